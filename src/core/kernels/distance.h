@@ -1,0 +1,63 @@
+// src/core/kernels/distance.h
+// How the SQL-visible distances are formed from kernel sums (SPEC.md 5.2):
+// float32 sums are widened to float64 for sqrt, division and negation.
+//
+// INVARIANTS
+//   cosine_from_terms clamps the similarity to [-1, 1] but lets NaN through:
+//   a zero norm (0/0) or overflowing norms (inf/inf) give NaN, as the SPEC
+//   requires. spherical_from_dot assumes unit-length inputs.
+#pragma once
+
+#include <cmath>
+
+#include "kernels/kernel_table.h"
+
+namespace vecsim::core {
+
+inline double clamp_unit(double x) noexcept {
+  if (x > 1.0) return 1.0;
+  if (x < -1.0) return -1.0;
+  return x;  // NaN stays NaN
+}
+
+inline double l2_from_l2sq(float l2sq) noexcept { return std::sqrt(static_cast<double>(l2sq)); }
+
+inline double cosine_from_terms(CosineTerms t) noexcept {
+  double similarity = static_cast<double>(t.dot) /
+                      std::sqrt(static_cast<double>(t.norm_a) * static_cast<double>(t.norm_b));
+  return 1.0 - clamp_unit(similarity);
+}
+
+inline double spherical_from_dot(float dot) noexcept {
+  return std::acos(clamp_unit(static_cast<double>(dot))) / M_PI;
+}
+
+}  // namespace vecsim::core
+
+// The SQL distance functions as metric structs: Metric::eval<Traits>(a, b, n)
+// is the float8 result of the function named beside each.
+#include "kernels/elem_kernels.h"
+
+namespace vecsim::core {
+
+#define VECSIM_METRIC(Name, expr)                                                   \
+  struct Name {                                                                     \
+    template <class Traits>                                                         \
+    static double eval(const typename Traits::Storage* a,                          \
+                       const typename Traits::Storage* b, std::size_t n) noexcept { \
+      using K = ElemKernels<Traits>;                                                \
+      return expr;                                                                  \
+    }                                                                               \
+  };
+
+VECSIM_METRIC(L2Metric, l2_from_l2sq(K::l2sq(a, b, n)))                           // l2_distance
+VECSIM_METRIC(L2SquaredMetric, static_cast<double>(K::l2sq(a, b, n)))             // *_l2_squared_distance
+VECSIM_METRIC(InnerProductMetric, static_cast<double>(K::dot(a, b, n)))           // inner_product
+VECSIM_METRIC(NegativeInnerProductMetric, -static_cast<double>(K::dot(a, b, n)))  // *_negative_inner_product
+VECSIM_METRIC(CosineMetric, cosine_from_terms(K::cosine(a, b, n)))                // cosine_distance
+VECSIM_METRIC(L1Metric, static_cast<double>(K::l1(a, b, n)))                      // l1_distance
+VECSIM_METRIC(SphericalMetric, spherical_from_dot(K::dot(a, b, n)))               // *_spherical_distance
+
+#undef VECSIM_METRIC
+
+}  // namespace vecsim::core

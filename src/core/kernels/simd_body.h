@@ -1,0 +1,109 @@
+// src/core/kernels/simd_body.h
+// The bodies of the dense float32 kernels, written once against a small SIMD
+// register interface V and instantiated by each ISA's translation unit
+// (x86v3.cpp, x86v4.cpp) with that ISA's compiler flags.
+//
+// V provides: Reg, kWidth, zero(), load(p), load_tail(p, n) (n < kWidth
+// lanes, the rest zero, reading no byte past p + n), add, sub, fmadd(a, b,
+// c) = a * b + c, abs, reduce_add.
+//
+// INVARIANTS
+//   Everything here has internal linkage (unnamed namespace), so code built
+//   with one ISA's flags can never be picked by the linker for another TU:
+//   no ODR-merged inline function carries AVX-512 instructions into the
+//   scalar path. Include this header only from an ISA translation unit.
+//   Zero-filled tail lanes add nothing to any sum, so tails need no scalar
+//   loop and no byte beyond the inputs is read.
+#pragma once
+
+#include <cstddef>
+
+#include "kernels/kernel_table.h"
+
+namespace vecsim::core {
+namespace {
+
+struct L2SqStep {
+  template <class V>
+  static typename V::Reg step(typename V::Reg acc, typename V::Reg a, typename V::Reg b) noexcept {
+    typename V::Reg d = V::sub(a, b);
+    return V::fmadd(d, d, acc);
+  }
+};
+
+struct DotStep {
+  template <class V>
+  static typename V::Reg step(typename V::Reg acc, typename V::Reg a, typename V::Reg b) noexcept {
+    return V::fmadd(a, b, acc);
+  }
+};
+
+struct L1Step {
+  template <class V>
+  static typename V::Reg step(typename V::Reg acc, typename V::Reg a, typename V::Reg b) noexcept {
+    return V::add(acc, V::abs(V::sub(a, b)));
+  }
+};
+
+// sum over i of Step(a[i], b[i]), with four independent accumulators so that
+// the FMA latency is hidden.
+template <class V, class Step>
+float reduce_pair(const float* a, const float* b, std::size_t n) noexcept {
+  constexpr std::size_t W = V::kWidth;
+  typename V::Reg acc0 = V::zero(), acc1 = V::zero(), acc2 = V::zero(), acc3 = V::zero();
+  std::size_t i = 0;
+  for (; i + 4 * W <= n; i += 4 * W) {
+    acc0 = Step::template step<V>(acc0, V::load(a + i), V::load(b + i));
+    acc1 = Step::template step<V>(acc1, V::load(a + i + W), V::load(b + i + W));
+    acc2 = Step::template step<V>(acc2, V::load(a + i + 2 * W), V::load(b + i + 2 * W));
+    acc3 = Step::template step<V>(acc3, V::load(a + i + 3 * W), V::load(b + i + 3 * W));
+  }
+  for (; i + W <= n; i += W) acc0 = Step::template step<V>(acc0, V::load(a + i), V::load(b + i));
+  if (i < n) {
+    acc1 = Step::template step<V>(acc1, V::load_tail(a + i, n - i), V::load_tail(b + i, n - i));
+  }
+  return V::reduce_add(V::add(V::add(acc0, acc1), V::add(acc2, acc3)));
+}
+
+template <class V>
+CosineTerms cosine_terms(const float* a, const float* b, std::size_t n) noexcept {
+  constexpr std::size_t W = V::kWidth;
+  typename V::Reg dot0 = V::zero(), na0 = V::zero(), nb0 = V::zero();
+  typename V::Reg dot1 = V::zero(), na1 = V::zero(), nb1 = V::zero();
+  std::size_t i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    typename V::Reg x0 = V::load(a + i), y0 = V::load(b + i);
+    typename V::Reg x1 = V::load(a + i + W), y1 = V::load(b + i + W);
+    dot0 = V::fmadd(x0, y0, dot0);
+    na0 = V::fmadd(x0, x0, na0);
+    nb0 = V::fmadd(y0, y0, nb0);
+    dot1 = V::fmadd(x1, y1, dot1);
+    na1 = V::fmadd(x1, x1, na1);
+    nb1 = V::fmadd(y1, y1, nb1);
+  }
+  if (i + W <= n) {
+    typename V::Reg x = V::load(a + i), y = V::load(b + i);
+    dot0 = V::fmadd(x, y, dot0);
+    na0 = V::fmadd(x, x, na0);
+    nb0 = V::fmadd(y, y, nb0);
+    i += W;
+  }
+  if (i < n) {
+    typename V::Reg x = V::load_tail(a + i, n - i), y = V::load_tail(b + i, n - i);
+    dot1 = V::fmadd(x, y, dot1);
+    na1 = V::fmadd(x, x, na1);
+    nb1 = V::fmadd(y, y, nb1);
+  }
+  return CosineTerms{V::reduce_add(V::add(dot0, dot1)), V::reduce_add(V::add(na0, na1)),
+                     V::reduce_add(V::add(nb0, nb1))};
+}
+
+// The table of one ISA, from its register interface.
+template <class V>
+constexpr KernelTable make_kernel_table(IsaLevel level) noexcept {
+  return KernelTable{level, reduce_pair<V, L2SqStep>, reduce_pair<V, DotStep>,
+                     reduce_pair<V, L1Step>, cosine_terms<V>};
+}
+
+}  // namespace
+}  // namespace vecsim::core

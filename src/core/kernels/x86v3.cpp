@@ -1,0 +1,47 @@
+// src/core/kernels/x86v3.cpp
+// Kernels for x86-64-v3 (AVX2 + FMA + F16C). Compiled with -march=x86-64-v3
+// and nothing else; only reached after dispatch.cpp has seen the CPU
+// support it.
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernels/simd_body.h"
+
+namespace vecsim::core {
+namespace {
+
+// Lane masks for partial loads: kTailMask + 8 - n selects the first n lanes.
+alignas(64) constexpr std::int32_t kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
+                                                    0,  0,  0,  0,  0,  0,  0,  0};
+
+struct Avx2F32 {
+  using Reg = __m256;
+  static constexpr std::size_t kWidth = 8;
+  static Reg zero() noexcept { return _mm256_setzero_ps(); }
+  static Reg load(const float* p) noexcept { return _mm256_loadu_ps(p); }
+  static Reg load_tail(const float* p, std::size_t n) noexcept {
+    __m256i mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - n));
+    return _mm256_maskload_ps(p, mask);
+  }
+  static Reg add(Reg a, Reg b) noexcept { return _mm256_add_ps(a, b); }
+  static Reg sub(Reg a, Reg b) noexcept { return _mm256_sub_ps(a, b); }
+  static Reg fmadd(Reg a, Reg b, Reg c) noexcept { return _mm256_fmadd_ps(a, b, c); }
+  static Reg abs(Reg a) noexcept {
+    return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a);
+  }
+  static float reduce_add(Reg a) noexcept {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+  }
+};
+
+}  // namespace
+
+const KernelTable kX86V3Kernels = make_kernel_table<Avx2F32>(IsaLevel::kX86V3);
+
+}  // namespace vecsim::core
+#endif

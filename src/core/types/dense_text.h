@@ -1,0 +1,107 @@
+// src/core/types/dense_text.h
+// Text input of the dense types (SPEC.md 2.4):
+//   ws* '[' ws* NUM ( ws* ',' ws* NUM )* ws* ']' ws*
+// where NUM is what C strtof accepts in the C locale.
+//
+// INVARIANTS
+//   Checks run in the SPEC's order: syntax and per-element checks left to
+//   right (range 22003 before NaN/infinity 22000, the 16001st element 54000),
+//   then, after the closing bracket and trailing blanks, dims >= 1 and the
+//   typmod (22000). The caller reserves dense_text_capacity() elements; the
+//   parser never writes past them.
+//   Output is not here: it uses PostgreSQL's shortest-exact float formatting
+//   and lives in the shim.
+#pragma once
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include "types/dense_checks.h"
+#include "util/status.h"
+
+namespace vecsim::core {
+
+inline bool is_text_blank(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+inline const char* skip_blanks(const char* p) noexcept {
+  while (is_text_blank(*p)) ++p;
+  return p;
+}
+
+// Elements to reserve before parsing `text`: one more than its commas (each
+// element after the first follows a comma), capped at max_dims.
+inline int dense_text_capacity(const char* text, int max_dims) noexcept {
+  long long commas = 0;
+  for (const char* p = text; *p; ++p) commas += (*p == ',');
+  return commas + 1 < max_dims ? static_cast<int>(commas + 1) : max_dims;
+}
+
+inline Status text_syntax_error(const char* type_name, const char* text) noexcept {
+  return Status::error(ErrorCode::kInvalidText, "invalid input syntax for type %s: \"%s\"",
+                       type_name, text);
+}
+
+// Parses one NUM at p into *out; *end is set past it. Errors: no number
+// (22P02), float32 overflow (22003), then the element type's narrowing and
+// finiteness checks.
+template <class Traits>
+Status parse_element(const char* type_name, const char* text, const char* p, const char** end,
+                     typename Traits::Storage* out) noexcept {
+  char* stop = nullptr;
+  errno = 0;
+  float value = std::strtof(p, &stop);
+  if (stop == p) return text_syntax_error(type_name, text);
+  if (errno == ERANGE && std::isinf(value)) {
+    return Status::error(ErrorCode::kOutOfRange, "\"%.*s\" is out of range for type %s",
+                         static_cast<int>(stop - p), p, type_name);
+  }
+  *end = stop;
+  return narrow_element<Traits>(value, out);
+}
+
+template <class Traits>
+Status parse_dense_text(const char* text, typename Traits::Storage* out, int capacity, int typmod,
+                        int* dims_out) noexcept {
+  const char* name = Traits::kTypeName;
+  const char* p = skip_blanks(text);
+  if (*p != '[') return text_syntax_error(name, text);
+  p = skip_blanks(p + 1);
+
+  int dims = 0;
+  if (*p == ']') {
+    ++p;
+  } else {
+    for (;;) {
+      if (dims == Traits::kMaxDims) {
+        return Status::error(ErrorCode::kProgramLimit, "%s cannot have more than %d dimensions",
+                             name, Traits::kMaxDims);
+      }
+      if (dims == capacity) {
+        return Status::error(ErrorCode::kInternal, "%s parser ran out of reserved space", name);
+      }
+      const char* end = p;
+      VECSIM_RETURN_IF_ERROR(parse_element<Traits>(name, text, p, &end, &out[dims]));
+      ++dims;
+      p = skip_blanks(end);
+      if (*p == ',') {
+        p = skip_blanks(p + 1);
+      } else if (*p == ']') {
+        ++p;
+        break;
+      } else {
+        return text_syntax_error(name, text);
+      }
+    }
+  }
+  if (*skip_blanks(p) != '\0') return text_syntax_error(name, text);
+
+  VECSIM_RETURN_IF_ERROR(check_dim_count<Traits>(dims));
+  VECSIM_RETURN_IF_ERROR(check_typmod(dims, typmod));
+  *dims_out = dims;
+  return Status::ok();
+}
+
+}  // namespace vecsim::core

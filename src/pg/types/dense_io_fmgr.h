@@ -1,0 +1,92 @@
+// src/pg/types/dense_io_fmgr.h
+// Type I/O of the dense types, as fmgr templates over element traits:
+// text in/out, binary recv/send and the typmod input function.
+//
+// Each function follows the three zones of bridge/error.h. Parsing and
+// decoding are core's (types/dense_text.h, types/dense_binary.h); text output
+// is PostgreSQL's shortest-exact float4 formatting, so it is byte-identical
+// to float4out with extra_float_digits >= 1, whatever the session setting.
+#pragma once
+
+#include "bridge/error.h"
+#include "types/dense_binary.h"
+#include "types/dense_checks.h"
+#include "types/dense_text.h"
+#include "types/dense_datum.h"
+
+#include "pg.h"
+
+namespace vecsim::pg {
+
+template <class Traits>
+Datum dense_in(PG_FUNCTION_ARGS) {
+  const char* text = PG_GETARG_CSTRING(0);
+  int32 typmod = PG_GETARG_INT32(2);
+  int capacity = core::dense_text_capacity(text, Traits::kMaxDims);
+  DenseHeader* result = new_dense<Traits>(capacity);
+  int dims = 0;
+  raise_if_error(core::parse_dense_text<Traits>(text, core::dense_elements<Traits>(result),
+                                                capacity, typmod, &dims));
+  set_dense_dims<Traits>(result, dims);
+  PG_RETURN_POINTER(result);
+}
+
+template <class Traits>
+Datum dense_out(PG_FUNCTION_ARGS) {
+  const DenseHeader* value = dense_arg(fcinfo, 0);
+  const auto* elems = core::dense_elements<Traits>(value);
+  int dims = value->dims;
+  // Each element takes at most FLOAT_SHORTEST_DECIMAL_LEN - 1 characters plus
+  // a separator; then the brackets and the terminator.
+  char* text = static_cast<char*>(palloc(FLOAT_SHORTEST_DECIMAL_LEN * static_cast<Size>(dims) + 3));
+  char* p = text;
+  *p++ = '[';
+  for (int i = 0; i < dims; ++i) {
+    if (i > 0) *p++ = ',';
+    p += float_to_shortest_decimal_bufn(Traits::to_float(elems[i]), p);
+  }
+  *p++ = ']';
+  *p = '\0';
+  PG_RETURN_CSTRING(text);
+}
+
+template <class Traits>
+Datum dense_typmod_in(PG_FUNCTION_ARGS) {
+  ArrayType* list = PG_GETARG_ARRAYTYPE_P(0);
+  int count = 0;
+  int32* values = ArrayGetIntegerTypmods(list, &count);
+  raise_if_error(core::check_typmod_list<Traits>(count, count > 0 ? values[0] : 0));
+  PG_RETURN_INT32(values[0]);
+}
+
+template <class Traits>
+Datum dense_recv(PG_FUNCTION_ARGS) {
+  StringInfo message = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
+  int32 typmod = PG_GETARG_INT32(2);
+  const auto* data = reinterpret_cast<const unsigned char*>(message->data + message->cursor);
+  Size len = static_cast<Size>(message->len - message->cursor);
+  int dims = 0;
+  raise_if_error(core::decode_dense_header<Traits>(data, len, typmod, &dims));
+  DenseHeader* result = new_dense<Traits>(dims);
+  raise_if_error(core::decode_dense_elements<Traits>(data + core::kDenseWireHeaderSize,
+                                                     len - core::kDenseWireHeaderSize, dims,
+                                                     core::dense_elements<Traits>(result)));
+  message->cursor += static_cast<int>(core::dense_wire_size<Traits>(dims));
+  PG_RETURN_POINTER(result);
+}
+
+template <class Traits>
+Datum dense_send(PG_FUNCTION_ARGS) {
+  const DenseHeader* value = dense_arg(fcinfo, 0);
+  Size size = core::dense_wire_size<Traits>(value->dims);
+  StringInfoData message;
+  pq_begintypsend(&message);
+  enlargeStringInfo(&message, static_cast<int>(size));
+  core::encode_dense_binary<Traits>(core::dense_elements<Traits>(value), value->dims, value->unused,
+                                    reinterpret_cast<unsigned char*>(message.data + message.len));
+  message.len += static_cast<int>(size);
+  message.data[message.len] = '\0';
+  PG_RETURN_BYTEA_P(pq_endtypsend(&message));
+}
+
+}  // namespace vecsim::pg
