@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# scripts/test.sh: runs every vecsim test suite on this machine.
+#
+#   scripts/test.sh            everything: unit, fuzz, regress, surface, TAP
+#   scripts/test.sh regress    only the named suites (unit fuzz regress surface tap)
+#
+# On a fresh Debian 12 machine run it as root: it installs what it needs with
+# apt, builds and installs vecsim, then runs the server-side suites as an
+# unprivileged user ($VECSIM_PG_USER, default postgres) against throwaway
+# clusters in a scratch directory on 127.0.0.1. Clusters are stopped and the
+# scratch directory removed even on failure (VECSIM_KEEP_SCRATCH=1 keeps it).
+# Exits non-zero if any suite failed; the last line counts suites.
+source "$(dirname "$0")/lib.sh"
+
+SUITES=("$@")
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(unit fuzz regress surface tap)
+FUZZ_SECONDS=${VECSIM_FUZZ_SECONDS:-15}
+SHARED_DIR=${VECSIM_SHARED_DIR:-$VECSIM_ROOT/../shared}
+passed=0
+failed=0
+failed_names=()
+
+run_suite() {
+  local name=$1
+  shift
+  log "suite: $name"
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "suite $name: ok"
+  else
+    failed=$((failed + 1))
+    failed_names+=("$name")
+    echo "suite $name: FAILED"
+  fi
+}
+
+suite_unit() {
+  make -C "$VECSIM_ROOT" -s -j"$(nproc)" unit
+}
+
+suite_fuzz() {
+  make -C "$VECSIM_ROOT" -s -j"$(nproc)" fuzz || return 1
+  local status=0 target corpus
+  for target in "$VECSIM_ROOT"/build/fuzz/*; do
+    corpus="$SCRATCH/corpus-$(basename "$target")"
+    mkdir -p "$corpus"
+    cp "$VECSIM_ROOT/test/fuzz/corpus/$(basename "$target")"/* "$corpus/" 2>/dev/null || true
+    echo "fuzzing $(basename "$target") for ${FUZZ_SECONDS}s"
+    if ! "$target" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "$corpus" \
+         >"$SCRATCH/fuzz-$(basename "$target").log" 2>&1; then
+      tail -n 40 "$SCRATCH/fuzz-$(basename "$target").log"
+      status=1
+    else
+      grep -E 'stat::number_of_executed_units|Done' "$SCRATCH/fuzz-$(basename "$target").log" | tail -n 2
+    fi
+  done
+  return $status
+}
+
+suite_regress() {
+  local tests pg_regress outdir="$SCRATCH/regress"
+  tests=$(cd "$VECSIM_ROOT/sql" && ls ./*.sql | sed 's#^\./##; s/\.sql$//' | sort)
+  pg_regress="$(pg_config --pkglibdir)/pgxs/src/test/regress/pg_regress"
+  as_pg_user mkdir -p "$outdir"
+  if ! as_pg_user "$pg_regress" --inputdir="$VECSIM_ROOT" --outputdir="$outdir" \
+       --bindir="$PG_BINDIR" --host="$PGHOST" --port="$PGPORT" --user="$PGUSER" \
+       --dbname=contrib_regression $tests; then
+    [ -f "$outdir/regression.diffs" ] && head -n 200 "$outdir/regression.diffs"
+    return 1
+  fi
+}
+
+suite_surface() {
+  as_pg_user psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS surface" \
+    -c "CREATE DATABASE surface" || return 1
+  as_pg_user psql -X -q -v ON_ERROR_STOP=1 -d surface -c "CREATE EXTENSION vecsim" || return 1
+  as_pg_user psql -X -v ON_ERROR_STOP=1 -d surface -v ext=vecsim -f "$SHARED_DIR/surface.sql" \
+    >"$SCRATCH/surface.txt" || return 1
+  # Keys of types and access methods whose issues have not landed yet.
+  python3 "$VECSIM_ROOT/test/surface/check_surface.py" "$SHARED_DIR/SPEC.md" "$SCRATCH/surface.txt" \
+    --pending 'halfvec|sparsevec|bit|hnsw|ivfflat' \
+    --allow-extra 'function | vecsim_simd_info()'
+}
+
+suite_tap() {
+  local perl_lib
+  perl_lib="$(pg_config --pkglibdir)/pgxs/src/test/perl"
+  as_pg_user mkdir -p "$SCRATCH/tap"
+  (cd "$SCRATCH/tap" && as_pg_user env PERL5LIB="$perl_lib:$VECSIM_ROOT/test/t" \
+     PG_REGRESS="$(pg_config --pkglibdir)/pgxs/src/test/regress/pg_regress" \
+     TESTDIR="$SCRATCH/tap" PGHOST= PGPORT= PGUSER= PGDATABASE= \
+     prove -v "$VECSIM_ROOT"/test/t/*.pl)
+}
+
+ensure_packages
+build_and_install
+make_scratch
+trap cleanup EXIT
+
+for suite in "${SUITES[@]}"; do
+  case "$suite" in
+    regress|surface)
+      [ "${CLUSTER_STARTED:-0}" = 1 ] || start_cluster
+      run_suite "$suite" "suite_$suite" ;;
+    unit|fuzz|tap)
+      run_suite "$suite" "suite_$suite" ;;
+    *) echo "unknown suite: $suite" >&2; exit 2 ;;
+  esac
+done
+stop_cluster
+
+log "summary"
+[ $failed -gt 0 ] && echo "failed suites: ${failed_names[*]}"
+echo "suites: $passed passed, $failed failed"
+[ $failed -eq 0 ]
