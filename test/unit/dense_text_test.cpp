@@ -1,0 +1,111 @@
+// test/unit/dense_text_test.cpp
+// Text input of the dense types: accepted spellings, each rejection with its
+// error code, the order of checks, and that the parser stays within the
+// capacity it is given. Typed over the element traits.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "types/dense_text.h"
+#include "types/element_traits.h"
+
+namespace vecsim::core {
+namespace {
+
+template <class Traits>
+class DenseTextTest : public ::testing::Test {
+ protected:
+  using S = typename Traits::Storage;
+  // Parses text; returns the status and fills values on success.
+  Status parse(const std::string& text, std::vector<float>* values = nullptr, int typmod = -1) {
+    int capacity = dense_text_capacity(text.c_str(), Traits::kMaxDims);
+    std::vector<S> out(static_cast<std::size_t>(capacity) + 1);
+    S sentinel;
+    Traits::from_float(12345.0f, &sentinel);
+    out[capacity] = sentinel;
+    int dims = -1;
+    Status st = parse_dense_text<Traits>(text.c_str(), out.data(), capacity, typmod, &dims);
+    EXPECT_EQ(Traits::to_float(out[capacity]), 12345.0f) << "wrote past capacity: " << text;
+    if (st.is_ok() && values) {
+      values->clear();
+      for (int i = 0; i < dims; ++i) values->push_back(Traits::to_float(out[i]));
+    }
+    return st;
+  }
+};
+
+using DenseTypes = ::testing::Types<F32Traits>;
+TYPED_TEST_SUITE(DenseTextTest, DenseTypes);
+
+TYPED_TEST(DenseTextTest, AcceptsTheGrammar) {
+  std::vector<float> v;
+  for (const char* text : {"[1,2,3]", " [ 1,  2 ,    3  ] ", "[1.,2.,3.]", "\t[\n1\r,\v2\f,3]\n"}) {
+    ASSERT_TRUE(this->parse(text, &v).is_ok()) << text;
+    EXPECT_EQ(v, (std::vector<float>{1, 2, 3})) << text;
+  }
+  ASSERT_TRUE(this->parse("[+5,.5,0x1p3,-1.5e0]", &v).is_ok());
+  EXPECT_EQ(v, (std::vector<float>{5, 0.5f, 8, -1.5f}));
+  ASSERT_TRUE(this->parse("[1e-46,-1e-46]", &v).is_ok());
+  EXPECT_FALSE(std::signbit(v[0]));
+  EXPECT_TRUE(std::signbit(v[1]));
+}
+
+TYPED_TEST(DenseTextTest, RejectsWithTheRightCode) {
+  struct Case {
+    const char* text;
+    ErrorCode code;
+  };
+  for (Case c : std::vector<Case>{
+           {"", ErrorCode::kInvalidText},         {"1,2", ErrorCode::kInvalidText},
+           {"[", ErrorCode::kInvalidText},        {"[,]", ErrorCode::kInvalidText},
+           {"[1,]", ErrorCode::kInvalidText},     {"[1 2]", ErrorCode::kInvalidText},
+           {"[1a]", ErrorCode::kInvalidText},     {"[1,2,3", ErrorCode::kInvalidText},
+           {"[1]9", ErrorCode::kInvalidText},     {"[]", ErrorCode::kDataException},
+           {"[ ]", ErrorCode::kDataException},    {"[NaN]", ErrorCode::kDataException},
+           {"[inf]", ErrorCode::kDataException},  {"[4e38]", ErrorCode::kOutOfRange},
+           {"[1e39,NaN]", ErrorCode::kOutOfRange}, {"[NaN,1e39]", ErrorCode::kDataException},
+           {"[1e39,x]", ErrorCode::kOutOfRange},  {"[NaN,x]", ErrorCode::kDataException},
+       }) {
+    EXPECT_EQ(this->parse(c.text).code(), c.code) << c.text;
+  }
+}
+
+TYPED_TEST(DenseTextTest, SyntaxComesBeforeDims) {
+  EXPECT_EQ(this->parse("[]x").code(), ErrorCode::kInvalidText);
+  EXPECT_EQ(this->parse("[1,2]x", nullptr, 3).code(), ErrorCode::kInvalidText);
+  EXPECT_EQ(this->parse("[1,2]", nullptr, 3).code(), ErrorCode::kDataException);
+  EXPECT_TRUE(this->parse("[1,2]", nullptr, 2).is_ok());
+}
+
+TYPED_TEST(DenseTextTest, DimsLimit) {
+  std::string max = "[";
+  for (int i = 0; i < TypeParam::kMaxDims; ++i) max += i ? ",1" : "1";
+  std::vector<float> v;
+  ASSERT_TRUE(this->parse(max + "]", &v).is_ok());
+  EXPECT_EQ(v.size(), static_cast<std::size_t>(TypeParam::kMaxDims));
+  EXPECT_EQ(this->parse(max + ",1]").code(), ErrorCode::kProgramLimit);
+  EXPECT_EQ(this->parse(max + ",x]").code(), ErrorCode::kProgramLimit);
+}
+
+TYPED_TEST(DenseTextTest, MessagesNameTheInput) {
+  Status st = this->parse("[1,,2]");
+  EXPECT_STREQ(st.message(), "invalid input syntax for type vector: \"[1,,2]\"");
+  st = this->parse("[1,4e38]");
+  EXPECT_STREQ(st.message(), "\"4e38\" is out of range for type vector");
+}
+
+TEST(StatusTest, LongTextsAreCut) {
+  std::string long_text(1000, 'x');
+  Status st = Status::error(ErrorCode::kInvalidText, "%s", long_text.c_str());
+  EXPECT_EQ(std::string(st.message()).size(), Status::kMessageSize - 1);
+  EXPECT_EQ(std::string(st.message()).substr(Status::kMessageSize - 4), "...");
+  st.with_detail("d %d", 1).with_hint("h");
+  EXPECT_STREQ(st.detail(), "d 1");
+  EXPECT_STREQ(st.hint(), "h");
+  EXPECT_TRUE(Status::ok().is_ok());
+  EXPECT_FALSE(Status::ok().has_detail());
+}
+
+}  // namespace
+}  // namespace vecsim::core
