@@ -1,13 +1,51 @@
 // src/pg/module.cpp
-// The library's entry: PG_MODULE_MAGIC, _PG_init (kernel selection) and
-// vecsim_simd_info(), which names the kernel level in use.
+// The library's entry: PG_MODULE_MAGIC, _PG_init (kernel selection and the
+// vecsim.simd_level setting) and vecsim_simd_info().
 //
 // INVARIANTS
-//   _PG_init installs the kernel table exactly once per process, before any
-//   vecsim function can run; nothing here can raise an error.
+//   _PG_init installs the best kernel table the CPU supports before any
+//   vecsim function can run. vecsim.simd_level can only lower the level
+//   (for testing and for comparing variants); its check hook rejects a level
+//   the CPU lacks, so no unsupported instruction is ever reached.
 #include "kernels/kernel_table.h"
 
 #include "bridge/fmgr_glue.h"
+
+extern "C" {
+#include "utils/guc.h"
+}
+
+namespace vecsim::pg {
+namespace {
+
+const config_enum_entry kSimdLevels[] = {
+    {"scalar", static_cast<int>(core::IsaLevel::kScalar), false},
+    {"x86-64-v3", static_cast<int>(core::IsaLevel::kX86V3), false},
+    {"x86-64-v4", static_cast<int>(core::IsaLevel::kX86V4), false},
+    {nullptr, 0, false},
+};
+
+int g_simd_level = static_cast<int>(core::IsaLevel::kScalar);
+
+bool check_simd_level(int* level, void** /*extra*/, GucSource /*source*/) {
+  if (*level > static_cast<int>(core::detect_isa_level())) {
+    GUC_check_errdetail("This CPU supports at most %s.", core::isa_name(core::detect_isa_level()));
+    return false;
+  }
+  return true;
+}
+
+void assign_simd_level(int level, void* /*extra*/) {
+  core::install_kernels(static_cast<core::IsaLevel>(level));
+}
+
+// vecsim_simd_info() -> text, e.g. 'x86-64-v4 (AVX-512)'.
+Datum simd_info(PG_FUNCTION_ARGS) {
+  PG_RETURN_TEXT_P(cstring_to_text(core::isa_name(core::kernels().level)));
+}
+
+}  // namespace
+}  // namespace vecsim::pg
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -15,17 +53,16 @@ PG_MODULE_MAGIC;
 PGDLLEXPORT void _PG_init(void);
 
 void _PG_init(void) {
-  vecsim::core::install_kernels(vecsim::core::detect_isa_level());
+  using namespace vecsim;
+  int best = static_cast<int>(core::detect_isa_level());
+  core::install_kernels(static_cast<core::IsaLevel>(best));
+  DefineCustomEnumVariable("vecsim.simd_level",
+                           "SIMD level of vecsim's distance kernels.",
+                           "Defaults to the best level the CPU supports; may only be lowered.",
+                           &pg::g_simd_level, best, pg::kSimdLevels, PGC_SUSET, 0,
+                           pg::check_simd_level, pg::assign_simd_level, nullptr);
+  MarkGUCPrefixReserved("vecsim");
 }
 }
-
-namespace vecsim::pg {
-
-// vecsim_simd_info() -> text, e.g. 'x86-64-v4 (AVX-512)'.
-Datum simd_info(PG_FUNCTION_ARGS) {
-  PG_RETURN_TEXT_P(cstring_to_text(core::isa_name(core::kernels().level)));
-}
-
-}  // namespace vecsim::pg
 
 VECSIM_FUNCTION(vecsim_simd_info, vecsim::pg::simd_info)

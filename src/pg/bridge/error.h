@@ -4,34 +4,17 @@
 // Every SQL-callable function is written in three zones:
 //   (a) prologue, PG zone: read and detoast arguments, palloc outputs; only
 //       trivially destructible locals;
-//   (b) body: core work, called through core_call() when it returns a
-//       Status; every object with a destructor is born and dies inside it;
+//   (b) body: core work through core's noexcept API, which reports failure
+//       as a Status (trivially destructible, see util/status.h);
 //   (c) epilogue, PG zone: raise_if_error(status), then return the Datum.
-// So ereport() only ever runs in frames that own nothing with a destructor,
-// and no C++ exception can leave an extern "C" function.
-//
-// Core kernels that return plain values (distances) are noexcept and cannot
-// fail; they are called directly, without core_call.
+// So ereport() only ever runs in frames that own nothing with a destructor.
+// Any C++ exception that still escapes a body is caught by the entry guard
+// of fmgr_glue.h and raised after the C++ stack has unwound.
 #pragma once
-
-#include <new>
 
 #include "util/status.h"
 
 namespace vecsim::pg {
-
-// Runs a core body and returns its Status. Core's API is noexcept; this
-// catch is the second line of defence for bodies written in the shim.
-template <class Body>
-core::Status core_call(Body&& body) noexcept {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return core::Status::error(core::ErrorCode::kOutOfMemory, "out of memory");
-  } catch (...) {
-    return core::Status::error(core::ErrorCode::kInternal, "unexpected C++ exception in vecsim");
-  }
-}
 
 // Raises status as ereport(ERROR) with its SQLSTATE, message, detail and
 // hint. Only call from a PG zone.

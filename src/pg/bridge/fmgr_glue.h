@@ -1,18 +1,54 @@
 // src/pg/bridge/fmgr_glue.h
-// Stamps out one SQL-callable C function from a template instance.
+// Stamps out one SQL-callable C function from a template instance, behind
+// the entry guard.
 //
-//   VECSIM_FUNCTION(vecsim_vector_in, (dense_in<core::F32Traits>))
+//   VECSIM_FUNCTION(vecsim_vector_in, dense_in<core::F32Traits>)
 //
-// defines the extern "C" symbol vecsim_vector_in, its pg_finfo record (V1
-// calling convention), and forwards to the template. The SQL script names
-// the symbol in CREATE FUNCTION ... AS 'MODULE_PATHNAME', 'vecsim_vector_in'.
+// defines the extern "C" symbol vecsim_vector_in and its pg_finfo record (V1
+// calling convention). The SQL script names the symbol in CREATE FUNCTION
+// ... AS 'MODULE_PATHNAME', 'vecsim_vector_in'.
+//
+// THE GUARD (ARCHITECTURE.md, "The C++ / PostgreSQL boundary", rule 1)
+//   guarded<F> runs F inside try/catch. A C++ exception is caught, its catch
+//   block only records a Status and ends (so the exception object is
+//   destroyed and the C++ runtime's state is clean), and then the error is
+//   raised from a frame that holds nothing but that trivially destructible
+//   Status. A PostgreSQL error raised inside F longjmps out through this
+//   frame, which owns nothing with a destructor either. Zero-cost exception
+//   handling means the guard costs nothing on the normal path.
 #pragma once
+
+#include <new>
+
+#include "bridge/error.h"
+#include "util/status.h"
 
 #include "pg.h"
 
-#define VECSIM_FUNCTION(symbol, impl)                                     \
-  extern "C" {                                                            \
-  VECSIM_EXPORT Datum symbol(PG_FUNCTION_ARGS);                           \
-  PG_FUNCTION_INFO_V1(symbol);                                            \
-  Datum symbol(PG_FUNCTION_ARGS) { return impl(fcinfo); }                 \
+namespace vecsim::pg {
+
+using FmgrBody = Datum (*)(FunctionCallInfo);
+
+template <FmgrBody Body>
+Datum guarded(FunctionCallInfo fcinfo) {
+  core::Status failure;
+  try {
+    return Body(fcinfo);
+  } catch (const std::bad_alloc&) {
+    failure = core::Status::error(core::ErrorCode::kOutOfMemory, "out of memory");
+  } catch (...) {
+    failure = core::Status::error(core::ErrorCode::kInternal, "unexpected C++ exception in vecsim");
+  }
+  raise_error(failure);
+}
+
+}  // namespace vecsim::pg
+
+#define VECSIM_FUNCTION(symbol, ...)                                     \
+  extern "C" {                                                           \
+  VECSIM_EXPORT Datum symbol(PG_FUNCTION_ARGS);                          \
+  PG_FUNCTION_INFO_V1(symbol);                                           \
+  Datum symbol(PG_FUNCTION_ARGS) {                                       \
+    return ::vecsim::pg::guarded<__VA_ARGS__>(fcinfo);                   \
+  }                                                                      \
   }

@@ -32,29 +32,28 @@ VECSIM_FUNCTION(vecsim_array_to_vector, array_to_dense<V>)
 VECSIM_FUNCTION(vecsim_vector_to_float4, dense_to_float4_array<V>)
 
 // Distances
-VECSIM_FUNCTION(vecsim_vector_l2_distance, (dense_distance<V, L2Metric>))
-VECSIM_FUNCTION(vecsim_vector_l2_squared_distance, (dense_distance<V, L2SquaredMetric>))
-VECSIM_FUNCTION(vecsim_vector_inner_product, (dense_distance<V, InnerProductMetric>))
-VECSIM_FUNCTION(vecsim_vector_negative_inner_product,
-                (dense_distance<V, NegativeInnerProductMetric>))
-VECSIM_FUNCTION(vecsim_vector_cosine_distance, (dense_distance<V, CosineMetric>))
-VECSIM_FUNCTION(vecsim_vector_l1_distance, (dense_distance<V, L1Metric>))
-VECSIM_FUNCTION(vecsim_vector_spherical_distance, (dense_distance<V, SphericalMetric>))
+VECSIM_FUNCTION(vecsim_vector_l2_distance, dense_distance<V, L2Metric>)
+VECSIM_FUNCTION(vecsim_vector_l2_squared_distance, dense_distance<V, L2SquaredMetric>)
+VECSIM_FUNCTION(vecsim_vector_inner_product, dense_distance<V, InnerProductMetric>)
+VECSIM_FUNCTION(vecsim_vector_negative_inner_product, dense_distance<V, NegativeInnerProductMetric>)
+VECSIM_FUNCTION(vecsim_vector_cosine_distance, dense_distance<V, CosineMetric>)
+VECSIM_FUNCTION(vecsim_vector_l1_distance, dense_distance<V, L1Metric>)
+VECSIM_FUNCTION(vecsim_vector_spherical_distance, dense_distance<V, SphericalMetric>)
 
 // Arithmetic
-VECSIM_FUNCTION(vecsim_vector_add, (dense_arithmetic<V, AddOp>))
-VECSIM_FUNCTION(vecsim_vector_sub, (dense_arithmetic<V, SubOp>))
-VECSIM_FUNCTION(vecsim_vector_mul, (dense_arithmetic<V, MulOp>))
+VECSIM_FUNCTION(vecsim_vector_add, dense_arithmetic<V, AddOp>)
+VECSIM_FUNCTION(vecsim_vector_sub, dense_arithmetic<V, SubOp>)
+VECSIM_FUNCTION(vecsim_vector_mul, dense_arithmetic<V, MulOp>)
 VECSIM_FUNCTION(vecsim_vector_concat, dense_concat<V>)
 
 // Ordering
-VECSIM_FUNCTION(vecsim_vector_lt, (dense_compare<V, LtVerdict>))
-VECSIM_FUNCTION(vecsim_vector_le, (dense_compare<V, LeVerdict>))
-VECSIM_FUNCTION(vecsim_vector_eq, (dense_compare<V, EqVerdict>))
-VECSIM_FUNCTION(vecsim_vector_ne, (dense_compare<V, NeVerdict>))
-VECSIM_FUNCTION(vecsim_vector_ge, (dense_compare<V, GeVerdict>))
-VECSIM_FUNCTION(vecsim_vector_gt, (dense_compare<V, GtVerdict>))
-VECSIM_FUNCTION(vecsim_vector_cmp, (dense_compare<V, CmpVerdict>))
+VECSIM_FUNCTION(vecsim_vector_lt, dense_compare<V, LtVerdict>)
+VECSIM_FUNCTION(vecsim_vector_le, dense_compare<V, LeVerdict>)
+VECSIM_FUNCTION(vecsim_vector_eq, dense_compare<V, EqVerdict>)
+VECSIM_FUNCTION(vecsim_vector_ne, dense_compare<V, NeVerdict>)
+VECSIM_FUNCTION(vecsim_vector_ge, dense_compare<V, GeVerdict>)
+VECSIM_FUNCTION(vecsim_vector_gt, dense_compare<V, GtVerdict>)
+VECSIM_FUNCTION(vecsim_vector_cmp, dense_compare<V, CmpVerdict>)
 
 // Other functions
 VECSIM_FUNCTION(vecsim_vector_dims, dense_dims<V>)
