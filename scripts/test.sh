@@ -57,12 +57,23 @@ suite_fuzz() {
   return $status
 }
 
+# The server-side suites run as the cluster owner, who may not be able to
+# read the checkout (CI clones under root's home): they read copies.
+stage_inputs() {
+  INPUTS="$SCRATCH/inputs"
+  mkdir -p "$INPUTS/test"
+  cp -r "$VECSIM_ROOT/sql" "$VECSIM_ROOT/expected" "$INPUTS/"
+  cp -r "$VECSIM_ROOT/test/t" "$INPUTS/test/"
+  cp "$SHARED_DIR/surface.sql" "$INPUTS/" 2>/dev/null || true
+  if [ "$(id -u)" -eq 0 ]; then chown -R "$VECSIM_PG_USER" "$INPUTS"; fi
+}
+
 suite_regress() {
   local tests pg_regress outdir="$SCRATCH/regress"
-  tests=$(cd "$VECSIM_ROOT/sql" && ls ./*.sql | sed 's#^\./##; s/\.sql$//' | sort)
+  tests=$(cd "$INPUTS/sql" && ls ./*.sql | sed 's#^\./##; s/\.sql$//' | sort)
   pg_regress="$(pg_config --pkglibdir)/pgxs/src/test/regress/pg_regress"
   as_pg_user mkdir -p "$outdir"
-  if ! as_pg_user "$pg_regress" --inputdir="$VECSIM_ROOT" --outputdir="$outdir" \
+  if ! as_pg_user "$pg_regress" --inputdir="$INPUTS" --outputdir="$outdir" \
        --bindir="$PG_BINDIR" --host="$PGHOST" --port="$PGPORT" --user="$PGUSER" \
        --dbname=contrib_regression $tests; then
     [ -f "$outdir/regression.diffs" ] && head -n 200 "$outdir/regression.diffs"
@@ -74,7 +85,8 @@ suite_surface() {
   as_pg_user psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS surface" \
     -c "CREATE DATABASE surface" || return 1
   as_pg_user psql -X -q -v ON_ERROR_STOP=1 -d surface -c "CREATE EXTENSION vecsim" || return 1
-  as_pg_user psql -X -v ON_ERROR_STOP=1 -d surface -v ext=vecsim -f "$SHARED_DIR/surface.sql" \
+  [ -f "$INPUTS/surface.sql" ] || { echo "no surface.sql in $SHARED_DIR" >&2; return 1; }
+  as_pg_user psql -X -v ON_ERROR_STOP=1 -d surface -v ext=vecsim -f "$INPUTS/surface.sql" \
     >"$SCRATCH/surface.txt" || return 1
   # Keys of types and access methods whose issues have not landed yet.
   python3 "$VECSIM_ROOT/test/surface/check_surface.py" "$SHARED_DIR/SPEC.md" "$SCRATCH/surface.txt" \
@@ -86,16 +98,17 @@ suite_tap() {
   local perl_lib
   perl_lib="$(pg_config --pkglibdir)/pgxs/src/test/perl"
   as_pg_user mkdir -p "$SCRATCH/tap"
-  (cd "$SCRATCH/tap" && as_pg_user env PERL5LIB="$perl_lib:$VECSIM_ROOT/test/t" \
+  (cd "$SCRATCH/tap" && as_pg_user env PERL5LIB="$perl_lib" \
      PG_REGRESS="$(pg_config --pkglibdir)/pgxs/src/test/regress/pg_regress" \
      TESTDIR="$SCRATCH/tap" PGHOST= PGPORT= PGUSER= PGDATABASE= \
-     prove -v "$VECSIM_ROOT"/test/t/*.pl)
+     prove -v "$INPUTS"/test/t/*.pl)
 }
 
 ensure_packages
 build_and_install
 make_scratch
 trap cleanup EXIT
+stage_inputs
 
 for suite in "${SUITES[@]}"; do
   case "$suite" in
