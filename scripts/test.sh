@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/test.sh: runs every vecsim test suite on this machine.
 #
-#   scripts/test.sh            everything: unit, fuzz, regress, surface, TAP
-#   scripts/test.sh regress    only the named suites (unit fuzz regress surface tap)
+#   scripts/test.sh            everything: unit, fuzz, regress, surface, client, TAP
+#   scripts/test.sh regress    only the named suites (unit fuzz regress surface client tap)
 #
 # On a fresh Debian 12 machine run it as root: it installs what it needs with
 # apt, builds and installs vecsim, then runs the server-side suites as an
@@ -13,7 +13,7 @@
 source "$(dirname "$0")/lib.sh"
 
 SUITES=("$@")
-[ ${#SUITES[@]} -eq 0 ] && SUITES=(unit fuzz regress surface tap)
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(unit fuzz regress surface client tap)
 FUZZ_SECONDS=${VECSIM_FUZZ_SECONDS:-15}
 SHARED_DIR=${VECSIM_SHARED_DIR:-$VECSIM_ROOT/../shared}
 passed=0
@@ -94,6 +94,13 @@ suite_surface() {
     --allow-extra 'function | vecsim_simd_info()'
 }
 
+suite_client() {
+  as_pg_user psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS client" \
+    -c "CREATE DATABASE client" || return 1
+  as_pg_user psql -X -q -v ON_ERROR_STOP=1 -d client -c "CREATE EXTENSION vecsim" || return 1
+  VECSIM_CLIENT_DB=client /usr/bin/python3 "$VECSIM_ROOT/test/client/test_psycopg.py"
+}
+
 suite_tap() {
   local perl_lib
   perl_lib="$(pg_config --pkglibdir)/pgxs/src/test/perl"
@@ -112,7 +119,7 @@ stage_inputs
 
 for suite in "${SUITES[@]}"; do
   case "$suite" in
-    regress|surface)
+    regress|surface|client)
       [ "${CLUSTER_STARTED:-0}" = 1 ] || start_cluster
       run_suite "$suite" "suite_$suite" ;;
     unit|fuzz|tap)
