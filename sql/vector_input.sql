@@ -55,6 +55,17 @@ INSERT INTO size_test VALUES ('[1,2,3]');
 SELECT pg_column_size('[1,2,3]'::vector) AS datum, pg_column_size(v) AS stored FROM size_test;
 DROP TABLE size_test;
 
+-- storage EXTERNAL: large values move out of line, never compressed (a toasted
+-- value reports its stored size without the 4-byte header: 64004 = 8 + 4 * 16000 - 4;
+-- compressed, this constant vector would take a few hundred bytes)
+CREATE TABLE toast_test (v vector);
+INSERT INTO toast_test SELECT array_fill(0.5::real, ARRAY[16000]) FROM generate_series(1, 3);
+SELECT vector_dims(v), pg_column_size(v), v <-> v AS self_distance, subvector(v, 15999, 2)
+  FROM toast_test LIMIT 1;
+SELECT pg_relation_size(reltoastrelid) > 0 AS toasted FROM pg_class WHERE relname = 'toast_test';
+SELECT count(DISTINCT v) FROM toast_test;
+DROP TABLE toast_test;
+
 -- arrays of vectors use array syntax with quoting
 SELECT ARRAY['[1,2]'::vector, '[3]'];
 SELECT '{"[1,2]","[3,4]"}'::vector[];
