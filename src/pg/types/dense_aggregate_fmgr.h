@@ -77,6 +77,8 @@ Datum dense_combine(PG_FUNCTION_ARGS) {
   if (lv[0] == 0.0) PG_RETURN_ARRAYTYPE_P(right);
   if (rv[0] == 0.0) PG_RETURN_ARRAYTYPE_P(left);
   raise_if_error(core::check_same_dims(left_dims, right_dims));
+  // A state wider than the type cannot come from accum; refuse it as any
+  // over-long value is refused (54000).
   if (left_dims > Traits::kMaxDims) raise_if_error(core::check_dim_count<Traits>(left_dims));
 
   ArrayType* result = writable_state(fcinfo, left);

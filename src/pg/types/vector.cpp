@@ -2,9 +2,16 @@
 // The SQL-callable functions of the `vector` type: one line per C symbol,
 // each an instance of the templates shared by all dense types. The SQL
 // declarations are beside this file, in vector.sql.
+// Core headers first, PostgreSQL's (through the shim headers) last: STYLE.md 1.
 #include "kernels/distance.h"
+#include "types/dense_avg.h"
+#include "types/dense_binary.h"
+#include "types/dense_checks.h"
+#include "types/dense_layout.h"
 #include "types/dense_ops.h"
+#include "types/dense_text.h"
 #include "types/element_traits.h"
+#include "util/status.h"
 
 #include "bridge/fmgr_glue.h"
 #include "types/dense_aggregate_fmgr.h"
