@@ -8,6 +8,10 @@ SELECT avg(v) FROM (VALUES ('[3e38]'::vector), ('[3e38]')) t(v);
 SELECT try($$(SELECT sum(v) FROM (VALUES ('[3e38]'::vector), ('[3e38]')) t(v))$$);
 SELECT try($$(SELECT avg(v) FROM (VALUES ('[1,2]'::vector), ('[1,2,3]')) t(v))$$);
 SELECT try($$(SELECT sum(v) FROM (VALUES ('[1,2]'::vector), ('[1,2,3]')) t(v))$$);
+-- signed zeros survive the first row and sums of them
+SELECT avg(v), sum(v) FROM (VALUES ('[-0,1]'::vector)) t(v);
+SELECT avg(v) FROM (VALUES ('[-0,1]'::vector), ('[-0,2]')) t(v);
+SELECT vector_accum('{0}', '[-0,2]');
 -- float64 sums: 0.1 added ten times averages to exactly 0.1 as float32
 SELECT avg(v) FROM (SELECT '[0.1,1e-45]'::vector FROM generate_series(1, 10)) t(v);
 

@@ -114,6 +114,12 @@ TYPED_TEST(DenseOpsTest, Average) {
   ASSERT_TRUE(average_sums<TypeParam>(sums.data(), 2.0, 2, out.data()).is_ok());
   EXPECT_EQ(TypeParam::to_float(out[0]), 2.0f);
   EXPECT_EQ(TypeParam::to_float(out[1]), 3.5f);
+  std::vector<double> first(2);
+  auto signed_zero = this->make({-0.0f, 1});
+  clear_sums(first.data(), 2);
+  ASSERT_TRUE(accumulate_sums<TypeParam>(first.data(), signed_zero.data(), 2).is_ok());
+  EXPECT_TRUE(std::signbit(first[0]));  // a first row is kept exactly
+  EXPECT_EQ(first[1], 1.0);
   double huge[1] = {1e300};
   EXPECT_EQ(average_sums<TypeParam>(huge, 1.0, 1, out.data()).code(), ErrorCode::kDataException);
   double big[1] = {1.7e308};

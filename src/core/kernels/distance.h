@@ -6,10 +6,14 @@
 //   cosine_from_terms clamps the similarity to [-1, 1] but lets NaN through:
 //   a zero norm (0/0) or overflowing norms (inf/inf) give NaN, as the SPEC
 //   requires. spherical_from_dot assumes unit-length inputs.
+//   Each Metric::eval<Traits>(a, b, n) below is the float8 result of the SQL
+//   function named beside it, for any element type with ElemKernels.
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 
+#include "kernels/elem_kernels.h"
 #include "kernels/kernel_table.h"
 
 namespace vecsim::core {
@@ -31,14 +35,6 @@ inline double cosine_from_terms(CosineTerms t) noexcept {
 inline double spherical_from_dot(float dot) noexcept {
   return std::acos(clamp_unit(static_cast<double>(dot))) / M_PI;
 }
-
-}  // namespace vecsim::core
-
-// The SQL distance functions as metric structs: Metric::eval<Traits>(a, b, n)
-// is the float8 result of the function named beside each.
-#include "kernels/elem_kernels.h"
-
-namespace vecsim::core {
 
 #define VECSIM_METRIC(Name, expr)                                                   \
   struct Name {                                                                     \

@@ -17,6 +17,13 @@
 
 namespace vecsim::core {
 
+// Empty sums for n elements. They start at -0.0, the identity of IEEE
+// addition (0.0 is not: 0.0 + -0.0 = 0.0), so a first row added to them is
+// kept exactly, signed zeros included.
+inline void clear_sums(double* sums, int n) noexcept {
+  for (int i = 0; i < n; ++i) sums[i] = -0.0;
+}
+
 // sums[i] += x[i].
 template <class Traits>
 Status accumulate_sums(double* sums, const typename Traits::Storage* x, int n) noexcept {

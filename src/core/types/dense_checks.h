@@ -71,10 +71,6 @@ Status narrow_element(float value, typename Traits::Storage* out) noexcept {
   return Status::ok();
 }
 
-}  // namespace vecsim::core
-
-namespace vecsim::core {
-
 // A type modifier list must be exactly one integer in 1 .. kMaxDims (22023).
 template <class Traits>
 Status check_typmod_list(int count, long long value) noexcept {

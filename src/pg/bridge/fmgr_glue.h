@@ -10,10 +10,9 @@
 //
 // THE GUARD (ARCHITECTURE.md, "The C++ / PostgreSQL boundary", rule 1)
 //   guarded<F> runs F inside try/catch. A C++ exception is caught, its catch
-//   block only records a Status and ends (so the exception object is
-//   destroyed and the C++ runtime's state is clean), and then the error is
-//   raised from a frame that holds nothing but that trivially destructible
-//   Status. A PostgreSQL error raised inside F longjmps out through this
+//   block only records which kind it was and ends (so the exception object
+//   is destroyed and the C++ runtime's state is clean), and then the error
+//   is raised from a frame that holds nothing with a destructor. A PostgreSQL error raised inside F longjmps out through this
 //   frame, which owns nothing with a destructor either. Zero-cost exception
 //   handling means the guard costs nothing on the normal path.
 #pragma once
@@ -31,15 +30,17 @@ using FmgrBody = Datum (*)(FunctionCallInfo);
 
 template <FmgrBody Body>
 Datum guarded(FunctionCallInfo fcinfo) {
-  core::Status failure;
+  bool out_of_memory = false;
   try {
     return Body(fcinfo);
   } catch (const std::bad_alloc&) {
-    failure = core::Status::error(core::ErrorCode::kOutOfMemory, "out of memory");
+    out_of_memory = true;
   } catch (...) {
-    failure = core::Status::error(core::ErrorCode::kInternal, "unexpected C++ exception in vecsim");
   }
-  raise_error(failure);
+  raise_error(out_of_memory
+                  ? core::Status::error(core::ErrorCode::kOutOfMemory, "out of memory")
+                  : core::Status::error(core::ErrorCode::kInternal,
+                                        "unexpected C++ exception in vecsim"));
 }
 
 }  // namespace vecsim::pg

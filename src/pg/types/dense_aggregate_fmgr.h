@@ -50,15 +50,14 @@ Datum dense_accum(PG_FUNCTION_ARGS) {
   int state_dims = 0;
   float8 count = checked_state(state, Traits::kTypeName, "accum", &state_dims)[0];
 
+  ArrayType* result;
   if (state_dims == 0) {  // the first row fixes the dims
-    ArrayType* fresh = new_flat_array<float8>(FLOAT8OID, value->dims + 1);
-    float8* sums = flat_array_data<float8>(fresh);
-    sums[0] = count + 1;
-    for (int i = 0; i < value->dims; ++i) sums[i + 1] = Traits::to_float(elems[i]);
-    PG_RETURN_ARRAYTYPE_P(fresh);
+    result = new_flat_array<float8>(FLOAT8OID, value->dims + 1);
+    core::clear_sums(flat_array_data<float8>(result) + 1, value->dims);
+  } else {
+    raise_if_error(core::check_same_dims(state_dims, value->dims));
+    result = writable_state(fcinfo, state);
   }
-  raise_if_error(core::check_same_dims(state_dims, value->dims));
-  ArrayType* result = writable_state(fcinfo, state);
   float8* sums = flat_array_data<float8>(result);
   sums[0] = count + 1;
   raise_if_error(core::accumulate_sums<Traits>(sums + 1, elems, value->dims));

@@ -4,8 +4,8 @@
 //
 // INVARIANTS
 //   PG zone only: these call palloc and detoast, which may ereport.
-//   new_dense() returns a zeroed datum with the varlena size, dims and
-//   unused = 0 set; callers fill the elements. Results live in
+//   new_dense() returns a datum with the varlena size, dims and unused = 0
+//   set and the elements uninitialised: every caller writes all of them. Results live in
 //   CurrentMemoryContext.
 #pragma once
 
@@ -31,9 +31,10 @@ inline void free_if_copy(FunctionCallInfo fcinfo, const void* detoasted, int n) 
 template <class Traits>
 DenseHeader* new_dense(int dims) {
   Size size = core::dense_datum_size<Traits>(dims);
-  auto* result = static_cast<DenseHeader*>(palloc0(size));
+  auto* result = static_cast<DenseHeader*>(palloc(size));
   SET_VARSIZE(result, size);
   result->dims = static_cast<int16>(dims);
+  result->unused = 0;
   return result;
 }
 
