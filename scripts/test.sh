@@ -90,7 +90,7 @@ suite_surface() {
     >"$SCRATCH/surface.txt" || return 1
   # Keys of types and access methods whose issues have not landed yet.
   python3 "$VECSIM_ROOT/test/surface/check_surface.py" "$SHARED_DIR/SPEC.md" "$SCRATCH/surface.txt" \
-    --pending 'halfvec|sparsevec|bit|hnsw|ivfflat' \
+    --pending 'hnsw|ivfflat' \
     --allow-extra 'function | vecsim_simd_info()'
 }
 

@@ -39,9 +39,12 @@ void assign_simd_level(int level, void* /*extra*/) {
   core::install_kernels(static_cast<core::IsaLevel>(level));
 }
 
-// vecsim_simd_info() -> text, e.g. 'x86-64-v4 (AVX-512)'.
+// vecsim_simd_info() -> text, e.g. 'x86-64-v4 (AVX-512) + VPOPCNTDQ'.
 Datum simd_info(PG_FUNCTION_ARGS) {
-  PG_RETURN_TEXT_P(cstring_to_text(core::isa_name(core::kernels().level)));
+  const core::KernelTable& table = core::kernels();
+  const char* level = core::isa_name(table.level);
+  PG_RETURN_TEXT_P(cstring_to_text(
+      table.extras[0] == '\0' ? level : psprintf("%s + %s", level, table.extras)));
 }
 
 }  // namespace

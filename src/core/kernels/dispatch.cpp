@@ -5,7 +5,8 @@
 //   g_active points at one of the constant per-ISA tables. It starts at the
 //   scalar table (constant-initialised, so usable before _PG_init) and is
 //   set once by install_kernels(); a level above what the CPU supports is
-//   never installed.
+//   never installed. Within a level, a table that uses an optional extension
+//   (kX86V4PopcntKernels) is chosen only when the CPU reports it.
 #include "kernels/kernel_table.h"
 
 namespace vecsim::core {
@@ -42,7 +43,7 @@ const KernelTable& kernel_table_for(IsaLevel level) noexcept {
   if (level > detect_isa_level()) level = detect_isa_level();
   switch (level) {
     case IsaLevel::kX86V4:
-      return kX86V4Kernels;
+      return __builtin_cpu_supports("avx512vpopcntdq") ? kX86V4PopcntKernels : kX86V4Kernels;
     case IsaLevel::kX86V3:
       return kX86V3Kernels;
     case IsaLevel::kScalar:

@@ -6,8 +6,9 @@
 //   cosine_from_terms clamps the similarity to [-1, 1] but lets NaN through:
 //   a zero norm (0/0) or overflowing norms (inf/inf) give NaN, as the SPEC
 //   requires. spherical_from_dot assumes unit-length inputs.
-//   Each Metric::eval<Traits>(a, b, n) below is the float8 result of the SQL
-//   function named beside it, for any element type with ElemKernels.
+//   Each Metric::eval<K>(operands...) below is the float8 result of the SQL
+//   function named beside it, for any kernel set K (ElemKernels<Traits> with
+//   operands (a, b, n), SparseSpanKernels with operands (a, b)).
 #pragma once
 
 #include <cmath>
@@ -36,23 +37,21 @@ inline double spherical_from_dot(float dot) noexcept {
   return std::acos(clamp_unit(static_cast<double>(dot))) / M_PI;
 }
 
-#define VECSIM_METRIC(Name, expr)                                                   \
-  struct Name {                                                                     \
-    template <class Traits>                                                         \
-    static double eval(const typename Traits::Storage* a,                          \
-                       const typename Traits::Storage* b, std::size_t n) noexcept { \
-      using K = ElemKernels<Traits>;                                                \
-      return expr;                                                                  \
-    }                                                                               \
+#define VECSIM_METRIC(Name, expr)                         \
+  struct Name {                                           \
+    template <class K, class... Operands>                 \
+    static double eval(Operands... x) noexcept {          \
+      return expr;                                        \
+    }                                                     \
   };
 
-VECSIM_METRIC(L2Metric, l2_from_l2sq(K::l2sq(a, b, n)))                           // l2_distance
-VECSIM_METRIC(L2SquaredMetric, static_cast<double>(K::l2sq(a, b, n)))             // *_l2_squared_distance
-VECSIM_METRIC(InnerProductMetric, static_cast<double>(K::dot(a, b, n)))           // inner_product
-VECSIM_METRIC(NegativeInnerProductMetric, -static_cast<double>(K::dot(a, b, n)))  // *_negative_inner_product
-VECSIM_METRIC(CosineMetric, cosine_from_terms(K::cosine(a, b, n)))                // cosine_distance
-VECSIM_METRIC(L1Metric, static_cast<double>(K::l1(a, b, n)))                      // l1_distance
-VECSIM_METRIC(SphericalMetric, spherical_from_dot(K::dot(a, b, n)))               // *_spherical_distance
+VECSIM_METRIC(L2Metric, l2_from_l2sq(K::l2sq(x...)))                           // l2_distance
+VECSIM_METRIC(L2SquaredMetric, static_cast<double>(K::l2sq(x...)))             // *_l2_squared_distance
+VECSIM_METRIC(InnerProductMetric, static_cast<double>(K::dot(x...)))           // inner_product
+VECSIM_METRIC(NegativeInnerProductMetric, -static_cast<double>(K::dot(x...)))  // *_negative_inner_product
+VECSIM_METRIC(CosineMetric, cosine_from_terms(K::cosine(x...)))                // cosine_distance
+VECSIM_METRIC(L1Metric, static_cast<double>(K::l1(x...)))                      // l1_distance
+VECSIM_METRIC(SphericalMetric, spherical_from_dot(K::dot(x...)))               // *_spherical_distance
 
 #undef VECSIM_METRIC
 

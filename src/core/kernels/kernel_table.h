@@ -3,15 +3,20 @@
 // type), filled once for the best ISA level the CPU offers.
 //
 // INVARIANTS
-//   Kernel names follow {metric}_{elem}_{isa}. Every variant computes the
-//   scalar reference's quantity (metric_ops.h) in float32; only the order of
-//   accumulation differs (SIMD reassociation and FMA are allowed, SPEC 0).
+//   Kernel names follow {metric}_{elem}_{isa}, elem one of f32, f16 (binary16
+//   widened to float32), sparse (merge over sorted indices) and bit. Every
+//   float variant computes the scalar reference's quantity (metric_ops.h) in
+//   float32; only the order of accumulation differs (SIMD reassociation and
+//   FMA are allowed, SPEC 0). Bit kernels are exact integer popcounts.
 //   Kernels never fail, never allocate, accept any alignment and any n >= 0.
 //   The active table is set once by install_kernels() (from _PG_init) and
 //   never changes afterwards; before that it is the scalar table.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+
+#include "types/half.h"
 
 namespace vecsim::core {
 
@@ -34,15 +39,50 @@ struct CosineTerms {
   float norm_b;  // sum of b[i]^2
 };
 
-using PairKernelF32 = float (*)(const float* a, const float* b, std::size_t n) noexcept;
-using CosineKernelF32 = CosineTerms (*)(const float* a, const float* b, std::size_t n) noexcept;
+// A sparse vector's stored part: nnz strictly ascending 0-based indices and
+// their values (finite, non-zero). Absent elements are 0.
+struct SparseSpan {
+  const std::int32_t* indices;
+  const float* values;
+  std::int32_t nnz;
+};
+
+// Popcounts of a pair of bit strings from which Jaccard distance is formed.
+struct JaccardTerms {
+  std::uint64_t both;    // |a AND b|
+  std::uint64_t either;  // |a OR b| = |a| + |b| - |a AND b|
+};
+
+// The four float metrics over one element layout; Args are the kernel's
+// operands: (a, b, n) for dense elements, (a, b) for sparse spans.
+template <class... Args>
+struct MetricKernels {
+  float (*l2sq)(Args...) noexcept;          // sum (a[i] - b[i])^2
+  float (*dot)(Args...) noexcept;           // sum a[i] * b[i]
+  float (*l1)(Args...) noexcept;            // sum |a[i] - b[i]|
+  CosineTerms (*cosine)(Args...) noexcept;  // dot, sum a[i]^2, sum b[i]^2
+};
+
+using DenseF32Kernels = MetricKernels<const float*, const float*, std::size_t>;
+using DenseF16Kernels = MetricKernels<const Half*, const Half*, std::size_t>;
+using SparseKernels = MetricKernels<SparseSpan, SparseSpan>;
+
+// Bit strings of `bytes` bytes (unused low bits of the last byte are 0 in
+// both operands, as PostgreSQL's bit type keeps them).
+struct BitKernels {
+  std::uint64_t (*hamming)(const std::uint8_t* a, const std::uint8_t* b,
+                           std::size_t bytes) noexcept;  // |a XOR b|
+  JaccardTerms (*jaccard)(const std::uint8_t* a, const std::uint8_t* b,
+                          std::size_t bytes) noexcept;
+};
 
 struct KernelTable {
   IsaLevel level;
-  PairKernelF32 l2sq_f32;  // sum (a[i] - b[i])^2
-  PairKernelF32 dot_f32;   // sum a[i] * b[i]
-  PairKernelF32 l1_f32;    // sum |a[i] - b[i]|
-  CosineKernelF32 cosine_f32;
+  const char* extras;  // optional features beyond the level that the table uses, or ""
+  DenseF32Kernels f32;
+  DenseF16Kernels f16;
+  SparseKernels sparse;
+  BitKernels bit;
 };
 
 // The table of one level; level must be <= detect_isa_level().
@@ -54,11 +94,14 @@ void install_kernels(IsaLevel level) noexcept;
 // The active table.
 const KernelTable& kernels() noexcept;
 
-// Per-ISA tables, defined in scalar.cpp, x86v3.cpp and x86v4.cpp.
+// Per-ISA tables, defined in scalar.cpp, x86v3.cpp and x86v4.cpp. The
+// x86-64-v4 level has two: VPOPCNTDQ is not part of the level, so the bit
+// kernels that use it live in their own table, chosen when the CPU has it.
 extern const KernelTable kScalarKernels;
 #if defined(__x86_64__)
 extern const KernelTable kX86V3Kernels;
 extern const KernelTable kX86V4Kernels;
+extern const KernelTable kX86V4PopcntKernels;
 #endif
 
 }  // namespace vecsim::core

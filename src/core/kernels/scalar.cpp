@@ -7,22 +7,22 @@
 namespace vecsim::core {
 namespace {
 
-float l2sq_f32_scalar(const float* a, const float* b, std::size_t n) noexcept {
-  return L2SqOp::apply(a, b, n);
-}
-float dot_f32_scalar(const float* a, const float* b, std::size_t n) noexcept {
-  return DotOp::apply(a, b, n);
-}
-float l1_f32_scalar(const float* a, const float* b, std::size_t n) noexcept {
-  return L1Op::apply(a, b, n);
-}
-CosineTerms cosine_f32_scalar(const float* a, const float* b, std::size_t n) noexcept {
-  return CosineOp::apply(a, b, n);
+template <class Elem>
+constexpr MetricKernels<const Elem*, const Elem*, std::size_t> dense_scalar() noexcept {
+  return {dense_reference<L2SqOp, Elem>, dense_reference<DotOp, Elem>,
+          dense_reference<L1Op, Elem>, dense_cosine_reference<Elem>};
 }
 
 }  // namespace
 
-const KernelTable kScalarKernels = {IsaLevel::kScalar, l2sq_f32_scalar, dot_f32_scalar,
-                                    l1_f32_scalar, cosine_f32_scalar};
+const KernelTable kScalarKernels = {
+    IsaLevel::kScalar,
+    "",
+    dense_scalar<float>(),
+    dense_scalar<Half>(),
+    {sparse_reference<L2SqOp>, sparse_reference<DotOp>, sparse_reference<L1Op>,
+     sparse_cosine_reference},
+    {hamming_reference, jaccard_reference},
+};
 
 }  // namespace vecsim::core

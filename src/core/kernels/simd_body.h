@@ -1,11 +1,12 @@
 // src/core/kernels/simd_body.h
-// The bodies of the dense float32 kernels, written once against a small SIMD
+// The bodies of the dense kernels, written once against a small SIMD
 // register interface V and instantiated by each ISA's translation unit
-// (x86v3.cpp, x86v4.cpp) with that ISA's compiler flags.
+// (x86v3.cpp, x86v4.cpp) with that ISA's compiler flags, for float32 and
+// binary16 elements (widened to float32 lanes as they are loaded).
 //
-// V provides: Reg, kWidth, zero(), load(p), load_tail(p, n) (n < kWidth
-// lanes, the rest zero, reading no byte past p + n), add, sub, fmadd(a, b,
-// c) = a * b + c, abs, reduce_add.
+// V provides: Reg, kWidth, zero(), load(p) and load_tail(p, n) for p a
+// const float* or const Half* (n < kWidth lanes, the rest zero, reading no
+// byte past p + n), add, sub, fmadd(a, b, c) = a * b + c, abs, reduce_add.
 //
 // INVARIANTS
 //   Everything here has internal linkage (unnamed namespace), so code built
@@ -19,6 +20,7 @@
 #include <cstddef>
 
 #include "kernels/kernel_table.h"
+#include "types/half.h"
 
 namespace vecsim::core {
 namespace {
@@ -47,8 +49,8 @@ struct L1Step {
 
 // sum over i of Step(a[i], b[i]), with four independent accumulators so that
 // the FMA latency is hidden.
-template <class V, class Step>
-float reduce_pair(const float* a, const float* b, std::size_t n) noexcept {
+template <class V, class Step, class Elem>
+float reduce_pair(const Elem* a, const Elem* b, std::size_t n) noexcept {
   constexpr std::size_t W = V::kWidth;
   typename V::Reg acc0 = V::zero(), acc1 = V::zero(), acc2 = V::zero(), acc3 = V::zero();
   std::size_t i = 0;
@@ -65,8 +67,8 @@ float reduce_pair(const float* a, const float* b, std::size_t n) noexcept {
   return V::reduce_add(V::add(V::add(acc0, acc1), V::add(acc2, acc3)));
 }
 
-template <class V>
-CosineTerms cosine_terms(const float* a, const float* b, std::size_t n) noexcept {
+template <class V, class Elem>
+CosineTerms cosine_terms(const Elem* a, const Elem* b, std::size_t n) noexcept {
   constexpr std::size_t W = V::kWidth;
   typename V::Reg dot0 = V::zero(), na0 = V::zero(), nb0 = V::zero();
   typename V::Reg dot1 = V::zero(), na1 = V::zero(), nb1 = V::zero();
@@ -98,11 +100,11 @@ CosineTerms cosine_terms(const float* a, const float* b, std::size_t n) noexcept
                      V::reduce_add(V::add(nb0, nb1))};
 }
 
-// The table of one ISA, from its register interface.
-template <class V>
-constexpr KernelTable make_kernel_table(IsaLevel level) noexcept {
-  return KernelTable{level, reduce_pair<V, L2SqStep>, reduce_pair<V, DotStep>,
-                     reduce_pair<V, L1Step>, cosine_terms<V>};
+// The four dense metrics of one ISA over one element type.
+template <class V, class Elem>
+constexpr MetricKernels<const Elem*, const Elem*, std::size_t> dense_kernels() noexcept {
+  return {reduce_pair<V, L2SqStep, Elem>, reduce_pair<V, DotStep, Elem>,
+          reduce_pair<V, L1Step, Elem>, cosine_terms<V, Elem>};
 }
 
 }  // namespace

@@ -1,13 +1,17 @@
 // src/core/kernels/x86v3.cpp
-// Kernels for x86-64-v3 (AVX2 + FMA + F16C). Compiled with -march=x86-64-v3
-// and nothing else; only reached after dispatch.cpp has seen the CPU
-// support it.
+// Kernels for x86-64-v3 (AVX2 + FMA + F16C, and POPCNT from v2). Compiled
+// with -march=x86-64-v3 and nothing else; only reached after dispatch.cpp
+// has seen the CPU support it. binary16 lanes are widened with F16C's
+// vcvtph2ps as they are loaded.
 #if defined(__x86_64__)
 #include <immintrin.h>
 
 #include <cstdint>
+#include <cstring>
 
+#include "kernels/bit_body.h"
 #include "kernels/simd_body.h"
+#include "kernels/sparse_body.h"
 
 namespace vecsim::core {
 namespace {
@@ -16,14 +20,23 @@ namespace {
 alignas(64) constexpr std::int32_t kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
                                                     0,  0,  0,  0,  0,  0,  0,  0};
 
-struct Avx2F32 {
+struct Avx2 {
   using Reg = __m256;
   static constexpr std::size_t kWidth = 8;
   static Reg zero() noexcept { return _mm256_setzero_ps(); }
   static Reg load(const float* p) noexcept { return _mm256_loadu_ps(p); }
+  static Reg load(const Half* p) noexcept {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
   static Reg load_tail(const float* p, std::size_t n) noexcept {
     __m256i mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - n));
     return _mm256_maskload_ps(p, mask);
+  }
+  static Reg load_tail(const Half* p, std::size_t n) noexcept {
+    // AVX2 has no 16-bit masked load: stage the n halves in a zeroed block.
+    alignas(16) std::uint16_t block[8] = {};
+    std::memcpy(block, p, n * sizeof(Half));
+    return _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(block)));
   }
   static Reg add(Reg a, Reg b) noexcept { return _mm256_add_ps(a, b); }
   static Reg sub(Reg a, Reg b) noexcept { return _mm256_sub_ps(a, b); }
@@ -41,7 +54,14 @@ struct Avx2F32 {
 
 }  // namespace
 
-const KernelTable kX86V3Kernels = make_kernel_table<Avx2F32>(IsaLevel::kX86V3);
+const KernelTable kX86V3Kernels = {
+    IsaLevel::kX86V3,
+    "",
+    dense_kernels<Avx2, float>(),
+    dense_kernels<Avx2, Half>(),
+    sparse_kernels<Avx2>(),
+    {hamming_words, jaccard_words},
+};
 
 }  // namespace vecsim::core
 #endif

@@ -2,22 +2,38 @@
 // Kernels for x86-64-v4 (AVX-512 F/BW/CD/DQ/VL). Compiled with
 // -march=x86-64-v4 and nothing else; only reached after dispatch.cpp has
 // seen the CPU support it. Tails use masked loads, which fault on no lane
-// outside the mask.
+// outside the mask. binary16 lanes are widened with AVX-512F's vcvtph2ps.
+//
+// Two tables: VPOPCNTDQ is not part of the v4 level (Skylake-X lacks it), so
+// the bit kernels that use it are compiled for that extension alone (target
+// attribute) and sit in kX86V4PopcntKernels, which dispatch.cpp picks only
+// when the CPU reports the extension.
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "kernels/bit_body.h"
 #include "kernels/simd_body.h"
+#include "kernels/sparse_body.h"
 
 namespace vecsim::core {
 namespace {
 
-struct Avx512F32 {
+struct Avx512 {
   using Reg = __m512;
   static constexpr std::size_t kWidth = 16;
+  static __mmask16 lanes(std::size_t n) noexcept { return static_cast<__mmask16>((1u << n) - 1u); }
   static Reg zero() noexcept { return _mm512_setzero_ps(); }
   static Reg load(const float* p) noexcept { return _mm512_loadu_ps(p); }
+  // The maskz form of vcvtph2ps: the plain intrinsic trips GCC 12's false
+  // -Wmaybe-uninitialized; with every lane selected the two are the same.
+  static Reg load(const Half* p) noexcept {
+    return _mm512_maskz_cvtph_ps(0xffff, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
   static Reg load_tail(const float* p, std::size_t n) noexcept {
-    return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p);
+    return _mm512_maskz_loadu_ps(lanes(n), p);
+  }
+  static Reg load_tail(const Half* p, std::size_t n) noexcept {
+    return _mm512_maskz_cvtph_ps(0xffff, _mm256_maskz_loadu_epi16(lanes(n), p));
   }
   static Reg add(Reg a, Reg b) noexcept { return _mm512_add_ps(a, b); }
   static Reg sub(Reg a, Reg b) noexcept { return _mm512_sub_ps(a, b); }
@@ -34,9 +50,67 @@ struct Avx512F32 {
   }
 };
 
+// Bit kernels over 64-byte blocks with a per-lane 64-bit popcount; the last
+// partial block is a masked load (zero bytes count nothing).
+#define VECSIM_VPOPCNT __attribute__((target("avx512vpopcntdq")))
+
+VECSIM_VPOPCNT inline __m512i load_bytes(const std::uint8_t* p, std::size_t n) noexcept {
+  return n >= 64 ? _mm512_loadu_si512(p)
+                 : _mm512_maskz_loadu_epi8(n == 0 ? 0 : (~0ull >> (64 - n)), p);
+}
+
+// Through memory: the extract intrinsics trip GCC 12's false -Wuninitialized.
+VECSIM_VPOPCNT inline std::uint64_t sum_lanes(__m512i v) noexcept {
+  alignas(64) std::uint64_t lanes[8];
+  _mm512_store_si512(lanes, v);
+  return lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
+}
+
+VECSIM_VPOPCNT std::uint64_t hamming_vpopcnt(const std::uint8_t* a, const std::uint8_t* b,
+                                             std::size_t bytes) noexcept {
+  __m512i acc = _mm512_setzero_si512();
+  for (std::size_t i = 0; i < bytes; i += 64) {
+    __m512i x = load_bytes(a + i, bytes - i);
+    __m512i y = load_bytes(b + i, bytes - i);
+    acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(_mm512_xor_si512(x, y)));
+  }
+  return sum_lanes(acc);
+}
+
+VECSIM_VPOPCNT JaccardTerms jaccard_vpopcnt(const std::uint8_t* a, const std::uint8_t* b,
+                                            std::size_t bytes) noexcept {
+  __m512i both = _mm512_setzero_si512();
+  __m512i either = _mm512_setzero_si512();
+  for (std::size_t i = 0; i < bytes; i += 64) {
+    __m512i x = load_bytes(a + i, bytes - i);
+    __m512i y = load_bytes(b + i, bytes - i);
+    both = _mm512_add_epi64(both, _mm512_popcnt_epi64(_mm512_and_si512(x, y)));
+    either = _mm512_add_epi64(either, _mm512_popcnt_epi64(_mm512_or_si512(x, y)));
+  }
+  return JaccardTerms{sum_lanes(both), sum_lanes(either)};
+}
+
+#undef VECSIM_VPOPCNT
+
 }  // namespace
 
-const KernelTable kX86V4Kernels = make_kernel_table<Avx512F32>(IsaLevel::kX86V4);
+const KernelTable kX86V4Kernels = {
+    IsaLevel::kX86V4,
+    "",
+    dense_kernels<Avx512, float>(),
+    dense_kernels<Avx512, Half>(),
+    sparse_kernels<Avx512>(),
+    {hamming_words, jaccard_words},
+};
+
+const KernelTable kX86V4PopcntKernels = {
+    IsaLevel::kX86V4,
+    "VPOPCNTDQ",
+    dense_kernels<Avx512, float>(),
+    dense_kernels<Avx512, Half>(),
+    sparse_kernels<Avx512>(),
+    {hamming_vpopcnt, jaccard_vpopcnt},
+};
 
 }  // namespace vecsim::core
 #endif

@@ -45,7 +45,8 @@ inline Status text_syntax_error(const char* type_name, const char* text) noexcep
 }
 
 // Parses one NUM at p into *out; *end is set past it. Errors: no number
-// (22P02), float32 overflow (22003), then the element type's narrowing and
+// (22P02), float32 overflow (22003), underflow of a non-zero literal to 0
+// where the type rejects it (22003), then the element type's narrowing and
 // finiteness checks.
 template <class Traits>
 Status parse_element(const char* type_name, const char* text, const char* p, const char** end,
@@ -54,7 +55,7 @@ Status parse_element(const char* type_name, const char* text, const char* p, con
   errno = 0;
   float value = std::strtof(p, &stop);
   if (stop == p) return text_syntax_error(type_name, text);
-  if (errno == ERANGE && std::isinf(value)) {
+  if (errno == ERANGE && (std::isinf(value) || (Traits::kRejectUnderflow && value == 0.0f))) {
     return Status::error(ErrorCode::kOutOfRange, "\"%.*s\" is out of range for type %s",
                          static_cast<int>(stop - p), p, type_name);
   }

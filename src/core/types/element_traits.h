@@ -8,10 +8,14 @@
 //   parsing, binary I/O, checks and arithmetic (STYLE.md section 3).
 //   to_float() is exact. from_float() rounds to nearest-even and reports
 //   false when a finite float32 does not fit the element type.
+//   SparseTraits serves the checks and the element codec of sparsevec's
+//   stored values; its layout and kernels are its own (sparse_layout.h).
 #pragma once
 
 #include <cstdint>
 #include <cstring>
+
+#include "types/half.h"
 
 namespace vecsim::core {
 
@@ -21,6 +25,7 @@ struct F32Traits {
 
   static constexpr const char* kTypeName = "vector";
   static constexpr int kMaxDims = 16000;
+  static constexpr bool kRejectUnderflow = false;  // a literal may round to 0
 
   static float to_float(Storage x) noexcept { return x; }
   static bool from_float(float f, Storage* out) noexcept {
@@ -37,6 +42,41 @@ struct F32Traits {
     std::memcpy(&x, &b, sizeof x);
     return x;
   }
+};
+
+struct F16Traits {
+  using Storage = Half;
+  using WireBits = std::uint16_t;
+
+  static constexpr const char* kTypeName = "halfvec";
+  static constexpr int kMaxDims = 16000;
+  static constexpr bool kRejectUnderflow = false;
+
+  static float to_float(Storage x) noexcept { return half_to_float(x); }
+  static bool from_float(float f, Storage* out) noexcept { return float_to_half(f, out); }
+  static WireBits to_bits(Storage x) noexcept { return x.bits; }
+  static Storage from_bits(WireBits b) noexcept { return Half{b}; }
+};
+
+// The stored values of sparsevec: float32 like vector's elements, but a
+// literal that underflows to 0 is an error (0 is never stored), and dims go
+// to 1e9 with at most kMaxNnz stored values.
+struct SparseTraits {
+  using Storage = float;
+  using WireBits = std::uint32_t;
+
+  static constexpr const char* kTypeName = "sparsevec";
+  static constexpr int kMaxDims = 1000000000;
+  static constexpr int kMaxNnz = 16000;
+  static constexpr bool kRejectUnderflow = true;
+
+  static float to_float(Storage x) noexcept { return x; }
+  static bool from_float(float f, Storage* out) noexcept {
+    *out = f;
+    return true;
+  }
+  static WireBits to_bits(Storage x) noexcept { return F32Traits::to_bits(x); }
+  static Storage from_bits(WireBits b) noexcept { return F32Traits::from_bits(b); }
 };
 
 }  // namespace vecsim::core

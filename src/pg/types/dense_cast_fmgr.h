@@ -1,6 +1,6 @@
 // src/pg/types/dense_cast_fmgr.h
-// Casts into and out of the dense types (SPEC.md 3): typmod coercion,
-// numeric arrays to the type, the type to real[].
+// Casts into and out of the dense types (SPEC.md 3): numeric arrays to the
+// type, the type to real[], and between vector and halfvec.
 //
 // INVARIANTS
 //   Array input is checked in the SPEC's order: more than one dimension
@@ -20,14 +20,6 @@
 #include "pg.h"
 
 namespace vecsim::pg {
-
-// vector(vector, integer, boolean) and its kin: a typmod check only.
-template <class Traits>
-Datum dense_typmod_cast(PG_FUNCTION_ARGS) {
-  const DenseHeader* value = dense_arg(fcinfo, 0);
-  raise_if_error(core::check_typmod(value->dims, PG_GETARG_INT32(1)));
-  PG_RETURN_POINTER(value);
-}
 
 // The elements of a 1-D array without NULLs, as float32, into out[0 .. n).
 // PG zone: the numeric conversion may ereport.
@@ -65,12 +57,10 @@ inline void array_elements_to_float(ArrayType* array, int n, float* out) {
   }
 }
 
-// array_to_vector(integer[] | real[] | double precision[] | numeric[], integer, boolean).
+// Checks an array against rules 1-4 of SPEC.md 3 (1-D, no NULLs, length in
+// 1 .. the type's maximum, length = typmod) and returns its length.
 template <class Traits>
-Datum array_to_dense(PG_FUNCTION_ARGS) {
-  using Storage = typename Traits::Storage;
-  ArrayType* array = PG_GETARG_ARRAYTYPE_P(0);
-  int32 typmod = PG_GETARG_INT32(1);
+int checked_array_length(ArrayType* array, int32 typmod) {
   if (ARR_NDIM(array) > 1) {
     ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("array must be 1-D")));
   }
@@ -80,7 +70,15 @@ Datum array_to_dense(PG_FUNCTION_ARGS) {
   int n = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
   raise_if_error(core::check_dim_count<Traits>(n));
   raise_if_error(core::check_typmod(n, typmod));
+  return n;
+}
 
+// array_to_vector(integer[] | real[] | double precision[] | numeric[], integer, boolean).
+template <class Traits>
+Datum array_to_dense(PG_FUNCTION_ARGS) {
+  using Storage = typename Traits::Storage;
+  ArrayType* array = PG_GETARG_ARRAYTYPE_P(0);
+  int n = checked_array_length<Traits>(array, PG_GETARG_INT32(1));
   DenseHeader* result = new_dense<Traits>(n);
   Storage* out = core::dense_elements<Traits>(result);
   float* staging;
@@ -91,6 +89,22 @@ Datum array_to_dense(PG_FUNCTION_ARGS) {
   }
   array_elements_to_float(array, n, staging);
   for (int i = 0; i < n; ++i) raise_if_error(core::narrow_element<Traits>(staging[i], &out[i]));
+  PG_RETURN_POINTER(result);
+}
+
+// vector_to_halfvec, halfvec_to_vector: typmod check, then each element
+// widened exactly and narrowed with the target's rules (22003 for a finite
+// value it cannot hold).
+template <class From, class To>
+Datum dense_convert(PG_FUNCTION_ARGS) {
+  const DenseHeader* value = dense_arg(fcinfo, 0);
+  raise_if_error(core::check_typmod(value->dims, PG_GETARG_INT32(1)));
+  DenseHeader* result = new_dense<To>(value->dims);
+  const auto* in = core::dense_elements<From>(value);
+  auto* out = core::dense_elements<To>(result);
+  for (int i = 0; i < value->dims; ++i) {
+    raise_if_error(core::narrow_element<To>(From::to_float(in[i]), &out[i]));
+  }
   PG_RETURN_POINTER(result);
 }
 

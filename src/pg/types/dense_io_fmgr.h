@@ -1,6 +1,7 @@
 // src/pg/types/dense_io_fmgr.h
 // Type I/O of the dense types, as fmgr templates over element traits:
-// text in/out, binary recv/send and the typmod input function.
+// text in/out and binary recv/send (the typmod input function, shared with
+// sparsevec, is in common_fmgr.h).
 //
 // Each function follows the three zones of bridge/error.h. Parsing and
 // decoding are core's (types/dense_text.h, types/dense_binary.h); text output
@@ -13,6 +14,7 @@
 #include "types/dense_checks.h"
 #include "types/dense_text.h"
 #include "types/dense_datum.h"
+#include "types/wire_message.h"
 
 #include "pg.h"
 
@@ -51,42 +53,26 @@ Datum dense_out(PG_FUNCTION_ARGS) {
 }
 
 template <class Traits>
-Datum dense_typmod_in(PG_FUNCTION_ARGS) {
-  ArrayType* list = PG_GETARG_ARRAYTYPE_P(0);
-  int count = 0;
-  int32* values = ArrayGetIntegerTypmods(list, &count);
-  raise_if_error(core::check_typmod_list<Traits>(count, count > 0 ? values[0] : 0));
-  PG_RETURN_INT32(values[0]);
-}
-
-template <class Traits>
 Datum dense_recv(PG_FUNCTION_ARGS) {
   StringInfo message = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
-  int32 typmod = PG_GETARG_INT32(2);
-  const auto* data = reinterpret_cast<const unsigned char*>(message->data + message->cursor);
-  Size len = static_cast<Size>(message->len - message->cursor);
+  WireInput in = unread_bytes(message);
   int dims = 0;
-  raise_if_error(core::decode_dense_header<Traits>(data, len, typmod, &dims));
+  raise_if_error(core::decode_dense_header<Traits>(in.data, in.len, PG_GETARG_INT32(2), &dims));
   DenseHeader* result = new_dense<Traits>(dims);
-  raise_if_error(core::decode_dense_elements<Traits>(data + core::kDenseWireHeaderSize,
-                                                     len - core::kDenseWireHeaderSize, dims,
+  raise_if_error(core::decode_dense_elements<Traits>(in.data + core::kDenseWireHeaderSize,
+                                                     in.len - core::kDenseWireHeaderSize, dims,
                                                      core::dense_elements<Traits>(result)));
-  message->cursor += static_cast<int>(core::dense_wire_size<Traits>(dims));
+  consume_bytes(message, core::dense_wire_size<Traits>(dims));
   PG_RETURN_POINTER(result);
 }
 
 template <class Traits>
 Datum dense_send(PG_FUNCTION_ARGS) {
   const DenseHeader* value = dense_arg(fcinfo, 0);
-  Size size = core::dense_wire_size<Traits>(value->dims);
-  StringInfoData message;
-  pq_begintypsend(&message);
-  enlargeStringInfo(&message, static_cast<int>(size));
-  core::encode_dense_binary<Traits>(core::dense_elements<Traits>(value), value->dims, value->unused,
-                                    reinterpret_cast<unsigned char*>(message.data + message.len));
-  message.len += static_cast<int>(size);
-  message.data[message.len] = '\0';
-  PG_RETURN_BYTEA_P(pq_endtypsend(&message));
+  PG_RETURN_BYTEA_P(wire_image(core::dense_wire_size<Traits>(value->dims), [value](unsigned char* out) {
+    core::encode_dense_binary<Traits>(core::dense_elements<Traits>(value), value->dims,
+                                      value->unused, out);
+  }));
 }
 
 }  // namespace vecsim::pg
