@@ -1,5 +1,6 @@
 // test/fuzz/dense_binary_fuzz.cpp
-// libFuzzer target for the dense binary decoder (vector_recv's core).
+// libFuzzer target for the dense binary decoder (the core of vector_recv
+// and halfvec_recv), for both element types.
 // Properties: never reads past the message (ASan on an exact-size copy),
 // and whatever it accepts re-encodes to exactly the bytes it consumed.
 #include <cstdint>
@@ -33,6 +34,10 @@ static void check(const std::uint8_t* data, std::size_t size, int typmod) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   check<F32Traits>(data, size, -1);
-  if (size > 0) check<F32Traits>(data + 1, size - 1, data[0] % 8);
+  check<F16Traits>(data, size, -1);
+  if (size > 0) {
+    check<F32Traits>(data + 1, size - 1, data[0] % 8);
+    check<F16Traits>(data + 1, size - 1, data[0] % 8);
+  }
   return 0;
 }

@@ -1,5 +1,6 @@
 // test/fuzz/dense_text_fuzz.cpp
-// libFuzzer target for the dense text parser (vector_in's core).
+// libFuzzer target for the dense text parser (the core of vector_in and
+// halfvec_in), for both element types.
 // Properties: never reads or writes out of bounds (ASan), never reports
 // success with dims outside 1..kMaxDims, and every accepted value prints
 // (as %.9g) to text that parses back to the same bits.
@@ -46,5 +47,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string text(reinterpret_cast<const char*>(data), size);
   text = text.c_str();  // the server hands the parser a NUL-terminated cstring
   check<F32Traits>(text);
+  check<F16Traits>(text);
   return 0;
 }

@@ -64,5 +64,24 @@ TEST(DenseBinary, RejectsInOrder) {
   }
 }
 
+TEST(DenseBinary, HalfvecLayoutAndChecks) {
+  Half v[2] = {Half{0x3c00}, Half{0x4000}};  // 1, 2
+  Bytes wire(dense_wire_size<F16Traits>(2));
+  encode_dense_binary<F16Traits>(v, 2, 0, wire.data());
+  EXPECT_EQ(wire, (Bytes{0, 2, 0, 0, 0x3c, 0x00, 0x40, 0x00}));
+  Half out[2];
+  int dims = 0;
+  ASSERT_TRUE(decode_dense_header<F16Traits>(wire.data(), wire.size(), 2, &dims).is_ok());
+  EXPECT_TRUE(decode_dense_elements<F16Traits>(wire.data() + 4, 4, 2, out).is_ok());
+  EXPECT_EQ(out[1].bits, 0x4000);
+  for (std::uint16_t bad : {0x7e00, 0x7c00, 0xfc00}) {
+    Bytes nan_wire = {0, 1, 0, 0, static_cast<unsigned char>(bad >> 8), 0};
+    EXPECT_EQ(decode_dense_elements<F16Traits>(nan_wire.data() + 4, 2, 1, out).code(),
+              ErrorCode::kDataException);
+  }
+  EXPECT_EQ(decode_dense_elements<F16Traits>(wire.data() + 4, 3, 2, out).code(),
+            ErrorCode::kProtocolViolation);
+}
+
 }  // namespace
 }  // namespace vecsim::core

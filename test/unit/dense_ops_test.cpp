@@ -35,7 +35,7 @@ class DenseOpsTest : public ::testing::Test {
   }
 };
 
-using DenseTypes = ::testing::Types<F32Traits>;
+using DenseTypes = ::testing::Types<F32Traits, F16Traits>;
 TYPED_TEST_SUITE(DenseOpsTest, DenseTypes);
 
 TYPED_TEST(DenseOpsTest, Arithmetic) {
@@ -71,7 +71,7 @@ TYPED_TEST(DenseOpsTest, NormAndNormalize) {
   EXPECT_EQ(l2_norm_f64<TypeParam>(v.data(), 2), 5.0);
   std::vector<typename TypeParam::Storage> out(2);
   ASSERT_TRUE(l2_normalize<TypeParam>(v.data(), 2, out.data()).is_ok());
-  EXPECT_FLOAT_EQ(TypeParam::to_float(out[0]), 0.6f);
+  EXPECT_EQ(TypeParam::to_float(out[0]), TypeParam::to_float(this->make({0.6f})[0]));
   ASSERT_TRUE(l2_normalize<TypeParam>(zero.data(), 2, out.data()).is_ok());
   EXPECT_EQ(TypeParam::to_float(out[1]), 0.0f);
 }

@@ -22,11 +22,11 @@ class DenseTextTest : public ::testing::Test {
     int capacity = dense_text_capacity(text.c_str(), Traits::kMaxDims);
     std::vector<S> out(static_cast<std::size_t>(capacity) + 1);
     S sentinel;
-    Traits::from_float(12345.0f, &sentinel);
+    Traits::from_float(1234.0f, &sentinel);
     out[capacity] = sentinel;
     int dims = -1;
     Status st = parse_dense_text<Traits>(text.c_str(), out.data(), capacity, typmod, &dims);
-    EXPECT_EQ(Traits::to_float(out[capacity]), 12345.0f) << "wrote past capacity: " << text;
+    EXPECT_EQ(Traits::to_float(out[capacity]), 1234.0f) << "wrote past capacity: " << text;
     if (st.is_ok() && values) {
       values->clear();
       for (int i = 0; i < dims; ++i) values->push_back(Traits::to_float(out[i]));
@@ -35,7 +35,7 @@ class DenseTextTest : public ::testing::Test {
   }
 };
 
-using DenseTypes = ::testing::Types<F32Traits>;
+using DenseTypes = ::testing::Types<F32Traits, F16Traits>;
 TYPED_TEST_SUITE(DenseTextTest, DenseTypes);
 
 TYPED_TEST(DenseTextTest, AcceptsTheGrammar) {
@@ -89,10 +89,25 @@ TYPED_TEST(DenseTextTest, DimsLimit) {
 }
 
 TYPED_TEST(DenseTextTest, MessagesNameTheInput) {
+  std::string type = TypeParam::kTypeName;
   Status st = this->parse("[1,,2]");
-  EXPECT_STREQ(st.message(), "invalid input syntax for type vector: \"[1,,2]\"");
+  EXPECT_EQ(st.message(), "invalid input syntax for type " + type + ": \"[1,,2]\"");
   st = this->parse("[1,4e38]");
-  EXPECT_STREQ(st.message(), "\"4e38\" is out of range for type vector");
+  EXPECT_EQ(st.message(), "\"4e38\" is out of range for type " + type);
+}
+
+TEST(HalfvecText, RoundsAndChecksRange) {
+  Half out[2];
+  int dims = 0;
+  ASSERT_TRUE(parse_dense_text<F16Traits>("[65519,3e-8]", out, 2, -1, &dims).is_ok());
+  EXPECT_EQ(half_to_float(out[0]), 65504.0f);
+  EXPECT_EQ(half_to_float(out[1]), 5.9604645e-08f);
+  Status st = parse_dense_text<F16Traits>("[65520]", out, 1, -1, &dims);
+  EXPECT_EQ(st.code(), ErrorCode::kOutOfRange);
+  EXPECT_STREQ(st.message(), "\"65520\" is out of range for type halfvec");
+  // range errors come before the NaN check, left to right
+  EXPECT_EQ(parse_dense_text<F16Traits>("[1e5,NaN]", out, 2, -1, &dims).code(),
+            ErrorCode::kOutOfRange);
 }
 
 TEST(StatusTest, LongTextsAreCut) {
