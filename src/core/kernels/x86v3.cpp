@@ -44,6 +44,21 @@ struct Avx2 {
   static Reg abs(Reg a) noexcept {
     return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a);
   }
+  // index blocks (sparse_body.h)
+  using IReg = __m256i;
+  using Hit = __m256i;
+  static IReg load_indices(const std::int32_t* p, std::size_t n, std::int32_t pad) noexcept {
+    __m256i mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - n));
+    __m256i loaded = _mm256_maskload_epi32(reinterpret_cast<const int*>(p), mask);
+    return _mm256_blendv_epi8(_mm256_set1_epi32(pad), loaded, mask);
+  }
+  static Hit match(IReg indices, std::int32_t key) noexcept {
+    return _mm256_cmpeq_epi32(indices, _mm256_set1_epi32(key));
+  }
+  static bool any(Hit h) noexcept { return !_mm256_testz_si256(h, h); }
+  static Reg put(Reg partner, Hit h, float value) noexcept {
+    return _mm256_blendv_ps(partner, _mm256_set1_ps(value), _mm256_castsi256_ps(h));
+  }
   static float reduce_add(Reg a) noexcept {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));

@@ -21,7 +21,9 @@ namespace {
 struct Avx512 {
   using Reg = __m512;
   static constexpr std::size_t kWidth = 16;
-  static __mmask16 lanes(std::size_t n) noexcept { return static_cast<__mmask16>((1u << n) - 1u); }
+  static __mmask16 lanes(std::size_t n) noexcept {
+    return static_cast<__mmask16>((1u << n) - 1u);  // n <= 16
+  }
   static Reg zero() noexcept { return _mm512_setzero_ps(); }
   static Reg load(const float* p) noexcept { return _mm512_loadu_ps(p); }
   // The maskz form of vcvtph2ps: the plain intrinsic trips GCC 12's false
@@ -39,6 +41,19 @@ struct Avx512 {
   static Reg sub(Reg a, Reg b) noexcept { return _mm512_sub_ps(a, b); }
   static Reg fmadd(Reg a, Reg b, Reg c) noexcept { return _mm512_fmadd_ps(a, b, c); }
   static Reg abs(Reg a) noexcept { return _mm512_abs_ps(a); }
+  // index blocks (sparse_body.h)
+  using IReg = __m512i;
+  using Hit = __mmask16;
+  static IReg load_indices(const std::int32_t* p, std::size_t n, std::int32_t pad) noexcept {
+    return _mm512_mask_loadu_epi32(_mm512_set1_epi32(pad), lanes(n), p);
+  }
+  static Hit match(IReg indices, std::int32_t key) noexcept {
+    return _mm512_cmpeq_epi32_mask(indices, _mm512_set1_epi32(key));
+  }
+  static bool any(Hit h) noexcept { return h != 0; }
+  static Reg put(Reg partner, Hit h, float value) noexcept {
+    return _mm512_mask_mov_ps(partner, h, _mm512_set1_ps(value));
+  }
   static float reduce_add(Reg a) noexcept {
     // Written out rather than _mm512_reduce_add_ps, which trips a false
     // -Wuninitialized in GCC 12's headers.
