@@ -2,7 +2,8 @@
 """test/client/test_psycopg.py: vecsim through a real driver, psycopg 3.
 
 pgvector users mostly reach the database from Python. This suite checks what
-such a client sees: text values both ways, the binary format both ways (a
+such a client sees, for vector, halfvec, sparsevec and the bit distances:
+text values both ways, the binary format both ways (a
 binary result, a binary bind parameter, a binary COPY stream), and errors
 surfacing with the SQLSTATEs the SPEC promises, as psycopg's exception
 classes. Connects with the libpq environment (PGHOST, PGPORT, PGUSER) to the
@@ -23,8 +24,32 @@ def wire(values):
     return struct.pack(f">HH{len(values)}f", len(values), 0, *values)
 
 
+def half_wire(values):
+    """The binary wire image of a halfvec: int16 dims, int16 0, binary16s (big-endian)."""
+    return struct.pack(f">HH{len(values)}e", len(values), 0, *values)
+
+
+def sparse_wire(entries, dims):
+    """The binary wire image of a sparsevec from {0-based index: value}."""
+    indices = sorted(entries)
+    return struct.pack(f">iii{len(indices)}i{len(indices)}f", dims, len(indices), 0, *indices,
+                       *[entries[i] for i in indices])
+
+
 class VectorList(list):
     """A Python list to be sent as a binary vector parameter."""
+
+
+class HalfList(list):
+    """A Python list to be sent as a binary halfvec parameter."""
+
+
+class SparseDict(dict):
+    """{0-based index: value} with .dims, to be sent as a binary sparsevec parameter."""
+
+    def __init__(self, entries, dims):
+        super().__init__(entries)
+        self.dims = dims
 
 
 class ClientTest(unittest.TestCase):
@@ -43,6 +68,15 @@ class ClientTest(unittest.TestCase):
         # A class attribute oid makes the dumper findable by oid too (COPY set_types).
         BinaryVectorDumper.oid = oid
         cls.conn.adapters.register_dumper(VectorList, BinaryVectorDumper)
+
+        def binary_dumper(type_name, encode):
+            type_oid = cls.conn.execute("SELECT %s::regtype::oid", [type_name]).fetchone()[0]
+            return type("Binary%sDumper" % type_name, (Dumper,),
+                        {"format": Format.BINARY, "oid": type_oid, "dump": lambda self, obj: encode(obj)})
+
+        cls.conn.adapters.register_dumper(HalfList, binary_dumper("halfvec", half_wire))
+        cls.conn.adapters.register_dumper(
+            SparseDict, binary_dumper("sparsevec", lambda obj: sparse_wire(obj, obj.dims)))
         cls.conn.execute("DROP TABLE IF EXISTS client_items")
         cls.conn.execute("CREATE TABLE client_items (id int, embedding vector(3))")
 
@@ -128,6 +162,56 @@ class ClientTest(unittest.TestCase):
             with self.subTest(query=query), self.assertRaises(error):
                 self.conn.execute(query)
         self.assertEqual(self.conn.execute("SELECT 1").fetchone()[0], 1)
+
+
+    def test_halfvec_text_and_binary(self):
+        row = self.conn.execute("SELECT '[1.23456,0.1,-2]'::halfvec::text").fetchone()
+        self.assertEqual(row[0], "[1.234375,0.099975586,-2]")
+        cur = self.conn.cursor(binary=True)
+        cur.execute("SELECT '[1,2]'::halfvec")
+        self.assertEqual(cur.fetchone()[0], bytes.fromhex("000200003c004000"))
+        self.assertEqual(half_wire([1, 2]), bytes.fromhex("000200003c004000"))
+        got = self.conn.execute("SELECT %b::text, %b <-> %b", [
+            HalfList([0.5, -0.0, 65504.0]), HalfList([3.0, 4.0]), HalfList([0.0, 0.0])]).fetchone()
+        self.assertEqual(got, ("[0.5,-0,65504]", 5.0))
+        with self.assertRaises(errors.DataException):
+            self.conn.execute("SELECT %b::text", [HalfList([float("inf")])])
+
+    def test_sparsevec_text_and_binary(self):
+        row = self.conn.execute("SELECT '{3:2,1:1}/5'::sparsevec::text").fetchone()
+        self.assertEqual(row[0], "{1:1,3:2}/5")
+        cur = self.conn.cursor(binary=True)
+        cur.execute("SELECT '{1:1,3:2}/5'::sparsevec")
+        expected = bytes.fromhex("00000005000000020000000000000000000000023f80000040000000")
+        self.assertEqual(cur.fetchone()[0], expected)
+        self.assertEqual(sparse_wire({0: 1.0, 2: 2.0}, 5), expected)
+        got = self.conn.execute("SELECT %b::text, %b <#> '{1:2,2:3}/1000000000'", [
+            SparseDict({999999999: 1.5}, 1000000000), SparseDict({0: 1.0, 1: 1.0}, 1000000000)]).fetchone()
+        self.assertEqual(got, ("{1000000000:1.5}/1000000000", -5.0))
+        for bad in (SparseDict({5: 1.0}, 5), SparseDict({1: 0.0}, 5)):
+            with self.subTest(bad=dict(bad)), self.assertRaises(errors.DataException):
+                self.conn.execute("SELECT %b::text", [bad])
+
+    def test_bit_distances(self):
+        got = self.conn.execute("SELECT hamming_distance(%s::bit(4), B'1110'), %s::bit(4) <%%> B'1110'",
+                                ["1111", "1111"]).fetchone()
+        self.assertEqual(got, (1.0, 0.25))
+        with self.assertRaises(errors.DataException):
+            self.conn.execute("SELECT B'101' <~> B'1010'")
+
+    def test_other_types_errors_carry_sqlstates(self):
+        cases = [
+            ("SELECT '[65520]'::halfvec", errors.NumericValueOutOfRange),
+            ("SELECT '{1:1}/0'::sparsevec", errors.DataException),
+            ("SELECT '{1:1'::sparsevec", errors.InvalidTextRepresentation),
+            ("SELECT '{}/1000000001'::sparsevec", errors.ProgramLimitExceeded),
+            ("SELECT '{1:1e-46}/1'::sparsevec", errors.NumericValueOutOfRange),
+            ("SELECT '[70000]'::vector::halfvec", errors.NumericValueOutOfRange),
+            ("SELECT '{}/16001'::sparsevec::vector", errors.ProgramLimitExceeded),
+        ]
+        for query, error in cases:
+            with self.subTest(query=query), self.assertRaises(error):
+                self.conn.execute(query)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 # test/t/001_dump_restore.pl
-# Data in vecsim types survives pg_dump/pg_restore (plain and custom
+# Data in vecsim types (vector, halfvec, sparsevec, with btree indexes)
+# survives pg_dump/pg_restore (plain and custom
 # formats) and a binary COPY out and back in, bit for bit.
 use strict;
 use warnings;
@@ -16,15 +17,23 @@ $node->safe_psql('postgres', q{
 });
 $node->safe_psql('source', q{
   CREATE EXTENSION vecsim;
-  CREATE TABLE items (id int PRIMARY KEY, embedding vector(3), free vector);
+  CREATE TABLE items (id int PRIMARY KEY, embedding vector(3), free vector,
+                      half halfvec(3), sparse sparsevec(100000));
   INSERT INTO items
-    SELECT i, ARRAY[i, -i * 0.1, 1e-45]::real[]::vector, ('[' || i || ',3.4028235e38,-0]')::vector
+    SELECT i, ARRAY[i, -i * 0.1, 1e-45]::real[]::vector, ('[' || i || ',3.4028235e38,-0]')::vector,
+           ARRAY[i * 0.1, -65504, 6e-8]::real[]::halfvec,
+           ('{' || i || ':' || i * 0.1 || ',99999:-1e-40}/100000')::sparsevec
       FROM generate_series(1, 1000) i;
-  INSERT INTO items VALUES (0, NULL, NULL);
+  INSERT INTO items VALUES (0, NULL, NULL, NULL, NULL);
   CREATE INDEX ON items (embedding);
+  CREATE INDEX ON items (half);
+  CREATE INDEX ON items (sparse);
 });
 my $digest_sql = q{SELECT md5(string_agg(id || ':' || coalesce(vector_send(embedding)::text, 'null') || ':'
-                                     || coalesce(vector_send(free)::text, 'null'), ',' ORDER BY id)) FROM items};
+                                     || coalesce(vector_send(free)::text, 'null') || ':'
+                                     || coalesce(halfvec_send(half)::text, 'null') || ':'
+                                     || coalesce(sparsevec_send(sparse)::text, 'null'), ',' ORDER BY id))
+                     FROM items};
 my $expected = $node->safe_psql('source', $digest_sql);
 
 my $tempdir = PostgreSQL::Test::Utils::tempdir;
