@@ -49,13 +49,18 @@ Status check_finite(float value) noexcept {
   return Status::ok();
 }
 
-// Operands of a binary function must agree in dims (22000).
-inline Status check_same_dims(long long a, long long b) noexcept {
+// Operands of a binary function on `type_name` must agree in dims (22000).
+inline Status check_same_dims(const char* type_name, long long a, long long b) noexcept {
   if (a != b) {
-    return Status::error(ErrorCode::kDataException, "different vector dimensions %lld and %lld", a,
-                         b);
+    return Status::error(ErrorCode::kDataException, "different %s dimensions %lld and %lld",
+                         type_name, a, b);
   }
   return Status::ok();
+}
+
+inline Status value_out_of_range(float value, const char* type_name) noexcept {
+  return Status::error(ErrorCode::kOutOfRange, "value %.9g is out of range for type %s",
+                       static_cast<double>(value), type_name);
 }
 
 // Narrows a float32 into the element type, then checks finiteness: a finite
@@ -63,11 +68,26 @@ inline Status check_same_dims(long long a, long long b) noexcept {
 // come first, SPEC.md 2.4).
 template <class Traits>
 Status narrow_element(float value, typename Traits::Storage* out) noexcept {
-  if (std::isfinite(value) && !Traits::from_float(value, out)) {
-    return Status::error(ErrorCode::kOutOfRange, "\"%g\" is out of range for type %s",
-                         static_cast<double>(value), Traits::kTypeName);
+  if (!Traits::from_float(value, out) && std::isfinite(value)) {
+    return value_out_of_range(value, Traits::kTypeName);
   }
   VECSIM_RETURN_IF_ERROR(check_finite<Traits>(value));
+  return Status::ok();
+}
+
+// Narrows n float32 values into the element type: first every conversion
+// (22003 for the first finite value the type cannot hold), then every
+// finiteness check (22000), as SPEC.md 3 orders the array rules. `in` and
+// `out` may be the same array when the storage is float.
+template <class Traits>
+Status narrow_elements(const float* in, int n, typename Traits::Storage* out) noexcept {
+  for (int i = 0; i < n; ++i) {
+    float value = in[i];
+    if (!Traits::from_float(value, &out[i]) && std::isfinite(value)) {
+      return value_out_of_range(value, Traits::kTypeName);
+    }
+  }
+  for (int i = 0; i < n; ++i) VECSIM_RETURN_IF_ERROR(check_finite<Traits>(Traits::to_float(out[i])));
   return Status::ok();
 }
 

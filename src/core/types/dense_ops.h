@@ -93,8 +93,8 @@ Status l2_normalize(const typename Traits::Storage* x, int n,
   double norm = l2_norm_f64<Traits>(x, n);
   bool overflow = false;
   for (int i = 0; i < n; ++i) {
-    if (norm == 0.0) {
-      out[i] = x[i];
+    if (norm == 0.0) {  // a zero vector gives +0 everywhere, as a fresh zeroed result
+      Traits::from_float(0.0f, &out[i]);
       continue;
     }
     float r = static_cast<float>(Traits::to_float(x[i]) / norm);

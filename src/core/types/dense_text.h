@@ -60,7 +60,11 @@ Status parse_element(const char* type_name, const char* text, const char* p, con
                          static_cast<int>(stop - p), p, type_name);
   }
   *end = stop;
-  return narrow_element<Traits>(value, out);
+  if (!Traits::from_float(value, out) && std::isfinite(value)) {
+    return Status::error(ErrorCode::kOutOfRange, "\"%.*s\" is out of range for type %s",
+                         static_cast<int>(stop - p), p, type_name);
+  }
+  return check_finite<Traits>(value);
 }
 
 template <class Traits>

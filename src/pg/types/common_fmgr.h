@@ -17,7 +17,7 @@ template <class Type, class Metric>
 Datum type_distance(PG_FUNCTION_ARGS) {
   const auto* a = Type::arg(fcinfo, 0);
   const auto* b = Type::arg(fcinfo, 1);
-  raise_if_error(core::check_same_dims(Type::dims(a), Type::dims(b)));
+  raise_if_error(core::check_same_dims(Type::kTypeName, Type::dims(a), Type::dims(b)));
   PG_RETURN_FLOAT8(Type::template distance<Metric>(a, b));
 }
 

@@ -55,7 +55,7 @@ Datum dense_accum(PG_FUNCTION_ARGS) {
     result = new_flat_array<float8>(FLOAT8OID, value->dims + 1);
     core::clear_sums(flat_array_data<float8>(result) + 1, value->dims);
   } else {
-    raise_if_error(core::check_same_dims(state_dims, value->dims));
+    raise_if_error(core::check_same_dims(Traits::kTypeName, state_dims, value->dims));
     result = writable_state(fcinfo, state);
   }
   float8* sums = flat_array_data<float8>(result);
@@ -73,12 +73,13 @@ Datum dense_combine(PG_FUNCTION_ARGS) {
   const float8* lv = checked_state(left, Traits::kTypeName, "combine", &left_dims);
   const float8* rv = checked_state(right, Traits::kTypeName, "combine", &right_dims);
 
+  // A state wider than the type cannot come from accum; refuse it as any
+  // over-long value is refused (54000), also when it would only be copied.
+  int widest = left_dims > right_dims ? left_dims : right_dims;
+  if (widest > Traits::kMaxDims) raise_if_error(core::check_dim_count<Traits>(widest));
   if (lv[0] == 0.0) PG_RETURN_ARRAYTYPE_P(right);
   if (rv[0] == 0.0) PG_RETURN_ARRAYTYPE_P(left);
-  raise_if_error(core::check_same_dims(left_dims, right_dims));
-  // A state wider than the type cannot come from accum; refuse it as any
-  // over-long value is refused (54000).
-  if (left_dims > Traits::kMaxDims) raise_if_error(core::check_dim_count<Traits>(left_dims));
+  raise_if_error(core::check_same_dims(Traits::kTypeName, left_dims, right_dims));
 
   ArrayType* result = writable_state(fcinfo, left);
   float8* sums = flat_array_data<float8>(result);

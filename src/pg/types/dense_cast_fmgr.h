@@ -7,8 +7,8 @@
 //   (22000), NULL elements (22004), length 0 or above the maximum (22000 /
 //   54000), length against the typmod (22000); then every element is
 //   converted to float32 (numeric keeps PostgreSQL's own conversion and its
-//   22003); then each is narrowed and checked left to right (22003 for a
-//   finite value the type cannot hold, 22000 for NaN or infinity).
+//   22003) and narrowed to the element type (22003 for a finite value it
+//   cannot hold); only then is each checked for NaN or infinity (22000).
 #pragma once
 
 #include <type_traits>
@@ -88,7 +88,7 @@ Datum array_to_dense(PG_FUNCTION_ARGS) {
     staging = static_cast<float*>(palloc(sizeof(float) * static_cast<Size>(n)));
   }
   array_elements_to_float(array, n, staging);
-  for (int i = 0; i < n; ++i) raise_if_error(core::narrow_element<Traits>(staging[i], &out[i]));
+  raise_if_error(core::narrow_elements<Traits>(staging, n, out));
   PG_RETURN_POINTER(result);
 }
 

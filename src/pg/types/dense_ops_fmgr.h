@@ -24,7 +24,7 @@ template <class Traits, class Op>
 Datum dense_arithmetic(PG_FUNCTION_ARGS) {
   const DenseHeader* a = dense_arg(fcinfo, 0);
   const DenseHeader* b = dense_arg(fcinfo, 1);
-  raise_if_error(core::check_same_dims(a->dims, b->dims));
+  raise_if_error(core::check_same_dims(Traits::kTypeName, a->dims, b->dims));
   DenseHeader* result = new_dense<Traits>(a->dims);
   raise_if_error(core::elementwise<Traits, Op>(core::dense_elements<Traits>(a),
                                                core::dense_elements<Traits>(b),
