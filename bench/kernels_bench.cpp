@@ -211,6 +211,7 @@ int main(int argc, char** argv) {
   std::printf("\n");
   for (const Case& c : all) {
     double scalar = reporter.ns[bench_name(c, tables[0])];
+    if (scalar <= 0) continue;  // filtered out by --benchmark_filter
     std::printf("%-14s %6d %11.1f", c.kernel.c_str(), c.size, scalar);
     for (std::size_t i = 1; i < tables.size(); ++i) {
       double v = reporter.ns[bench_name(c, tables[i])];

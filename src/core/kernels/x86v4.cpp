@@ -81,8 +81,13 @@ VECSIM_VPOPCNT inline std::uint64_t sum_lanes(__m512i v) noexcept {
   return lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
 }
 
+// Below one 64-byte block the masked load costs more than it saves: strings
+// that short (up to 511 bits) take the POPCNT word loop.
+constexpr std::size_t kVpopcntMinBytes = 64;
+
 VECSIM_VPOPCNT std::uint64_t hamming_vpopcnt(const std::uint8_t* a, const std::uint8_t* b,
                                              std::size_t bytes) noexcept {
+  if (bytes < kVpopcntMinBytes) return hamming_words(a, b, bytes);
   __m512i acc = _mm512_setzero_si512();
   for (std::size_t i = 0; i < bytes; i += 64) {
     __m512i x = load_bytes(a + i, bytes - i);
@@ -94,6 +99,7 @@ VECSIM_VPOPCNT std::uint64_t hamming_vpopcnt(const std::uint8_t* a, const std::u
 
 VECSIM_VPOPCNT JaccardTerms jaccard_vpopcnt(const std::uint8_t* a, const std::uint8_t* b,
                                             std::size_t bytes) noexcept {
+  if (bytes < kVpopcntMinBytes) return jaccard_words(a, b, bytes);
   __m512i both = _mm512_setzero_si512();
   __m512i either = _mm512_setzero_si512();
   for (std::size_t i = 0; i < bytes; i += 64) {
