@@ -119,11 +119,17 @@ build/bench/kernels_bench: bench/kernels_bench.cpp $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(BENCH_FLAGS) $< $(CORE_LIB) -lbenchmark -pthread -o $@
 
-build/bench/gen_clustered: bench/gen_clustered.cpp
+build/bench/gen_clustered: bench/gen_clustered.cpp bench/clustered_data.h
 	@mkdir -p $(dir $@)
 	$(CXX) $(BENCH_FLAGS) $< -o $@
 
-bench: build/bench/kernels_bench build/bench/gen_clustered
+# hnswlib (header-only, libhnswlib-dev) is the in-run reference; it gets
+# -march=native so that it takes its best SIMD path on this CPU.
+build/bench/hnsw_core_bench: bench/hnsw_core_bench.cpp bench/clustered_data.h $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(BENCH_FLAGS) -march=native $< $(CORE_LIB) -o $@
+
+bench: build/bench/kernels_bench build/bench/gen_clustered build/bench/hnsw_core_bench
 
 .PHONY: unit fuzz bench
 

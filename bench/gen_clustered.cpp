@@ -3,11 +3,9 @@
 //
 //   gen_clustered --rows N --dims D [--clusters K] [--seed S] [--format copy|text]
 //
-// Data: a Gaussian mixture in a random 16-dimensional subspace, lifted to D
-// dimensions, plus isotropic noise, so neighbourhoods have the structure of
-// real embeddings rather than of uniform noise. Points with another --seed
-// come from the same mixture (the same centres and subspace, fixed by
-// --model-seed), which is how held-out queries are made.
+// Data: see clustered_data.h. Points with another --seed come from the same
+// mixture (the same centres and subspace, fixed by --model-seed), which is
+// how held-out queries are made.
 //
 // --format copy (default) writes PostgreSQL's binary COPY stream for a table
 // (id bigint, embedding vector(D)); --format text writes one '[...]' vector
@@ -19,6 +17,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "clustered_data.h"
 
 namespace {
 
@@ -74,18 +74,9 @@ void put_be64(std::FILE* f, std::uint64_t v) {
 
 int main(int argc, char** argv) {
   Options o = parse(argc, argv);
-  constexpr int kSubspace = 16;
-  std::mt19937_64 model_rng(o.model_seed);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-
-  std::vector<float> basis(static_cast<std::size_t>(o.dims) * kSubspace);
-  for (float& x : basis) x = normal(model_rng) / 4.0f;  // 1/sqrt(16)
-  std::vector<float> centres(static_cast<std::size_t>(o.clusters) * kSubspace);
-  for (float& x : centres) x = 2.0f * normal(model_rng);
-
+  vecsim::bench::ClusteredModel model(o.dims, o.clusters, o.model_seed);
   std::mt19937_64 rng(o.seed);
-  std::uniform_int_distribution<int> pick(0, o.clusters - 1);
-  std::vector<float> latent(kSubspace), point(static_cast<std::size_t>(o.dims));
+  std::vector<float> point(static_cast<std::size_t>(o.dims));
 
   std::FILE* out = stdout;
   if (o.copy_format) {
@@ -94,14 +85,7 @@ int main(int argc, char** argv) {
     put_be32(out, 0);
   }
   for (long r = 0; r < o.rows; ++r) {
-    const float* c = &centres[static_cast<std::size_t>(pick(rng)) * kSubspace];
-    for (int j = 0; j < kSubspace; ++j) latent[j] = c[j] + normal(rng);
-    for (int i = 0; i < o.dims; ++i) {
-      float x = 0.1f * normal(rng);
-      const float* row = &basis[static_cast<std::size_t>(i) * kSubspace];
-      for (int j = 0; j < kSubspace; ++j) x += row[j] * latent[j];
-      point[i] = x;
-    }
+    model.sample(rng, point.data());
     if (o.copy_format) {
       put_be16(out, 2);
       put_be32(out, 8);

@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "kernels/kernel_table.h"
+#include "machine_info.h"
 #include "types/half.h"
 
 using namespace vecsim::core;
@@ -174,14 +174,6 @@ class RatioReporter : public benchmark::ConsoleReporter {
   }
 };
 
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  }
-  return "unknown";
-}
 
 }  // namespace
 
@@ -204,7 +196,7 @@ int main(int argc, char** argv) {
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
 
-  std::printf("\nCPU: %s; best level: %s\n", cpu_model().c_str(),
+  std::printf("\nCPU: %s; best level: %s\n", vecsim::bench::cpu_model().c_str(),
               isa_name(detect_isa_level()));
   std::printf("%-14s %6s %11s", "kernel", "size", "scalar ns");
   for (std::size_t i = 1; i < tables.size(); ++i) std::printf(" %14s", (tables[i].tag + " x").c_str());

@@ -1,8 +1,8 @@
 // test/unit/kernels_test.cpp
 // Every kernel of every table this CPU can run (each ISA level, and the
 // VPOPCNTDQ variant of x86-64-v4 where present), against the scalar
-// reference and against a float64 oracle: dense float32 and binary16,
-// sparse merges, and bit popcounts.
+// reference and against a float64 oracle: dense float32 and binary16 (one
+// pair, and one query against four rows), sparse merges, and bit popcounts.
 //
 // TOLERANCE
 //   A float32 sum of n terms, in any order and with or without FMA, differs
@@ -182,6 +182,41 @@ void check_dense(const Set& k, const Set& ref) {
 }
 
 TEST_P(KernelTest, DenseF32) { check_dense<float>(GetParam()->f32, kScalarKernels.f32); }
+
+// One query against four rows must give each row's single-pair result,
+// within the same summation tolerance.
+template <class Elem>
+void check_batch4(const BatchKernels<Elem>& batch, const MetricKernels<const Elem*, const Elem*, std::size_t>& single) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+  for (int dims : test_dims()) {
+    std::size_t n = static_cast<std::size_t>(dims);
+    Guarded<Elem> gq(n), g0(n), g1(n), g2(n), g3(n);
+    Elem* bufs[5] = {gq.data(), g0.data(), g1.data(), g2.data(), g3.data()};
+    for (Elem* b : bufs) {
+      for (std::size_t i = 0; i < n; ++i) b[i] = make_element<Elem>(dist(rng));
+    }
+    const Elem* rows[4] = {bufs[1], bufs[2], bufs[3], bufs[4]};
+    SCOPED_TRACE(::testing::Message() << "dims=" << dims);
+    using Fn = typename BatchKernels<Elem>::Fn;
+    using Single = float (*)(const Elem*, const Elem*, std::size_t) noexcept;
+    const std::pair<Fn, Single> pairs[3] = {
+        {batch.l2sq, single.l2sq}, {batch.dot, single.dot}, {batch.l1, single.l1}};
+    for (const auto& [many, one] : pairs) {
+      float out[4];
+      many(bufs[0], rows, n, out);
+      for (int r = 0; r < 4; ++r) {
+        ExactSums e;
+        for (std::size_t i = 0; i < n; ++i) e.add(widen(bufs[0][i]), widen(rows[r][i]));
+        double tol = 2 * tolerance(n, e.l2sq) + 2 * tolerance(n, e.dot) + 2 * tolerance(n, e.l1);
+        EXPECT_NEAR(out[r], one(bufs[0], rows[r], n), tol);
+      }
+    }
+  }
+}
+
+TEST_P(KernelTest, Batch4F32) { check_batch4<float>(GetParam()->f32_batch4, GetParam()->f32); }
+TEST_P(KernelTest, Batch4F16) { check_batch4<Half>(GetParam()->f16_batch4, GetParam()->f16); }
 TEST_P(KernelTest, DenseF16) { check_dense<Half>(GetParam()->f16, kScalarKernels.f16); }
 
 // A sparse operand owning its arrays; indices ascending.

@@ -63,6 +63,17 @@ struct MetricKernels {
   CosineTerms (*cosine)(Args...) noexcept;  // dot, sum a[i]^2, sum b[i]^2
 };
 
+// One query against four rows at once (out[i] = metric(q, rows[i])): the
+// query is loaded once per four rows and the four sums are reduced
+// together, which is what a graph search does with a node's neighbours.
+template <class Elem>
+struct BatchKernels {
+  using Fn = void (*)(const Elem* q, const Elem* const* rows, std::size_t n, float* out) noexcept;
+  Fn l2sq;
+  Fn dot;
+  Fn l1;
+};
+
 using DenseF32Kernels = MetricKernels<const float*, const float*, std::size_t>;
 using DenseF16Kernels = MetricKernels<const Half*, const Half*, std::size_t>;
 using SparseKernels = MetricKernels<SparseSpan, SparseSpan>;
@@ -81,6 +92,8 @@ struct KernelTable {
   const char* extras;  // optional features beyond the level that the table uses, or ""
   DenseF32Kernels f32;
   DenseF16Kernels f16;
+  BatchKernels<float> f32_batch4;
+  BatchKernels<Half> f16_batch4;
   SparseKernels sparse;
   BitKernels bit;
 };

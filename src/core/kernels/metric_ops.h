@@ -40,6 +40,12 @@ float dense_reference(const Elem* a, const Elem* b, std::size_t n) noexcept {
   return sum;
 }
 
+template <class Op, class Elem>
+void dense_batch4_reference(const Elem* q, const Elem* const* rows, std::size_t n,
+                            float* out) noexcept {
+  for (int r = 0; r < 4; ++r) out[r] = dense_reference<Op, Elem>(q, rows[r], n);
+}
+
 template <class Elem>
 CosineTerms dense_cosine_reference(const Elem* a, const Elem* b, std::size_t n) noexcept {
   CosineTerms t{0.0f, 0.0f, 0.0f};

@@ -13,6 +13,12 @@ constexpr MetricKernels<const Elem*, const Elem*, std::size_t> dense_scalar() no
           dense_reference<L1Op, Elem>, dense_cosine_reference<Elem>};
 }
 
+template <class Elem>
+constexpr BatchKernels<Elem> batch4_scalar() noexcept {
+  return {dense_batch4_reference<L2SqOp, Elem>, dense_batch4_reference<DotOp, Elem>,
+          dense_batch4_reference<L1Op, Elem>};
+}
+
 }  // namespace
 
 const KernelTable kScalarKernels = {
@@ -20,6 +26,8 @@ const KernelTable kScalarKernels = {
     "",
     dense_scalar<float>(),
     dense_scalar<Half>(),
+    batch4_scalar<float>(),
+    batch4_scalar<Half>(),
     {sparse_reference<L2SqOp>, sparse_reference<DotOp>, sparse_reference<L1Op>,
      sparse_cosine_reference},
     {hamming_reference, jaccard_reference},

@@ -100,6 +100,43 @@ CosineTerms cosine_terms(const Elem* a, const Elem* b, std::size_t n) noexcept {
                      V::reduce_add(V::add(nb0, nb1))};
 }
 
+// Step over one query and four rows, one accumulator per row: the query
+// is loaded once per step for all four.
+template <class V, class Step, class Elem>
+void reduce_batch4(const Elem* q, const Elem* const* rows, std::size_t n, float* out) noexcept {
+  constexpr std::size_t W = V::kWidth;
+  const Elem* r0 = rows[0];
+  const Elem* r1 = rows[1];
+  const Elem* r2 = rows[2];
+  const Elem* r3 = rows[3];
+  typename V::Reg acc0 = V::zero(), acc1 = V::zero(), acc2 = V::zero(), acc3 = V::zero();
+  std::size_t i = 0;
+  for (; i + W <= n; i += W) {
+    typename V::Reg x = V::load(q + i);
+    acc0 = Step::template step<V>(acc0, x, V::load(r0 + i));
+    acc1 = Step::template step<V>(acc1, x, V::load(r1 + i));
+    acc2 = Step::template step<V>(acc2, x, V::load(r2 + i));
+    acc3 = Step::template step<V>(acc3, x, V::load(r3 + i));
+  }
+  if (i < n) {
+    typename V::Reg x = V::load_tail(q + i, n - i);
+    acc0 = Step::template step<V>(acc0, x, V::load_tail(r0 + i, n - i));
+    acc1 = Step::template step<V>(acc1, x, V::load_tail(r1 + i, n - i));
+    acc2 = Step::template step<V>(acc2, x, V::load_tail(r2 + i, n - i));
+    acc3 = Step::template step<V>(acc3, x, V::load_tail(r3 + i, n - i));
+  }
+  out[0] = V::reduce_add(acc0);
+  out[1] = V::reduce_add(acc1);
+  out[2] = V::reduce_add(acc2);
+  out[3] = V::reduce_add(acc3);
+}
+
+template <class V, class Elem>
+constexpr BatchKernels<Elem> batch4_kernels() noexcept {
+  return {reduce_batch4<V, L2SqStep, Elem>, reduce_batch4<V, DotStep, Elem>,
+          reduce_batch4<V, L1Step, Elem>};
+}
+
 // The four dense metrics of one ISA over one element type.
 template <class V, class Elem>
 constexpr MetricKernels<const Elem*, const Elem*, std::size_t> dense_kernels() noexcept {

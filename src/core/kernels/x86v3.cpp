@@ -74,6 +74,8 @@ const KernelTable kX86V3Kernels = {
     "",
     dense_kernels<Avx2, float>(),
     dense_kernels<Avx2, Half>(),
+    batch4_kernels<Avx2, float>(),
+    batch4_kernels<Avx2, Half>(),
     sparse_kernels<Avx2>(),
     {hamming_words, jaccard_words},
 };

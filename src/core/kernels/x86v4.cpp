@@ -120,6 +120,8 @@ const KernelTable kX86V4Kernels = {
     "",
     dense_kernels<Avx512, float>(),
     dense_kernels<Avx512, Half>(),
+    batch4_kernels<Avx512, float>(),
+    batch4_kernels<Avx512, Half>(),
     sparse_kernels<Avx512>(),
     {hamming_words, jaccard_words},
 };
@@ -129,6 +131,8 @@ const KernelTable kX86V4PopcntKernels = {
     "VPOPCNTDQ",
     dense_kernels<Avx512, float>(),
     dense_kernels<Avx512, Half>(),
+    batch4_kernels<Avx512, float>(),
+    batch4_kernels<Avx512, Half>(),
     sparse_kernels<Avx512>(),
     {hamming_vpopcnt, jaccard_vpopcnt},
 };

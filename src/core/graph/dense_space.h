@@ -1,0 +1,87 @@
+// src/core/graph/dense_space.h
+// A Space over dense vectors held in memory: the vectors a graph links, and
+// the distance between them through one kernel of the active table.
+//
+// SPACE CONCEPT (what HnswGraph needs of a space)
+//   Query                  what a search starts from (here const Elem*)
+//   size()                 number of stored points, ids 0 .. size() - 1
+//   query_of(a)            stored point a as a Query
+//   distance(a, b)         distance between stored points a and b
+//   distance_to(q, b)      distance from a query to stored point b
+//   distances_to4(q, ids, out)  the same for four stored points at once
+//   prefetch(b)            hint that b's data is about to be read
+// Distances need only be monotone in the true metric (squared L2 stands
+// for L2; negative dot for inner product); smaller is nearer.
+//
+// INVARIANTS
+//   Rows are stored back to back with a stride of whole 64-byte lines, so
+//   a row never shares a cache line with its neighbour's start. The kernel
+//   pointer is fixed at construction.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace vecsim::core {
+
+template <class Elem>
+class DenseSpace {
+ public:
+  using Query = const Elem*;
+  using Kernel = float (*)(const Elem*, const Elem*, std::size_t) noexcept;
+  using Batch4Kernel = void (*)(const Elem*, const Elem* const*, std::size_t, float*) noexcept;
+
+  // distance = sign * kernel(a, b, dims); sign -1 turns a dot product into
+  // a distance. batch4 computes the same kernel for four rows at once.
+  DenseSpace(std::size_t dims, Kernel kernel, Batch4Kernel batch4, float sign)
+      : dims_(dims),
+        stride_((dims * sizeof(Elem) + 63) / 64 * 64 / sizeof(Elem)),
+        kernel_(kernel),
+        batch4_(batch4),
+        sign_(sign) {}
+
+  void reserve(std::size_t n) { rows_.reserve(n * stride_); }
+
+  // Copies a vector of dims elements; returns its id.
+  std::uint32_t add(const Elem* v) {
+    std::size_t at = rows_.size();
+    rows_.resize(at + stride_);
+    for (std::size_t i = 0; i < dims_; ++i) rows_[at + i] = v[i];
+    return static_cast<std::uint32_t>(at / stride_);
+  }
+
+  std::size_t size() const { return rows_.size() / stride_; }
+  std::size_t dims() const { return dims_; }
+  const Elem* row(std::uint32_t id) const { return rows_.data() + id * stride_; }
+  std::size_t memory_bytes() const { return rows_.capacity() * sizeof(Elem); }
+
+  Query query_of(std::uint32_t a) const { return row(a); }
+
+  float distance(std::uint32_t a, std::uint32_t b) const {
+    return sign_ * kernel_(row(a), row(b), dims_);
+  }
+  float distance_to(const Elem* query, std::uint32_t b) const {
+    return sign_ * kernel_(query, row(b), dims_);
+  }
+  void distances_to4(const Elem* query, const std::uint32_t* ids, float* out) const {
+    const Elem* rows[4] = {row(ids[0]), row(ids[1]), row(ids[2]), row(ids[3])};
+    batch4_(query, rows, dims_, out);
+    for (int i = 0; i < 4; ++i) out[i] *= sign_;
+  }
+  void prefetch(std::uint32_t b) const {
+    const char* p = reinterpret_cast<const char*>(row(b));
+    std::size_t bytes = dims_ * sizeof(Elem);
+    for (std::size_t off = 0; off < bytes && off < 1024; off += 64) __builtin_prefetch(p + off);
+  }
+
+ private:
+  std::size_t dims_;
+  std::size_t stride_;
+  Kernel kernel_;
+  Batch4Kernel batch4_;
+  float sign_;
+  std::vector<Elem> rows_;
+};
+
+}  // namespace vecsim::core

@@ -1,0 +1,147 @@
+// test/unit/hnsw_graph_test.cpp
+// The in-memory HNSW graph: recall@10 against brute force on clustered
+// data for L2, inner product and L1 spaces; the structural invariants after
+// every build; degenerate inputs (one point, all points equal); and that a
+// build is deterministic for a seed.
+//
+// THRESHOLDS
+//   2,000 clustered 24-dim points, 100 held-out queries, m = 16,
+//   ef_construction = 64. recall@10 must reach 0.95 at ef_search = 40 and
+//   0.99 at ef_search = 200 for L2 and L1; inner product, which is not a
+//   metric, gets 0.90 and 0.97. These sit below what the graph reaches on
+//   this data (about 0.99 and 1.0) by a margin for other seeds, not by
+//   guesswork: a broken heuristic or layer descent drops recall far lower.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "../../bench/clustered_data.h"
+#include "graph/dense_space.h"
+#include "graph/hnsw_graph.h"
+#include "kernels/kernel_table.h"
+
+namespace vecsim::core {
+namespace {
+
+constexpr int kDims = 24;
+constexpr int kRows = 2000;
+constexpr int kQueries = 100;
+constexpr int kK = 10;
+
+struct SpaceCase {
+  const char* name;
+  DenseSpace<float>::Kernel kernel;
+  DenseSpace<float>::Batch4Kernel batch4;
+  float sign;
+  double recall_at_40;
+  double recall_at_200;
+};
+
+std::vector<SpaceCase> space_cases() {
+  const KernelTable& t = kernel_table_for(detect_isa_level());
+  return {{"l2", t.f32.l2sq, t.f32_batch4.l2sq, 1.0f, 0.95, 0.99},
+          {"ip", t.f32.dot, t.f32_batch4.dot, -1.0f, 0.90, 0.97},
+          {"l1", t.f32.l1, t.f32_batch4.l1, 1.0f, 0.95, 0.99}};
+}
+
+double recall(HnswGraph<DenseSpace<float>>& graph, const DenseSpace<float>& space,
+              const std::vector<float>& queries, int ef) {
+  std::size_t hits = 0;
+  std::vector<Candidate> got;
+  for (int q = 0; q < kQueries; ++q) {
+    const float* query = &queries[static_cast<std::size_t>(q) * kDims];
+    std::vector<Candidate> exact;
+    for (std::uint32_t id = 0; id < space.size(); ++id) {
+      exact.push_back(Candidate{space.distance_to(query, id), id});
+    }
+    std::partial_sort(exact.begin(), exact.begin() + kK, exact.end(), closer);
+    graph.search(query, kK, ef, &got);
+    for (int i = 0; i < kK; ++i) {
+      for (const Candidate& g : got) hits += g.node == exact[i].node;
+    }
+  }
+  return static_cast<double>(hits) / (kQueries * kK);
+}
+
+class HnswRecallTest : public ::testing::TestWithParam<SpaceCase> {};
+
+TEST_P(HnswRecallTest, ClusteredRecallAtK) {
+  const SpaceCase& c = GetParam();
+  bench::ClusteredModel model(kDims, 20, 42);
+  std::vector<float> rows = model.sample_rows(kRows, 1);
+  std::vector<float> queries = model.sample_rows(kQueries, 2);
+  DenseSpace<float> space(kDims, c.kernel, c.batch4, c.sign);
+  for (int r = 0; r < kRows; ++r) space.add(&rows[static_cast<std::size_t>(r) * kDims]);
+  HnswGraph<DenseSpace<float>> graph(space, HnswParams{16, 64, 7});
+  for (std::uint32_t id = 0; id < space.size(); ++id) graph.insert(id);
+  EXPECT_EQ(graph.count(), static_cast<std::size_t>(kRows));
+  EXPECT_EQ(graph.check_invariants(), 0u);
+  double r40 = recall(graph, space, queries, 40);
+  double r200 = recall(graph, space, queries, 200);
+  EXPECT_GE(r40, c.recall_at_40) << c.name;
+  EXPECT_GE(r200, c.recall_at_200) << c.name;
+  RecordProperty("recall_at_40", std::to_string(r40));
+  RecordProperty("recall_at_200", std::to_string(r200));
+}
+
+INSTANTIATE_TEST_SUITE_P(Spaces, HnswRecallTest, ::testing::ValuesIn(space_cases()),
+                         [](const ::testing::TestParamInfo<SpaceCase>& info) {
+                           return std::string(info.param.name);
+                         });
+
+TEST(HnswGraph, EmptyAndSinglePoint) {
+  DenseSpace<float> space(2, kScalarKernels.f32.l2sq, kScalarKernels.f32_batch4.l2sq, 1.0f);
+  HnswGraph<DenseSpace<float>> graph(space, HnswParams{});
+  std::vector<Candidate> got;
+  float q[2] = {0, 0};
+  graph.search(q, 5, 40, &got);
+  EXPECT_TRUE(got.empty());
+  float p[2] = {1, 1};
+  graph.insert(space.add(p));
+  graph.search(q, 5, 40, &got);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].distance, 2.0f);
+  EXPECT_EQ(graph.check_invariants(), 0u);
+}
+
+TEST(HnswGraph, AllPointsEqualKeepInvariants) {
+  // Every distance is 0, so ties decide everything: invariants must hold and
+  // a search must return only distance-0 points. (Reaching k of them is not
+  // promised: ties send every link to the lowest ids. The index stores equal
+  // vectors as one element with several heap TIDs, so it never builds such
+  // a graph.)
+  DenseSpace<float> space(4, kScalarKernels.f32.l2sq, kScalarKernels.f32_batch4.l2sq, 1.0f);
+  HnswGraph<DenseSpace<float>> graph(space, HnswParams{4, 16, 1});
+  float p[4] = {1, 2, 3, 4};
+  for (int i = 0; i < 300; ++i) graph.insert(space.add(p));
+  EXPECT_EQ(graph.check_invariants(), 0u);
+  std::vector<Candidate> got;
+  graph.search(p, 10, 40, &got);
+  ASSERT_FALSE(got.empty());
+  for (const Candidate& c : got) EXPECT_EQ(c.distance, 0.0f);
+}
+
+TEST(HnswGraph, DeterministicForASeed) {
+  bench::ClusteredModel model(8, 5, 3);
+  std::vector<float> rows = model.sample_rows(500, 4);
+  auto build = [&rows](std::vector<std::uint32_t>* out) {
+    DenseSpace<float> space(8, kScalarKernels.f32.l2sq, kScalarKernels.f32_batch4.l2sq, 1.0f);
+    for (int r = 0; r < 500; ++r) space.add(&rows[static_cast<std::size_t>(r) * 8]);
+    HnswGraph<DenseSpace<float>> graph(space, HnswParams{8, 32, 99});
+    for (std::uint32_t id = 0; id < 500; ++id) graph.insert(id);
+    for (std::uint32_t id = 0; id < 500; ++id) {
+      int n = 0;
+      const std::uint32_t* ids = graph.neighbors(id, 0, &n);
+      out->insert(out->end(), ids, ids + n);
+    }
+  };
+  std::vector<std::uint32_t> a, b;
+  build(&a);
+  build(&b);
+  EXPECT_EQ(a, b);
+}
+
+}  // namespace
+}  // namespace vecsim::core
