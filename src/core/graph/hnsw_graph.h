@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "graph/candidate_heap.h"
+#include "graph/search_pool.h"
 #include "graph/visited_set.h"
 
 namespace vecsim::core {
@@ -83,9 +84,8 @@ class HnswGraph {
 
     entries_.assign(1, nearest);
     for (int l = std::min(level, max_level_); l >= 0; --l) {
-      search_layer(q, entries_, params_.ef_construction, l, &found_);
-      sorted_.assign(found_.items().begin(), found_.items().end());
-      std::sort(sorted_.begin(), sorted_.end(), Closer());
+      search_layer(q, entries_, params_.ef_construction, l);
+      sorted_.assign(pool_.sorted().begin(), pool_.sorted().end());
       select_neighbors(sorted_, params_.m, &selected_);
       set_links(node, l, selected_);
       for (const Candidate& c : selected_) add_link(c.node, node, c.distance, l);
@@ -105,9 +105,8 @@ class HnswGraph {
     Candidate nearest{space_.distance_to(query, entry_), entry_};
     for (int l = max_level_; l > 0; --l) nearest = greedy_step(query, nearest, l);
     entries_.assign(1, nearest);
-    search_layer(query, entries_, std::max(ef, k), 0, &found_);
-    out->assign(found_.items().begin(), found_.items().end());
-    std::sort(out->begin(), out->end(), Closer());
+    search_layer(query, entries_, std::max(ef, k), 0);
+    out->assign(pool_.sorted().begin(), pool_.sorted().end());
     if (out->size() > static_cast<std::size_t>(k)) out->resize(static_cast<std::size_t>(k));
   }
 
@@ -209,22 +208,16 @@ class HnswGraph {
     return best;
   }
 
-  // The ef nearest nodes reachable on `layer` from `entries`, into results
-  // (farthest on top).
-  void search_layer(Query q, const std::vector<Candidate>& entries, int ef, int layer,
-                    ResultSet* results) {
+  // The ef nearest nodes reachable on `layer` from `entries`, into pool_
+  // (nearest first).
+  void search_layer(Query q, const std::vector<Candidate>& entries, int ef, int layer) {
     visited_.next_search();
-    frontier_.clear();
-    results->clear();
+    pool_.reset(static_cast<std::size_t>(ef));
     for (const Candidate& e : entries) {
-      if (visited_.test_and_set(e.node)) continue;
-      frontier_.push(e);
-      results->push(e);
+      if (!visited_.test_and_set(e.node)) pool_.offer(e);
     }
-    while (results->size() > static_cast<std::size_t>(ef)) results->pop();
-    while (!frontier_.empty()) {
-      Candidate c = frontier_.pop();
-      if (results->size() >= static_cast<std::size_t>(ef) && closer(results->top(), c)) break;
+    Candidate c;
+    while (pool_.next(&c)) {
       int len = 0;
       const std::uint32_t* ids = neighbors(c.node, layer, &len);
       // Unvisited neighbours first, all prefetched, then their distances:
@@ -240,19 +233,9 @@ class HnswGraph {
       for (; i + 4 <= fresh; i += 4) {
         float d[4];
         space_.distances_to4(q, fresh_ + i, d);
-        for (int j = 0; j < 4; ++j) offer(Candidate{d[j], fresh_[i + j]}, ef, results);
+        for (int j = 0; j < 4; ++j) pool_.offer(Candidate{d[j], fresh_[i + j]});
       }
-      for (; i < fresh; ++i) offer(Candidate{space_.distance_to(q, fresh_[i]), fresh_[i]}, ef, results);
-    }
-  }
-
-  // A newly reached node joins the frontier and the results if it is among
-  // the ef nearest so far.
-  void offer(Candidate next, int ef, ResultSet* results) {
-    if (results->size() < static_cast<std::size_t>(ef) || closer(next, results->top())) {
-      frontier_.push(next);
-      results->push(next);
-      if (results->size() > static_cast<std::size_t>(ef)) results->pop();
+      for (; i < fresh; ++i) pool_.offer(Candidate{space_.distance_to(q, fresh_[i]), fresh_[i]});
     }
   }
 
@@ -325,8 +308,7 @@ class HnswGraph {
 
   // scratch, reused across calls
   VisitedSet visited_;
-  Frontier frontier_;
-  ResultSet found_;
+  SearchPool pool_;
   std::vector<Candidate> entries_, sorted_, selected_, prune_, pruned_;
   std::uint32_t fresh_[2 * 255 + 2];  // unvisited neighbours of one node (m0 <= 2 * 255)
 };
