@@ -88,9 +88,12 @@ suite_surface() {
   [ -f "$INPUTS/surface.sql" ] || { echo "no surface.sql in $SHARED_DIR" >&2; return 1; }
   as_pg_user psql -X -v ON_ERROR_STOP=1 -d surface -v ext=vecsim -f "$INPUTS/surface.sql" \
     >"$SCRATCH/surface.txt" || return 1
-  # Keys of types and access methods whose issues have not landed yet.
+  # The index access methods (issue 4) have not landed: their AMs, opclasses,
+  # handlers and support functions are pending, and so are the guc keys,
+  # which surface.sql lists only under an access method's name (the
+  # settings themselves exist and sql/index_settings.sql checks them).
   python3 "$VECSIM_ROOT/test/surface/check_surface.py" "$SHARED_DIR/SPEC.md" "$SCRATCH/surface.txt" \
-    --pending 'hnsw|ivfflat' \
+    --pending '^(am|opfamily|opclass|amop|amproc|guc) [|]|handler[(]|_support[(]' \
     --allow-extra 'function | vecsim_simd_info()'
 }
 

@@ -1,6 +1,7 @@
 // src/pg/module.cpp
-// The library's entry: PG_MODULE_MAGIC, _PG_init (kernel selection and the
-// vecsim.simd_level setting) and vecsim_simd_info().
+// The library's entry: PG_MODULE_MAGIC, _PG_init (kernel selection, the
+// vecsim.simd_level setting, the index settings of index_settings.h) and
+// vecsim_simd_info().
 //
 // INVARIANTS
 //   _PG_init installs the best kernel table the CPU supports before any
@@ -10,6 +11,7 @@
 #include "kernels/kernel_table.h"
 
 #include "bridge/fmgr_glue.h"
+#include "index_settings.h"
 
 extern "C" {
 #include "utils/guc.h"
@@ -65,6 +67,7 @@ void _PG_init(void) {
                            &pg::g_simd_level, best, pg::kSimdLevels, PGC_SUSET, 0,
                            pg::check_simd_level, pg::assign_simd_level, nullptr);
   MarkGUCPrefixReserved("vecsim");
+  pg::define_index_settings();
 }
 }
 
