@@ -28,6 +28,9 @@
 #include "clustered_data.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_graph.h"
+#include "graph/hnsw_verify.h"
+#include "graph/hnsw_writer.h"
+#include "storage/mem_page_store.h"
 #include "kernels/kernel_table.h"
 #include "machine_info.h"
 
@@ -151,6 +154,32 @@ int main(int argc, char** argv) {
               vecsim_build, hnswlib_build, vecsim_build / hnswlib_build);
   std::printf("graph memory: vecsim %.1f MiB (+ %.1f MiB vectors)\n",
               graph.memory_bytes() / 1048576.0, space.memory_bytes() / 1048576.0);
+
+  // vecsim's graph in the index's page format: size against the issue's
+  // allowance, and the verifier's verdict (reachability included).
+  {
+    MemPageStore store;
+    std::vector<HnswRef> refs;
+    auto data = [&space, d](std::uint32_t node) {
+      return HnswNodeData{space.row(node), sizeof(float) * d, node / 100 + 1,
+                          static_cast<std::uint16_t>(node % 100 + 1)};
+    };
+    Status st = write_hnsw(graph, static_cast<std::uint32_t>(o.rows), data, o.m, o.ef_construction,
+                           static_cast<std::uint32_t>(d), &store, &refs);
+    HnswVerifyReport report;
+    if (st.is_ok()) {
+      st = verify_hnsw(&store, [&store](std::uint32_t b) { return store.item_count(b); }, &report);
+    }
+    double bytes = static_cast<double>(store.page_count()) * MemPageStore::kPageSize;
+    double allowance = 1.15 * static_cast<double>(o.rows) * (4.0 * o.dims + 8.0 * o.m);
+    std::printf("index on 8 kB pages: %u pages, %.1f MiB; allowance 1.15 x rows x (4 dims + 8 m) = "
+                "%.1f MiB; ratio %.3f of rows x (4 dims + 8 m)\n",
+                store.page_count(), bytes / 1048576.0, allowance / 1048576.0,
+                bytes / (allowance / 1.15));
+    std::printf("verifier: %s, %zu elements, %zu violations%s%s\n", st.is_ok() ? "ran" : st.message(),
+                report.elements, report.violations, report.violations ? ": " : "",
+                report.first.c_str());
+  }
 
   Clock::time_point t0;
   std::vector<Point> ours, theirs;

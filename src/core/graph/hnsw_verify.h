@@ -1,0 +1,172 @@
+// src/core/graph/hnsw_verify.h
+// The checker of an hnsw index on pages, in the spirit of contrib/amcheck:
+// it reads every element and reports each broken invariant. The SQL
+// function vecsim_verify_index() will call it; tests call it after every
+// build.
+//
+// INVARIANTS CHECKED (numbered as in docs/hnsw.md)
+//   M1  block 0 holds a metapage with this format's magic and version.
+//   E1  every element item is as long as its header says (value bytes,
+//       level, the index's m) and its unused field is 0.
+//   L1  every link names an existing element, never its owner, and appears
+//       once in its list; used links come before unused ones.
+//   L2  a link on layer l names an element of level >= l.
+//   G1  the entry point exists and has the highest level; the metapage's
+//       element count matches.
+//   G2  every live element is reachable from the entry point on layer 0
+//       (so every indexed heap tuple can be found).
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/hnsw_format.h"
+#include "util/status.h"
+
+namespace vecsim::core {
+
+struct HnswVerifyReport {
+  std::size_t elements = 0;
+  std::size_t violations = 0;
+  std::string first;  // the first violation, for the error message
+
+  void fail(const char* what, HnswRef r) {
+    if (violations++ == 0) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%s at element (%u,%u)", what, ref_block(r), ref_offset(r));
+      first = buf;
+    }
+  }
+};
+
+// ItemCount: std::uint16_t(std::uint32_t block), the items on a page.
+template <class Store, class ItemCount>
+Status verify_hnsw(Store* store, ItemCount item_count, HnswVerifyReport* report) {
+  HnswMeta meta{};
+  bool meta_found = false;
+  if (store->page_count() == 0 || item_count(0) < 1) {
+    report->fail("M1 no metapage", make_ref(0, 1));
+    return Status::ok();
+  }
+  VECSIM_RETURN_IF_ERROR(store->read_item(0, 1, [&](const unsigned char* p, std::size_t n) {
+    if (n >= sizeof meta) {
+      std::memcpy(&meta, p, sizeof meta);
+      meta_found = true;
+    }
+  }));
+  if (!meta_found || meta.magic != kHnswMagic || meta.version != kHnswFormatVersion) {
+    report->fail("M1 bad metapage", make_ref(0, 1));
+    return Status::ok();
+  }
+  HnswElementLayout layout{meta.m};
+
+  // Pass 1: every element's header and links.
+  struct Element {
+    int level;
+    bool deleted;
+    std::vector<HnswRef> layer0;
+  };
+  std::unordered_map<HnswRef, Element> elements;
+  std::vector<std::pair<HnswRef, std::vector<std::pair<int, HnswRef>>>> upper;  // (owner, (layer, link))
+  for (std::uint32_t block = 1; block < store->page_count(); ++block) {
+    for (std::uint16_t off = 1; off <= item_count(block); ++off) {
+      HnswRef r = make_ref(block, off);
+      Element e{};
+      std::vector<std::pair<int, HnswRef>> links;
+      bool sized = true;
+      VECSIM_RETURN_IF_ERROR(store->read_item(block, off, [&](const unsigned char* p, std::size_t n) {
+        HnswElementHeader h;
+        if (n < sizeof h) {
+          sized = false;
+          return;
+        }
+        std::memcpy(&h, p, sizeof h);
+        e.level = h.level;
+        e.deleted = (h.flags & kElementDeleted) != 0;
+        if (n != layout.item_size(h.value_bytes, h.level) || h.unused != 0) {
+          sized = false;
+          return;
+        }
+        for (int layer = 0; layer <= h.level; ++layer) {
+          const unsigned char* at = p + layout.links_offset(h.value_bytes, layer);
+          bool ended = false;
+          for (int i = 0; i < layout.capacity(layer); ++i) {
+            HnswRef link;
+            std::memcpy(&link, at + sizeof link * i, sizeof link);
+            if (link == kNoRef) {
+              ended = true;
+              continue;
+            }
+            if (ended) links.emplace_back(-1, link);  // a used link after an unused one
+            links.emplace_back(layer, link);
+          }
+        }
+      }));
+      if (!sized) {
+        report->fail("E1 element size or header", r);
+        continue;
+      }
+      for (const auto& [layer, link] : links) {
+        if (layer == 0) e.layer0.push_back(link);
+      }
+      elements.emplace(r, std::move(e));
+      upper.emplace_back(r, std::move(links));
+    }
+  }
+  report->elements = elements.size();
+
+  int highest = -1;
+  for (const auto& [r, e] : elements) highest = e.level > highest ? e.level : highest;
+  for (const auto& [owner, links] : upper) {
+    std::vector<std::pair<int, HnswRef>> seen;
+    for (const auto& [layer, link] : links) {
+      if (layer < 0) {
+        report->fail("L1 used link after an unused one", owner);
+        continue;
+      }
+      auto target = elements.find(link);
+      if (target == elements.end() || link == owner) {
+        report->fail("L1 link to a missing element or to itself", owner);
+        continue;
+      }
+      for (const auto& s : seen) {
+        if (s.first == layer && s.second == link) report->fail("L1 duplicate link", owner);
+      }
+      seen.emplace_back(layer, link);
+      if (target->second.level < layer) report->fail("L2 link to an element below its layer", owner);
+    }
+  }
+  if (meta.element_count != elements.size()) report->fail("G1 element count", make_ref(0, 1));
+  if (meta.entry == kNoRef) {
+    if (!elements.empty()) report->fail("G1 no entry point", make_ref(0, 1));
+    return Status::ok();
+  }
+  auto entry = elements.find(meta.entry);
+  if (entry == elements.end() || entry->second.level != highest || meta.entry_level != highest) {
+    report->fail("G1 entry point missing or not of the highest level", meta.entry);
+    return Status::ok();
+  }
+
+  // G2: breadth-first over layer 0.
+  std::unordered_map<HnswRef, bool> reached;
+  std::vector<HnswRef> queue{meta.entry};
+  reached[meta.entry] = true;
+  for (std::size_t i = 0; i < queue.size(); ++i) {
+    for (HnswRef next : elements[queue[i]].layer0) {
+      if (elements.count(next) && !reached[next]) {
+        reached[next] = true;
+        queue.push_back(next);
+      }
+    }
+  }
+  for (const auto& [r, e] : elements) {
+    if (!e.deleted && !reached[r]) report->fail("G2 element unreachable from the entry point", r);
+  }
+  return Status::ok();
+}
+
+}  // namespace vecsim::core

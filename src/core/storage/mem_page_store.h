@@ -1,0 +1,107 @@
+// src/core/storage/mem_page_store.h
+// MemPageStore: the PageStore concept (page_store.h) over pages in memory,
+// with PostgreSQL's arithmetic for 8 kB pages (24-byte header, 8-byte
+// special space, 4-byte line pointers, 8-byte item alignment), so that what
+// fits on a page here fits on a page in the server. Fault injection: the Nth
+// operation from now can be made to fail, to rehearse error paths.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "util/status.h"
+
+namespace vecsim::core {
+
+class MemPageStore {
+ public:
+  static constexpr std::size_t kPageSize = 8192;
+  static constexpr std::size_t kHeaderSize = 24;
+  static constexpr std::size_t kSpecialSize = 8;
+  static constexpr std::size_t kLinePointerSize = 4;
+  static constexpr std::size_t kMaxItemsPerPage = 511;
+
+  std::size_t page_capacity() const { return kPageSize - kHeaderSize - kSpecialSize; }
+  std::size_t item_cost(std::size_t n) const { return (n + 7) / 8 * 8 + kLinePointerSize; }
+  std::uint32_t page_count() const { return static_cast<std::uint32_t>(pages_.size()); }
+
+  // The next `n`-th call of new_page/add_item/read_item/write_item fails (1 =
+  // the next one); 0 disarms.
+  void fail_after(int n) { fail_after_ = n; }
+
+  Status new_page(std::uint32_t* block) {
+    VECSIM_RETURN_IF_ERROR(maybe_fail());
+    pages_.emplace_back();
+    *block = static_cast<std::uint32_t>(pages_.size() - 1);
+    return Status::ok();
+  }
+
+  Status add_item(std::uint32_t block, const void* item, std::size_t n, std::uint16_t* offset) {
+    VECSIM_RETURN_IF_ERROR(maybe_fail());
+    if (block >= pages_.size()) return no_such("block");
+    Page& p = pages_[block];
+    if (p.used + item_cost(n) > page_capacity() || p.items.size() >= kMaxItemsPerPage) {
+      return Status::error(ErrorCode::kInternal, "item of %zu bytes does not fit block %u", n, block);
+    }
+    p.items.emplace_back(static_cast<const unsigned char*>(item),
+                         static_cast<const unsigned char*>(item) + n);
+    p.used += item_cost(n);
+    *offset = static_cast<std::uint16_t>(p.items.size());
+    return Status::ok();
+  }
+
+  template <class F>
+  Status read_item(std::uint32_t block, std::uint16_t offset, F&& f) {
+    VECSIM_RETURN_IF_ERROR(maybe_fail());
+    const std::vector<unsigned char>* item = find(block, offset);
+    if (!item) return no_such("item");
+    f(item->data(), item->size());
+    return Status::ok();
+  }
+
+  Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at, const void* bytes,
+                    std::size_t n) {
+    VECSIM_RETURN_IF_ERROR(maybe_fail());
+    std::vector<unsigned char>* item = const_cast<std::vector<unsigned char>*>(find(block, offset));
+    if (!item) return no_such("item");
+    if (at + n > item->size()) {
+      return Status::error(ErrorCode::kInternal, "write past the end of item (%u,%u)", block, offset);
+    }
+    std::memcpy(item->data() + at, bytes, n);
+    return Status::ok();
+  }
+
+  // Items on a page (for tests and the verifier).
+  std::uint16_t item_count(std::uint32_t block) const {
+    return block < pages_.size() ? static_cast<std::uint16_t>(pages_[block].items.size()) : 0;
+  }
+
+ private:
+  struct Page {
+    std::vector<std::vector<unsigned char>> items;
+    std::size_t used = 0;
+  };
+
+  const std::vector<unsigned char>* find(std::uint32_t block, std::uint16_t offset) const {
+    if (block >= pages_.size() || offset < 1 || offset > pages_[block].items.size()) return nullptr;
+    return &pages_[block].items[offset - 1];
+  }
+
+  static Status no_such(const char* what) {
+    return Status::error(ErrorCode::kInternal, "no such %s", what);
+  }
+
+  Status maybe_fail() {
+    if (fail_after_ > 0 && --fail_after_ == 0) {
+      return Status::error(ErrorCode::kInternal, "injected page store failure");
+    }
+    return Status::ok();
+  }
+
+  std::vector<Page> pages_;
+  int fail_after_ = 0;
+};
+
+}  // namespace vecsim::core

@@ -1,0 +1,24 @@
+// src/core/storage/page_store.h
+// The PageStore concept: a relation of fixed-size slotted pages, as core
+// needs it. The shim implements it over PostgreSQL buffers with generic
+// WAL; MemPageStore (mem_page_store.h) is the test double.
+//
+//   struct PageStore {
+//     std::size_t page_capacity();          // bytes for items on an empty page
+//     std::size_t item_cost(std::size_t n); // bytes an item of n bytes uses (aligned, with its line pointer)
+//     std::uint32_t page_count();
+//     Status new_page(std::uint32_t* block);                              // appends an empty page
+//     Status add_item(std::uint32_t block, const void* item, std::size_t n,
+//                     std::uint16_t* offset);                            // 1-based line pointer
+//     template <class F> Status read_item(std::uint32_t block, std::uint16_t offset, F&& f);
+//         // calls f(const unsigned char* item, std::size_t n) with the item readable
+//     Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
+//                       const void* bytes, std::size_t n);               // overwrites part of an item
+//   };
+//
+// INVARIANTS
+//   Every method reports failure as a Status and never throws; after a
+//   failure the store is unchanged. f passed to read_item must not call
+//   back into the store. Items never move: a line pointer stays valid until
+//   the page is rewritten by a build.
+#pragma once
