@@ -5,13 +5,14 @@
 // promises, and every injected store failure comes back as a Status.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include "../../bench/clustered_data.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_graph.h"
-#include "graph/hnsw_page_search.h"
+#include "graph/hnsw_page_graph.h"
 #include "graph/hnsw_verify.h"
 #include "graph/hnsw_writer.h"
 #include "kernels/kernel_table.h"
@@ -59,8 +60,10 @@ TEST(HnswPages, WrittenIndexVerifiesAndSearchesLikeTheGraph) {
                   .is_ok());
   EXPECT_EQ(report.elements, 2000u);
   EXPECT_EQ(report.violations, 0u) << report.first;
+  EXPECT_EQ(report.unreachable, 0u);
+  EXPECT_TRUE(report.count_matches);
 
-  HnswPageSearch<MemPageStore, float> search(&store, kernels().f32.l2sq, 1.0f);
+  HnswPageGraph<MemPageStore, float> search(&store, kernels().f32.l2sq, 1.0f);
   ASSERT_TRUE(search.open().is_ok());
   std::vector<float> queries = bench::ClusteredModel(24, 20, 42).sample_rows(50, 2);
   std::vector<Candidate> want;
@@ -95,7 +98,7 @@ TEST(HnswPages, EmptyGraphWritesAnEmptyIndex) {
   std::vector<HnswRef> refs;
   auto data = [](std::uint32_t) { return HnswNodeData{nullptr, 0, 0, 0}; };
   ASSERT_TRUE(write_hnsw(graph, 0, data, 16, 64, 4, &store, &refs).is_ok());
-  HnswPageSearch<MemPageStore, float> search(&store, kScalarKernels.f32.l2sq, 1.0f);
+  HnswPageGraph<MemPageStore, float> search(&store, kScalarKernels.f32.l2sq, 1.0f);
   ASSERT_TRUE(search.open().is_ok());
   std::vector<HnswHit> got;
   float q[4] = {0, 0, 0, 0};
@@ -114,7 +117,7 @@ TEST(HnswPages, EveryStoreFailureIsReported) {
       EXPECT_GT(n, 2);  // some operations ran before success
       // and reading fails cleanly too
       for (int k = 1; k < 40; ++k) {
-        HnswPageSearch<MemPageStore, float> search(&store, kernels().f32.l2sq, 1.0f);
+        HnswPageGraph<MemPageStore, float> search(&store, kernels().f32.l2sq, 1.0f);
         store.fail_after(k);
         std::vector<HnswHit> got;
         Status open = search.open();
@@ -146,6 +149,104 @@ TEST(HnswPages, VerifierFindsBrokenLinks) {
                   .is_ok());
   EXPECT_GE(report.violations, 1u);
   EXPECT_NE(report.first.find("L1"), std::string::npos) << report.first;
+}
+
+// recall@10 of an index on pages against brute force over `rows`.
+double page_recall(HnswPageGraph<MemPageStore, float>* index, const std::vector<float>& rows,
+                   const std::vector<float>& queries, int dims, int ef) {
+  std::size_t n = rows.size() / dims, nq = queries.size() / dims, hits = 0;
+  std::vector<HnswHit> got;
+  for (std::size_t q = 0; q < nq; ++q) {
+    const float* query = &queries[q * dims];
+    std::vector<Candidate> exact;
+    for (std::uint32_t id = 0; id < n; ++id) {
+      exact.push_back(Candidate{kernels().f32.l2sq(query, &rows[id * dims], dims), id});
+    }
+    std::partial_sort(exact.begin(), exact.begin() + 10, exact.end(), closer);
+    EXPECT_TRUE(index->search(query, 10, ef, &got).is_ok());
+    for (int i = 0; i < 10; ++i) {
+      for (const HnswHit& h : got) {
+        // heap TIDs encode the row: block = row / 100 + 1, offset = row % 100 + 1
+        hits += (h.heap_block - 1) * 100 + (h.heap_offset - 1) == exact[i].node;
+      }
+    }
+  }
+  return static_cast<double>(hits) / (nq * 10);
+}
+
+HnswVerifyReport verify(MemPageStore* store) {
+  HnswVerifyReport report;
+  EXPECT_TRUE(verify_hnsw(store, [store](std::uint32_t blk) { return store->item_count(blk); },
+                          &report)
+                  .is_ok());
+  return report;
+}
+
+// Inserting on pages, into an empty index and into a built one: the graph
+// stays valid and recall stays at the level of a build in memory.
+TEST(HnswPages, InsertsKeepTheIndexValidAndRecallHigh) {
+  constexpr int kDimsHere = 24;
+  bench::ClusteredModel model(kDimsHere, 20, 42);
+  std::vector<float> rows = model.sample_rows(2000, 1);
+  std::vector<float> queries = model.sample_rows(100, 2);
+
+  for (int built : {0, 1000}) {
+    SCOPED_TRACE(::testing::Message() << built << " rows built in memory first");
+    DenseSpace<float> space(kDimsHere, kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f);
+    HnswGraph<DenseSpace<float>> graph(space, HnswParams{16, 64, 7});
+    for (int r = 0; r < built; ++r) graph.insert(space.add(&rows[static_cast<std::size_t>(r) * kDimsHere]));
+    MemPageStore store;
+    std::vector<HnswRef> refs;
+    auto data = [&space](std::uint32_t node) {
+      return HnswNodeData{space.row(node), sizeof(float) * kDimsHere, node / 100 + 1,
+                          static_cast<std::uint16_t>(node % 100 + 1)};
+    };
+    ASSERT_TRUE(write_hnsw(graph, static_cast<std::uint32_t>(built), data, 16, 64, kDimsHere,
+                           &store, &refs)
+                    .is_ok());
+    HnswPageGraph<MemPageStore, float> index(&store, kernels().f32.l2sq, 1.0f, 11);
+    ASSERT_TRUE(index.open().is_ok());
+    for (std::uint32_t r = built; r < 2000; ++r) {
+      HnswRef ref;
+      ASSERT_TRUE(index.insert(&rows[r * kDimsHere], r / 100 + 1,
+                               static_cast<std::uint16_t>(r % 100 + 1), &ref)
+                      .is_ok());
+    }
+    HnswVerifyReport report = verify(&store);
+    EXPECT_EQ(report.elements, 2000u);
+    EXPECT_EQ(report.violations, 0u) << report.first;
+    EXPECT_EQ(report.unreachable, 0u);
+    EXPECT_TRUE(report.count_matches);
+    EXPECT_GE(page_recall(&index, rows, queries, kDimsHere, 40), 0.95);
+  }
+}
+
+// A store failure at any point of an insert comes back as a Status, and
+// the index keeps every structural invariant: at worst the new element is
+// not linked yet (reported as unreachable, and the metapage count lags).
+TEST(HnswPages, FailedInsertsLeaveAValidIndex) {
+  Built b(300, 8, 8);
+  std::vector<float> extra = bench::ClusteredModel(8, 20, 42).sample_rows(1, 9);
+  for (int n = 1;; ++n) {
+    MemPageStore store;
+    std::vector<HnswRef> refs;
+    ASSERT_TRUE(b.write(&store, 8, &refs).is_ok());
+    HnswPageGraph<MemPageStore, float> index(&store, kernels().f32.l2sq, 1.0f);
+    ASSERT_TRUE(index.open().is_ok());
+    store.fail_after(n);
+    HnswRef ref;
+    Status st = index.insert(extra.data(), 99, 1, &ref);
+    store.fail_after(0);
+    HnswVerifyReport report = verify(&store);
+    EXPECT_EQ(report.violations, 0u) << "failure at operation " << n << ": " << report.first;
+    EXPECT_LE(report.unreachable, 1u);
+    if (st.is_ok()) {
+      EXPECT_EQ(report.unreachable, 0u);
+      EXPECT_TRUE(report.count_matches);
+      break;
+    }
+    EXPECT_EQ(st.code(), ErrorCode::kInternal);
+  }
 }
 
 }  // namespace

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "graph/candidate_heap.h"
+#include "graph/neighbor_selection.h"
 #include "graph/search_pool.h"
 #include "graph/visited_set.h"
 
@@ -239,25 +240,11 @@ class HnswGraph {
     }
   }
 
-  // The heuristic of the HNSW paper (its algorithm 4, without extending
-  // candidates): walk candidates nearest first, keep one unless it is
-  // nearer to an already kept one than to the base. `sorted` is ascending.
   void select_neighbors(const std::vector<Candidate>& sorted, int m,
                         std::vector<Candidate>* kept) const {
-    kept->clear();
-    for (const Candidate& c : sorted) {
-      if (kept->size() >= static_cast<std::size_t>(m)) break;
-      // Distances one at a time: the first kept node usually rejects c, so
-      // batching four would mostly compute distances never looked at.
-      bool diverse = true;
-      for (const Candidate& k : *kept) {
-        if (space_.distance(c.node, k.node) < c.distance) {
-          diverse = false;
-          break;
-        }
-      }
-      if (diverse) kept->push_back(c);
-    }
+    select_diverse(
+        sorted, m, [this](std::uint32_t a, std::uint32_t b) { return space_.distance(a, b); },
+        kept);
   }
 
   void set_links(std::uint32_t node, int layer, const std::vector<Candidate>& chosen) {

@@ -26,6 +26,11 @@ class MemPageStore {
   std::size_t page_capacity() const { return kPageSize - kHeaderSize - kSpecialSize; }
   std::size_t item_cost(std::size_t n) const { return (n + 7) / 8 * 8 + kLinePointerSize; }
   std::uint32_t page_count() const { return static_cast<std::uint32_t>(pages_.size()); }
+  // Bytes an add_item on block could still use (an item costs item_cost(n)).
+  std::size_t free_space(std::uint32_t block) const {
+    if (block >= pages_.size() || pages_[block].items.size() >= kMaxItemsPerPage) return 0;
+    return page_capacity() - pages_[block].used;
+  }
 
   // The next `n`-th call of new_page/add_item/read_item/write_item fails (1 =
   // the next one); 0 disarms.

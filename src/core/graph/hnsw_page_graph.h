@@ -1,0 +1,324 @@
+// src/core/graph/hnsw_page_graph.h
+// An hnsw index on pages (the format of storage/hnsw_format.h, through a
+// PageStore): k-nearest-neighbour search, and insertion of one element
+// into the graph in place. The algorithms are HnswGraph's; here every node
+// is read where it lies.
+//
+// INSERT, in write order (each step leaves a valid index if the next one
+// never happens, which is what makes it crash-safe under WAL):
+//   1. the new element, with its links, on a page with room (its links
+//      point only at existing elements; nothing points at it yet);
+//   2. each chosen neighbour's list on each layer gets a link back: into a
+//      free slot, or, when full, the list is re-selected with the heuristic
+//      over its links and the new element;
+//   3. the metapage: element count, and the entry point when the new
+//      element's level is above the entry's.
+//   Locking (and WAL) are the caller's: the shim takes the metapage lock
+//   for step 3 and page locks per step.
+//
+// INVARIANTS
+//   On a graph written by write_hnsw a search returns exactly the in-memory
+//   graph's result for the same query and ef (same links; references grow
+//   with node ids, so ties break the same way). Deleted elements are
+//   traversed but not returned. Every store error is returned unchanged;
+//   insertion never leaves a link to an element that is not written.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <unordered_set>
+#include <vector>
+
+#include "graph/candidate_heap.h"
+#include "graph/neighbor_selection.h"
+#include "graph/search_pool.h"
+#include "storage/hnsw_format.h"
+#include "util/status.h"
+
+namespace vecsim::core {
+
+struct HnswHit {
+  float distance;
+  HnswRef ref;
+  std::uint32_t heap_block;
+  std::uint16_t heap_offset;
+};
+
+// Elem: the element type of the indexed values; Kernel as in DenseSpace.
+template <class Store, class Elem>
+class HnswPageGraph {
+ public:
+  using Kernel = float (*)(const Elem*, const Elem*, std::size_t) noexcept;
+  static constexpr int kMaxLevel = 31;
+
+  HnswPageGraph(Store* store, Kernel kernel, float sign, std::uint64_t seed = 0x5eed)
+      : store_(store), kernel_(kernel), sign_(sign), rng_(seed) {}
+
+  // Reads the metapage; checks its magic and version (XX000 otherwise).
+  Status open() {
+    bool found = false;
+    VECSIM_RETURN_IF_ERROR(store_->read_item(0, 1, [&](const unsigned char* p, std::size_t n) {
+      if (n >= sizeof meta_) {
+        std::memcpy(&meta_, p, sizeof meta_);
+        found = true;
+      }
+    }));
+    if (!found || meta_.magic != kHnswMagic || meta_.version != kHnswFormatVersion) {
+      return Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt or of another version");
+    }
+    layout_ = HnswElementLayout{meta_.m};
+    return Status::ok();
+  }
+
+  const HnswMeta& meta() const { return meta_; }
+
+  // The k nearest live elements to query (dims elements), nearest first.
+  Status search(const Elem* query, int k, int ef, std::vector<HnswHit>* out) {
+    out->clear();
+    if (meta_.entry == kNoRef) return Status::ok();
+    Candidate nearest{0, meta_.entry};
+    VECSIM_RETURN_IF_ERROR(descend(query, 0, &nearest));
+    entries_.assign(1, nearest);
+    VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0));
+    for (const Candidate& hit : pool_.sorted()) {
+      if (static_cast<int>(out->size()) == k) break;
+      HnswElementHeader h;
+      VECSIM_RETURN_IF_ERROR(header(hit.node, &h));
+      if (h.flags & kElementDeleted) continue;
+      out->push_back(HnswHit{hit.distance, hit.node, h.heap_block, h.heap_offset});
+    }
+    return Status::ok();
+  }
+
+  // Inserts value (meta().dims elements) for the heap tuple (heap_block,
+  // heap_offset); *ref names the new element.
+  Status insert(const Elem* value, std::uint32_t heap_block, std::uint16_t heap_offset,
+                HnswRef* ref) {
+    const std::size_t value_bytes = sizeof(Elem) * meta_.dims;
+    int level = draw_level();
+    item_.assign(layout_.item_size(value_bytes, level), 0);
+    HnswElementHeader h{static_cast<std::uint8_t>(level), 0,
+                        static_cast<std::uint16_t>(value_bytes), heap_block, heap_offset, 0};
+    std::memcpy(item_.data(), &h, sizeof h);
+    std::memcpy(item_.data() + HnswElementLayout::value_offset(), value, value_bytes);
+    for (int layer = 0; layer <= level; ++layer) set_item_links(layer, {});
+
+    // Choose the neighbours on every layer the new element shares with the
+    // graph.
+    chosen_.assign(static_cast<std::size_t>(level) + 1, {});
+    if (meta_.entry != kNoRef) {
+      Candidate nearest{0, meta_.entry};
+      VECSIM_RETURN_IF_ERROR(descend(value, level, &nearest));
+      entries_.assign(1, nearest);
+      for (int layer = std::min<int>(level, meta_.entry_level); layer >= 0; --layer) {
+        VECSIM_RETURN_IF_ERROR(search_layer(value, meta_.ef_construction, layer));
+        sorted_.assign(pool_.sorted().begin(), pool_.sorted().end());
+        VECSIM_RETURN_IF_ERROR(select(sorted_, meta_.m, &chosen_[layer]));
+        set_item_links(layer, chosen_[layer]);
+        entries_.swap(sorted_);
+      }
+    }
+
+    // 1. the element
+    VECSIM_RETURN_IF_ERROR(place(ref));
+    // 2. links back
+    for (int layer = 0; layer <= level; ++layer) {
+      for (const Candidate& n : chosen_[layer]) VECSIM_RETURN_IF_ERROR(link_back(n, *ref, layer));
+    }
+    // 3. the metapage
+    meta_.element_count += 1;
+    if (meta_.entry == kNoRef || level > meta_.entry_level) {
+      meta_.entry = *ref;
+      meta_.entry_level = static_cast<std::int16_t>(level);
+    }
+    return store_->write_item(0, 1, 0, &meta_, sizeof meta_);
+  }
+
+ private:
+  int draw_level() {
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    double level = -std::log(1.0 - uniform(rng_)) / std::log(static_cast<double>(meta_.m));
+    return level >= kMaxLevel ? kMaxLevel : static_cast<int>(level);
+  }
+
+  // Greedy descent from the entry point to layer `to` + 1.
+  Status descend(const Elem* query, int to, Candidate* nearest) {
+    VECSIM_RETURN_IF_ERROR(distance(query, nearest->node, &nearest->distance));
+    for (int layer = meta_.entry_level; layer > to; --layer) {
+      for (bool moved = true; moved;) {
+        moved = false;
+        VECSIM_RETURN_IF_ERROR(links(nearest->node, layer, &links_));
+        for (HnswRef r : links_) {
+          Candidate c{0, r};
+          VECSIM_RETURN_IF_ERROR(distance(query, r, &c.distance));
+          if (closer(c, *nearest)) {
+            *nearest = c;
+            moved = true;
+          }
+        }
+      }
+    }
+    return Status::ok();
+  }
+
+  // The ef nearest elements reachable on layer from entries_, into pool_.
+  Status search_layer(const Elem* query, int ef, int layer) {
+    visited_.clear();
+    pool_.reset(static_cast<std::size_t>(ef));
+    for (const Candidate& e : entries_) {
+      if (visited_.insert(e.node).second) pool_.offer(e);
+    }
+    Candidate c;
+    while (pool_.next(&c)) {
+      VECSIM_RETURN_IF_ERROR(links(c.node, layer, &links_));
+      for (HnswRef r : links_) {
+        if (!visited_.insert(r).second) continue;
+        Candidate next{0, r};
+        VECSIM_RETURN_IF_ERROR(distance(query, r, &next.distance));
+        pool_.offer(next);
+      }
+    }
+    return Status::ok();
+  }
+
+  // The heuristic over candidates of one base, reading each candidate's
+  // value once while it is compared with the kept ones.
+  Status select(const std::vector<Candidate>& sorted, int m, std::vector<Candidate>* kept) {
+    Status failed;
+    HnswRef copied = kNoRef;
+    select_diverse(
+        sorted, m,
+        [&](std::uint32_t a, std::uint32_t b) {
+          if (!failed.is_ok()) return 0.0f;
+          if (a != copied) {
+            Status st = copy_value(a, &scratch_);
+            if (!st.is_ok()) {
+              failed = st;
+              return 0.0f;
+            }
+            copied = a;
+          }
+          float d = 0;
+          Status st = distance(scratch_.data(), b, &d);
+          if (!st.is_ok()) failed = st;
+          return d;
+        },
+        kept);
+    return failed;
+  }
+
+  // Step 2 for one neighbour: a free slot takes the link; a full list is
+  // re-selected over its links and the new element.
+  Status link_back(const Candidate& neighbour, HnswRef added, int layer) {
+    HnswRef n = neighbour.node;
+    VECSIM_RETURN_IF_ERROR(links(n, layer, &links_));
+    std::size_t value_bytes = sizeof(Elem) * meta_.dims;
+    std::size_t at = layout_.links_offset(value_bytes, layer);
+    if (static_cast<int>(links_.size()) < layout_.capacity(layer)) {
+      return store_->write_item(ref_block(n), ref_offset(n), at + sizeof(HnswRef) * links_.size(),
+                                &added, sizeof added);
+    }
+    VECSIM_RETURN_IF_ERROR(copy_value(n, &base_));
+    prune_.assign(1, Candidate{neighbour.distance, added});
+    for (HnswRef r : links_) {
+      Candidate c{0, r};
+      VECSIM_RETURN_IF_ERROR(distance(base_.data(), r, &c.distance));
+      prune_.push_back(c);
+    }
+    std::sort(prune_.begin(), prune_.end(), Closer());
+    VECSIM_RETURN_IF_ERROR(select(prune_, layout_.capacity(layer), &kept_));
+    new_links_.assign(static_cast<std::size_t>(layout_.capacity(layer)), kNoRef);
+    for (std::size_t i = 0; i < kept_.size(); ++i) new_links_[i] = kept_[i].node;
+    return store_->write_item(ref_block(n), ref_offset(n), at, new_links_.data(),
+                              sizeof(HnswRef) * new_links_.size());
+  }
+
+  // Adds item_ on a page with room (the metapage's hint, else the last
+  // page, else a new one).
+  Status place(HnswRef* ref) {
+    std::size_t cost = store_->item_cost(item_.size());
+    if (cost > store_->page_capacity()) {
+      return Status::error(ErrorCode::kProgramLimit, "index element of %zu bytes exceeds a page",
+                           cost);
+    }
+    std::uint32_t block = store_->page_count() - 1;
+    if (block == 0 || store_->free_space(block) < cost) {
+      VECSIM_RETURN_IF_ERROR(store_->new_page(&block));
+      if (block > kMaxRefBlock) {
+        return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages",
+                             kMaxRefBlock);
+      }
+    }
+    std::uint16_t offset = 0;
+    VECSIM_RETURN_IF_ERROR(store_->add_item(block, item_.data(), item_.size(), &offset));
+    *ref = make_ref(block, offset);
+    meta_.insert_block = block;
+    return Status::ok();
+  }
+
+  void set_item_links(int layer, const std::vector<Candidate>& chosen) {
+    std::size_t value_bytes = sizeof(Elem) * meta_.dims;
+    unsigned char* at = item_.data() + layout_.links_offset(value_bytes, layer);
+    for (int i = 0; i < layout_.capacity(layer); ++i) {
+      HnswRef r = i < static_cast<int>(chosen.size()) ? chosen[i].node : kNoRef;
+      std::memcpy(at + sizeof r * i, &r, sizeof r);
+    }
+  }
+
+  Status distance(const Elem* query, HnswRef r, float* d) {
+    return store_->read_item(ref_block(r), ref_offset(r), [&](const unsigned char* p, std::size_t) {
+      *d = sign_ * kernel_(query, reinterpret_cast<const Elem*>(p + HnswElementLayout::value_offset()),
+                           meta_.dims);
+    });
+  }
+
+  Status copy_value(HnswRef r, std::vector<Elem>* out) {
+    out->resize(meta_.dims);
+    return store_->read_item(ref_block(r), ref_offset(r), [&](const unsigned char* p, std::size_t) {
+      std::memcpy(out->data(), p + HnswElementLayout::value_offset(), sizeof(Elem) * meta_.dims);
+    });
+  }
+
+  Status header(HnswRef r, HnswElementHeader* h) {
+    return store_->read_item(ref_block(r), ref_offset(r), [&](const unsigned char* p, std::size_t) {
+      std::memcpy(h, p, sizeof *h);
+    });
+  }
+
+  // The used links of element r on layer.
+  Status links(HnswRef r, int layer, std::vector<HnswRef>* out) {
+    out->clear();
+    return store_->read_item(ref_block(r), ref_offset(r), [&](const unsigned char* p, std::size_t) {
+      HnswElementHeader h;
+      std::memcpy(&h, p, sizeof h);
+      if (layer > h.level) return;
+      const unsigned char* at = p + layout_.links_offset(h.value_bytes, layer);
+      for (int i = 0; i < layout_.capacity(layer); ++i) {
+        HnswRef link;
+        std::memcpy(&link, at + sizeof link * i, sizeof link);
+        if (link == kNoRef) break;
+        out->push_back(link);
+      }
+    });
+  }
+
+  Store* store_;
+  Kernel kernel_;
+  float sign_;
+  std::mt19937_64 rng_;
+  HnswMeta meta_{};
+  HnswElementLayout layout_{16};
+
+  // scratch, reused across calls
+  std::unordered_set<HnswRef> visited_;
+  SearchPool pool_;
+  std::vector<HnswRef> links_, new_links_;
+  std::vector<Candidate> entries_, sorted_, prune_, kept_;
+  std::vector<std::vector<Candidate>> chosen_;
+  std::vector<unsigned char> item_;
+  std::vector<Elem> scratch_, base_;
+};
+
+}  // namespace vecsim::core

@@ -1,0 +1,37 @@
+// src/core/graph/neighbor_selection.h
+// The neighbour-selection heuristic of the HNSW paper (its algorithm 4,
+// without extending the candidates), shared by the in-memory graph and the
+// graph on pages: walk the candidates nearest first and keep one unless it
+// is nearer to an already kept one than to the base. It keeps links that
+// point in different directions, which is what makes the graph navigable.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "graph/candidate_heap.h"
+
+namespace vecsim::core {
+
+// sorted: candidates ascending by distance to the base. distance(a, b):
+// the distance between two candidates' nodes. At most m are kept.
+template <class Distance>
+void select_diverse(const std::vector<Candidate>& sorted, int m, Distance&& distance,
+                    std::vector<Candidate>* kept) {
+  kept->clear();
+  for (const Candidate& c : sorted) {
+    if (kept->size() >= static_cast<std::size_t>(m)) break;
+    // One distance at a time: the first kept node usually rejects c, so
+    // batching would mostly compute distances never looked at.
+    bool diverse = true;
+    for (const Candidate& k : *kept) {
+      if (distance(c.node, k.node) < c.distance) {
+        diverse = false;
+        break;
+      }
+    }
+    if (diverse) kept->push_back(c);
+  }
+}
+
+}  // namespace vecsim::core
