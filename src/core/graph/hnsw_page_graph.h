@@ -16,6 +16,18 @@
 //   Locking (and WAL) are the caller's: the shim takes the metapage lock
 //   for step 3 and page locks per step.
 //
+// VACUUM (bulk_delete), in write order:
+//   1. a new entry point in the metapage if the old one is dying (the live
+//      element of the highest level);
+//   2. every live element with a link to a dying or deleted element gets
+//      that list re-selected from its live links plus a fresh search for
+//      its own value (dying elements excluded);
+//   3. the dying elements are flagged deleted.
+//   Until step 3 a dying element is still an ordinary element whose heap
+//   tuple is dead (scans re-check heap visibility), so stopping anywhere
+//   leaves a valid index, and a repeated vacuum finishes the job; PostgreSQL
+//   reuses the heap TIDs only after the whole bulk delete returns.
+//
 // INVARIANTS
 //   On a graph written by write_hnsw a search returns exactly the in-memory
 //   graph's result for the same query and ef (same links; references grow
@@ -24,7 +36,9 @@
 //   insertion never leaves a link to an element that is not written.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -38,6 +52,12 @@
 #include "util/status.h"
 
 namespace vecsim::core {
+
+struct HnswVacuumStats {
+  std::size_t deleted = 0;   // elements flagged deleted by this pass
+  std::size_t repaired = 0;  // link lists re-selected
+  std::size_t live = 0;      // elements left live
+};
 
 struct HnswHit {
   float distance;
@@ -136,7 +156,104 @@ class HnswPageGraph {
     return store_->write_item(0, 1, 0, &meta_, sizeof meta_);
   }
 
+  // Removes the elements whose heap tuple is_dead(block, offset) says is
+  // gone, repairing the links that pointed at them (see VACUUM above).
+  template <class IsDead>
+  Status bulk_delete(IsDead&& is_dead, HnswVacuumStats* stats) {
+    *stats = HnswVacuumStats{};
+    // Which elements die, which are already deleted, and the live ones.
+    dying_.clear();
+    gone_.clear();
+    live_.clear();
+    Candidate best_live{0, kNoRef};
+    int best_level = -1;
+    for (std::uint32_t block = 1; block < store_->page_count(); ++block) {
+      for (std::uint16_t off = 1; off <= store_->item_count(block); ++off) {
+        HnswRef r = make_ref(block, off);
+        HnswElementHeader h;
+        VECSIM_RETURN_IF_ERROR(header(r, &h));
+        if (h.flags & kElementDeleted) {
+          gone_.insert(r);
+        } else if (is_dead(h.heap_block, h.heap_offset)) {
+          dying_.insert(r);
+          gone_.insert(r);
+        } else {
+          live_.push_back(r);
+          if (h.level > best_level) {
+            best_level = h.level;
+            best_live.node = r;
+          }
+        }
+      }
+    }
+    stats->live = live_.size();
+    if (dying_.empty()) return Status::ok();
+
+    // 1. the entry point
+    if (gone_.count(meta_.entry) || meta_.entry == kNoRef) {
+      meta_.entry = best_live.node;
+      meta_.entry_level = static_cast<std::int16_t>(best_level);
+      VECSIM_RETURN_IF_ERROR(store_->write_item(0, 1, 0, &meta_, sizeof meta_));
+    }
+    // 2. repairs
+    for (HnswRef r : live_) {
+      HnswElementHeader h;
+      VECSIM_RETURN_IF_ERROR(header(r, &h));
+      for (int layer = 0; layer <= h.level; ++layer) {
+        VECSIM_RETURN_IF_ERROR(links(r, layer, &links_));
+        bool broken = false;
+        for (HnswRef l : links_) broken |= gone_.count(l) > 0;
+        if (!broken) continue;
+        VECSIM_RETURN_IF_ERROR(repair(r, layer));
+        ++stats->repaired;
+      }
+    }
+    // 3. flags
+    for (HnswRef r : dying_) {
+      std::uint8_t flags = kElementDeleted;
+      VECSIM_RETURN_IF_ERROR(store_->write_item(ref_block(r), ref_offset(r),
+                                                offsetof(HnswElementHeader, flags), &flags,
+                                                sizeof flags));
+    }
+    stats->deleted = dying_.size();
+    meta_.element_count = static_cast<std::uint32_t>(live_.size());
+    return store_->write_item(0, 1, 0, &meta_, sizeof meta_);
+  }
+
  private:
+  // Re-selects element r's list on layer from its live links and a search
+  // for its own value, without gone_ elements and without r itself.
+  Status repair(HnswRef r, int layer) {
+    VECSIM_RETURN_IF_ERROR(copy_value(r, &base_));
+    prune_.clear();
+    for (HnswRef l : links_) {
+      if (gone_.count(l)) continue;
+      Candidate c{0, l};
+      VECSIM_RETURN_IF_ERROR(distance(base_.data(), l, &c.distance));
+      prune_.push_back(c);
+    }
+    if (meta_.entry != kNoRef && meta_.entry_level >= layer) {
+      Candidate nearest{0, meta_.entry};
+      VECSIM_RETURN_IF_ERROR(descend(base_.data(), layer, &nearest));
+      entries_.assign(1, nearest);
+      VECSIM_RETURN_IF_ERROR(search_layer(base_.data(), meta_.ef_construction, layer));
+      for (const Candidate& c : pool_.sorted()) {
+        if (c.node == r || gone_.count(c.node)) continue;
+        bool known = false;
+        for (const Candidate& p : prune_) known |= p.node == c.node;
+        if (!known) prune_.push_back(c);
+      }
+    }
+    std::sort(prune_.begin(), prune_.end(), Closer());
+    int cap = layout_.capacity(layer);
+    VECSIM_RETURN_IF_ERROR(select(prune_, cap, &kept_));
+    new_links_.assign(static_cast<std::size_t>(cap), kNoRef);
+    for (std::size_t i = 0; i < kept_.size(); ++i) new_links_[i] = kept_[i].node;
+    return store_->write_item(ref_block(r), ref_offset(r),
+                              layout_.links_offset(sizeof(Elem) * meta_.dims, layer),
+                              new_links_.data(), sizeof(HnswRef) * new_links_.size());
+  }
+
   int draw_level() {
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     double level = -std::log(1.0 - uniform(rng_)) / std::log(static_cast<double>(meta_.m));
@@ -313,6 +430,8 @@ class HnswPageGraph {
 
   // scratch, reused across calls
   std::unordered_set<HnswRef> visited_;
+  std::unordered_set<HnswRef> dying_, gone_;
+  std::vector<HnswRef> live_;
   SearchPool pool_;
   std::vector<HnswRef> links_, new_links_;
   std::vector<Candidate> entries_, sorted_, prune_, kept_;

@@ -11,6 +11,8 @@
 //   L1  every link names an existing element, never its owner, and appears
 //       once in its list; used links come before unused ones.
 //   L2  a link on layer l names an element of level >= l.
+//   L3  no live element links a deleted one (vacuum repairs the links
+//       before it flags an element deleted).
 //   G1  the entry point exists and has the highest level.
 //   G2  every live element is reachable from the entry point on layer 0
 //       (so every indexed heap tuple can be found).
@@ -144,6 +146,9 @@ Status verify_hnsw(Store* store, ItemCount item_count, HnswVerifyReport* report)
       }
       seen.emplace_back(layer, link);
       if (target->second.level < layer) report->fail("L2 link to an element below its layer", owner);
+      if (target->second.deleted && !elements[owner].deleted) {
+        report->fail("L3 live element links a deleted one", owner);
+      }
     }
   }
   report->count_matches = meta.element_count == elements.size();

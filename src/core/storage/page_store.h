@@ -8,6 +8,7 @@
 //     std::size_t item_cost(std::size_t n); // bytes an item of n bytes uses (aligned, with its line pointer)
 //     std::uint32_t page_count();
 //     std::size_t free_space(std::uint32_t block);  // what an add_item there may still use
+//     std::uint16_t item_count(std::uint32_t block); // line pointers on the page
 //     Status new_page(std::uint32_t* block);                              // appends an empty page
 //     Status add_item(std::uint32_t block, const void* item, std::size_t n,
 //                     std::uint16_t* offset);                            // 1-based line pointer
