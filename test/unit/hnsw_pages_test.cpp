@@ -21,6 +21,13 @@
 namespace vecsim::core {
 namespace {
 
+using PageIndex = HnswPageGraph<MemPageStore, DenseMetric<float>>;
+
+// A float vector as an index value.
+ValueRef vref(const float* v, int dims) {
+  return ValueRef{reinterpret_cast<const unsigned char*>(v), sizeof(float) * static_cast<std::size_t>(dims)};
+}
+
 struct Built {
   std::vector<float> rows;
   DenseSpace<float> space;
@@ -63,7 +70,7 @@ TEST(HnswPages, WrittenIndexVerifiesAndSearchesLikeTheGraph) {
   EXPECT_EQ(report.unreachable, 0u);
   EXPECT_TRUE(report.count_matches);
 
-  HnswPageGraph<MemPageStore, float> search(&store, kernels().f32.l2sq, 1.0f);
+  PageIndex search(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
   ASSERT_TRUE(search.open().is_ok());
   std::vector<float> queries = bench::ClusteredModel(24, 20, 42).sample_rows(50, 2);
   std::vector<Candidate> want;
@@ -71,7 +78,7 @@ TEST(HnswPages, WrittenIndexVerifiesAndSearchesLikeTheGraph) {
   for (int q = 0; q < 50; ++q) {
     const float* query = &queries[static_cast<std::size_t>(q) * 24];
     b.graph.search(query, 10, 40, &want);
-    ASSERT_TRUE(search.search(query, 10, 40, &got).is_ok());
+    ASSERT_TRUE(search.search(vref(query, 24), 10, 40, &got).is_ok());
     ASSERT_EQ(got.size(), want.size());
     for (std::size_t i = 0; i < got.size(); ++i) {
       EXPECT_EQ(got[i].ref, refs[want[i].node]);
@@ -98,11 +105,11 @@ TEST(HnswPages, EmptyGraphWritesAnEmptyIndex) {
   std::vector<HnswRef> refs;
   auto data = [](std::uint32_t) { return HnswNodeData{nullptr, 0, 0, 0}; };
   ASSERT_TRUE(write_hnsw(graph, 0, data, 16, 64, 4, &store, &refs).is_ok());
-  HnswPageGraph<MemPageStore, float> search(&store, kScalarKernels.f32.l2sq, 1.0f);
+  PageIndex search(&store, DenseMetric<float>{kScalarKernels.f32.l2sq, 1.0f});
   ASSERT_TRUE(search.open().is_ok());
   std::vector<HnswHit> got;
   float q[4] = {0, 0, 0, 0};
-  ASSERT_TRUE(search.search(q, 5, 40, &got).is_ok());
+  ASSERT_TRUE(search.search(vref(q, 4), 5, 40, &got).is_ok());
   EXPECT_TRUE(got.empty());
 }
 
@@ -117,11 +124,11 @@ TEST(HnswPages, EveryStoreFailureIsReported) {
       EXPECT_GT(n, 2);  // some operations ran before success
       // and reading fails cleanly too
       for (int k = 1; k < 40; ++k) {
-        HnswPageGraph<MemPageStore, float> search(&store, kernels().f32.l2sq, 1.0f);
+        PageIndex search(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
         store.fail_after(k);
         std::vector<HnswHit> got;
         Status open = search.open();
-        Status s = open.is_ok() ? search.search(b.space.row(0), 5, 20, &got) : open;
+        Status s = open.is_ok() ? search.search(vref(b.space.row(0), 8), 5, 20, &got) : open;
         if (!s.is_ok()) {
           EXPECT_EQ(s.code(), ErrorCode::kInternal);
         }
@@ -152,7 +159,7 @@ TEST(HnswPages, VerifierFindsBrokenLinks) {
 }
 
 // recall@10 of an index on pages against brute force over `rows`.
-double page_recall(HnswPageGraph<MemPageStore, float>* index, const std::vector<float>& rows,
+double page_recall(PageIndex* index, const std::vector<float>& rows,
                    const std::vector<float>& queries, int dims, int ef) {
   std::size_t n = rows.size() / dims, nq = queries.size() / dims, hits = 0;
   std::vector<HnswHit> got;
@@ -163,7 +170,7 @@ double page_recall(HnswPageGraph<MemPageStore, float>* index, const std::vector<
       exact.push_back(Candidate{kernels().f32.l2sq(query, &rows[id * dims], dims), id});
     }
     std::partial_sort(exact.begin(), exact.begin() + 10, exact.end(), closer);
-    EXPECT_TRUE(index->search(query, 10, ef, &got).is_ok());
+    EXPECT_TRUE(index->search(vref(query, dims), 10, ef, &got).is_ok());
     for (int i = 0; i < 10; ++i) {
       for (const HnswHit& h : got) {
         // heap TIDs encode the row: block = row / 100 + 1, offset = row % 100 + 1
@@ -204,11 +211,11 @@ TEST(HnswPages, InsertsKeepTheIndexValidAndRecallHigh) {
     ASSERT_TRUE(write_hnsw(graph, static_cast<std::uint32_t>(built), data, 16, 64, kDimsHere,
                            &store, &refs)
                     .is_ok());
-    HnswPageGraph<MemPageStore, float> index(&store, kernels().f32.l2sq, 1.0f, 11);
+    PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f}, 11);
     ASSERT_TRUE(index.open().is_ok());
     for (std::uint32_t r = built; r < 2000; ++r) {
       HnswRef ref;
-      ASSERT_TRUE(index.insert(&rows[r * kDimsHere], r / 100 + 1,
+      ASSERT_TRUE(index.insert(vref(&rows[r * kDimsHere], kDimsHere), r / 100 + 1,
                                static_cast<std::uint16_t>(r % 100 + 1), &ref)
                       .is_ok());
     }
@@ -231,11 +238,11 @@ TEST(HnswPages, FailedInsertsLeaveAValidIndex) {
     MemPageStore store;
     std::vector<HnswRef> refs;
     ASSERT_TRUE(b.write(&store, 8, &refs).is_ok());
-    HnswPageGraph<MemPageStore, float> index(&store, kernels().f32.l2sq, 1.0f);
+    PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
     ASSERT_TRUE(index.open().is_ok());
     store.fail_after(n);
     HnswRef ref;
-    Status st = index.insert(extra.data(), 99, 1, &ref);
+    Status st = index.insert(vref(extra.data(), 8), 99, 1, &ref);
     store.fail_after(0);
     HnswVerifyReport report = verify(&store);
     EXPECT_EQ(report.violations, 0u) << "failure at operation " << n << ": " << report.first;
@@ -274,7 +281,7 @@ TEST(HnswPages, VacuumRemovesDeadRowsAndRepairsLinks) {
                         static_cast<std::uint16_t>(node % 100 + 1)};
   };
   ASSERT_TRUE(write_hnsw(graph, 2000, data, 16, 64, kD, &store, &refs).is_ok());
-  HnswPageGraph<MemPageStore, float> index(&store, kernels().f32.l2sq, 1.0f);
+  PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
   ASSERT_TRUE(index.open().is_ok());
 
   auto row_of = [](std::uint32_t block, std::uint16_t offset) { return (block - 1) * 100 + offset - 1; };
@@ -293,7 +300,7 @@ TEST(HnswPages, VacuumRemovesDeadRowsAndRepairsLinks) {
   std::vector<HnswHit> got;
   for (int q = 0; q < 100; ++q) {
     const float* query = &queries[static_cast<std::size_t>(q) * kD];
-    ASSERT_TRUE(index.search(query, 10, 40, &got).is_ok());
+    ASSERT_TRUE(index.search(vref(query, kD), 10, 40, &got).is_ok());
     std::vector<Candidate> exact;
     for (std::uint32_t r = 0; r < 2000; ++r) {
       if (r % 3 != 0) exact.push_back(Candidate{kernels().f32.l2sq(query, &rows[r * kD], kD), r});
@@ -332,7 +339,7 @@ TEST(HnswPages, FailedVacuumLeavesAValidIndexAndCanBeRepeated) {
     MemPageStore store;
     std::vector<HnswRef> refs;
     ASSERT_TRUE(b.write(&store, 8, &refs).is_ok());
-    HnswPageGraph<MemPageStore, float> index(&store, kernels().f32.l2sq, 1.0f);
+    PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
     ASSERT_TRUE(index.open().is_ok());
     store.fail_after(n);
     HnswVacuumStats stats;
@@ -342,7 +349,7 @@ TEST(HnswPages, FailedVacuumLeavesAValidIndexAndCanBeRepeated) {
     EXPECT_EQ(report.violations, 0u) << "failure at operation " << n << ": " << report.first;
     if (st.is_ok()) break;
     EXPECT_EQ(st.code(), ErrorCode::kInternal);
-    HnswPageGraph<MemPageStore, float> again(&store, kernels().f32.l2sq, 1.0f);
+    PageIndex again(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
     ASSERT_TRUE(again.open().is_ok());
     ASSERT_TRUE(again.bulk_delete(dead, &stats).is_ok()) << n;
     report = verify(&store);

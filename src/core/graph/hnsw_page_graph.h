@@ -48,10 +48,27 @@
 #include "graph/candidate_heap.h"
 #include "graph/neighbor_selection.h"
 #include "graph/search_pool.h"
+#include "graph/value_metrics.h"
 #include "storage/hnsw_format.h"
 #include "util/status.h"
 
 namespace vecsim::core {
+
+// A value copied out of a page, 4-byte aligned (values hold 4-byte fields).
+class AlignedBytes {
+ public:
+  void assign(const unsigned char* bytes, std::size_t n) {
+    words_.resize((n + 3) / 4);
+    std::memcpy(words_.data(), bytes, n);
+    size_ = n;
+  }
+  const unsigned char* data() const { return reinterpret_cast<const unsigned char*>(words_.data()); }
+  std::size_t size() const { return size_; }
+
+ private:
+  std::vector<std::uint32_t> words_;
+  std::size_t size_ = 0;
+};
 
 struct HnswVacuumStats {
   std::size_t deleted = 0;   // elements flagged deleted by this pass
@@ -66,15 +83,15 @@ struct HnswHit {
   std::uint16_t heap_offset;
 };
 
-// Elem: the element type of the indexed values; Kernel as in DenseSpace.
-template <class Store, class Elem>
+// Metric: a distance policy over values (value_metrics.h). Values are the
+// byte strings the elements hold; a query is a value of the same kind.
+template <class Store, class Metric>
 class HnswPageGraph {
  public:
-  using Kernel = float (*)(const Elem*, const Elem*, std::size_t) noexcept;
   static constexpr int kMaxLevel = 31;
 
-  HnswPageGraph(Store* store, Kernel kernel, float sign, std::uint64_t seed = 0x5eed)
-      : store_(store), kernel_(kernel), sign_(sign), rng_(seed) {}
+  HnswPageGraph(Store* store, Metric metric, std::uint64_t seed = 0x5eed)
+      : store_(store), metric_(metric), rng_(seed) {}
 
   // Reads the metapage; checks its magic and version (XX000 otherwise).
   Status open() {
@@ -94,8 +111,8 @@ class HnswPageGraph {
 
   const HnswMeta& meta() const { return meta_; }
 
-  // The k nearest live elements to query (dims elements), nearest first.
-  Status search(const Elem* query, int k, int ef, std::vector<HnswHit>* out) {
+  // The k nearest live elements to query, nearest first.
+  Status search(ValueRef query, int k, int ef, std::vector<HnswHit>* out) {
     out->clear();
     if (meta_.entry == kNoRef) return Status::ok();
     Candidate nearest{0, meta_.entry};
@@ -112,18 +129,18 @@ class HnswPageGraph {
     return Status::ok();
   }
 
-  // Inserts value (meta().dims elements) for the heap tuple (heap_block,
-  // heap_offset); *ref names the new element.
-  Status insert(const Elem* value, std::uint32_t heap_block, std::uint16_t heap_offset,
+  // Inserts value for the heap tuple (heap_block, heap_offset); *ref names
+  // the new element.
+  Status insert(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset,
                 HnswRef* ref) {
-    const std::size_t value_bytes = sizeof(Elem) * meta_.dims;
+    const std::size_t value_bytes = value.size;
     int level = draw_level();
     item_.assign(layout_.item_size(value_bytes, level), 0);
     HnswElementHeader h{static_cast<std::uint8_t>(level), 0,
                         static_cast<std::uint16_t>(value_bytes), heap_block, heap_offset, 0};
     std::memcpy(item_.data(), &h, sizeof h);
-    std::memcpy(item_.data() + HnswElementLayout::value_offset(), value, value_bytes);
-    for (int layer = 0; layer <= level; ++layer) set_item_links(layer, {});
+    std::memcpy(item_.data() + HnswElementLayout::value_offset(), value.bytes, value_bytes);
+    for (int layer = 0; layer <= level; ++layer) set_item_links(value_bytes, layer, {});
 
     // Choose the neighbours on every layer the new element shares with the
     // graph.
@@ -136,7 +153,7 @@ class HnswPageGraph {
         VECSIM_RETURN_IF_ERROR(search_layer(value, meta_.ef_construction, layer));
         sorted_.assign(pool_.sorted().begin(), pool_.sorted().end());
         VECSIM_RETURN_IF_ERROR(select(sorted_, meta_.m, &chosen_[layer]));
-        set_item_links(layer, chosen_[layer]);
+        set_item_links(value_bytes, layer, chosen_[layer]);
         entries_.swap(sorted_);
       }
     }
@@ -200,7 +217,7 @@ class HnswPageGraph {
       HnswElementHeader h;
       VECSIM_RETURN_IF_ERROR(header(r, &h));
       for (int layer = 0; layer <= h.level; ++layer) {
-        VECSIM_RETURN_IF_ERROR(links(r, layer, &links_));
+        VECSIM_RETURN_IF_ERROR(links(r, layer, &links_, nullptr));
         bool broken = false;
         for (HnswRef l : links_) broken |= gone_.count(l) > 0;
         if (!broken) continue;
@@ -225,18 +242,19 @@ class HnswPageGraph {
   // for its own value, without gone_ elements and without r itself.
   Status repair(HnswRef r, int layer) {
     VECSIM_RETURN_IF_ERROR(copy_value(r, &base_));
+    ValueRef base{base_.data(), base_.size()};
     prune_.clear();
     for (HnswRef l : links_) {
       if (gone_.count(l)) continue;
       Candidate c{0, l};
-      VECSIM_RETURN_IF_ERROR(distance(base_.data(), l, &c.distance));
+      VECSIM_RETURN_IF_ERROR(distance(base, l, &c.distance));
       prune_.push_back(c);
     }
     if (meta_.entry != kNoRef && meta_.entry_level >= layer) {
       Candidate nearest{0, meta_.entry};
-      VECSIM_RETURN_IF_ERROR(descend(base_.data(), layer, &nearest));
+      VECSIM_RETURN_IF_ERROR(descend(base, layer, &nearest));
       entries_.assign(1, nearest);
-      VECSIM_RETURN_IF_ERROR(search_layer(base_.data(), meta_.ef_construction, layer));
+      VECSIM_RETURN_IF_ERROR(search_layer(base, meta_.ef_construction, layer));
       for (const Candidate& c : pool_.sorted()) {
         if (c.node == r || gone_.count(c.node)) continue;
         bool known = false;
@@ -249,8 +267,7 @@ class HnswPageGraph {
     VECSIM_RETURN_IF_ERROR(select(prune_, cap, &kept_));
     new_links_.assign(static_cast<std::size_t>(cap), kNoRef);
     for (std::size_t i = 0; i < kept_.size(); ++i) new_links_[i] = kept_[i].node;
-    return store_->write_item(ref_block(r), ref_offset(r),
-                              layout_.links_offset(sizeof(Elem) * meta_.dims, layer),
+    return store_->write_item(ref_block(r), ref_offset(r), layout_.links_offset(base_.size(), layer),
                               new_links_.data(), sizeof(HnswRef) * new_links_.size());
   }
 
@@ -261,12 +278,12 @@ class HnswPageGraph {
   }
 
   // Greedy descent from the entry point to layer `to` + 1.
-  Status descend(const Elem* query, int to, Candidate* nearest) {
+  Status descend(ValueRef query, int to, Candidate* nearest) {
     VECSIM_RETURN_IF_ERROR(distance(query, nearest->node, &nearest->distance));
     for (int layer = meta_.entry_level; layer > to; --layer) {
       for (bool moved = true; moved;) {
         moved = false;
-        VECSIM_RETURN_IF_ERROR(links(nearest->node, layer, &links_));
+        VECSIM_RETURN_IF_ERROR(links(nearest->node, layer, &links_, nullptr));
         for (HnswRef r : links_) {
           Candidate c{0, r};
           VECSIM_RETURN_IF_ERROR(distance(query, r, &c.distance));
@@ -281,7 +298,7 @@ class HnswPageGraph {
   }
 
   // The ef nearest elements reachable on layer from entries_, into pool_.
-  Status search_layer(const Elem* query, int ef, int layer) {
+  Status search_layer(ValueRef query, int ef, int layer) {
     visited_.clear();
     pool_.reset(static_cast<std::size_t>(ef));
     for (const Candidate& e : entries_) {
@@ -289,7 +306,7 @@ class HnswPageGraph {
     }
     Candidate c;
     while (pool_.next(&c)) {
-      VECSIM_RETURN_IF_ERROR(links(c.node, layer, &links_));
+      VECSIM_RETURN_IF_ERROR(links(c.node, layer, &links_, nullptr));
       for (HnswRef r : links_) {
         if (!visited_.insert(r).second) continue;
         Candidate next{0, r};
@@ -318,7 +335,7 @@ class HnswPageGraph {
             copied = a;
           }
           float d = 0;
-          Status st = distance(scratch_.data(), b, &d);
+          Status st = distance(ValueRef{scratch_.data(), scratch_.size()}, b, &d);
           if (!st.is_ok()) failed = st;
           return d;
         },
@@ -330,18 +347,19 @@ class HnswPageGraph {
   // re-selected over its links and the new element.
   Status link_back(const Candidate& neighbour, HnswRef added, int layer) {
     HnswRef n = neighbour.node;
-    VECSIM_RETURN_IF_ERROR(links(n, layer, &links_));
-    std::size_t value_bytes = sizeof(Elem) * meta_.dims;
+    std::size_t value_bytes = 0;
+    VECSIM_RETURN_IF_ERROR(links(n, layer, &links_, &value_bytes));
     std::size_t at = layout_.links_offset(value_bytes, layer);
     if (static_cast<int>(links_.size()) < layout_.capacity(layer)) {
       return store_->write_item(ref_block(n), ref_offset(n), at + sizeof(HnswRef) * links_.size(),
                                 &added, sizeof added);
     }
     VECSIM_RETURN_IF_ERROR(copy_value(n, &base_));
+    ValueRef base{base_.data(), base_.size()};
     prune_.assign(1, Candidate{neighbour.distance, added});
     for (HnswRef r : links_) {
       Candidate c{0, r};
-      VECSIM_RETURN_IF_ERROR(distance(base_.data(), r, &c.distance));
+      VECSIM_RETURN_IF_ERROR(distance(base, r, &c.distance));
       prune_.push_back(c);
     }
     std::sort(prune_.begin(), prune_.end(), Closer());
@@ -375,8 +393,7 @@ class HnswPageGraph {
     return Status::ok();
   }
 
-  void set_item_links(int layer, const std::vector<Candidate>& chosen) {
-    std::size_t value_bytes = sizeof(Elem) * meta_.dims;
+  void set_item_links(std::size_t value_bytes, int layer, const std::vector<Candidate>& chosen) {
     unsigned char* at = item_.data() + layout_.links_offset(value_bytes, layer);
     for (int i = 0; i < layout_.capacity(layer); ++i) {
       HnswRef r = i < static_cast<int>(chosen.size()) ? chosen[i].node : kNoRef;
@@ -384,17 +401,23 @@ class HnswPageGraph {
     }
   }
 
-  Status distance(const Elem* query, HnswRef r, float* d) {
+  static ValueRef stored_value(const unsigned char* item) {
+    HnswElementHeader h;
+    std::memcpy(&h, item, sizeof h);
+    return ValueRef{item + HnswElementLayout::value_offset(), h.value_bytes};
+  }
+
+  Status distance(ValueRef query, HnswRef r, float* d) {
     return store_->read_item(ref_block(r), ref_offset(r), [&](const unsigned char* p, std::size_t) {
-      *d = sign_ * kernel_(query, reinterpret_cast<const Elem*>(p + HnswElementLayout::value_offset()),
-                           meta_.dims);
+      *d = metric_.distance(query, stored_value(p));
     });
   }
 
-  Status copy_value(HnswRef r, std::vector<Elem>* out) {
-    out->resize(meta_.dims);
+  // The value of element r, copied (4-byte aligned, as values need).
+  Status copy_value(HnswRef r, AlignedBytes* out) {
     return store_->read_item(ref_block(r), ref_offset(r), [&](const unsigned char* p, std::size_t) {
-      std::memcpy(out->data(), p + HnswElementLayout::value_offset(), sizeof(Elem) * meta_.dims);
+      ValueRef v = stored_value(p);
+      out->assign(v.bytes, v.size);
     });
   }
 
@@ -404,12 +427,14 @@ class HnswPageGraph {
     });
   }
 
-  // The used links of element r on layer.
-  Status links(HnswRef r, int layer, std::vector<HnswRef>* out) {
+  // The used links of element r on layer; *value_bytes (if given) the
+  // size of r's value.
+  Status links(HnswRef r, int layer, std::vector<HnswRef>* out, std::size_t* value_bytes) {
     out->clear();
     return store_->read_item(ref_block(r), ref_offset(r), [&](const unsigned char* p, std::size_t) {
       HnswElementHeader h;
       std::memcpy(&h, p, sizeof h);
+      if (value_bytes) *value_bytes = h.value_bytes;
       if (layer > h.level) return;
       const unsigned char* at = p + layout_.links_offset(h.value_bytes, layer);
       for (int i = 0; i < layout_.capacity(layer); ++i) {
@@ -422,8 +447,7 @@ class HnswPageGraph {
   }
 
   Store* store_;
-  Kernel kernel_;
-  float sign_;
+  Metric metric_;
   std::mt19937_64 rng_;
   HnswMeta meta_{};
   HnswElementLayout layout_{16};
@@ -437,7 +461,7 @@ class HnswPageGraph {
   std::vector<Candidate> entries_, sorted_, prune_, kept_;
   std::vector<std::vector<Candidate>> chosen_;
   std::vector<unsigned char> item_;
-  std::vector<Elem> scratch_, base_;
+  AlignedBytes scratch_, base_;
 };
 
 }  // namespace vecsim::core
