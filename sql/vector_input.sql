@@ -53,6 +53,8 @@ DROP TABLE typmod_test;
 CREATE TABLE size_test (v vector);
 INSERT INTO size_test VALUES ('[1,2,3]');
 SELECT pg_column_size('[1,2,3]'::vector) AS datum, pg_column_size(v) AS stored FROM size_test;
+-- vector_dims reads the dims of a short-header value too
+SELECT vector_dims(v), v FROM size_test;
 DROP TABLE size_test;
 
 -- storage EXTERNAL: large values move out of line, never compressed (a toasted
