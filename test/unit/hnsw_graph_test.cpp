@@ -78,6 +78,7 @@ TEST_P(HnswRecallTest, ClusteredRecallAtK) {
   for (std::uint32_t id = 0; id < space.size(); ++id) graph.insert(id);
   EXPECT_EQ(graph.count(), static_cast<std::size_t>(kRows));
   EXPECT_EQ(graph.check_invariants(), 0u);
+  EXPECT_EQ(graph.unlinked_count(), 0u);  // inner product included
   double r40 = recall(graph, space, queries, 40);
   double r200 = recall(graph, space, queries, 200);
   EXPECT_GE(r40, c.recall_at_40) << c.name;

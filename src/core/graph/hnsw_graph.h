@@ -18,6 +18,8 @@
 //      nodes with L(id) >= l.
 //   3. List sizes never exceed their layer's capacity.
 //   4. The entry point has the maximum level of all nodes.
+//   5. Every node but the entry point is linked from some layer-0 list (so
+//      a search can reach it); in_links_ counts those lists.
 //
 // CONCURRENCY
 //   None: one thread inserts and searches. Scratch space (heaps, visited
@@ -127,13 +129,16 @@ class HnswGraph {
   // Bytes held by the graph's own structures (not the space's vectors).
   std::size_t memory_bytes() const {
     std::size_t bytes = level0_.capacity() * sizeof(std::uint32_t) +
-                        level0_dist_.capacity() * sizeof(float) + levels_.capacity();
+                        level0_dist_.capacity() * sizeof(float) + levels_.capacity() +
+                        in_links_.capacity() * sizeof(std::uint32_t);
     for (const auto& u : upper_) bytes += u.capacity() * sizeof(std::uint32_t);
     for (const auto& u : upper_dist_) bytes += u.capacity() * sizeof(float);
     return bytes + upper_.capacity() * sizeof(upper_[0]) * 2;
   }
 
-  // Checks invariants 1-4 above; returns the number of violations.
+  // Checks invariants 1-4 above and the bookkeeping of 5 (in_links_ matches
+  // the lists); returns the number of violations. unlinked_count() reports
+  // invariant 5 itself.
   std::size_t check_invariants() const {
     std::size_t bad = 0;
     int highest = -1;
@@ -153,7 +158,30 @@ class HnswGraph {
       }
     }
     if (entry_ != kNone) bad += levels_[entry_] != highest;
+    // 5: recount the incoming links and compare.
+    std::vector<std::uint32_t> in(levels_.size(), 0);
+    for (std::uint32_t n = 0; n < levels_.size(); ++n) {
+      if (levels_[n] == kUnset) continue;
+      int len = 0;
+      const std::uint32_t* ids = neighbors(n, 0, &len);
+      for (int i = 0; i < len; ++i) ++in[ids[i]];
+    }
+    for (std::uint32_t n = 0; n < levels_.size(); ++n) {
+      if (levels_[n] == kUnset) continue;
+      bad += in[n] != in_links_[n];
+    }
     return bad;
+  }
+
+  // Nodes other than the entry point that no layer-0 list links (invariant
+  // 5; 0 except when so many nodes are equal that no list has room for all
+  // of them, which the index avoids by storing equal values once).
+  std::size_t unlinked_count() const {
+    std::size_t n_unlinked = 0;
+    for (std::uint32_t n = 0; n < levels_.size(); ++n) {
+      if (levels_[n] != kUnset && n != entry_ && in_links_[n] == 0) ++n_unlinked;
+    }
+    return n_unlinked;
   }
 
  private:
@@ -167,6 +195,7 @@ class HnswGraph {
     upper_dist_.resize(n);
     level0_.resize(n * static_cast<std::size_t>(m0_ + 1), 0);
     level0_dist_.resize(n * static_cast<std::size_t>(m0_), 0.0f);
+    in_links_.resize(n, 0);
     visited_.resize(n);
   }
 
@@ -250,6 +279,10 @@ class HnswGraph {
   void set_links(std::uint32_t node, int layer, const std::vector<Candidate>& chosen) {
     std::uint32_t* list = list_of(node, layer);
     float* dist = distances_of(node, layer);
+    if (layer == 0) {
+      for (std::uint32_t i = 1; i <= list[0]; ++i) --in_links_[list[i]];
+      for (const Candidate& c : chosen) ++in_links_[c.node];
+    }
     list[0] = static_cast<std::uint32_t>(chosen.size());
     for (std::size_t i = 0; i < chosen.size(); ++i) {
       list[i + 1] = chosen[i].node;
@@ -261,6 +294,12 @@ class HnswGraph {
   // full list is re-selected with the heuristic over its ids and `to`. The
   // distances of the list's links are kept beside it, so re-selection does
   // not recompute them.
+  // Adds a link from `from` to `to` on layer (distance d between them); a
+  // full list is re-selected with the heuristic over its links and `to`.
+  // On layer 0 the re-selection never drops a node's last incoming link:
+  // such a node (with inner product, which is not a metric, a node that is
+  // no one's near neighbour) would be unreachable. It takes the place of
+  // the farthest kept node that has another incoming link.
   void add_link(std::uint32_t from, std::uint32_t to, float d, int layer) {
     std::uint32_t* list = list_of(from, layer);
     float* dist = distances_of(from, layer);
@@ -268,6 +307,7 @@ class HnswGraph {
     if (static_cast<int>(list[0]) < cap) {
       dist[list[0]] = d;
       list[++list[0]] = to;
+      if (layer == 0) ++in_links_[to];
       return;
     }
     prune_.clear();
@@ -275,7 +315,33 @@ class HnswGraph {
     for (std::uint32_t i = 1; i <= list[0]; ++i) prune_.push_back(Candidate{dist[i - 1], list[i]});
     std::sort(prune_.begin(), prune_.end(), Closer());
     select_neighbors(prune_, cap, &pruned_);
+    if (layer == 0) keep_last_links(to);
     set_links(from, layer, pruned_);
+  }
+
+  // Puts back into pruned_ every candidate of prune_ whose only incoming
+  // link is the list being re-selected (or, for `added`, that has none).
+  void keep_last_links(std::uint32_t added) {
+    for (const Candidate& c : prune_) {
+      std::uint32_t in = in_links_[c.node] - (c.node == added ? 0 : 1);  // links besides this list
+      if (in > 0) continue;
+      bool kept = false;
+      for (const Candidate& k : pruned_) kept |= k.node == c.node;
+      if (kept) continue;
+      if (static_cast<int>(pruned_.size()) < capacity(0)) {
+        pruned_.push_back(c);
+        continue;
+      }
+      // Replace the farthest kept node that is linked from elsewhere too.
+      for (std::size_t i = pruned_.size(); i-- > 0;) {
+        std::uint32_t other = pruned_[i].node;
+        std::uint32_t other_in = in_links_[other] - (other == added ? 0 : 1);
+        if (other_in > 0) {
+          pruned_[i] = c;
+          break;
+        }
+      }
+    }
   }
 
   const Space& space_;
@@ -289,6 +355,7 @@ class HnswGraph {
   std::vector<float> level0_dist_;                   // per node: m0 link distances
   std::vector<std::vector<std::uint32_t>> upper_;    // per node: layers 1..L, each count + m ids
   std::vector<std::vector<float>> upper_dist_;       // per node: layers 1..L, each m distances
+  std::vector<std::uint32_t> in_links_;              // per node: layer-0 lists that link it
   std::uint32_t entry_ = kNone;
   int max_level_ = -1;
   std::size_t count_ = 0;
