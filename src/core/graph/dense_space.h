@@ -23,6 +23,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "graph/value_metrics.h"
+
 namespace vecsim::core {
 
 template <class Elem>
@@ -49,6 +51,12 @@ class DenseSpace {
     rows_.resize(at + stride_);
     for (std::size_t i = 0; i < dims_; ++i) rows_[at + i] = v[i];
     return static_cast<std::uint32_t>(at / stride_);
+  }
+
+  // The same, from an index value (dims elements as bytes).
+  std::uint32_t add_value(ValueRef v) { return add(reinterpret_cast<const Elem*>(v.bytes)); }
+  ValueRef value(std::uint32_t id) const {
+    return ValueRef{reinterpret_cast<const unsigned char*>(row(id)), dims_ * sizeof(Elem)};
   }
 
   std::size_t size() const { return rows_.size() / stride_; }

@@ -34,6 +34,8 @@ class ValueSpace {
     return static_cast<std::uint32_t>(starts_.size() - 1);
   }
 
+  std::uint32_t add_value(ValueRef v) { return add(v.bytes, v.size); }
+
   std::size_t size() const { return starts_.size(); }
   ValueRef value(std::uint32_t id) const {
     return ValueRef{reinterpret_cast<const unsigned char*>(arena_.data() + starts_[id]), sizes_[id]};

@@ -1,0 +1,105 @@
+// src/core/graph/hnsw_builder.h
+// An index build within a memory budget: rows go into the in-memory graph
+// while the graph and its values fit the budget (maintenance_work_mem in
+// the server); when they no longer fit, the graph is written to pages and
+// the remaining rows are inserted there, one by one. finish() writes
+// whatever is still in memory. The result is a complete index either way;
+// spilling only costs time (the server then says so in a NOTICE, as
+// pgvector does).
+//
+// INVARIANTS
+//   Every added row ends in exactly one element. Memory is checked after
+//   each row, so the in-memory phase exceeds the budget by at most one row
+//   and its links. After a spill the in-memory graph and values are freed.
+//   Errors (store failures, page limits) are returned as they happen; the
+//   caller discards the partial index.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "graph/hnsw_graph.h"
+#include "graph/hnsw_page_graph.h"
+#include "graph/hnsw_writer.h"
+#include "graph/value_metrics.h"
+#include "util/status.h"
+
+namespace vecsim::core {
+
+// Space: DenseSpace<Elem> or ValueSpace<Metric> (with add_value/value);
+// Metric: the same distance as a value policy, for the pages.
+template <class Store, class Space, class Metric>
+class HnswBuilder {
+ public:
+  HnswBuilder(Store* store, Space space, Metric metric, HnswParams params, std::uint32_t dims,
+              std::size_t budget_bytes)
+      : store_(store),
+        space_(std::make_unique<Space>(std::move(space))),
+        metric_(metric),
+        params_(params),
+        dims_(dims),
+        budget_(budget_bytes),
+        graph_(std::make_unique<HnswGraph<Space>>(*space_, params)) {}
+
+  Status add(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset) {
+    if (pages_) {
+      HnswRef ref;
+      ++rows_;
+      return pages_->insert(value, heap_block, heap_offset, &ref);
+    }
+    std::uint32_t node = space_->add_value(value);
+    tids_.push_back(Tid{heap_block, heap_offset});
+    graph_->insert(node);
+    ++rows_;
+    if (space_->memory_bytes() + graph_->memory_bytes() + tids_.capacity() * sizeof(Tid) >
+        budget_) {
+      spilled_at_ = rows_;
+      VECSIM_RETURN_IF_ERROR(write());
+      pages_ = std::make_unique<HnswPageGraph<Store, Metric>>(store_, metric_, params_.seed + 1);
+      VECSIM_RETURN_IF_ERROR(pages_->open());
+    }
+    return Status::ok();
+  }
+
+  // Writes what is still in memory. Call once, after the last add.
+  Status finish() { return pages_ ? Status::ok() : write(); }
+
+  std::size_t rows() const { return rows_; }
+  // The row count at which the graph left memory, or 0.
+  std::size_t spilled_at() const { return spilled_at_; }
+
+ private:
+  struct Tid {
+    std::uint32_t block;
+    std::uint16_t offset;
+  };
+
+  Status write() {
+    std::vector<HnswRef> refs;
+    auto data = [this](std::uint32_t node) {
+      ValueRef v = space_->value(node);
+      return HnswNodeData{v.bytes, v.size, tids_[node].block, tids_[node].offset};
+    };
+    Status st = write_hnsw(*graph_, static_cast<std::uint32_t>(space_->size()), data, params_.m,
+                           params_.ef_construction, dims_, store_, &refs);
+    graph_.reset();
+    space_.reset();
+    std::vector<Tid>().swap(tids_);
+    return st;
+  }
+
+  Store* store_;
+  std::unique_ptr<Space> space_;
+  Metric metric_;
+  HnswParams params_;
+  std::uint32_t dims_;
+  std::size_t budget_;
+  std::unique_ptr<HnswGraph<Space>> graph_;
+  std::vector<Tid> tids_;
+  std::unique_ptr<HnswPageGraph<Store, Metric>> pages_;
+  std::size_t rows_ = 0;
+  std::size_t spilled_at_ = 0;
+};
+
+}  // namespace vecsim::core
