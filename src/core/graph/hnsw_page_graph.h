@@ -129,6 +129,89 @@ class HnswPageGraph {
     return Status::ok();
   }
 
+  // Iterative scans (SPEC.md 6.9). begin_scan runs the first search; next()
+  // hands out its rows one by one, then, for the iterative orders, searches
+  // on from the candidates earlier batches left behind, ef at a time, until
+  // none is left or a limit is reached; then the candidates still queued
+  // are handed out in distance order and the scan ends.
+  //   kOff      one search: at most ef rows.
+  //   kRelaxed  every batch in order; batches only roughly ordered.
+  //   kStrict   a row nearer than the last one handed out is skipped, so
+  //             distances never decrease.
+  enum class ScanOrder { kOff, kRelaxed, kStrict };
+  struct ScanLimits {
+    std::size_t max_tuples;  // elements visited before the scan stops searching
+    std::size_t max_bytes;   // scan memory before it stops searching
+  };
+
+  Status begin_scan(ValueRef query, int ef, ScanOrder order, ScanLimits limits) {
+    scan_query_.assign(query.bytes, query.size);
+    scan_ef_ = ef;
+    scan_order_ = order;
+    scan_limits_ = limits;
+    scan_pending_.clear();
+    scan_next_ = 0;
+    scan_dropped_.clear();
+    scan_done_ = false;
+    scan_last_ = -HUGE_VALF;
+    visited_.clear();
+    if (meta_.entry == kNoRef) {
+      scan_done_ = true;
+      return Status::ok();
+    }
+    ValueRef q{scan_query_.data(), scan_query_.size()};
+    Candidate nearest{0, meta_.entry};
+    VECSIM_RETURN_IF_ERROR(descend(q, 0, &nearest));
+    visited_.clear();
+    entries_.assign(1, nearest);
+    VECSIM_RETURN_IF_ERROR(scan_batch(q));
+    if (order == ScanOrder::kOff) {
+      scan_done_ = true;
+      scan_dropped_.clear();
+    }
+    return Status::ok();
+  }
+
+  // The next row; *found is false once the scan is over.
+  Status next(HnswHit* hit, bool* found) {
+    for (;;) {
+      while (scan_next_ < scan_pending_.size()) {
+        const Candidate& c = scan_pending_[scan_next_++];
+        if (scan_order_ == ScanOrder::kStrict && c.distance < scan_last_) continue;
+        HnswElementHeader h;
+        VECSIM_RETURN_IF_ERROR(header(c.node, &h));
+        if (h.flags & kElementDeleted) continue;
+        scan_last_ = c.distance;
+        *hit = HnswHit{c.distance, c.node, h.heap_block, h.heap_offset};
+        *found = true;
+        return Status::ok();
+      }
+      if (scan_done_ || scan_dropped_.empty()) {
+        *found = false;
+        return Status::ok();
+      }
+      scan_pending_.clear();
+      scan_next_ = 0;
+      if (visited_.size() >= scan_limits_.max_tuples || scan_memory_bytes() > scan_limits_.max_bytes) {
+        // Out of budget: what is queued, nearest first, and no more.
+        while (!scan_dropped_.empty()) scan_pending_.push_back(scan_dropped_.pop());
+        scan_done_ = true;
+        continue;
+      }
+      entries_.clear();
+      while (!scan_dropped_.empty() && static_cast<int>(entries_.size()) < scan_ef_) {
+        entries_.push_back(scan_dropped_.pop());
+      }
+      VECSIM_RETURN_IF_ERROR(scan_batch(ValueRef{scan_query_.data(), scan_query_.size()}));
+    }
+  }
+
+  // Memory the scan holds, for its budget (work_mem x multiplier).
+  std::size_t scan_memory_bytes() const {
+    return visited_.size() * 32 + scan_dropped_.size() * sizeof(Candidate) +
+           scan_pending_.capacity() * sizeof(Candidate);
+  }
+
   // Inserts value for the heap tuple (heap_block, heap_offset); *ref names
   // the new element.
   Status insert(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset,
@@ -238,6 +321,30 @@ class HnswPageGraph {
   }
 
  private:
+  // One batch of an iterative scan: a best-first search from entries_ with
+  // the visited set kept from earlier batches; its pool becomes the pending
+  // rows, and everything it drops joins scan_dropped_.
+  Status scan_batch(ValueRef q) {
+    pool_.reset(static_cast<std::size_t>(scan_ef_));
+    Candidate dropped;
+    for (const Candidate& e : entries_) {
+      visited_.insert(e.node);
+      if (pool_.offer(e, &dropped)) scan_dropped_.push(dropped);
+    }
+    Candidate c;
+    while (pool_.next(&c)) {
+      VECSIM_RETURN_IF_ERROR(links(c.node, 0, &links_, nullptr));
+      for (HnswRef r : links_) {
+        if (!visited_.insert(r).second) continue;
+        Candidate next{0, r};
+        VECSIM_RETURN_IF_ERROR(distance(q, r, &next.distance));
+        if (pool_.offer(next, &dropped)) scan_dropped_.push(dropped);
+      }
+    }
+    scan_pending_.assign(pool_.sorted().begin(), pool_.sorted().end());
+    return Status::ok();
+  }
+
   // Re-selects element r's list on layer from its live links and a search
   // for its own value, without gone_ elements and without r itself.
   Status repair(HnswRef r, int layer) {
@@ -455,6 +562,17 @@ class HnswPageGraph {
   // scratch, reused across calls
   std::unordered_set<HnswRef> visited_;
   std::unordered_set<HnswRef> dying_, gone_;
+
+  // iterative scan state
+  AlignedBytes scan_query_;
+  int scan_ef_ = 40;
+  ScanOrder scan_order_ = ScanOrder::kOff;
+  ScanLimits scan_limits_{0, 0};
+  std::vector<Candidate> scan_pending_;
+  std::size_t scan_next_ = 0;
+  Frontier scan_dropped_;
+  bool scan_done_ = true;
+  float scan_last_ = 0;
   std::vector<HnswRef> live_;
   SearchPool pool_;
   std::vector<HnswRef> links_, new_links_;

@@ -45,16 +45,32 @@ class SearchPool {
 
   // Adds c if it is among the ef nearest so far.
   void offer(const Candidate& c) {
-    if (!admits(c)) return;
+    Candidate dropped;
+    offer(c, &dropped);
+  }
+
+  // The same; returns true and sets *dropped when a candidate leaves or is
+  // refused: c itself if it is not among the ef nearest, else the entry it
+  // pushed out. Iterative scans keep what is dropped for their next
+  // batches (a dropped entry that was expanded already costs only a
+  // re-read of its links if expanded again: its neighbours are visited).
+  bool offer(const Candidate& c, Candidate* dropped) {
+    if (!admits(c)) {
+      *dropped = c;
+      return true;
+    }
     auto at = std::upper_bound(entries_.begin(), entries_.end(), c, Closer());
     std::size_t index = static_cast<std::size_t>(at - entries_.begin());
     entries_.insert(at, c);
     expanded_.insert(expanded_.begin() + static_cast<std::ptrdiff_t>(index), false);
+    if (index < cursor_) cursor_ = index;
     if (entries_.size() > ef_) {
+      *dropped = entries_.back();
       entries_.pop_back();
       expanded_.pop_back();
+      return true;
     }
-    if (index < cursor_) cursor_ = index;
+    return false;
   }
 
   // The nearest unexpanded entry, now marked expanded; false when none is left.
