@@ -11,8 +11,9 @@
 //   Every added row ends in exactly one element. Memory is checked after
 //   each row, so the in-memory phase exceeds the budget by at most one row
 //   and its links. After a spill the in-memory graph and values are freed.
-//   Errors (store failures, page limits) are returned as they happen; the
-//   caller discards the partial index.
+//   Errors (store failures, page limits, out of memory) are returned as
+//   Status as they happen, never thrown; the caller discards the partial
+//   index.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include "graph/hnsw_page_graph.h"
 #include "graph/hnsw_writer.h"
 #include "graph/value_metrics.h"
+#include "util/no_throw.h"
 #include "util/status.h"
 
 namespace vecsim::core {
@@ -42,7 +44,26 @@ class HnswBuilder {
         budget_(budget_bytes),
         graph_(std::make_unique<HnswGraph<Space>>(*space_, params)) {}
 
-  Status add(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset) {
+  Status add(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset) noexcept {
+    return no_throw([&] { return add_row(value, heap_block, heap_offset); });
+  }
+
+  // Writes what is still in memory. Call once, after the last add.
+  Status finish() noexcept {
+    return no_throw([&] { return pages_ ? Status::ok() : write(); });
+  }
+
+  std::size_t rows() const { return rows_; }
+  // The row count at which the graph left memory, or 0.
+  std::size_t spilled_at() const { return spilled_at_; }
+
+ private:
+  struct Tid {
+    std::uint32_t block;
+    std::uint16_t offset;
+  };
+
+  Status add_row(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset) {
     if (pages_) {
       HnswRef ref;
       ++rows_;
@@ -61,19 +82,6 @@ class HnswBuilder {
     }
     return Status::ok();
   }
-
-  // Writes what is still in memory. Call once, after the last add.
-  Status finish() { return pages_ ? Status::ok() : write(); }
-
-  std::size_t rows() const { return rows_; }
-  // The row count at which the graph left memory, or 0.
-  std::size_t spilled_at() const { return spilled_at_; }
-
- private:
-  struct Tid {
-    std::uint32_t block;
-    std::uint16_t offset;
-  };
 
   Status write() {
     std::vector<HnswRef> refs;

@@ -50,6 +50,7 @@
 #include "graph/search_pool.h"
 #include "graph/value_metrics.h"
 #include "storage/hnsw_format.h"
+#include "util/no_throw.h"
 #include "util/status.h"
 
 namespace vecsim::core {
@@ -112,21 +113,8 @@ class HnswPageGraph {
   const HnswMeta& meta() const { return meta_; }
 
   // The k nearest live elements to query, nearest first.
-  Status search(ValueRef query, int k, int ef, std::vector<HnswHit>* out) {
-    out->clear();
-    if (meta_.entry == kNoRef) return Status::ok();
-    Candidate nearest{0, meta_.entry};
-    VECSIM_RETURN_IF_ERROR(descend(query, 0, &nearest));
-    entries_.assign(1, nearest);
-    VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0));
-    for (const Candidate& hit : pool_.sorted()) {
-      if (static_cast<int>(out->size()) == k) break;
-      HnswElementHeader h;
-      VECSIM_RETURN_IF_ERROR(header(hit.node, &h));
-      if (h.flags & kElementDeleted) continue;
-      out->push_back(HnswHit{hit.distance, hit.node, h.heap_block, h.heap_offset});
-    }
-    return Status::ok();
+  Status search(ValueRef query, int k, int ef, std::vector<HnswHit>* out) noexcept {
+    return no_throw([&] { return search_impl(query, k, ef, out); });
   }
 
   // Iterative scans (SPEC.md 6.9). begin_scan runs the first search; next()
@@ -144,7 +132,54 @@ class HnswPageGraph {
     std::size_t max_bytes;   // scan memory before it stops searching
   };
 
-  Status begin_scan(ValueRef query, int ef, ScanOrder order, ScanLimits limits) {
+  Status begin_scan(ValueRef query, int ef, ScanOrder order, ScanLimits limits) noexcept {
+    return no_throw([&] { return begin_scan_impl(query, ef, order, limits); });
+  }
+
+  // The next row; *found is false once the scan is over.
+  Status next(HnswHit* hit, bool* found) noexcept {
+    return no_throw([&] { return next_impl(hit, found); });
+  }
+
+  // Memory the scan holds, for its budget (work_mem x multiplier).
+  std::size_t scan_memory_bytes() const {
+    return visited_.size() * 32 + scan_dropped_.size() * sizeof(Candidate) +
+           scan_pending_.capacity() * sizeof(Candidate);
+  }
+
+  // Inserts value for the heap tuple (heap_block, heap_offset); *ref names
+  // the new element.
+  Status insert(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset,
+                HnswRef* ref) noexcept {
+    return no_throw([&] { return insert_impl(value, heap_block, heap_offset, ref); });
+  }
+
+  // Removes the elements whose heap tuple is_dead(block, offset) says is
+  // gone, repairing the links that pointed at them (see VACUUM above).
+  template <class IsDead>
+  Status bulk_delete(IsDead&& is_dead, HnswVacuumStats* stats) noexcept {
+    return no_throw([&] { return bulk_delete_impl(is_dead, stats); });
+  }
+
+ private:
+  Status search_impl(ValueRef query, int k, int ef, std::vector<HnswHit>* out) {
+    out->clear();
+    if (meta_.entry == kNoRef) return Status::ok();
+    Candidate nearest{0, meta_.entry};
+    VECSIM_RETURN_IF_ERROR(descend(query, 0, &nearest));
+    entries_.assign(1, nearest);
+    VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0));
+    for (const Candidate& hit : pool_.sorted()) {
+      if (static_cast<int>(out->size()) == k) break;
+      HnswElementHeader h;
+      VECSIM_RETURN_IF_ERROR(header(hit.node, &h));
+      if (h.flags & kElementDeleted) continue;
+      out->push_back(HnswHit{hit.distance, hit.node, h.heap_block, h.heap_offset});
+    }
+    return Status::ok();
+  }
+
+  Status begin_scan_impl(ValueRef query, int ef, ScanOrder order, ScanLimits limits) {
     scan_query_.assign(query.bytes, query.size);
     scan_ef_ = ef;
     scan_order_ = order;
@@ -172,8 +207,7 @@ class HnswPageGraph {
     return Status::ok();
   }
 
-  // The next row; *found is false once the scan is over.
-  Status next(HnswHit* hit, bool* found) {
+  Status next_impl(HnswHit* hit, bool* found) {
     for (;;) {
       while (scan_next_ < scan_pending_.size()) {
         const Candidate& c = scan_pending_[scan_next_++];
@@ -206,15 +240,7 @@ class HnswPageGraph {
     }
   }
 
-  // Memory the scan holds, for its budget (work_mem x multiplier).
-  std::size_t scan_memory_bytes() const {
-    return visited_.size() * 32 + scan_dropped_.size() * sizeof(Candidate) +
-           scan_pending_.capacity() * sizeof(Candidate);
-  }
-
-  // Inserts value for the heap tuple (heap_block, heap_offset); *ref names
-  // the new element.
-  Status insert(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset,
+  Status insert_impl(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset,
                 HnswRef* ref) {
     const std::size_t value_bytes = value.size;
     int level = draw_level();
@@ -256,10 +282,8 @@ class HnswPageGraph {
     return store_->write_item(0, 1, 0, &meta_, sizeof meta_);
   }
 
-  // Removes the elements whose heap tuple is_dead(block, offset) says is
-  // gone, repairing the links that pointed at them (see VACUUM above).
   template <class IsDead>
-  Status bulk_delete(IsDead&& is_dead, HnswVacuumStats* stats) {
+  Status bulk_delete_impl(IsDead&& is_dead, HnswVacuumStats* stats) {
     *stats = HnswVacuumStats{};
     // Which elements die, which are already deleted, and the live ones.
     dying_.clear();
@@ -320,7 +344,6 @@ class HnswPageGraph {
     return store_->write_item(0, 1, 0, &meta_, sizeof meta_);
   }
 
- private:
   // One batch of an iterative scan: a best-first search from entries_ with
   // the visited set kept from earlier batches; its pool becomes the pending
   // rows, and everything it drops joins scan_dropped_.
