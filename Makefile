@@ -114,7 +114,10 @@ build/fuzz/%: test/fuzz/%.cpp $(FUZZ_CORE)
 
 fuzz: $(FUZZ_BINS)
 
-BENCH_FLAGS = -std=c++17 -O2 -g -Isrc/core
+# -MMD: a benchmark is rebuilt when any header it includes changes (the
+# graph and kernels are header templates).
+BENCH_FLAGS = -std=c++17 -O2 -g -Isrc/core -MMD -MP
+BENCH_BINS  = build/bench/kernels_bench build/bench/gen_clustered build/bench/hnsw_core_bench
 build/bench/kernels_bench: bench/kernels_bench.cpp $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(BENCH_FLAGS) $< $(CORE_LIB) -lbenchmark -pthread -o $@
@@ -129,8 +132,8 @@ build/bench/hnsw_core_bench: bench/hnsw_core_bench.cpp bench/clustered_data.h $(
 	@mkdir -p $(dir $@)
 	$(CXX) $(BENCH_FLAGS) -march=native $< $(CORE_LIB) -o $@
 
-bench: build/bench/kernels_bench build/bench/gen_clustered build/bench/hnsw_core_bench
+bench: $(BENCH_BINS)
 
 .PHONY: unit fuzz bench
 
--include $(CORE_OBJS:.o=.d) $(UNIT_CORE:.o=.d) $(UNIT_OBJS:.o=.d) $(OBJS:.o=.d)
+-include $(CORE_OBJS:.o=.d) $(UNIT_CORE:.o=.d) $(UNIT_OBJS:.o=.d) $(OBJS:.o=.d) $(BENCH_BINS:=.d)

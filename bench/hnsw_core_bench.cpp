@@ -176,9 +176,9 @@ int main(int argc, char** argv) {
                 "%.1f MiB; ratio %.3f of rows x (4 dims + 8 m)\n",
                 store.page_count(), bytes / 1048576.0, allowance / 1048576.0,
                 bytes / (allowance / 1.15));
-    std::printf("verifier: %s, %zu elements, %zu violations%s%s\n", st.is_ok() ? "ran" : st.message(),
-                report.elements, report.violations, report.violations ? ": " : "",
-                report.first.c_str());
+    std::printf("verifier: %s, %zu elements, %zu violations%s%s, %zu unreachable\n",
+                st.is_ok() ? "ran" : st.message(), report.elements, report.violations,
+                report.violations ? ": " : "", report.first.c_str(), report.unreachable);
   }
 
   Clock::time_point t0;
