@@ -189,6 +189,22 @@ HnswVerifyReport verify(MemPageStore* store) {
   return report;
 }
 
+// Builds the rows (dims d) in memory and writes them to store; row r gets
+// heap TID (r / 100 + 1, r % 100 + 1).
+void write_rows(const std::vector<float>& rows, int d, int m, int ef_construction,
+                MemPageStore* store) {
+  DenseSpace<float> space(static_cast<std::size_t>(d), kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f);
+  HnswGraph<DenseSpace<float>> graph(space, HnswParams{m, ef_construction, 7});
+  std::uint32_t n = static_cast<std::uint32_t>(rows.size() / d);
+  for (std::uint32_t r = 0; r < n; ++r) graph.insert(space.add(&rows[static_cast<std::size_t>(r) * d]));
+  std::vector<HnswRef> refs;
+  auto data = [&space, d](std::uint32_t node) {
+    return HnswNodeData{space.row(node), sizeof(float) * d, node / 100 + 1,
+                        static_cast<std::uint16_t>(node % 100 + 1)};
+  };
+  ASSERT_TRUE(write_hnsw(graph, n, data, m, ef_construction, static_cast<std::uint32_t>(d), store, &refs).is_ok());
+}
+
 // Inserting on pages, into an empty index and into a built one: the graph
 // stays valid and recall stays at the level of a build in memory.
 TEST(HnswPages, InsertsKeepTheIndexValidAndRecallHigh) {
@@ -271,16 +287,8 @@ TEST(HnswPages, VacuumRemovesDeadRowsAndRepairsLinks) {
   bench::ClusteredModel model(kD, 20, 42);
   std::vector<float> rows = model.sample_rows(2000, 1);
   std::vector<float> queries = model.sample_rows(100, 2);
-  DenseSpace<float> space(kD, kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f);
-  HnswGraph<DenseSpace<float>> graph(space, HnswParams{16, 64, 7});
-  for (int r = 0; r < 2000; ++r) graph.insert(space.add(&rows[static_cast<std::size_t>(r) * kD]));
   MemPageStore store;
-  std::vector<HnswRef> refs;
-  auto data = [&space](std::uint32_t node) {
-    return HnswNodeData{space.row(node), sizeof(float) * kD, node / 100 + 1,
-                        static_cast<std::uint16_t>(node % 100 + 1)};
-  };
-  ASSERT_TRUE(write_hnsw(graph, 2000, data, 16, 64, kD, &store, &refs).is_ok());
+  write_rows(rows, kD, 16, 64, &store);
   PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
   ASSERT_TRUE(index.open().is_ok());
 
@@ -356,6 +364,103 @@ TEST(HnswPages, FailedVacuumLeavesAValidIndexAndCanBeRepeated) {
     EXPECT_EQ(report.violations, 0u) << report.first;
     EXPECT_EQ(report.unreachable, 0u);
   }
+}
+
+}  // namespace
+}  // namespace vecsim::core
+
+namespace vecsim::core {
+namespace {
+
+// Deleting a whole neighbourhood but a few of its rows (as deleting by a
+// date or a topic does, which follows the embedding): the survivors lost
+// the rows that linked them. Vacuum must link them back in, so every live
+// row stays reachable and a search near them finds them.
+TEST(HnswPages, VacuumRelinksSurvivorsOfADeletedNeighbourhood) {
+  constexpr int kD = 16;
+  bench::ClusteredModel model(kD, 20, 42);
+  std::vector<float> rows = model.sample_rows(2000, 1);
+  const float* centre = &rows[0];
+  std::vector<std::pair<float, std::uint32_t>> by_distance;
+  for (std::uint32_t r = 0; r < 2000; ++r) {
+    by_distance.emplace_back(kernels().f32.l2sq(centre, &rows[r * kD], kD), r);
+  }
+  std::sort(by_distance.begin(), by_distance.end());
+  std::vector<char> dead_row(2000, 0);
+  for (int i = 0; i < 600; ++i) dead_row[by_distance[i].second] = i % 50 != 7;  // 12 survivors
+
+  MemPageStore store;
+  write_rows(rows, kD, 8, 32, &store);
+  PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
+  ASSERT_TRUE(index.open().is_ok());
+  auto dead = [&dead_row](std::uint32_t block, std::uint16_t offset) {
+    return dead_row[(block - 1) * 100 + offset - 1] != 0;
+  };
+  HnswVacuumStats stats;
+  ASSERT_TRUE(index.bulk_delete(dead, &stats).is_ok());
+  EXPECT_EQ(stats.deleted, 588u);
+  HnswVerifyReport report = verify(&store);
+  EXPECT_EQ(report.violations, 0u) << report.first;
+  EXPECT_EQ(report.unreachable, 0u);
+  EXPECT_TRUE(report.count_matches);
+  ::testing::Test::RecordProperty("relinked", std::to_string(stats.relinked));
+
+  // every survivor is found by a search for itself
+  std::vector<HnswHit> got;
+  for (int i = 7; i < 600; i += 50) {
+    std::uint32_t r = by_distance[i].second;
+    ASSERT_TRUE(index.search(vref(&rows[r * kD], kD), 1, 40, &got).is_ok());
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ((got[0].heap_block - 1) * 100 + got[0].heap_offset - 1, r);
+  }
+}
+
+}  // namespace
+}  // namespace vecsim::core
+
+namespace vecsim::core {
+namespace {
+
+// Vacuum removing the entry point, then everything: the verifier stays
+// clean at each stage, and an empty index searches to nothing.
+TEST(HnswPages, VacuumOfTheEntryPointAndOfEverything) {
+  Built b(300, 8, 8);
+  MemPageStore store;
+  std::vector<HnswRef> refs;
+  ASSERT_TRUE(b.write(&store, 8, &refs).is_ok());
+  PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
+  ASSERT_TRUE(index.open().is_ok());
+  HnswRef entry = index.meta().entry;
+  std::uint32_t entry_block = 0;
+  std::uint16_t entry_offset = 0;
+  ASSERT_TRUE(store.read_item(ref_block(entry), ref_offset(entry), [&](const unsigned char* p, std::size_t) {
+    HnswElementHeader h;
+    std::memcpy(&h, p, sizeof h);
+    entry_block = h.heap_block;
+    entry_offset = h.heap_offset;
+  }).is_ok());
+  HnswVacuumStats stats;
+  ASSERT_TRUE(index.bulk_delete([&](std::uint32_t blk, std::uint16_t off) {
+    return blk == entry_block && off == entry_offset;
+  }, &stats).is_ok());
+  EXPECT_EQ(stats.deleted, 1u);
+  EXPECT_NE(index.meta().entry, entry);
+  HnswVerifyReport report = verify(&store);
+  EXPECT_EQ(report.violations, 0u) << report.first;
+  EXPECT_EQ(report.unreachable, 0u);
+  EXPECT_EQ(report.above_entry, 0u);
+  EXPECT_TRUE(report.count_matches);
+
+  ASSERT_TRUE(index.bulk_delete([](std::uint32_t, std::uint16_t) { return true; }, &stats).is_ok());
+  EXPECT_EQ(stats.deleted, 299u);
+  EXPECT_EQ(index.meta().entry, kNoRef);
+  report = verify(&store);
+  EXPECT_EQ(report.violations, 0u) << report.first;
+  EXPECT_EQ(report.unreachable, 0u);
+  EXPECT_TRUE(report.count_matches);
+  std::vector<HnswHit> got;
+  ASSERT_TRUE(index.search(vref(b.space.row(0), 8), 5, 40, &got).is_ok());
+  EXPECT_TRUE(got.empty());
 }
 
 }  // namespace

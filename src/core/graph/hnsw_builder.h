@@ -44,13 +44,19 @@ class HnswBuilder {
         budget_(budget_bytes),
         graph_(std::make_unique<HnswGraph<Space>>(*space_, params)) {}
 
+  // After an error every later call returns it again (the in-memory graph
+  // may be gone by then).
   Status add(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset) noexcept {
-    return no_throw([&] { return add_row(value, heap_block, heap_offset); });
+    if (!failed_.is_ok()) return failed_;
+    failed_ = no_throw([&] { return add_row(value, heap_block, heap_offset); });
+    return failed_;
   }
 
   // Writes what is still in memory. Call once, after the last add.
   Status finish() noexcept {
-    return no_throw([&] { return pages_ ? Status::ok() : write(); });
+    if (!failed_.is_ok()) return failed_;
+    failed_ = no_throw([&] { return pages_ ? Status::ok() : write(); });
+    return failed_;
   }
 
   std::size_t rows() const { return rows_; }
@@ -64,6 +70,11 @@ class HnswBuilder {
   };
 
   Status add_row(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset) {
+    if (!valid_hnsw_params(params_.m, params_.ef_construction)) {
+      return Status::error(ErrorCode::kInvalidParameter,
+                           "invalid hnsw options m=%d ef_construction=%d", params_.m,
+                           params_.ef_construction);
+    }
     if (pages_) {
       HnswRef ref;
       ++rows_;
@@ -108,6 +119,7 @@ class HnswBuilder {
   std::unique_ptr<HnswPageGraph<Store, Metric>> pages_;
   std::size_t rows_ = 0;
   std::size_t spilled_at_ = 0;
+  Status failed_;
 };
 
 }  // namespace vecsim::core

@@ -37,9 +37,12 @@
 #include "graph/neighbor_selection.h"
 #include "graph/search_pool.h"
 #include "graph/visited_set.h"
+#include "storage/hnsw_format.h"
 
 namespace vecsim::core {
 
+// m must satisfy valid_hnsw_params (storage/hnsw_format.h); HnswBuilder
+// checks it before the first insert.
 struct HnswParams {
   int m = 16;                // upper-layer degree; layer 0 gets 2m
   int ef_construction = 64;  // candidate list size while inserting
@@ -364,7 +367,7 @@ class HnswGraph {
   VisitedSet visited_;
   SearchPool pool_;
   std::vector<Candidate> entries_, sorted_, selected_, prune_, pruned_;
-  std::uint32_t fresh_[2 * 255 + 2];  // unvisited neighbours of one node (m0 <= 2 * 255)
+  std::uint32_t fresh_[2 * kMaxM];  // unvisited neighbours of one node (m0 <= 2 * kMaxM)
 };
 
 }  // namespace vecsim::core

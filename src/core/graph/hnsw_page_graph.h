@@ -21,7 +21,10 @@
 //      element of the highest level);
 //   2. every live element with a link to a dying or deleted element gets
 //      that list re-selected from its live links plus a fresh search for
-//      its own value (dying elements excluded);
+//      its own value (dying elements excluded); then every live element
+//      that no live list links any more (its links came from dying
+//      elements, or a re-selection dropped it) is linked back in from its
+//      nearest live elements, as an insert links a new one;
 //   3. the dying elements are flagged deleted.
 //   Until step 3 a dying element is still an ordinary element whose heap
 //   tuple is dead (scans re-check heap visibility), so stopping anywhere
@@ -60,7 +63,7 @@ class AlignedBytes {
  public:
   void assign(const unsigned char* bytes, std::size_t n) {
     words_.resize((n + 3) / 4);
-    std::memcpy(words_.data(), bytes, n);
+    if (n > 0) std::memcpy(words_.data(), bytes, n);
     size_ = n;
   }
   const unsigned char* data() const { return reinterpret_cast<const unsigned char*>(words_.data()); }
@@ -74,6 +77,7 @@ class AlignedBytes {
 struct HnswVacuumStats {
   std::size_t deleted = 0;   // elements flagged deleted by this pass
   std::size_t repaired = 0;  // link lists re-selected
+  std::size_t relinked = 0;  // live elements nothing linked, linked again
   std::size_t live = 0;      // elements left live
 };
 
@@ -103,7 +107,8 @@ class HnswPageGraph {
         found = true;
       }
     }));
-    if (!found || meta_.magic != kHnswMagic || meta_.version != kHnswFormatVersion) {
+    if (!found || meta_.magic != kHnswMagic || meta_.version != kHnswFormatVersion ||
+        !valid_hnsw_params(meta_.m, meta_.ef_construction)) {
       return Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt or of another version");
     }
     layout_ = HnswElementLayout{meta_.m};
@@ -126,6 +131,9 @@ class HnswPageGraph {
   //   kRelaxed  every batch in order; batches only roughly ordered.
   //   kStrict   a row nearer than the last one handed out is skipped, so
   //             distances never decrease.
+  // The scan's state shares the object's scratch: between begin_scan and
+  // the last next(), call nothing else on this object (the shim opens one
+  // object per index scan).
   enum class ScanOrder { kOff, kRelaxed, kStrict };
   struct ScanLimits {
     std::size_t max_tuples;  // elements visited before the scan stops searching
@@ -242,6 +250,7 @@ class HnswPageGraph {
 
   Status insert_impl(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset,
                 HnswRef* ref) {
+    VECSIM_RETURN_IF_ERROR(open());  // another writer may have moved the entry point
     const std::size_t value_bytes = value.size;
     int level = draw_level();
     item_.assign(layout_.item_size(value_bytes, level), 0);
@@ -271,7 +280,9 @@ class HnswPageGraph {
     VECSIM_RETURN_IF_ERROR(place(ref));
     // 2. links back
     for (int layer = 0; layer <= level; ++layer) {
-      for (const Candidate& n : chosen_[layer]) VECSIM_RETURN_IF_ERROR(link_back(n, *ref, layer));
+      for (const Candidate& n : chosen_[layer]) {
+        VECSIM_RETURN_IF_ERROR(link_back(n, *ref, layer, nullptr));
+      }
     }
     // 3. the metapage
     meta_.element_count += 1;
@@ -284,6 +295,7 @@ class HnswPageGraph {
 
   template <class IsDead>
   Status bulk_delete_impl(IsDead&& is_dead, HnswVacuumStats* stats) {
+    VECSIM_RETURN_IF_ERROR(open());
     *stats = HnswVacuumStats{};
     // Which elements die, which are already deleted, and the live ones.
     dying_.clear();
@@ -332,6 +344,18 @@ class HnswPageGraph {
         ++stats->repaired;
       }
     }
+    // 2b. re-link live elements that nothing links any more (their only
+    // incoming links were from dying elements, or a repair pruned them)
+    for (int pass = 0; pass < 3; ++pass) {
+      std::size_t orphans = 0;
+      VECSIM_RETURN_IF_ERROR(find_orphans(&orphans_));
+      for (HnswRef o : orphans_) {
+        VECSIM_RETURN_IF_ERROR(relink(o));
+        ++orphans;
+      }
+      stats->relinked += orphans;
+      if (orphans == 0) break;
+    }
     // 3. flags
     for (HnswRef r : dying_) {
       std::uint8_t flags = kElementDeleted;
@@ -366,6 +390,69 @@ class HnswPageGraph {
     }
     scan_pending_.assign(pool_.sorted().begin(), pool_.sorted().end());
     return Status::ok();
+  }
+
+  // The live elements (other than the entry) that no live layer-0 list
+  // links.
+  Status find_orphans(std::vector<HnswRef>* out) {
+    out->clear();
+    std::unordered_set<HnswRef> linked;
+    for (HnswRef r : live_) {
+      VECSIM_RETURN_IF_ERROR(links(r, 0, &links_, nullptr));
+      for (HnswRef l : links_) linked.insert(l);
+    }
+    for (HnswRef r : live_) {
+      if (r != meta_.entry && !linked.count(r)) out->push_back(r);
+    }
+    return Status::ok();
+  }
+
+  // Links live element o back into the lists of its nearest live elements;
+  // if every one of them prunes it away again, the nearest one gives it
+  // the place of its farthest link.
+  Status relink(HnswRef o) {
+    VECSIM_RETURN_IF_ERROR(copy_value(o, &base_));
+    ValueRef base{base_.data(), base_.size()};
+    Candidate nearest{0, meta_.entry};
+    VECSIM_RETURN_IF_ERROR(descend(base, 0, &nearest));
+    entries_.assign(1, nearest);
+    VECSIM_RETURN_IF_ERROR(search_layer(base, meta_.ef_construction, 0));
+    sorted_.clear();
+    for (const Candidate& c : pool_.sorted()) {
+      if (c.node != o && !gone_.count(c.node)) sorted_.push_back(c);
+    }
+    if (sorted_.empty()) return Status::ok();
+    VECSIM_RETURN_IF_ERROR(select(sorted_, meta_.m, &relink_to_));
+    bool kept = false;
+    for (const Candidate& n : relink_to_) {
+      bool stayed = false;
+      VECSIM_RETURN_IF_ERROR(link_back(n, o, 0, &stayed));
+      kept |= stayed;
+    }
+    if (kept) return Status::ok();
+    return replace_farthest(relink_to_.front(), o);
+  }
+
+  // In n's layer-0 list, o takes the place of the link farthest from n.
+  Status replace_farthest(const Candidate& n, HnswRef o) {
+    std::size_t value_bytes = 0;
+    VECSIM_RETURN_IF_ERROR(links(n.node, 0, &links_, &value_bytes));
+    if (links_.empty()) return link_back(n, o, 0, nullptr);
+    VECSIM_RETURN_IF_ERROR(copy_value(n.node, &scratch2_));
+    ValueRef from{scratch2_.data(), scratch2_.size()};
+    std::size_t worst = 0;
+    float worst_distance = -HUGE_VALF;
+    for (std::size_t i = 0; i < links_.size(); ++i) {
+      float d = 0;
+      VECSIM_RETURN_IF_ERROR(distance(from, links_[i], &d));
+      if (d > worst_distance) {
+        worst_distance = d;
+        worst = i;
+      }
+    }
+    return store_->write_item(ref_block(n.node), ref_offset(n.node),
+                              layout_.links_offset(value_bytes, 0) + sizeof(HnswRef) * worst, &o,
+                              sizeof o);
   }
 
   // Re-selects element r's list on layer from its live links and a search
@@ -475,11 +562,13 @@ class HnswPageGraph {
 
   // Step 2 for one neighbour: a free slot takes the link; a full list is
   // re-selected over its links and the new element.
-  Status link_back(const Candidate& neighbour, HnswRef added, int layer) {
+  // *stayed (if given): whether `added` is in the list afterwards.
+  Status link_back(const Candidate& neighbour, HnswRef added, int layer, bool* stayed) {
     HnswRef n = neighbour.node;
     std::size_t value_bytes = 0;
     VECSIM_RETURN_IF_ERROR(links(n, layer, &links_, &value_bytes));
     std::size_t at = layout_.links_offset(value_bytes, layer);
+    if (stayed) *stayed = true;
     if (static_cast<int>(links_.size()) < layout_.capacity(layer)) {
       return store_->write_item(ref_block(n), ref_offset(n), at + sizeof(HnswRef) * links_.size(),
                                 &added, sizeof added);
@@ -495,13 +584,19 @@ class HnswPageGraph {
     std::sort(prune_.begin(), prune_.end(), Closer());
     VECSIM_RETURN_IF_ERROR(select(prune_, layout_.capacity(layer), &kept_));
     new_links_.assign(static_cast<std::size_t>(layout_.capacity(layer)), kNoRef);
-    for (std::size_t i = 0; i < kept_.size(); ++i) new_links_[i] = kept_[i].node;
+    bool found = false;
+    for (std::size_t i = 0; i < kept_.size(); ++i) {
+      new_links_[i] = kept_[i].node;
+      found |= kept_[i].node == added;
+    }
+    if (stayed) *stayed = found;
     return store_->write_item(ref_block(n), ref_offset(n), at, new_links_.data(),
                               sizeof(HnswRef) * new_links_.size());
   }
 
-  // Adds item_ on a page with room (the metapage's hint, else the last
-  // page, else a new one).
+  // Adds item_ on the last page if it has room (bytes and a line pointer
+  // that a reference can name), else on a new page. (Reusing the space of
+  // deleted elements is still to do.)
   Status place(HnswRef* ref) {
     std::size_t cost = store_->item_cost(item_.size());
     if (cost > store_->page_capacity()) {
@@ -509,12 +604,13 @@ class HnswPageGraph {
                            cost);
     }
     std::uint32_t block = store_->page_count() - 1;
-    if (block == 0 || store_->free_space(block) < cost) {
-      VECSIM_RETURN_IF_ERROR(store_->new_page(&block));
-      if (block > kMaxRefBlock) {
+    if (block == 0 || store_->free_space(block) < cost ||
+        store_->item_count(block) >= kMaxRefOffset) {
+      if (block + 1 > kMaxRefBlock) {
         return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages",
                              kMaxRefBlock);
       }
+      VECSIM_RETURN_IF_ERROR(store_->new_page(&block));
     }
     std::uint16_t offset = 0;
     VECSIM_RETURN_IF_ERROR(store_->add_item(block, item_.data(), item_.size(), &offset));
@@ -602,7 +698,9 @@ class HnswPageGraph {
   std::vector<Candidate> entries_, sorted_, prune_, kept_;
   std::vector<std::vector<Candidate>> chosen_;
   std::vector<unsigned char> item_;
-  AlignedBytes scratch_, base_;
+  AlignedBytes scratch_, scratch2_, base_;
+  std::vector<HnswRef> orphans_;
+  std::vector<Candidate> relink_to_;
 };
 
 }  // namespace vecsim::core

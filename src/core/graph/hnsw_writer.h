@@ -41,6 +41,10 @@ template <class Store, class Space, class NodeData>
 Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeData node_data,
                   int m, int ef_construction, std::uint32_t dims, Store* store,
                   std::vector<HnswRef>* refs) {
+  if (!valid_hnsw_params(m, ef_construction)) {
+    return Status::error(ErrorCode::kInvalidParameter, "invalid hnsw options m=%d ef_construction=%d",
+                         m, ef_construction);
+  }
   const HnswElementLayout layout{m};
   refs->assign(node_count, kNoRef);
 
@@ -88,8 +92,11 @@ Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeD
       for (int layer = 0; layer <= level; ++layer) {
         int n = 0;
         const std::uint32_t* ids = graph.neighbors(node, layer, &n);
-        auto* links = reinterpret_cast<HnswRef*>(item.data() + layout.links_offset(data.value_bytes, layer));
-        for (int i = 0; i < layout.capacity(layer); ++i) links[i] = i < n ? (*refs)[ids[i]] : kNoRef;
+        unsigned char* links = item.data() + layout.links_offset(data.value_bytes, layer);
+        for (int i = 0; i < layout.capacity(layer); ++i) {
+          HnswRef link = i < n ? (*refs)[ids[i]] : kNoRef;
+          std::memcpy(links + sizeof link * i, &link, sizeof link);
+        }
       }
       std::uint16_t offset = 0;
       VECSIM_RETURN_IF_ERROR(store->add_item(got, item.data(), item.size(), &offset));

@@ -29,7 +29,7 @@ namespace vecsim::core {
 class SearchPool {
  public:
   void reset(std::size_t ef) {
-    ef_ = ef;
+    ef_ = ef > 0 ? ef : 1;  // an empty pool would search nothing
     entries_.clear();
     expanded_.clear();
     cursor_ = 0;

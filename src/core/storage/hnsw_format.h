@@ -37,7 +37,8 @@ constexpr std::uint16_t kHnswFormatVersion = 1;
 using HnswRef = std::uint32_t;
 constexpr HnswRef kNoRef = 0xffffffffu;
 constexpr std::uint32_t kRefOffsetBits = 9;
-constexpr std::uint32_t kMaxRefBlock = (1u << (32 - kRefOffsetBits)) - 1;  // kNoRef's block is never used
+// The last block is never used, so no reference can equal kNoRef.
+constexpr std::uint32_t kMaxRefBlock = (1u << (32 - kRefOffsetBits)) - 2;
 constexpr std::uint32_t kMaxRefOffset = (1u << kRefOffsetBits) - 1;
 
 constexpr HnswRef make_ref(std::uint32_t block, std::uint16_t offset) noexcept {
@@ -76,6 +77,15 @@ struct HnswElementHeader {
 static_assert(sizeof(HnswElementHeader) == 12);
 static_assert(offsetof(HnswElementHeader, heap_block) == 4);
 static_assert(std::is_trivially_copyable_v<HnswElementHeader>);
+
+// The index options core accepts (SPEC.md 6.4): m in 2 .. 100 and
+// ef_construction in 1 .. 1000 (the shim enforces 4 .. 1000 and >= 2m on
+// CREATE INDEX). Anything else in a metapage means corruption.
+constexpr int kMinM = 2;
+constexpr int kMaxM = 100;
+constexpr bool valid_hnsw_params(int m, int ef_construction) noexcept {
+  return m >= kMinM && m <= kMaxM && ef_construction >= 1 && ef_construction <= 1000;
+}
 
 // Where the parts of an element item are, for an index's m.
 struct HnswElementLayout {
