@@ -627,39 +627,61 @@ class HnswPageGraph {
     }
   }
 
-  static ValueRef stored_value(const unsigned char* item) {
-    HnswElementHeader h;
-    std::memcpy(&h, item, sizeof h);
+  // Every read of an element goes through here: f(header, item) runs only
+  // when the item is as long as its header says (value and links for its
+  // level, for this index's m); otherwise the element is corrupt (XX000)
+  // and nothing past the item is read.
+  template <class F>
+  Status read_element(HnswRef r, F&& f) {
+    bool intact = true;
+    VECSIM_RETURN_IF_ERROR(store_->read_item(ref_block(r), ref_offset(r),
+                                             [&](const unsigned char* p, std::size_t n) {
+      HnswElementHeader h;
+      if (n < sizeof h) {
+        intact = false;
+        return;
+      }
+      std::memcpy(&h, p, sizeof h);
+      if (n < layout_.item_size(h.value_bytes, h.level)) {
+        intact = false;
+        return;
+      }
+      f(h, p);
+    }));
+    if (!intact) {
+      return Status::error(ErrorCode::kInternal, "hnsw element (%u,%u) is corrupt", ref_block(r),
+                           ref_offset(r));
+    }
+    return Status::ok();
+  }
+
+  static ValueRef value_of(const HnswElementHeader& h, const unsigned char* item) {
     return ValueRef{item + HnswElementLayout::value_offset(), h.value_bytes};
   }
 
   Status distance(ValueRef query, HnswRef r, float* d) {
-    return store_->read_item(ref_block(r), ref_offset(r), [&](const unsigned char* p, std::size_t) {
-      *d = metric_.distance(query, stored_value(p));
+    return read_element(r, [&](const HnswElementHeader& h, const unsigned char* p) {
+      *d = metric_.distance(query, value_of(h, p));
     });
   }
 
   // The value of element r, copied (4-byte aligned, as values need).
   Status copy_value(HnswRef r, AlignedBytes* out) {
-    return store_->read_item(ref_block(r), ref_offset(r), [&](const unsigned char* p, std::size_t) {
-      ValueRef v = stored_value(p);
+    return read_element(r, [&](const HnswElementHeader& h, const unsigned char* p) {
+      ValueRef v = value_of(h, p);
       out->assign(v.bytes, v.size);
     });
   }
 
-  Status header(HnswRef r, HnswElementHeader* h) {
-    return store_->read_item(ref_block(r), ref_offset(r), [&](const unsigned char* p, std::size_t) {
-      std::memcpy(h, p, sizeof *h);
-    });
+  Status header(HnswRef r, HnswElementHeader* out) {
+    return read_element(r, [&](const HnswElementHeader& h, const unsigned char*) { *out = h; });
   }
 
-  // The used links of element r on layer; *value_bytes (if given) the
-  // size of r's value.
+  // The used links of element r on layer (none when r's level is below
+  // layer); *value_bytes (if given) the size of r's value.
   Status links(HnswRef r, int layer, std::vector<HnswRef>* out, std::size_t* value_bytes) {
     out->clear();
-    return store_->read_item(ref_block(r), ref_offset(r), [&](const unsigned char* p, std::size_t) {
-      HnswElementHeader h;
-      std::memcpy(&h, p, sizeof h);
+    return read_element(r, [&](const HnswElementHeader& h, const unsigned char* p) {
       if (value_bytes) *value_bytes = h.value_bytes;
       if (layer > h.level) return;
       const unsigned char* at = p + layout_.links_offset(h.value_bytes, layer);

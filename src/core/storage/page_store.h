@@ -15,7 +15,8 @@
 //     template <class F> Status read_item(std::uint32_t block, std::uint16_t offset, F&& f);
 //         // calls f(const unsigned char* item, std::size_t n) with the item readable
 //     Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
-//                       const void* bytes, std::size_t n);               // overwrites part of an item
+//                       const void* bytes, std::size_t n);               // overwrites part of an item;
+//                                                                        // an error if it would pass the item's end
 //   };
 //
 // INVARIANTS
