@@ -50,6 +50,7 @@
 
 #include "graph/candidate_heap.h"
 #include "graph/neighbor_selection.h"
+#include "graph/ref_set.h"
 #include "graph/search_pool.h"
 #include "graph/value_metrics.h"
 #include "storage/hnsw_format.h"
@@ -151,7 +152,7 @@ class HnswPageGraph {
 
   // Memory the scan holds, for its budget (work_mem x multiplier).
   std::size_t scan_memory_bytes() const {
-    return visited_.size() * 32 + scan_dropped_.size() * sizeof(Candidate) +
+    return visited_.memory_bytes() + scan_dropped_.size() * sizeof(Candidate) +
            scan_pending_.capacity() * sizeof(Candidate);
   }
 
@@ -382,7 +383,7 @@ class HnswPageGraph {
     while (pool_.next(&c)) {
       VECSIM_RETURN_IF_ERROR(links(c.node, 0, &links_, nullptr));
       for (HnswRef r : links_) {
-        if (!visited_.insert(r).second) continue;
+        if (!visited_.insert(r)) continue;
         Candidate next{0, r};
         VECSIM_RETURN_IF_ERROR(distance(q, r, &next.distance));
         if (pool_.offer(next, &dropped)) scan_dropped_.push(dropped);
@@ -519,13 +520,13 @@ class HnswPageGraph {
     visited_.clear();
     pool_.reset(static_cast<std::size_t>(ef));
     for (const Candidate& e : entries_) {
-      if (visited_.insert(e.node).second) pool_.offer(e);
+      if (visited_.insert(e.node)) pool_.offer(e);
     }
     Candidate c;
     while (pool_.next(&c)) {
       VECSIM_RETURN_IF_ERROR(links(c.node, layer, &links_, nullptr));
       for (HnswRef r : links_) {
-        if (!visited_.insert(r).second) continue;
+        if (!visited_.insert(r)) continue;
         Candidate next{0, r};
         VECSIM_RETURN_IF_ERROR(distance(query, r, &next.distance));
         pool_.offer(next);
@@ -701,7 +702,7 @@ class HnswPageGraph {
   HnswElementLayout layout_{16};
 
   // scratch, reused across calls
-  std::unordered_set<HnswRef> visited_;
+  RefSet visited_;
   std::unordered_set<HnswRef> dying_, gone_;
 
   // iterative scan state

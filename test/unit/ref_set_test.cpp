@@ -1,0 +1,43 @@
+// test/unit/ref_set_test.cpp
+// RefSet against std::unordered_set on random references, across growth
+// and many clears (each clear must forget every member).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <unordered_set>
+
+#include "graph/ref_set.h"
+
+namespace vecsim::core {
+namespace {
+
+TEST(RefSet, BehavesLikeAHashSet) {
+  std::mt19937 rng(5);
+  RefSet set;
+  for (int round = 0; round < 50; ++round) {
+    std::unordered_set<std::uint32_t> want;
+    int n = 1 + static_cast<int>(rng() % 5000);
+    for (int i = 0; i < n; ++i) {
+      std::uint32_t r = rng() % 20000;  // plenty of repeats
+      EXPECT_EQ(set.insert(r), want.insert(r).second);
+    }
+    EXPECT_EQ(set.size(), want.size());
+    for (std::uint32_t r = 0; r < 20000; r += 7) EXPECT_EQ(set.contains(r), want.count(r) > 0);
+    set.clear();
+    EXPECT_EQ(set.size(), 0u);
+    for (std::uint32_t r : want) EXPECT_FALSE(set.contains(r));
+  }
+}
+
+TEST(RefSet, TakesEveryValueIncludingZeroAndTheLargest) {
+  RefSet set;
+  EXPECT_TRUE(set.insert(0));
+  EXPECT_TRUE(set.insert(0xffffffffu));
+  EXPECT_FALSE(set.insert(0));
+  EXPECT_TRUE(set.contains(0xffffffffu));
+  EXPECT_FALSE(set.contains(1));
+}
+
+}  // namespace
+}  // namespace vecsim::core
