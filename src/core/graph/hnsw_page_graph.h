@@ -1,8 +1,9 @@
 // src/core/graph/hnsw_page_graph.h
 // An hnsw index on pages (the format of storage/hnsw_format.h, through a
-// PageStore): k-nearest-neighbour search, and insertion of one element
-// into the graph in place. The algorithms are HnswGraph's; here every node
-// is read where it lies.
+// PageStore): k-nearest-neighbour search, iterative scans, insertion of one
+// element in place, and vacuum. The algorithms are HnswGraph's; here every
+// element is read where it lies, through read_element, which checks the
+// item's length first.
 //
 // INSERT, in write order (each step leaves a valid index if the next one
 // never happens, which is what makes it crash-safe under WAL):
@@ -13,8 +14,9 @@
 //      over its links and the new element;
 //   3. the metapage: element count, and the entry point when the new
 //      element's level is above the entry's.
-//   Locking (and WAL) are the caller's: the shim takes the metapage lock
-//   for step 3 and page locks per step.
+//   Locking (and WAL) are the caller's: the shim will serialise inserts and
+//   vacuums on one lock and take a buffer lock per read and per write
+//   (docs/hnsw.md). Each insert and vacuum re-reads the metapage first.
 //
 // VACUUM (bulk_delete), in write order:
 //   1. a new entry point in the metapage if the old one is dying (the live
@@ -35,8 +37,10 @@
 //   On a graph written by write_hnsw a search returns exactly the in-memory
 //   graph's result for the same query and ef (same links; references grow
 //   with node ids, so ties break the same way). Deleted elements are
-//   traversed but not returned. Every store error is returned unchanged;
-//   insertion never leaves a link to an element that is not written.
+//   traversed but not returned. Every store error is returned unchanged,
+//   and the public methods never throw (no_throw turns an exception into a
+//   Status); insertion never leaves a link to an element that is not
+//   written.
 #pragma once
 
 #include <algorithm>
