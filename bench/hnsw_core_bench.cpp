@@ -4,18 +4,17 @@
 // both single-threaded. Prints build times, recall@10 and QPS over ef_search,
 // and the ratios the hnsw issue sets targets for (build time, QPS at
 // recall 0.95, recall at ef 40). The two builds are interleaved slice by
-// slice so that load from other processes affects both alike. This measures the graph alone; the index
-// access method adds page I/O on top, and the SQL-level benchmark measures
-// that.
+// slice so that load from other processes affects both alike. This
+// measures the graph alone; the index access method adds page I/O on top,
+// and the SQL-level benchmark measures that.
 //
 //   build/bench/hnsw_core_bench [--rows 100000] [--dims 128] [--queries 1000]
 //                               [--m 16] [--ef-construction 64]
 //
-// hnswlib (Debian's libhnswlib-dev, header-only) is compiled into this
-// program with -march=native so that it takes its own best SIMD path: the
-// reference is as strong as this CPU allows. vecsim's kernels are the
-// dispatched ones of the extension.
-#include <hnswlib/hnswlib.h>
+// hnswlib is compiled in its own translation unit (hnswlib_reference.cpp)
+// for the best x86-64 level this CPU reports, so that it takes its own best
+// SIMD path: the reference is as strong as this CPU allows. vecsim's
+// kernels are the dispatched ones of the extension.
 
 #include <algorithm>
 #include <chrono>
@@ -33,6 +32,7 @@
 #include "graph/hnsw_writer.h"
 #include "storage/mem_page_store.h"
 #include "kernels/kernel_table.h"
+#include "hnswlib_reference.h"
 #include "machine_info.h"
 
 using namespace vecsim::core;
@@ -106,7 +106,9 @@ int main(int argc, char** argv) {
   std::vector<float> queries = model.sample_rows(static_cast<std::size_t>(o.queries), 2);
   std::printf("data: %zu x %d clustered, %d held-out queries; m=%d ef_construction=%d\n", o.rows,
               o.dims, o.queries, o.m, o.ef_construction);
-  std::printf("CPU: %s; vecsim kernels: %s\n", vecsim::bench::cpu_model().c_str(), isa_name(kernels().level));
+  std::printf("CPU: %s; vecsim kernels: %s; hnswlib compiled for %s\n",
+              vecsim::bench::cpu_model().c_str(), isa_name(kernels().level),
+              vecsim::bench::HnswlibReference::compiled_for());
 
   // exact top-k by brute force
   std::vector<std::vector<std::uint32_t>> truth(static_cast<std::size_t>(o.queries));
@@ -133,9 +135,8 @@ int main(int argc, char** argv) {
   for (std::size_t r = 0; r < o.rows; ++r) space.add(&rows[r * d]);
   HnswGraph<DenseSpace<float>> graph(space, HnswParams{o.m, o.ef_construction, 7});
   graph.reserve(o.rows);
-  hnswlib::L2Space l2(d);
-  hnswlib::HierarchicalNSW<float> reference(&l2, o.rows, static_cast<std::size_t>(o.m),
-                                             static_cast<std::size_t>(o.ef_construction), 100);
+  vecsim::bench::HnswlibReference reference(d, o.rows, static_cast<std::size_t>(o.m),
+                                            static_cast<std::size_t>(o.ef_construction));
 
   // Both graphs grow together, a slice at a time, each slice timed for each
   // side: load on this shared machine then falls on both alike.
@@ -147,7 +148,7 @@ int main(int argc, char** argv) {
     for (std::size_t id = from; id < to; ++id) graph.insert(static_cast<std::uint32_t>(id));
     vecsim_build += seconds_since(t0);
     t0 = Clock::now();
-    for (std::size_t r = from; r < to; ++r) reference.addPoint(&rows[r * d], r);
+    for (std::size_t r = from; r < to; ++r) reference.add(&rows[r * d], r);
     hnswlib_build += seconds_since(t0);
   }
 
@@ -224,16 +225,11 @@ int main(int argc, char** argv) {
     double ours_s = seconds_since(t0);
     ours.push_back({ef, hits / double(o.queries * kK), o.queries / ours_s});
 
-    reference.setEf(static_cast<std::size_t>(ef));
+    reference.set_ef(static_cast<std::size_t>(ef));
     hits = 0;
     t0 = Clock::now();
     for (int q = 0; q < o.queries; ++q) {
-      auto result = reference.searchKnn(&queries[q * d], kK);
-      ids.clear();
-      while (!result.empty()) {
-        ids.push_back(static_cast<std::uint32_t>(result.top().second));
-        result.pop();
-      }
+      reference.search(&queries[q * d], kK, &ids);
       hits += recall_of(q, ids);
     }
     double theirs_s = seconds_since(t0);
