@@ -110,7 +110,9 @@ void check_values(Metric metric, const std::vector<Bytes>& rows, const std::vect
   ASSERT_TRUE(verify_hnsw(&store, [&store](std::uint32_t b) { return store.item_count(b); }, &report).is_ok());
   EXPECT_EQ(report.elements, static_cast<std::size_t>(kRows));
   EXPECT_EQ(report.violations, 0u) << report.first;
-  if (expect_reachable) EXPECT_EQ(report.unreachable, 0u);
+  if (expect_reachable) {
+    EXPECT_EQ(report.unreachable, 0u);
+  }
   ::testing::Test::RecordProperty("unreachable", std::to_string(report.unreachable));
 
   std::size_t right = 0;

@@ -1,11 +1,12 @@
 // src/core/graph/candidate_heap.h
-// The two heaps of a graph search, over (distance, node) pairs: the
-// frontier (nearest first) and the result set (farthest first, bounded).
+// (distance, node) pairs, the order graph searches use for them, and a
+// nearest-first queue of them (what an iterative scan keeps between
+// batches; a search itself works in a SearchPool, search_pool.h).
 //
 // INVARIANTS
-//   Storage is a std::vector that keeps its capacity across clear(), so a
-//   search that reuses its heaps allocates nothing once warmed up. Ties in
-//   distance are broken by node id, so searches are deterministic.
+//   Ties in distance are broken by node id, so searches are deterministic.
+//   The queue's storage keeps its capacity across clear(), so a reused
+//   queue allocates nothing once warmed up.
 #pragma once
 
 #include <algorithm>
@@ -28,43 +29,29 @@ struct Closer {
   bool operator()(const Candidate& a, const Candidate& b) const { return closer(a, b); }
 };
 
-// Farther-first comparator makes std::*_heap a max-heap on distance, and
-// the reverse a min-heap.
-struct FartherFirst {
-  bool operator()(const Candidate& a, const Candidate& b) const { return closer(a, b); }
-};
-struct NearerFirst {
-  bool operator()(const Candidate& a, const Candidate& b) const { return closer(b, a); }
-};
-
-template <class Order>
-class CandidateHeap {
+// Candidates, nearest on top.
+class CandidateQueue {
  public:
   bool empty() const { return items_.empty(); }
   std::size_t size() const { return items_.size(); }
-  const Candidate& top() const { return items_.front(); }
   void clear() { items_.clear(); }
   void push(Candidate c) {
     items_.push_back(c);
-    std::push_heap(items_.begin(), items_.end(), Order());
+    std::push_heap(items_.begin(), items_.end(), FartherBelow());
   }
   Candidate pop() {
-    std::pop_heap(items_.begin(), items_.end(), Order());
+    std::pop_heap(items_.begin(), items_.end(), FartherBelow());
     Candidate c = items_.back();
     items_.pop_back();
     return c;
   }
-  // The items in no particular order.
-  const std::vector<Candidate>& items() const { return items_; }
-  std::vector<Candidate>& mutable_items() { return items_; }
 
  private:
+  // std::*_heap keeps the greatest on top; "greater" here is nearer.
+  struct FartherBelow {
+    bool operator()(const Candidate& a, const Candidate& b) const { return closer(b, a); }
+  };
   std::vector<Candidate> items_;
 };
-
-// Nearest on top: the frontier of a search.
-using Frontier = CandidateHeap<NearerFirst>;
-// Farthest on top: the ef best found so far.
-using ResultSet = CandidateHeap<FartherFirst>;
 
 }  // namespace vecsim::core

@@ -306,6 +306,7 @@ class HnswPageGraph {
     dying_.clear();
     gone_.clear();
     live_.clear();
+    live_levels_.clear();
     Candidate best_live{0, kNoRef};
     int best_level = -1;
     for (std::uint32_t block = 1; block < store_->page_count(); ++block) {
@@ -320,6 +321,7 @@ class HnswPageGraph {
           gone_.insert(r);
         } else {
           live_.push_back(r);
+          live_levels_.push_back(h.level);
           if (h.level > best_level) {
             best_level = h.level;
             best_live.node = r;
@@ -337,10 +339,9 @@ class HnswPageGraph {
       VECSIM_RETURN_IF_ERROR(store_->write_item(0, 1, 0, &meta_, sizeof meta_));
     }
     // 2. repairs
-    for (HnswRef r : live_) {
-      HnswElementHeader h;
-      VECSIM_RETURN_IF_ERROR(header(r, &h));
-      for (int layer = 0; layer <= h.level; ++layer) {
+    for (std::size_t i = 0; i < live_.size(); ++i) {
+      HnswRef r = live_[i];
+      for (int layer = 0; layer <= live_levels_[i]; ++layer) {
         VECSIM_RETURN_IF_ERROR(links(r, layer, &links_, nullptr));
         bool broken = false;
         for (HnswRef l : links_) broken |= gone_.count(l) > 0;
@@ -377,22 +378,7 @@ class HnswPageGraph {
   // the visited set kept from earlier batches; its pool becomes the pending
   // rows, and everything it drops joins scan_dropped_.
   Status scan_batch(ValueRef q) {
-    pool_.reset(static_cast<std::size_t>(scan_ef_));
-    Candidate dropped;
-    for (const Candidate& e : entries_) {
-      visited_.insert(e.node);
-      if (pool_.offer(e, &dropped)) scan_dropped_.push(dropped);
-    }
-    Candidate c;
-    while (pool_.next(&c)) {
-      VECSIM_RETURN_IF_ERROR(links(c.node, 0, &links_, nullptr));
-      for (HnswRef r : links_) {
-        if (!visited_.insert(r)) continue;
-        Candidate next{0, r};
-        VECSIM_RETURN_IF_ERROR(distance(q, r, &next.distance));
-        if (pool_.offer(next, &dropped)) scan_dropped_.push(dropped);
-      }
-    }
+    VECSIM_RETURN_IF_ERROR(expand(q, scan_ef_, 0, &scan_dropped_));
     scan_pending_.assign(pool_.sorted().begin(), pool_.sorted().end());
     return Status::ok();
   }
@@ -484,12 +470,25 @@ class HnswPageGraph {
         if (!known) prune_.push_back(c);
       }
     }
+    return reselect(r, base_.size(), layer, kNoRef, nullptr);
+  }
+
+  // Sorts prune_ (candidate links of element r on layer, with their
+  // distances from r), keeps what the heuristic keeps, and writes that as
+  // r's list, unused slots kNoRef. *kept_added (if given): whether `added`
+  // is among the kept.
+  Status reselect(HnswRef r, std::size_t value_bytes, int layer, HnswRef added, bool* kept_added) {
     std::sort(prune_.begin(), prune_.end(), Closer());
     int cap = layout_.capacity(layer);
     VECSIM_RETURN_IF_ERROR(select(prune_, cap, &kept_));
     new_links_.assign(static_cast<std::size_t>(cap), kNoRef);
-    for (std::size_t i = 0; i < kept_.size(); ++i) new_links_[i] = kept_[i].node;
-    return store_->write_item(ref_block(r), ref_offset(r), layout_.links_offset(base_.size(), layer),
+    bool found = false;
+    for (std::size_t i = 0; i < kept_.size(); ++i) {
+      new_links_[i] = kept_[i].node;
+      found |= kept_[i].node == added;
+    }
+    if (kept_added) *kept_added = found;
+    return store_->write_item(ref_block(r), ref_offset(r), layout_.links_offset(value_bytes, layer),
                               new_links_.data(), sizeof(HnswRef) * new_links_.size());
   }
 
@@ -522,9 +521,22 @@ class HnswPageGraph {
   // The ef nearest elements reachable on layer from entries_, into pool_.
   Status search_layer(ValueRef query, int ef, int layer) {
     visited_.clear();
+    return expand(query, ef, layer, nullptr);
+  }
+
+  // Best-first search on layer from entries_ into a fresh pool of ef, with
+  // the visited set as it stands (an iterative scan keeps it across
+  // batches). Candidates the pool drops go to *dropped if given.
+  Status expand(ValueRef query, int ef, int layer, CandidateQueue* dropped) {
     pool_.reset(static_cast<std::size_t>(ef));
+    Candidate out;
+    auto offer = [&](const Candidate& c) {
+      if (pool_.offer(c, &out) && dropped) dropped->push(out);
+    };
     for (const Candidate& e : entries_) {
-      if (visited_.insert(e.node)) pool_.offer(e);
+      // Entries from an earlier batch are visited already, and still new
+      // to this pool.
+      if (visited_.insert(e.node) || dropped) offer(e);
     }
     Candidate c;
     while (pool_.next(&c)) {
@@ -533,7 +545,7 @@ class HnswPageGraph {
         if (!visited_.insert(r)) continue;
         Candidate next{0, r};
         VECSIM_RETURN_IF_ERROR(distance(query, r, &next.distance));
-        pool_.offer(next);
+        offer(next);
       }
     }
     return Status::ok();
@@ -586,17 +598,7 @@ class HnswPageGraph {
       VECSIM_RETURN_IF_ERROR(distance(base, r, &c.distance));
       prune_.push_back(c);
     }
-    std::sort(prune_.begin(), prune_.end(), Closer());
-    VECSIM_RETURN_IF_ERROR(select(prune_, layout_.capacity(layer), &kept_));
-    new_links_.assign(static_cast<std::size_t>(layout_.capacity(layer)), kNoRef);
-    bool found = false;
-    for (std::size_t i = 0; i < kept_.size(); ++i) {
-      new_links_[i] = kept_[i].node;
-      found |= kept_[i].node == added;
-    }
-    if (stayed) *stayed = found;
-    return store_->write_item(ref_block(n), ref_offset(n), at, new_links_.data(),
-                              sizeof(HnswRef) * new_links_.size());
+    return reselect(n, value_bytes, layer, added, stayed);
   }
 
   // Adds item_ on the last page if it has room (bytes and a line pointer
@@ -689,10 +691,8 @@ class HnswPageGraph {
     return read_element(r, [&](const HnswElementHeader& h, const unsigned char* p) {
       if (value_bytes) *value_bytes = h.value_bytes;
       if (layer > h.level) return;
-      const unsigned char* at = p + layout_.links_offset(h.value_bytes, layer);
       for (int i = 0; i < layout_.capacity(layer); ++i) {
-        HnswRef link;
-        std::memcpy(&link, at + sizeof link * i, sizeof link);
+        HnswRef link = layout_.link_at(p, h.value_bytes, layer, i);
         if (link == kNoRef) break;
         out->push_back(link);
       }
@@ -716,10 +716,11 @@ class HnswPageGraph {
   ScanLimits scan_limits_{0, 0};
   std::vector<Candidate> scan_pending_;
   std::size_t scan_next_ = 0;
-  Frontier scan_dropped_;
+  CandidateQueue scan_dropped_;
   bool scan_done_ = true;
   float scan_last_ = 0;
   std::vector<HnswRef> live_;
+  std::vector<std::uint8_t> live_levels_;  // the levels of live_, same order
   SearchPool pool_;
   std::vector<HnswRef> links_, new_links_;
   std::vector<Candidate> entries_, sorted_, prune_, kept_;

@@ -103,11 +103,9 @@ Status verify_hnsw(Store* store, ItemCount item_count, HnswVerifyReport* report)
           return;
         }
         for (int layer = 0; layer <= h.level; ++layer) {
-          const unsigned char* at = p + layout.links_offset(h.value_bytes, layer);
           bool ended = false;
           for (int i = 0; i < layout.capacity(layer); ++i) {
-            HnswRef link;
-            std::memcpy(&link, at + sizeof link * i, sizeof link);
+            HnswRef link = layout.link_at(p, h.value_bytes, layer, i);
             if (link == kNoRef) {
               ended = true;
               continue;

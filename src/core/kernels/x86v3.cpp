@@ -10,8 +10,7 @@
 #include <cstring>
 
 #include "kernels/bit_body.h"
-#include "kernels/simd_body.h"
-#include "kernels/sparse_body.h"
+#include "kernels/isa_table.h"
 
 namespace vecsim::core {
 namespace {
@@ -69,16 +68,8 @@ struct Avx2 {
 
 }  // namespace
 
-const KernelTable kX86V3Kernels = {
-    IsaLevel::kX86V3,
-    "",
-    dense_kernels<Avx2, float>(),
-    dense_kernels<Avx2, Half>(),
-    batch4_kernels<Avx2, float>(),
-    batch4_kernels<Avx2, Half>(),
-    sparse_kernels<Avx2>(),
-    {hamming_words, jaccard_words},
-};
+const KernelTable kX86V3Kernels =
+    isa_kernel_table<Avx2>(IsaLevel::kX86V3, "", {hamming_words, jaccard_words});
 
 }  // namespace vecsim::core
 #endif

@@ -12,8 +12,7 @@
 #include <immintrin.h>
 
 #include "kernels/bit_body.h"
-#include "kernels/simd_body.h"
-#include "kernels/sparse_body.h"
+#include "kernels/isa_table.h"
 
 namespace vecsim::core {
 namespace {
@@ -115,27 +114,11 @@ VECSIM_VPOPCNT JaccardTerms jaccard_vpopcnt(const std::uint8_t* a, const std::ui
 
 }  // namespace
 
-const KernelTable kX86V4Kernels = {
-    IsaLevel::kX86V4,
-    "",
-    dense_kernels<Avx512, float>(),
-    dense_kernels<Avx512, Half>(),
-    batch4_kernels<Avx512, float>(),
-    batch4_kernels<Avx512, Half>(),
-    sparse_kernels<Avx512>(),
-    {hamming_words, jaccard_words},
-};
+const KernelTable kX86V4Kernels =
+    isa_kernel_table<Avx512>(IsaLevel::kX86V4, "", {hamming_words, jaccard_words});
 
-const KernelTable kX86V4PopcntKernels = {
-    IsaLevel::kX86V4,
-    "VPOPCNTDQ",
-    dense_kernels<Avx512, float>(),
-    dense_kernels<Avx512, Half>(),
-    batch4_kernels<Avx512, float>(),
-    batch4_kernels<Avx512, Half>(),
-    sparse_kernels<Avx512>(),
-    {hamming_vpopcnt, jaccard_vpopcnt},
-};
+const KernelTable kX86V4PopcntKernels =
+    isa_kernel_table<Avx512>(IsaLevel::kX86V4, "VPOPCNTDQ", {hamming_vpopcnt, jaccard_vpopcnt});
 
 }  // namespace vecsim::core
 #endif

@@ -27,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 namespace vecsim::core {
@@ -101,6 +102,12 @@ struct HnswElementLayout {
   }
   std::size_t item_size(std::size_t value_bytes, int level) const noexcept {
     return links_offset(value_bytes, level + 1);
+  }
+  // Slot i of the layer's list in an element item (any alignment).
+  HnswRef link_at(const unsigned char* item, std::size_t value_bytes, int layer, int i) const noexcept {
+    HnswRef link;
+    std::memcpy(&link, item + links_offset(value_bytes, layer) + sizeof link * i, sizeof link);
+    return link;
   }
 };
 

@@ -63,16 +63,23 @@ inline Status value_out_of_range(float value, const char* type_name) noexcept {
                        static_cast<double>(value), type_name);
 }
 
+// Converts a float32 to the element type; a finite value the type cannot
+// hold is 22003. NaN and infinity convert (to the type's own), unchecked.
+template <class Traits>
+Status convert_element(float value, typename Traits::Storage* out) noexcept {
+  if (!Traits::from_float(value, out) && std::isfinite(value)) {
+    return value_out_of_range(value, Traits::kTypeName);
+  }
+  return Status::ok();
+}
+
 // Narrows a float32 into the element type, then checks finiteness: a finite
 // value the type cannot hold is 22003, a NaN or infinity 22000 (range errors
 // come first, SPEC.md 2.4).
 template <class Traits>
 Status narrow_element(float value, typename Traits::Storage* out) noexcept {
-  if (!Traits::from_float(value, out) && std::isfinite(value)) {
-    return value_out_of_range(value, Traits::kTypeName);
-  }
-  VECSIM_RETURN_IF_ERROR(check_finite<Traits>(value));
-  return Status::ok();
+  VECSIM_RETURN_IF_ERROR(convert_element<Traits>(value, out));
+  return check_finite<Traits>(value);
 }
 
 // Narrows n float32 values into the element type: first every conversion
@@ -81,12 +88,7 @@ Status narrow_element(float value, typename Traits::Storage* out) noexcept {
 // `out` may be the same array when the storage is float.
 template <class Traits>
 Status narrow_elements(const float* in, int n, typename Traits::Storage* out) noexcept {
-  for (int i = 0; i < n; ++i) {
-    float value = in[i];
-    if (!Traits::from_float(value, &out[i]) && std::isfinite(value)) {
-      return value_out_of_range(value, Traits::kTypeName);
-    }
-  }
+  for (int i = 0; i < n; ++i) VECSIM_RETURN_IF_ERROR(convert_element<Traits>(in[i], &out[i]));
   for (int i = 0; i < n; ++i) VECSIM_RETURN_IF_ERROR(check_finite<Traits>(Traits::to_float(out[i])));
   return Status::ok();
 }

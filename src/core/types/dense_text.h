@@ -60,7 +60,7 @@ Status parse_element(const char* type_name, const char* text, const char* p, con
                          static_cast<int>(stop - p), p, type_name);
   }
   *end = stop;
-  if (!Traits::from_float(value, out) && std::isfinite(value)) {
+  if (!convert_element<Traits>(value, out).is_ok()) {  // say it with the literal as written
     return Status::error(ErrorCode::kOutOfRange, "\"%.*s\" is out of range for type %s",
                          static_cast<int>(stop - p), p, type_name);
   }

@@ -17,7 +17,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 
@@ -53,7 +52,6 @@ inline Status sparse_text_capacity(const char* text, int* capacity) noexcept {
 // later range check rejects.
 inline bool parse_sparse_int(const char* p, const char** end, std::int64_t* out) noexcept {
   char* stop = nullptr;
-  errno = 0;
   long value = std::strtol(p, &stop, 10);
   if (stop == p) return false;
   *end = stop;

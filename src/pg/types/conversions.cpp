@@ -1,13 +1,10 @@
 // src/pg/types/conversions.cpp
-// The cast functions between the three vector types (SPEC.md 3), and the
-// distances on bit (SPEC.md 2.8).
+// The cast functions between the three vector types (SPEC.md 3).
 // Core headers first, PostgreSQL's (through the shim headers) last: STYLE.md 1.
-#include "kernels/kernel_table.h"
 #include "types/element_traits.h"
 #include "types/sparse_ops.h"
 
 #include "bridge/fmgr_glue.h"
-#include "types/bit_fmgr.h"
 #include "types/dense_cast_fmgr.h"
 #include "types/sparse_fmgr.h"
 
@@ -20,6 +17,3 @@ VECSIM_FUNCTION(vecsim_vector_to_sparsevec, dense_to_sparse<F32Traits>)
 VECSIM_FUNCTION(vecsim_halfvec_to_sparsevec, dense_to_sparse<F16Traits>)
 VECSIM_FUNCTION(vecsim_sparsevec_to_vector, sparse_to_dense<F32Traits>)
 VECSIM_FUNCTION(vecsim_sparsevec_to_halfvec, sparse_to_dense<F16Traits>)
-
-VECSIM_FUNCTION(vecsim_bit_hamming_distance, bit_hamming)
-VECSIM_FUNCTION(vecsim_bit_jaccard_distance, bit_jaccard)

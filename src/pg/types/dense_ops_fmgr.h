@@ -47,14 +47,18 @@ Datum dense_concat(PG_FUNCTION_ARGS) {
 }
 
 template <class Traits>
-// Reads only the dims field: for a value stored out of line, fetching the
-// slice that holds it reads the first TOAST chunk instead of the whole value
-// (64 kB for 16,000 dims).
+// Reads only the dims field: a plain in-line value is read where it is;
+// for a value stored out of line, fetching the slice that holds dims reads
+// the first TOAST chunk instead of the whole value (64 kB for 16,000 dims).
 Datum dense_dims(PG_FUNCTION_ARGS) {
-  struct varlena* head = PG_DETOAST_DATUM_SLICE(PG_GETARG_DATUM(0), 0, sizeof(int16));
+  static_assert(offsetof(DenseHeader, dims) == VARHDRSZ, "dims is the first field after the length");
+  Datum arg = PG_GETARG_DATUM(0);
+  if (!VARATT_IS_EXTENDED(DatumGetPointer(arg))) {
+    PG_RETURN_INT32(reinterpret_cast<const DenseHeader*>(DatumGetPointer(arg))->dims);
+  }
+  struct varlena* head = PG_DETOAST_DATUM_SLICE(arg, 0, sizeof(int16));
   int16 dims;
   std::memcpy(&dims, VARDATA_ANY(head), sizeof dims);
-  static_assert(offsetof(DenseHeader, dims) == VARHDRSZ, "dims is the first field after the length");
   PG_RETURN_INT32(dims);
 }
 
