@@ -80,9 +80,14 @@ class HnswBuilder {
       ++rows_;
       return pages_->insert(value, heap_block, heap_offset, &ref);
     }
+    int max_level = hnsw_max_level_fitting(*store_, HnswElementLayout{params_.m}, value.size);
+    if (max_level < 0) {
+      return Status::error(ErrorCode::kProgramLimit, "index element of %zu bytes exceeds a page",
+                           store_->item_cost(HnswElementLayout{params_.m}.item_size(value.size, 0)));
+    }
     std::uint32_t node = space_->add_value(value);
     tids_.push_back(Tid{heap_block, heap_offset});
-    graph_->insert(node);
+    graph_->insert(node, max_level);
     ++rows_;
     if (space_->memory_bytes() + graph_->memory_bytes() + tids_.capacity() * sizeof(Tid) >
         budget_) {

@@ -69,10 +69,12 @@ class HnswGraph {
   }
 
   // Inserts stored point `node` (ids need not come in order, but each only
-  // once).
-  void insert(std::uint32_t node) {
+  // once). Its level is drawn as usual and then capped at max_level (an
+  // element on pages must fit one page with the links of every layer it
+  // is on; a capped element simply stays out of the upper layers).
+  void insert(std::uint32_t node, int max_level = kMaxLevel) {
     ensure_node(node);
-    int level = draw_level();
+    int level = std::min(draw_level(), max_level);
     levels_[node] = static_cast<std::uint8_t>(level);
     if (level > 0) {
       upper_[node].assign(static_cast<std::size_t>(level) * (params_.m + 1), 0);

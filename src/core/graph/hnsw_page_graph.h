@@ -86,6 +86,19 @@ struct HnswVacuumStats {
   std::size_t live = 0;      // elements left live
 };
 
+// The highest level an element with a value of value_bytes can have and
+// still fit one page of store, or -1 when not even layer 0 fits.
+template <class Store>
+int hnsw_max_level_fitting(const Store& store, const HnswElementLayout& layout,
+                           std::size_t value_bytes) {
+  int level = -1;
+  while (level < 31 &&
+         store.item_cost(layout.item_size(value_bytes, level + 1)) <= store.page_capacity()) {
+    ++level;
+  }
+  return level;
+}
+
 struct HnswHit {
   float distance;
   HnswRef ref;
@@ -257,7 +270,11 @@ class HnswPageGraph {
                 HnswRef* ref) {
     VECSIM_RETURN_IF_ERROR(open());  // another writer may have moved the entry point
     const std::size_t value_bytes = value.size;
-    int level = draw_level();
+    int level = std::min(draw_level(), max_level_fitting(value_bytes));
+    if (level < 0) {
+      return Status::error(ErrorCode::kProgramLimit, "index element of %zu bytes exceeds a page",
+                           store_->item_cost(layout_.item_size(value_bytes, 0)));
+    }
     item_.assign(layout_.item_size(value_bytes, level), 0);
     HnswElementHeader h{static_cast<std::uint8_t>(level), 0,
                         static_cast<std::uint16_t>(value_bytes), heap_block, heap_offset, 0};
@@ -490,6 +507,10 @@ class HnswPageGraph {
     if (kept_added) *kept_added = found;
     return store_->write_item(ref_block(r), ref_offset(r), layout_.links_offset(value_bytes, layer),
                               new_links_.data(), sizeof(HnswRef) * new_links_.size());
+  }
+
+  int max_level_fitting(std::size_t value_bytes) const {
+    return hnsw_max_level_fitting(*store_, layout_, value_bytes);
   }
 
   int draw_level() {
