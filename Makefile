@@ -28,8 +28,12 @@ NORM_halfvec  = l2_norm
 NORM_sparsevec = l2_norm
 FLOAT4_CONTEXT_vector  = IMPLICIT
 FLOAT4_CONTEXT_halfvec = ASSIGNMENT
+HNSW_SUPPORT_vector    =
+HNSW_SUPPORT_halfvec   = ,\n    FUNCTION 3 hnsw_halfvec_support(internal)
+HNSW_SUPPORT_sparsevec = ,\n    FUNCTION 3 hnsw_sparsevec_support(internal)
 instantiate = echo; sed -e 's/@T@/$(2)/g' -e 's/@NORM@/$(NORM_$(2))/g' \
-                        -e 's/@FLOAT4_CONTEXT@/$(FLOAT4_CONTEXT_$(2))/g' $(SQL_DIR)/$(1).sql.in;
+                        -e 's/@FLOAT4_CONTEXT@/$(FLOAT4_CONTEXT_$(2))/g' \
+                        -e 's/@HNSW_SUPPORT@/$(HNSW_SUPPORT_$(2))/g' $(SQL_DIR)/$(1).sql.in;
 DATA_built = build/$(EXTENSION)--$(EXTVERSION).sql
 
 # --- core: pure C++17, its own static library ---------------------------------
@@ -49,7 +53,7 @@ isa_flags = $(ISA_FLAGS_$(basename $(notdir $(1))))
 SHIM_SRCS   = $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
 OBJS        = $(SHIM_SRCS:.cpp=.o)
 PG_CPPFLAGS = -Isrc/core -Isrc/pg
-PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP
+PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -Wno-register -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP
 SHLIB_LINK  = $(CORE_LIB) -lstdc++ -lm
 
 EXTRA_CLEAN = build $(DATA_built) $(OBJS:.o=.d) results regression.diffs regression.out
@@ -59,7 +63,7 @@ include $(PGXS)
 
 # PGXS emits LLVM bitcode for JIT inlining on --with-llvm servers; give that
 # compile the same language level as the object files.
-COMPILE.cxx.bc = $(CLANG) -xc++ -std=c++17 -Wno-ignored-attributes $(BITCODE_CXXFLAGS) $(CPPFLAGS) -flto=thin -emit-llvm -c
+COMPILE.cxx.bc = $(CLANG) -xc++ -std=c++17 -Wno-ignored-attributes -Wno-register $(BITCODE_CXXFLAGS) $(CPPFLAGS) -flto=thin -emit-llvm -c
 
 $(shlib): $(CORE_LIB)
 
@@ -78,7 +82,9 @@ $(DATA_built): $(SQL_INPUTS) vecsim.control Makefile
 	  $(foreach t,$(SQL_TYPES),$(call instantiate,type_io,$(t))) \
 	  $(foreach t,$(SQL_TYPES),$(call instantiate,common,$(t))) \
 	  $(foreach t,$(DENSE_TYPES),$(call instantiate,dense,$(t))) \
-	  for f in bit casts module; do echo; cat $(SQL_DIR)/$$f.sql; done ) > $@.tmp
+	  for f in bit casts hnsw; do echo; cat $(SQL_DIR)/$$f.sql; done; \
+	  $(foreach t,$(SQL_TYPES),$(call instantiate,hnsw_opclasses,$(t))) \
+	  echo; cat $(SQL_DIR)/module.sql ) > $@.tmp
 	@! grep -n '@[A-Z0-9_]*@' $@.tmp || { echo "unexpanded placeholder in $@" >&2; exit 1; }
 	mv $@.tmp $@
 

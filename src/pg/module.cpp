@@ -11,6 +11,7 @@
 #include "kernels/kernel_table.h"
 
 #include "bridge/fmgr_glue.h"
+#include "hnsw/hnsw_am.h"
 #include "index_settings.h"
 
 extern "C" {
@@ -68,6 +69,7 @@ void _PG_init(void) {
                            pg::check_simd_level, pg::assign_simd_level, nullptr);
   MarkGUCPrefixReserved("vecsim");
   pg::define_index_settings();
+  pg::define_hnsw_options();
 }
 }
 

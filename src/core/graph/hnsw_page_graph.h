@@ -99,6 +99,13 @@ int hnsw_max_level_fitting(const Store& store, const HnswElementLayout& layout,
   return level;
 }
 
+// Iterative scans (see HnswPageGraph::begin_scan).
+enum class HnswScanOrder { kOff, kRelaxed, kStrict };
+struct HnswScanLimits {
+  std::size_t max_tuples;  // elements visited before the scan stops searching
+  std::size_t max_bytes;   // scan memory before it stops searching
+};
+
 struct HnswHit {
   float distance;
   HnswRef ref;
@@ -152,11 +159,8 @@ class HnswPageGraph {
   // The scan's state shares the object's scratch: between begin_scan and
   // the last next(), call nothing else on this object (the shim opens one
   // object per index scan).
-  enum class ScanOrder { kOff, kRelaxed, kStrict };
-  struct ScanLimits {
-    std::size_t max_tuples;  // elements visited before the scan stops searching
-    std::size_t max_bytes;   // scan memory before it stops searching
-  };
+  using ScanOrder = HnswScanOrder;
+  using ScanLimits = HnswScanLimits;
 
   Status begin_scan(ValueRef query, int ef, ScanOrder order, ScanLimits limits) noexcept {
     return no_throw([&] { return begin_scan_impl(query, ef, order, limits); });

@@ -1,0 +1,48 @@
+// src/pg/bridge/pg_call.h
+// The vecsim -> PostgreSQL half of the error boundary (STYLE.md 2.3): core
+// code that must call PostgreSQL (a page store reading a buffer) does it
+// through pg_call, which puts a sigsetjmp barrier around that one call.
+//
+//   core::Status st = pg_call([&] { buf = ReadBuffer(rel, block); });
+//
+// If PostgreSQL raises an error inside, pg_call restores the memory
+// context, copies the error into the backend's one pending-error slot,
+// flushes the error state and returns a failed Status; core unwinds as
+// from any other failure. The entry point's epilogue then calls
+// raise_pending_or(status), which re-raises the parked error with its
+// SQLSTATE, detail and hint intact.
+//
+// INVARIANTS
+//   While an error is pending, every pg_call fails at once without
+//   entering PostgreSQL, so nothing new happens between the error and its
+//   re-raise. The trampoline's frame owns nothing with a destructor, and the
+//   callable must not throw (it runs PostgreSQL code only). Never call
+//   pg_call from a destructor. Every pg_call also checks for interrupts
+//   first, so long core loops over pages honour query cancel.
+#pragma once
+
+#include "util/status.h"
+
+namespace vecsim::pg {
+
+// Runs fn(arg) behind the barrier (see above).
+core::Status pg_call_raw(void (*fn)(void*), void* arg) noexcept;
+
+template <class F>
+core::Status pg_call(F&& f) noexcept {
+  return pg_call_raw([](void* p) { (*static_cast<F*>(p))(); }, const_cast<void*>(static_cast<const void*>(&f)));
+}
+
+// Whether a PostgreSQL error is parked, waiting for its re-raise.
+bool pg_error_pending() noexcept;
+
+// Epilogue of an entry point that used pg_call (PG zone): re-raises the
+// pending PostgreSQL error if there is one, else raises status if it is an
+// error (a kCancelled status runs CHECK_FOR_INTERRUPTS first).
+void raise_pending_or(const core::Status& status);
+
+// Drops a pending error without raising it (used only when the caller is
+// about to raise another error that supersedes it).
+void forget_pending_error() noexcept;
+
+}  // namespace vecsim::pg

@@ -1,0 +1,187 @@
+// src/pg/hnsw/build.cpp
+// CREATE INDEX / REINDEX for hnsw (SPEC.md 6.5, 6.7): checks the indexed
+// type's dimensions and the options, then feeds every heap row to core's
+// HnswBuilder, which builds the graph in memory within
+// maintenance_work_mem and writes it to pages (spilling to page inserts,
+// with a NOTICE, when it no longer fits). The finished pages are WAL-logged
+// once each. ambuildempty writes an empty index to the init fork.
+//
+// INVARIANTS
+//   The builder lives in the build's own memory context, destroyed by its
+//   reset callback: a cancel or error anywhere (the heap scan checks for
+//   interrupts on every row) frees it, and the half-written relation is
+//   dropped with the aborted transaction. NULLs and zero vectors under
+//   cosine are not indexed (6.6).
+#include <cstdint>
+
+#include "bridge/pg_call.h"
+#include "hnsw/handle_slot.h"
+#include "hnsw/hnsw_am.h"
+#include "hnsw/opclass.h"
+#include "hnsw/pg_page_store.h"
+
+#include "pg.h"
+
+extern "C" {
+#include "storage/bufmgr.h"
+#include "access/tableam.h"
+#include "access/xloginsert.h"
+#include "catalog/index.h"
+#include "commands/progress.h"
+#include "pgstat.h"
+#include "common/pg_prng.h"
+#include "utils/memutils.h"
+}
+
+namespace vecsim::pg {
+namespace {
+
+using core::HnswValueKind;
+
+struct BuildState {
+  core::HnswOpclass opclass;
+  PgPageStore* store;
+  HandleSlot<HnswBuildHandle>* slot;
+  MemoryContext row_context;  // reset after every row
+  double heap_tuples;
+  double indexed;
+  bool noticed_spill;
+};
+
+// The most dimensions an index of this kind can hold with m: a layer-0
+// element must fit one page (its value plus 2m links).
+std::int64_t page_dims_limit(HnswValueKind kind, int m, const PgPageStore& store) {
+  std::size_t room = store.page_capacity() - sizeof(ItemIdData) - sizeof(core::HnswElementHeader) -
+                     sizeof(core::HnswRef) * 2 * static_cast<std::size_t>(m);
+  room = room / MAXIMUM_ALIGNOF * MAXIMUM_ALIGNOF;
+  switch (kind) {
+    case HnswValueKind::kVector:
+      return static_cast<std::int64_t>(room / sizeof(float));
+    case HnswValueKind::kHalfvec:
+      return static_cast<std::int64_t>(room / 2);
+    case HnswValueKind::kBit:
+      return static_cast<std::int64_t>(room * 8);
+    case HnswValueKind::kSparse:
+      break;
+  }
+  return 1000000000;  // sparsevec: limited by nnz, not dims
+}
+
+// SPEC.md 6.5: the indexed column or expression must have dimensions
+// (22023), within the limit (54000); varbit is not supported (0A000).
+std::int32_t checked_dims(Relation index, HnswValueKind kind, int m, const PgPageStore& store) {
+  Form_pg_attribute attribute = TupleDescAttr(RelationGetDescr(index), 0);
+  if (kind == HnswValueKind::kBit && attribute->atttypid == VARBITOID) {
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("type not supported for hnsw index")));
+  }
+  std::int32_t dims = attribute->atttypmod;
+  if (dims < 0) {
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("column does not have dimensions")));
+  }
+  std::int64_t limit = page_dims_limit(kind, m, store);
+  if (dims > limit) {
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                    errmsg("column cannot have more than %lld dimensions for hnsw index",
+                           static_cast<long long>(limit)),
+                    errdetail("A %s element with m = %d must fit one %d-byte page.",
+                              type_name(kind), m, BLCKSZ)));
+  }
+  return dims;
+}
+
+void check_options(int m, int ef_construction) {
+  if (ef_construction < 2 * m) {
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("ef_construction must be greater than or equal to 2 * m")));
+  }
+}
+
+void add_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool alive,
+             void* arg) {
+  auto* state = static_cast<BuildState*>(arg);
+  state->heap_tuples += 1;
+  if (isnull[0]) return;
+  MemoryContext caller = MemoryContextSwitchTo(state->row_context);
+  core::ValueRef value;
+  bool indexed = index_value_of(state->opclass, values[0], true, &value);
+  core::Status st;
+  if (indexed) {
+    st = state->slot->handle->add(value, ItemPointerGetBlockNumber(tid),
+                                  ItemPointerGetOffsetNumber(tid));
+  }
+  MemoryContextSwitchTo(caller);
+  MemoryContextReset(state->row_context);
+  raise_pending_or(st);
+  if (!indexed) return;
+  state->indexed += 1;
+  pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(state->indexed));
+  if (!state->noticed_spill && state->slot->handle->spilled_at() > 0) {
+    state->noticed_spill = true;
+    ereport(NOTICE, (errmsg("hnsw graph no longer fits into maintenance_work_mem after %zu tuples",
+                            state->slot->handle->spilled_at()),
+                     errdetail("Building will take significantly more time."),
+                     errhint("Increase maintenance_work_mem to speed up builds.")));
+  }
+}
+
+// Builds the index on fork from the heap (heap null: an empty index).
+void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
+                BuildState* state) {
+  const int m = hnsw_option_m(index);
+  const int ef_construction = hnsw_option_ef_construction(index);
+  check_options(m, ef_construction);
+  state->opclass = hnsw_opclass_of(index);
+
+  MemoryContext build_context =
+      AllocSetContextCreate(CurrentMemoryContext, "vecsim hnsw build", ALLOCSET_DEFAULT_SIZES);
+  MemoryContext caller = MemoryContextSwitchTo(build_context);
+  state->store = static_cast<PgPageStore*>(palloc(sizeof(PgPageStore)));
+  new (state->store) PgPageStore(index, fork, PgPageStore::Mode::kBuild);
+  std::int32_t dims = checked_dims(index, state->opclass.kind, m, *state->store);
+  state->row_context =
+      AllocSetContextCreate(build_context, "vecsim hnsw build row", ALLOCSET_DEFAULT_SIZES);
+  state->slot = new_handle_slot<HnswBuildHandle>(build_context);
+  MemoryContextSwitchTo(caller);
+
+  core::HnswParams params{m, ef_construction, pg_prng_uint64(&pg_global_prng_state)};
+  std::size_t budget = static_cast<std::size_t>(maintenance_work_mem) * 1024;
+  HnswBuildHandle* handle = nullptr;
+  core::Status st = make_hnsw_build(state->opclass, state->store, params,
+                                    static_cast<std::uint32_t>(dims), budget, state->slot->storage,
+                                    &handle);
+  raise_pending_or(st);
+  state->slot->handle = handle;
+
+  if (heap != nullptr) {
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseLoad);
+    state->heap_tuples = table_index_build_scan(heap, index, info, true, true, add_row, state, nullptr);
+  }
+  raise_pending_or(handle->finish());
+  if (fork == INIT_FORKNUM || RelationNeedsWAL(index)) {
+    log_newpage_range(index, fork, 0, RelationGetNumberOfBlocksInFork(index, fork), true);
+  }
+  MemoryContextDelete(build_context);
+}
+
+}  // namespace
+
+IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* info) {
+  if (RelationGetNumberOfBlocks(index) != 0) {
+    elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+  }
+  BuildState state{};
+  build_fork(heap, index, info, MAIN_FORKNUM, &state);
+  auto* result = static_cast<IndexBuildResult*>(palloc(sizeof(IndexBuildResult)));
+  result->heap_tuples = state.heap_tuples;
+  result->index_tuples = state.indexed;
+  return result;
+}
+
+void hnsw_build_empty(Relation index) {
+  BuildState state{};
+  build_fork(nullptr, index, nullptr, INIT_FORKNUM, &state);
+}
+
+}  // namespace vecsim::pg

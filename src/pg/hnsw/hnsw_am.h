@@ -1,0 +1,65 @@
+// src/pg/hnsw/hnsw_am.h
+// The hnsw access method's callbacks, one file per concern:
+//   handler.cpp  hnswhandler, reloptions, validate, build phase names
+//   build.cpp    ambuild, ambuildempty
+//   insert.cpp   aminsert
+//   scan.cpp     ambeginscan, amrescan, amgettuple, amendscan
+//   vacuum.cpp   ambulkdelete, amvacuumcleanup
+//   cost.cpp     amcostestimate
+//   verify.cpp   vecsim_hnsw_verify(regclass)
+//
+// LOCKS (docs/hnsw.md, "Locking")
+//   Writers (insert, vacuum) serialise on a heavyweight lock on the
+//   index's lock page kWriterLockPage (ExclusiveLock). A scan holds
+//   kScanLockPage in ShareLock while it reads the graph (inside
+//   amgettuple); vacuum takes it in ExclusiveLock after flagging elements
+//   deleted, to wait out scans that read a header before the flag.
+//   Buffer locks are taken one at a time, inside the page store.
+#pragma once
+
+#include <cstdint>
+
+#include "pg.h"
+
+extern "C" {
+#include "access/amapi.h"
+#include "access/genam.h"
+#include "nodes/pathnodes.h"
+#include "utils/rel.h"
+}
+
+namespace vecsim::pg {
+
+// Lock "pages" (heavyweight lock tags, not real blocks).
+constexpr BlockNumber kWriterLockPage = 0;
+constexpr BlockNumber kScanLockPage = 1;
+
+// Progress phase of the build after "initializing" (SPEC.md 6.7).
+constexpr int kHnswPhaseLoad = 2;
+
+struct HnswOptions {
+  int32 vl_len_;
+  int m;
+  int ef_construction;
+};
+
+void define_hnsw_options();
+int hnsw_option_m(Relation index);
+int hnsw_option_ef_construction(Relation index);
+
+IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* info);
+void hnsw_build_empty(Relation index);
+bool hnsw_insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
+                 IndexUniqueCheck check_unique, bool index_unchanged, IndexInfo* info);
+IndexScanDesc hnsw_begin_scan(Relation index, int nkeys, int norderbys);
+void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
+bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection direction);
+void hnsw_end_scan(IndexScanDesc scan);
+IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
+                                        IndexBulkDeleteCallback callback, void* callback_state);
+IndexBulkDeleteResult* hnsw_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats);
+void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
+                        Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
+                        double* correlation, double* pages);
+
+}  // namespace vecsim::pg

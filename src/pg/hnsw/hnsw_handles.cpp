@@ -1,0 +1,106 @@
+// src/pg/hnsw/hnsw_handles.cpp
+// One instantiation of core's page graph and builder per flavor, behind
+// the interfaces of hnsw_handles.h.
+#include "hnsw/hnsw_handles.h"
+
+#include <new>
+
+#include "graph/hnsw_builder.h"
+#include "hnsw/pg_page_store.h"
+#include "util/no_throw.h"
+
+namespace vecsim::pg {
+namespace {
+
+using core::Status;
+
+template <class Flavor>
+class IndexHandle final : public HnswIndexHandle {
+ public:
+  using Graph = core::HnswPageGraph<PgPageStore, typename Flavor::Metric>;
+
+  IndexHandle(PgPageStore* store, const Flavor& flavor, std::uint64_t seed)
+      : graph_(store, flavor.metric, seed) {}
+
+  Status open() noexcept override { return core::no_throw([&] { return graph_.open(); }); }
+  const core::HnswMeta& meta() const noexcept override { return graph_.meta(); }
+  Status begin_scan(core::ValueRef query, int ef, HnswScanOrder order,
+                    HnswScanLimits limits) noexcept override {
+    return graph_.begin_scan(query, ef, order, limits);
+  }
+  Status next(core::HnswHit* hit, bool* found) noexcept override { return graph_.next(hit, found); }
+  std::size_t scan_memory_bytes() const noexcept override { return graph_.scan_memory_bytes(); }
+  Status insert(core::ValueRef value, std::uint32_t heap_block,
+                std::uint16_t heap_offset) noexcept override {
+    core::HnswRef ref;
+    return graph_.insert(value, heap_block, heap_offset, &ref);
+  }
+  Status bulk_delete(HnswIsDead is_dead, void* state,
+                     core::HnswVacuumStats* stats) noexcept override {
+    return graph_.bulk_delete(
+        [&](std::uint32_t block, std::uint16_t offset) { return is_dead(block, offset, state); },
+        stats);
+  }
+
+ private:
+  Graph graph_;
+};
+
+template <class Flavor>
+class BuildHandle final : public HnswBuildHandle {
+ public:
+  using Builder = core::HnswBuilder<PgPageStore, typename Flavor::Space, typename Flavor::Metric>;
+
+  BuildHandle(PgPageStore* store, const Flavor& flavor, core::HnswParams params,
+              std::uint32_t dims, std::size_t budget)
+      : builder_(store, flavor.make_space(dims), flavor.metric, params, dims, budget) {}
+
+  Status add(core::ValueRef value, std::uint32_t heap_block,
+             std::uint16_t heap_offset) noexcept override {
+    return builder_.add(value, heap_block, heap_offset);
+  }
+  Status finish() noexcept override { return builder_.finish(); }
+  std::size_t rows() const noexcept override { return builder_.rows(); }
+  std::size_t spilled_at() const noexcept override { return builder_.spilled_at(); }
+
+ private:
+  Builder builder_;
+};
+
+}  // namespace
+
+core::Status make_hnsw_index(core::HnswOpclass opclass, PgPageStore* store, std::uint64_t seed,
+                             void* storage, HnswIndexHandle** out) noexcept {
+  return core::no_throw([&] {
+    *out = core::with_hnsw_flavor(opclass, [&](const auto& flavor) -> HnswIndexHandle* {
+      using Handle = IndexHandle<std::decay_t<decltype(flavor)>>;
+      static_assert(sizeof(Handle) <= kHnswHandleBytes);
+      return new (storage) Handle(store, flavor, seed);
+    });
+    return Status::ok();
+  });
+}
+
+core::Status make_hnsw_build(core::HnswOpclass opclass, PgPageStore* store,
+                             core::HnswParams params, std::uint32_t dims,
+                             std::size_t budget_bytes, void* storage,
+                             HnswBuildHandle** out) noexcept {
+  return core::no_throw([&] {
+    *out = core::with_hnsw_flavor(opclass, [&](const auto& flavor) -> HnswBuildHandle* {
+      using Handle = BuildHandle<std::decay_t<decltype(flavor)>>;
+      static_assert(sizeof(Handle) <= kHnswHandleBytes);
+      return new (storage) Handle(store, flavor, params, dims, budget_bytes);
+    });
+    return Status::ok();
+  });
+}
+
+core::Status verify_hnsw_index(PgPageStore* store, core::HnswVerifyReport* report) noexcept {
+  return core::no_throw([&] {
+    VECSIM_RETURN_IF_ERROR(store->refresh_page_count());
+    return core::verify_hnsw(store, [store](std::uint32_t block) { return store->item_count(block); },
+                             report);
+  });
+}
+
+}  // namespace vecsim::pg

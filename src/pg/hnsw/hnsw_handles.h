@@ -1,0 +1,76 @@
+// src/pg/hnsw/hnsw_handles.h
+// The graph of core (hnsw_page_graph.h, hnsw_builder.h) for an opclass
+// chosen at run time: core's templates are instantiated once per flavor
+// (hnsw_opclass.h) in hnsw_handles.cpp, behind two small interfaces, so the
+// access-method callbacks are written once for every opclass.
+//
+// LIFETIME (STYLE.md 2.7)
+//   A handle is constructed by placement into caller-provided storage of
+//   kHnswHandleBytes (palloc'd, MAXALIGNed) and destroyed by its owner:
+//   the callbacks register a memory-context reset callback that runs the
+//   destructor, so an error or a cancel frees the handle's heap memory.
+//   Destructors only free memory.
+//
+// INVARIANTS
+//   Every method is noexcept and reports failure as a Status; PostgreSQL is
+//   reached only through the PgPageStore, hence only through pg_call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "graph/hnsw_graph.h"
+#include "graph/hnsw_opclass.h"
+#include "graph/hnsw_page_graph.h"
+#include "graph/hnsw_verify.h"
+#include "util/status.h"
+
+namespace vecsim::pg {
+
+class PgPageStore;
+
+using core::HnswScanLimits;
+using core::HnswScanOrder;
+
+// Heap-tuple liveness for vacuum: PostgreSQL's bulk-delete callback.
+using HnswIsDead = bool (*)(std::uint32_t heap_block, std::uint16_t heap_offset, void* state);
+
+class HnswIndexHandle {
+ public:
+  virtual ~HnswIndexHandle() = default;
+  virtual core::Status open() noexcept = 0;
+  virtual const core::HnswMeta& meta() const noexcept = 0;
+  virtual core::Status begin_scan(core::ValueRef query, int ef, HnswScanOrder order,
+                                  HnswScanLimits limits) noexcept = 0;
+  virtual core::Status next(core::HnswHit* hit, bool* found) noexcept = 0;
+  virtual std::size_t scan_memory_bytes() const noexcept = 0;
+  virtual core::Status insert(core::ValueRef value, std::uint32_t heap_block,
+                              std::uint16_t heap_offset) noexcept = 0;
+  virtual core::Status bulk_delete(HnswIsDead is_dead, void* state,
+                                   core::HnswVacuumStats* stats) noexcept = 0;
+};
+
+class HnswBuildHandle {
+ public:
+  virtual ~HnswBuildHandle() = default;
+  virtual core::Status add(core::ValueRef value, std::uint32_t heap_block,
+                           std::uint16_t heap_offset) noexcept = 0;
+  virtual core::Status finish() noexcept = 0;
+  virtual std::size_t rows() const noexcept = 0;
+  virtual std::size_t spilled_at() const noexcept = 0;
+};
+
+constexpr std::size_t kHnswHandleBytes = 4096;
+
+core::Status make_hnsw_index(core::HnswOpclass opclass, PgPageStore* store, std::uint64_t seed,
+                             void* storage, HnswIndexHandle** out) noexcept;
+
+core::Status make_hnsw_build(core::HnswOpclass opclass, PgPageStore* store,
+                             core::HnswParams params, std::uint32_t dims,
+                             std::size_t budget_bytes, void* storage,
+                             HnswBuildHandle** out) noexcept;
+
+// The checks of hnsw_verify.h over the whole index.
+core::Status verify_hnsw_index(PgPageStore* store, core::HnswVerifyReport* report) noexcept;
+
+}  // namespace vecsim::pg

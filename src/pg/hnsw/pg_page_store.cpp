@@ -1,0 +1,173 @@
+// src/pg/hnsw/pg_page_store.cpp
+// The buffer-manager side of PgPageStore (see the header for modes,
+// locking and invariants).
+#include "hnsw/pg_page_store.h"
+
+#include <cstring>
+
+#include "bridge/pg_call.h"
+
+#include "pg.h"
+
+extern "C" {
+#include "access/generic_xlog.h"
+#include "storage/bufmgr.h"
+#include "storage/bufpage.h"
+#include "storage/lmgr.h"
+}
+
+namespace vecsim::pg {
+namespace {
+
+core::Status corrupt(const char* what, std::uint32_t block, std::uint16_t offset) {
+  return core::Status::error(core::ErrorCode::kInternal, "hnsw index %s at (%u,%u)", what, block,
+                             offset);
+}
+
+void init_page(Page page) {
+  PageInit(page, BLCKSZ, sizeof(HnswPageSpecial));
+  auto* special = reinterpret_cast<HnswPageSpecial*>(PageGetSpecialPointer(page));
+  special->page_id = kHnswPageId;
+  special->flags = 0;
+  special->unused = 0;
+}
+
+bool is_hnsw_page(Page page) {
+  if (PageIsNew(page) || PageGetSpecialSize(page) != sizeof(HnswPageSpecial)) return false;
+  return reinterpret_cast<const HnswPageSpecial*>(PageGetSpecialPointer(page))->page_id ==
+         kHnswPageId;
+}
+
+// Applies change(page) to block under its exclusive lock: in place and
+// marked dirty (kBuild), or through one generic WAL record (kLogged).
+template <class Change>
+core::Status modify_page(Relation index, ForkNumber fork, bool logged, BlockNumber block,
+                         Change&& change) {
+  bool ok = true;
+  core::Status st = pg_call([&] {
+    Buffer buffer = ReadBufferExtended(index, fork, block, RBM_NORMAL, nullptr);
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    if (logged) {
+      GenericXLogState* state = GenericXLogStart(index);
+      Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+      ok = change(page);
+      if (ok) {
+        GenericXLogFinish(state);
+      } else {
+        GenericXLogAbort(state);
+      }
+    } else {
+      ok = change(BufferGetPage(buffer));
+      if (ok) MarkBufferDirty(buffer);
+    }
+    UnlockReleaseBuffer(buffer);
+  });
+  VECSIM_RETURN_IF_ERROR(st);
+  return ok ? core::Status::ok() : corrupt("page refused a change", block, 0);
+}
+
+}  // namespace
+
+core::Status PgPageStore::refresh_page_count() noexcept {
+  return pg_call([&] { page_count_ = RelationGetNumberOfBlocksInFork(index_, fork_); });
+}
+
+std::size_t PgPageStore::page_capacity() const noexcept {
+  return BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageSpecial));
+}
+
+std::size_t PgPageStore::item_cost(std::size_t n) const noexcept {
+  return MAXALIGN(n) + sizeof(ItemIdData);
+}
+
+std::size_t PgPageStore::free_space(std::uint32_t block) noexcept {
+  std::size_t free = 0;
+  (void)pg_call([&] {
+    Buffer buffer = ReadBufferExtended(index_, fork_, block, RBM_NORMAL, nullptr);
+    LockBuffer(buffer, BUFFER_LOCK_SHARE);
+    Page page = BufferGetPage(buffer);
+    if (is_hnsw_page(page)) free = PageGetExactFreeSpace(page);
+    UnlockReleaseBuffer(buffer);
+  });
+  return free;
+}
+
+std::uint16_t PgPageStore::item_count(std::uint32_t block) noexcept {
+  std::uint16_t count = 0;
+  (void)pg_call([&] {
+    Buffer buffer = ReadBufferExtended(index_, fork_, block, RBM_NORMAL, nullptr);
+    LockBuffer(buffer, BUFFER_LOCK_SHARE);
+    count = PageGetMaxOffsetNumber(BufferGetPage(buffer));
+    UnlockReleaseBuffer(buffer);
+  });
+  return count;
+}
+
+core::Status PgPageStore::new_page(std::uint32_t* block) noexcept {
+  if (mode_ == Mode::kRead) return corrupt("read-only store asked for a page", 0, 0);
+  const bool logged = mode_ == Mode::kLogged;
+  VECSIM_RETURN_IF_ERROR(pg_call([&] {
+    LockRelationForExtension(index_, ExclusiveLock);
+    Buffer buffer = ReadBufferExtended(index_, fork_, P_NEW, RBM_NORMAL, nullptr);
+    UnlockRelationForExtension(index_, ExclusiveLock);
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    if (logged) {
+      GenericXLogState* state = GenericXLogStart(index_);
+      init_page(GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE));
+      GenericXLogFinish(state);
+    } else {
+      init_page(BufferGetPage(buffer));
+      MarkBufferDirty(buffer);
+    }
+    *block = BufferGetBlockNumber(buffer);
+    UnlockReleaseBuffer(buffer);
+  }));
+  page_count_ = *block + 1;
+  return core::Status::ok();
+}
+
+core::Status PgPageStore::add_item(std::uint32_t block, const void* item, std::size_t n,
+                                   std::uint16_t* offset) noexcept {
+  if (mode_ == Mode::kRead) return corrupt("read-only store asked to add an item", block, 0);
+  return modify_page(index_, fork_, mode_ == Mode::kLogged, block, [&](Page page) {
+    OffsetNumber at = PageAddItem(page, static_cast<Item>(const_cast<void*>(item)), n,
+                                  InvalidOffsetNumber, false, false);
+    *offset = at;
+    return at != InvalidOffsetNumber;
+  });
+}
+
+core::Status PgPageStore::write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
+                                     const void* bytes, std::size_t n) noexcept {
+  if (mode_ == Mode::kRead) return corrupt("read-only store asked to write", block, offset);
+  return modify_page(index_, fork_, mode_ == Mode::kLogged, block, [&](Page page) {
+    if (offset < FirstOffsetNumber || offset > PageGetMaxOffsetNumber(page)) return false;
+    ItemId id = PageGetItemId(page, offset);
+    if (!ItemIdIsNormal(id) || at + n > ItemIdGetLength(id)) return false;
+    std::memcpy(static_cast<char*>(PageGetItem(page, id)) + at, bytes, n);
+    return true;
+  });
+}
+
+core::Status PgPageStore::lock_item(std::uint32_t block, std::uint16_t offset, Buffer* buffer,
+                                    const unsigned char** item, std::size_t* n) noexcept {
+  bool found = false;
+  VECSIM_RETURN_IF_ERROR(pg_call([&] {
+    *buffer = ReadBufferExtended(index_, fork_, block, RBM_NORMAL, nullptr);
+    LockBuffer(*buffer, BUFFER_LOCK_SHARE);
+    Page page = BufferGetPage(*buffer);
+    if (is_hnsw_page(page) && offset >= FirstOffsetNumber &&
+        offset <= PageGetMaxOffsetNumber(page)) {
+      ItemId id = PageGetItemId(page, offset);
+      if (ItemIdIsNormal(id)) {
+        *item = reinterpret_cast<const unsigned char*>(PageGetItem(page, id));
+        *n = ItemIdGetLength(id);
+        found = true;
+      }
+    }
+    if (!found) UnlockReleaseBuffer(*buffer);
+  }));
+  return found ? core::Status::ok() : corrupt("has no element", block, offset);
+}
+
+}  // namespace vecsim::pg

@@ -1,0 +1,100 @@
+// src/pg/hnsw/pg_page_store.h
+// PgPageStore: core's PageStore concept (storage/page_store.h) over one
+// fork of an index relation in PostgreSQL's buffer manager.
+//
+// MODES
+//   kBuild   an index being built: pages are changed in shared buffers and
+//            marked dirty without WAL; the build then logs every page once
+//            (log_newpage_range) when it is complete.
+//   kLogged  a live index: every change (new page, new item, overwritten
+//            bytes) is one generic WAL record, made atomically under the
+//            buffer's exclusive lock. Core orders its writes so that the
+//            index is valid after each one (docs/hnsw.md, "Crash safety").
+//   kRead    scans: reads only.
+//
+// LOCKING
+//   Each read holds the buffer's share lock only while core's callback
+//   reads the item (the callback never calls PostgreSQL); each write holds
+//   the exclusive lock for the one change. No two buffer locks are ever
+//   held at once, so buffer locks cannot deadlock. Writers are serialised
+//   by the caller's heavyweight lock (hnsw/locks.h).
+//
+// INVARIANTS
+//   Every PostgreSQL call goes through pg_call; a failure parks the error
+//   (pg_call.h) and is returned as a Status. page_count() is cached:
+//   exact for the writer that holds the writers' lock (it refreshes it
+//   after taking the lock, and only it extends the relation). Pages carry
+//   an 8-byte special area {kHnswPageId, flags} that the verifier checks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "util/status.h"
+
+#include "pg.h"
+
+extern "C" {
+#include "storage/bufmgr.h"
+#include "utils/rel.h"
+}
+
+namespace vecsim::pg {
+
+constexpr std::uint16_t kHnswPageId = 0xFF95;
+
+struct HnswPageSpecial {
+  std::uint16_t page_id;  // kHnswPageId
+  std::uint16_t flags;    // reserved, 0
+  std::uint32_t unused;   // 0
+};
+static_assert(sizeof(HnswPageSpecial) == 8);
+
+class PgPageStore {
+ public:
+  enum class Mode { kBuild, kLogged, kRead };
+
+  PgPageStore(Relation index, ForkNumber fork, Mode mode) noexcept
+      : index_(index), fork_(fork), mode_(mode) {}
+
+  // Re-reads the relation's size (a PG zone call, or through pg_call).
+  core::Status refresh_page_count() noexcept;
+
+  std::size_t page_capacity() const noexcept;
+  std::size_t item_cost(std::size_t n) const noexcept;
+  std::uint32_t page_count() const noexcept { return page_count_; }
+  // On a failure these two return 0 with the error pending (pg_call.h);
+  // the entry point's epilogue raises it.
+  std::size_t free_space(std::uint32_t block) noexcept;
+  std::uint16_t item_count(std::uint32_t block) noexcept;
+
+  core::Status new_page(std::uint32_t* block) noexcept;
+  core::Status add_item(std::uint32_t block, const void* item, std::size_t n,
+                        std::uint16_t* offset) noexcept;
+  core::Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
+                          const void* bytes, std::size_t n) noexcept;
+
+  template <class F>
+  core::Status read_item(std::uint32_t block, std::uint16_t offset, F&& f) noexcept {
+    const unsigned char* item = nullptr;
+    std::size_t n = 0;
+    Buffer buffer = InvalidBuffer;
+    VECSIM_RETURN_IF_ERROR(lock_item(block, offset, &buffer, &item, &n));
+    f(item, n);
+    UnlockReleaseBuffer(buffer);
+    return core::Status::ok();
+  }
+
+ private:
+  // Pins and share-locks block and finds item offset on it (XX000 if the
+  // page or the item is not an hnsw one).
+  core::Status lock_item(std::uint32_t block, std::uint16_t offset, Buffer* buffer,
+                         const unsigned char** item, std::size_t* n) noexcept;
+
+  Relation index_;
+  ForkNumber fork_;
+  Mode mode_;
+  std::uint32_t page_count_ = 0;
+};
+
+}  // namespace vecsim::pg

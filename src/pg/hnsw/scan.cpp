@@ -1,0 +1,158 @@
+// src/pg/hnsw/scan.cpp
+// Index scans (SPEC.md 6.8, 6.9): ORDER BY col <op> query LIMIT n. The
+// first amgettuple searches the graph with hnsw.ef_search candidates; with
+// hnsw.iterative_scan on, later calls search on from the candidates left
+// over until the scan runs out of them or of its budget
+// (hnsw.max_scan_tuples, work_mem x hnsw.scan_mem_multiplier).
+//
+// INVARIANTS
+//   The scan state lives in a memory context of its own, a child of the
+//   one the executor began the scan in; amendscan deletes it, and so does
+//   the abort of an erroring or cancelled query (the slot's reset callback
+//   destroys the core handle either way). The executor trusts the order
+//   (no recheck); the distances it shows are recomputed by the operator.
+//   A NULL query searches from a zero value, so rows come in an arbitrary
+//   order; a query of other dimensions is 22000, as from the operator.
+#include "bridge/pg_call.h"
+#include "hnsw/handle_slot.h"
+#include "hnsw/hnsw_am.h"
+#include "hnsw/opclass.h"
+#include "hnsw/pg_page_store.h"
+#include "index_settings.h"
+
+#include "pg.h"
+
+extern "C" {
+#include "access/relscan.h"
+#include "pgstat.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+}
+
+namespace vecsim::pg {
+namespace {
+
+struct ScanState {
+  core::HnswOpclass opclass;
+  PgPageStore store;
+  HandleSlot<HnswIndexHandle>* slot;
+  MemoryContext context;        // the scan's: this state, the handle
+  MemoryContext query_context;  // the current query value; reset by rescan
+  bool started;
+};
+
+ScanState* scan_state(IndexScanDesc scan) { return static_cast<ScanState*>(scan->opaque); }
+
+HnswScanOrder scan_order() {
+  switch (static_cast<IterativeScan>(g_hnsw_settings.iterative_scan)) {
+    case IterativeScan::kRelaxedOrder:
+      return HnswScanOrder::kRelaxed;
+    case IterativeScan::kStrictOrder:
+      return HnswScanOrder::kStrict;
+    case IterativeScan::kOff:
+      break;
+  }
+  return HnswScanOrder::kOff;
+}
+
+// The first search of a scan: the query value (or a zero one for NULL),
+// checked against the index's dimensions.
+void start(IndexScanDesc scan, ScanState* state) {
+  if (!IsMVCCSnapshot(scan->xs_snapshot)) {
+    elog(ERROR, "non-MVCC snapshots are not supported with hnsw");
+  }
+  HnswIndexHandle* handle = state->slot->handle;
+  raise_pending_or(handle->open());
+  const core::HnswMeta& meta = handle->meta();
+
+  MemoryContext caller = MemoryContextSwitchTo(state->query_context);
+  core::ValueRef query;
+  const ScanKey key = scan->numberOfOrderBys > 0 ? &scan->orderByData[0] : nullptr;
+  if (key == nullptr || (key->sk_flags & SK_ISNULL)) {
+    query = value_of(state->opclass.kind,
+                     zero_datum(state->opclass.kind, static_cast<std::int32_t>(meta.dims)));
+  } else {
+    const void* datum = PG_DETOAST_DATUM(key->sk_argument);
+    std::int32_t dims = value_dims(state->opclass.kind, datum);
+    if (meta.entry != core::kNoRef && dims != static_cast<std::int32_t>(meta.dims)) {
+      if (state->opclass.kind == core::HnswValueKind::kBit) {
+        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                        errmsg("different bit lengths %u and %d", meta.dims, dims)));
+      }
+      ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                      errmsg("different %s dimensions %u and %d", type_name(state->opclass.kind),
+                             meta.dims, dims)));
+    }
+    if (!index_value_of(state->opclass, key->sk_argument, false, &query)) {
+      // A zero query under cosine: every distance counts alike.
+      query = value_of(state->opclass.kind, datum);
+    }
+  }
+  MemoryContextSwitchTo(caller);
+
+  double budget = static_cast<double>(work_mem) * 1024.0 * g_hnsw_settings.scan_mem_multiplier;
+  HnswScanLimits limits{static_cast<std::size_t>(g_hnsw_settings.max_scan_tuples),
+                        static_cast<std::size_t>(budget)};
+  LockPage(scan->indexRelation, kScanLockPage, ShareLock);
+  core::Status st = handle->begin_scan(query, g_hnsw_settings.ef_search, scan_order(), limits);
+  UnlockPage(scan->indexRelation, kScanLockPage, ShareLock);
+  raise_pending_or(st);
+  state->started = true;
+}
+
+}  // namespace
+
+IndexScanDesc hnsw_begin_scan(Relation index, int nkeys, int norderbys) {
+  IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+  MemoryContext context =
+      AllocSetContextCreate(CurrentMemoryContext, "vecsim hnsw scan", ALLOCSET_DEFAULT_SIZES);
+  auto* state = static_cast<ScanState*>(MemoryContextAllocZero(context, sizeof(ScanState)));
+  state->opclass = hnsw_opclass_of(index);
+  new (&state->store) PgPageStore(index, MAIN_FORKNUM, PgPageStore::Mode::kRead);
+  state->context = context;
+  state->query_context = AllocSetContextCreate(context, "vecsim hnsw query", ALLOCSET_SMALL_SIZES);
+  state->slot = new_index_slot(context, state->opclass, &state->store);
+  scan->opaque = state;
+  return scan;
+}
+
+void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys) {
+  ScanState* state = scan_state(scan);
+  state->started = false;
+  MemoryContextReset(state->query_context);
+  if (keys != nullptr && scan->numberOfKeys > 0) {
+    memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+  }
+  if (orderbys != nullptr && scan->numberOfOrderBys > 0) {
+    memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+  }
+}
+
+bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection direction) {
+  ScanState* state = scan_state(scan);
+  if (!state->started) {
+    // Counted once per scan, as PostgreSQL's own AMs do.
+    pgstat_count_index_scan(scan->indexRelation);
+    start(scan, state);
+  }
+  core::HnswHit hit;
+  bool found = false;
+  LockPage(scan->indexRelation, kScanLockPage, ShareLock);
+  core::Status st = state->slot->handle->next(&hit, &found);
+  UnlockPage(scan->indexRelation, kScanLockPage, ShareLock);
+  raise_pending_or(st);
+  if (!found) return false;
+  ItemPointerSet(&scan->xs_heaptid, hit.heap_block, hit.heap_offset);
+  scan->xs_recheck = false;
+  scan->xs_recheckorderby = false;
+  return true;
+}
+
+void hnsw_end_scan(IndexScanDesc scan) {
+  ScanState* state = scan_state(scan);
+  MemoryContextDelete(state->context);
+  scan->opaque = nullptr;
+}
+
+}  // namespace vecsim::pg

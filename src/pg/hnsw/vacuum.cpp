@@ -1,0 +1,94 @@
+// src/pg/hnsw/vacuum.cpp
+// VACUUM of an hnsw index (SPEC.md 6.11): ambulkdelete has core remove the
+// elements whose heap tuples are dead, repairing the lists that linked
+// them and the entry point first, and flagging them deleted last; then it
+// waits for scans that may still hold a reference to a flagged element, so
+// the heap may reuse those TIDs. amvacuumcleanup reports the sizes.
+//
+// INVARIANTS
+//   Vacuum holds the writers' lock for the whole pass, so inserts wait
+//   (and the pass sees no half-done insert). Every page change is one
+//   generic WAL record, and a cancel (checked on every page read) leaves a
+//   valid index that the next vacuum finishes.
+#include "bridge/pg_call.h"
+#include "hnsw/handle_slot.h"
+#include "hnsw/hnsw_am.h"
+#include "hnsw/opclass.h"
+#include "hnsw/pg_page_store.h"
+
+#include "pg.h"
+
+extern "C" {
+#include "utils/rel.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
+}
+
+namespace vecsim::pg {
+namespace {
+
+struct DeadCheck {
+  IndexBulkDeleteCallback callback;
+  void* state;
+};
+
+// PostgreSQL's callback only looks the TID up in vacuum's dead-TID store;
+// it does not raise errors.
+bool is_dead(std::uint32_t block, std::uint16_t offset, void* arg) {
+  auto* check = static_cast<DeadCheck*>(arg);
+  ItemPointerData tid;
+  ItemPointerSet(&tid, block, offset);
+  return check->callback(&tid, check->state);
+}
+
+IndexBulkDeleteResult* new_result(IndexBulkDeleteResult* stats) {
+  if (stats != nullptr) return stats;
+  return static_cast<IndexBulkDeleteResult*>(palloc0(sizeof(IndexBulkDeleteResult)));
+}
+
+}  // namespace
+
+IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
+                                        IndexBulkDeleteCallback callback, void* callback_state) {
+  Relation index = info->index;
+  stats = new_result(stats);
+  core::HnswOpclass opclass = hnsw_opclass_of(index);
+  MemoryContext context =
+      AllocSetContextCreate(CurrentMemoryContext, "vecsim hnsw vacuum", ALLOCSET_DEFAULT_SIZES);
+  auto* store = static_cast<PgPageStore*>(MemoryContextAlloc(context, sizeof(PgPageStore)));
+  new (store) PgPageStore(index, MAIN_FORKNUM, PgPageStore::Mode::kLogged);
+  HnswIndexHandle* handle = new_index_slot(context, opclass, store)->handle;
+
+  DeadCheck check{callback, callback_state};
+  core::HnswVacuumStats result;
+  LockPage(index, kWriterLockPage, ExclusiveLock);
+  core::Status st = store->refresh_page_count();
+  if (st.is_ok()) st = handle->bulk_delete(is_dead, &check, &result);
+  UnlockPage(index, kWriterLockPage, ExclusiveLock);
+  raise_pending_or(st);
+
+  // Scans that read an element's header before it was flagged finish
+  // their amgettuple before this returns.
+  LockPage(index, kScanLockPage, ExclusiveLock);
+  UnlockPage(index, kScanLockPage, ExclusiveLock);
+
+  stats->tuples_removed += static_cast<double>(result.deleted);
+  stats->num_index_tuples = static_cast<double>(result.live);
+  MemoryContextDelete(context);
+  return stats;
+}
+
+IndexBulkDeleteResult* hnsw_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {
+  if (info->analyze_only) return stats;
+  if (stats == nullptr) {
+    // No bulk delete ran: the heap's count stands in for the index's.
+    stats = new_result(stats);
+    stats->num_index_tuples = info->num_heap_tuples;
+    stats->estimated_count = info->estimated_count;
+  }
+  stats->num_pages = RelationGetNumberOfBlocks(info->index);
+  return stats;
+}
+
+}  // namespace vecsim::pg
