@@ -1,12 +1,13 @@
 // bench/gen_clustered.cpp
 // Writes clustered synthetic vectors for the demo and the ANN benchmark.
 //
-//   gen_clustered --rows N --dims D [--clusters K] [--seed S] [--format copy|text]
+//   gen_clustered --rows N --dims D [--clusters K] [--seed S] [--format copy|text|raw]
 //
 // Data: see clustered_data.h. Points with another --seed come from the same
 // mixture (the same centres and subspace, fixed by --model-seed), which is
 // how held-out queries are made.
 //
+// --format raw writes the rows as native float32s, back to back (for numpy).
 // --format copy (default) writes PostgreSQL's binary COPY stream for a table
 // (id bigint, embedding vector(D)); --format text writes one '[...]' vector
 // per line.
@@ -29,6 +30,7 @@ struct Options {
   std::uint64_t seed = 1;
   std::uint64_t model_seed = 42;
   bool copy_format = true;
+  bool raw_format = false;  // float32 rows, native byte order, nothing else
   long first_id = 1;
 };
 
@@ -43,7 +45,10 @@ Options parse(int argc, char** argv) {
     else if (k == "--seed") o.seed = std::strtoull(v, nullptr, 10);
     else if (k == "--model-seed") o.model_seed = std::strtoull(v, nullptr, 10);
     else if (k == "--first-id") o.first_id = std::atol(v);
-    else if (k == "--format") o.copy_format = std::string(v) == "copy";
+    else if (k == "--format") {
+      o.copy_format = std::string(v) == "copy";
+      o.raw_format = std::string(v) == "raw";
+    }
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       std::exit(2);
@@ -98,6 +103,8 @@ int main(int argc, char** argv) {
         std::memcpy(&bits, &x, 4);
         put_be32(out, bits);
       }
+    } else if (o.raw_format) {
+      std::fwrite(point.data(), sizeof(float), point.size(), out);
     } else {
       std::fputc('[', out);
       for (int i = 0; i < o.dims; ++i) std::fprintf(out, i ? ",%.9g" : "%.9g", point[i]);

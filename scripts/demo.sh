@@ -4,9 +4,10 @@
 # Installs what it needs (as root, with apt), builds and installs vecsim,
 # starts a throwaway cluster on 127.0.0.1, creates the extension, loads
 # 100,000 clustered 128-dimensional vectors with COPY ... FROM STDIN WITH
-# (FORMAT BINARY), and runs nearest-neighbour queries with each distance
-# operator, printing results and timings. The cluster and its scratch
-# directory are removed at the end.
+# (FORMAT BINARY), runs exact nearest-neighbour queries with each distance
+# operator, builds an hnsw index and runs the same queries through it,
+# printing results, recall against the exact answers, and timings. The
+# cluster and its scratch directory are removed at the end.
 #
 #   scripts/demo.sh [ROWS] [DIMS]
 source "$(dirname "$0")/lib.sh"
@@ -67,5 +68,37 @@ BEGIN
     FROM unnest(times) t;
 END \$\$"
 psql_demo -c "SELECT t.* FROM unnest(ARRAY['<->','<#>','<=>','<+>']) op, knn_timing(op) t"
+
+log "building an hnsw index (m 16, ef_construction 64)"
+psql_demo -c "\timing on" -c "CREATE INDEX items_hnsw ON items USING hnsw (embedding vector_l2_ops)" |
+  grep -E 'CREATE|Time'
+psql_demo -c "SELECT pg_size_pretty(pg_relation_size('items_hnsw')) AS index_size,
+                     elements, violations, unreachable FROM vecsim_hnsw_verify('items_hnsw')"
+
+log "nearest neighbours of query 1 by <-> through the index"
+psql_demo -c "EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY embedding <-> (SELECT embedding FROM queries WHERE qid = 1) LIMIT 5"
+psql_demo -c "SELECT i.id, round((i.embedding <-> q.embedding)::numeric, 4) AS distance
+                FROM items i, (SELECT embedding FROM queries WHERE qid = 1) q
+               ORDER BY i.embedding <-> q.embedding LIMIT 5"
+
+log "recall@10 and timing of the 20 queries through the index, by hnsw.ef_search"
+psql_demo -q -c "
+CREATE FUNCTION knn_ids(q vector, exact boolean) RETURNS bigint[] LANGUAGE plpgsql AS \$\$
+DECLARE ids bigint[];
+BEGIN
+  PERFORM set_config('enable_indexscan', CASE WHEN exact THEN 'off' ELSE 'on' END, true);
+  SELECT array_agg(id) INTO ids FROM (SELECT id FROM items ORDER BY embedding <-> q LIMIT 10) s;
+  RETURN ids;
+END \$\$"
+for ef in 10 40 100 200; do
+  psql_demo -c "SET hnsw.ef_search = $ef" -c "
+    WITH exact AS (SELECT qid, knn_ids(embedding, true) AS ids FROM queries),
+         timed AS (SELECT qid, clock_timestamp() AS t0, knn_ids(embedding, false) AS ids, clock_timestamp() AS t1
+                     FROM queries)
+    SELECT $ef AS ef_search,
+           round(avg((SELECT count(*) FROM unnest(t.ids) i WHERE i = ANY (e.ids)) / 10.0), 3) AS recall_at_10,
+           round(avg(extract(epoch FROM t.t1 - t.t0) * 1000)::numeric, 3) AS mean_ms
+      FROM timed t JOIN exact e USING (qid)"
+done
 
 log "done (the cluster is removed on exit)"

@@ -1,7 +1,8 @@
 # test/t/003_cancel.pl
 # A query cancelled by another session (pg_cancel_backend) in the middle of
-# long vecsim work ends with a clean 57014 ERROR; the session keeps working
-# and the server never restarts.
+# long vecsim work (including an hnsw index build) ends with a clean 57014
+# ERROR; the session keeps working, the server never restarts, and a
+# cancelled build leaves no index behind.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -17,12 +18,16 @@ $node->safe_psql('postgres', q{
   CREATE TABLE big AS
     SELECT array_fill(i % 5 + 0.25, ARRAY[2000])::real[]::vector(2000) AS v
       FROM generate_series(1, 2000) i;
+  CREATE TABLE pts AS
+    SELECT (SELECT array_agg(random()) FROM generate_series(1, 64) WHERE i > 0)::vector(64) AS v
+      FROM generate_series(1, 60000) i;
 });
 
 for my $query (
   'SELECT avg(v) FROM big, generate_series(1, 100000)',
   'SELECT count(*) FROM big a, big b WHERE a.v <=> b.v < -1',
-  'SELECT sum(v + v) FROM big, generate_series(1, 100000)')
+  'SELECT sum(v + v) FROM big, generate_series(1, 100000)',
+  'CREATE INDEX pts_v ON pts USING hnsw (v vector_l2_ops)')
 {
   my ($stdout, $stderr) = ('', '');
   my $psql = IPC::Run::start(
@@ -43,6 +48,11 @@ for my $query (
 }
 
 is($node->safe_psql('postgres', q{SELECT vector_dims(avg(v)) FROM big}), '2000', 'server still serves');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_class WHERE relname = 'pts_v'}), '0',
+   'a cancelled index build leaves no index');
+$node->safe_psql('postgres', q{SET maintenance_work_mem = '1MB'; CREATE INDEX pts_v ON pts USING hnsw (v vector_l2_ops) WITH (m = 4, ef_construction = 8)});
+is($node->safe_psql('postgres', q{SELECT violations FROM vecsim_hnsw_verify('pts_v')}), '0',
+   'a build that spills past maintenance_work_mem verifies');
 my $log = slurp_file($node->logfile);
 unlike($log, qr/terminated by signal|server process .* was terminated/, 'no backend crashed');
 $node->stop;

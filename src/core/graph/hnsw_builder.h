@@ -93,7 +93,8 @@ class HnswBuilder {
         budget_) {
       spilled_at_ = rows_;
       VECSIM_RETURN_IF_ERROR(write());
-      pages_ = std::make_unique<HnswPageGraph<Store, Metric>>(store_, metric_, params_.seed + 1);
+      pages_ = std::make_unique<HnswPageGraph<Store, Metric>>(store_, metric_, params_.seed + 1,
+                                                              params_.fill_lists);
       VECSIM_RETURN_IF_ERROR(pages_->open());
     }
     return Status::ok();

@@ -47,6 +47,7 @@ struct HnswParams {
   int m = 16;                // upper-layer degree; layer 0 gets 2m
   int ef_construction = 64;  // candidate list size while inserting
   std::uint64_t seed = 0x5eed;
+  bool fill_lists = false;   // top lists up to capacity (select_diverse's fill; inner product)
 };
 
 template <class Space>
@@ -278,7 +279,7 @@ class HnswGraph {
                         std::vector<Candidate>* kept) const {
     select_diverse(
         sorted, m, [this](std::uint32_t a, std::uint32_t b) { return space_.distance(a, b); },
-        kept);
+        kept, params_.fill_lists);
   }
 
   void set_links(std::uint32_t node, int layer, const std::vector<Candidate>& chosen) {

@@ -55,6 +55,7 @@ struct DenseFlavor {
   using Metric = DenseMetric<Elem>;
   using Space = DenseSpace<Elem>;
   Metric metric;
+  bool fill_lists;  // HnswParams::fill_lists
   typename Space::Batch4Kernel batch4;
   Space make_space(std::size_t dims) const { return Space(dims, metric.kernel, batch4, metric.sign); }
 };
@@ -64,36 +65,40 @@ struct ValueFlavor {
   using Metric = M;
   using Space = ValueSpace<M>;
   Metric metric;
+  bool fill_lists;
   Space make_space(std::size_t) const { return Space(metric); }
 };
 
 // The distance the graph uses for an opclass: squared L2 for L2, negative
-// inner product for inner product and (on normalized values) cosine.
+// inner product for inner product and (on normalized values) cosine. Only
+// inner product fills lists (select_diverse): on normalized values the
+// negative dot product orders pairs as L2 does, so cosine needs no fill.
 template <class F>
 decltype(auto) with_hnsw_flavor(HnswOpclass oc, F&& f) {
   const KernelTable& k = kernels();
   const bool dot = oc.metric == HnswMetric::kInnerProduct || oc.metric == HnswMetric::kCosine;
   const float sign = dot ? -1.0f : 1.0f;
+  const bool fill = oc.metric == HnswMetric::kInnerProduct;
   switch (oc.kind) {
     case HnswValueKind::kVector: {
       auto kernel = dot ? k.f32.dot : oc.metric == HnswMetric::kL1 ? k.f32.l1 : k.f32.l2sq;
       auto batch = dot ? k.f32_batch4.dot : oc.metric == HnswMetric::kL1 ? k.f32_batch4.l1 : k.f32_batch4.l2sq;
-      return f(DenseFlavor<float>{DenseMetric<float>{kernel, sign}, batch});
+      return f(DenseFlavor<float>{DenseMetric<float>{kernel, sign}, fill, batch});
     }
     case HnswValueKind::kHalfvec: {
       auto kernel = dot ? k.f16.dot : oc.metric == HnswMetric::kL1 ? k.f16.l1 : k.f16.l2sq;
       auto batch = dot ? k.f16_batch4.dot : oc.metric == HnswMetric::kL1 ? k.f16_batch4.l1 : k.f16_batch4.l2sq;
-      return f(DenseFlavor<Half>{DenseMetric<Half>{kernel, sign}, batch});
+      return f(DenseFlavor<Half>{DenseMetric<Half>{kernel, sign}, fill, batch});
     }
     case HnswValueKind::kSparse: {
       auto kernel = dot ? k.sparse.dot : oc.metric == HnswMetric::kL1 ? k.sparse.l1 : k.sparse.l2sq;
-      return f(ValueFlavor<SparseMetric>{SparseMetric{kernel, sign}});
+      return f(ValueFlavor<SparseMetric>{SparseMetric{kernel, sign}, fill});
     }
     case HnswValueKind::kBit:
       break;
   }
-  if (oc.metric == HnswMetric::kJaccard) return f(ValueFlavor<JaccardMetric>{JaccardMetric{k.bit.jaccard}});
-  return f(ValueFlavor<HammingMetric>{HammingMetric{k.bit.hamming}});
+  if (oc.metric == HnswMetric::kJaccard) return f(ValueFlavor<JaccardMetric>{JaccardMetric{k.bit.jaccard}, false});
+  return f(ValueFlavor<HammingMetric>{HammingMetric{k.bit.hamming}, false});
 }
 
 template <class Traits>

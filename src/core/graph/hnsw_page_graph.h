@@ -120,8 +120,9 @@ class HnswPageGraph {
  public:
   static constexpr int kMaxLevel = 31;
 
-  HnswPageGraph(Store* store, Metric metric, std::uint64_t seed = 0x5eed)
-      : store_(store), metric_(metric), rng_(seed) {}
+  // fill_lists: as HnswParams::fill_lists (the index's opclass decides).
+  HnswPageGraph(Store* store, Metric metric, std::uint64_t seed = 0x5eed, bool fill_lists = false)
+      : store_(store), metric_(metric), rng_(seed), fill_lists_(fill_lists) {}
 
   // Reads the metapage; checks its magic and version (XX000 otherwise).
   Status open() {
@@ -598,7 +599,7 @@ class HnswPageGraph {
           if (!st.is_ok()) failed = st;
           return d;
         },
-        kept);
+        kept, fill_lists_);
     return failed;
   }
 
@@ -727,6 +728,7 @@ class HnswPageGraph {
   Store* store_;
   Metric metric_;
   std::mt19937_64 rng_;
+  bool fill_lists_;
   HnswMeta meta_{};
   HnswElementLayout layout_{16};
 

@@ -1,8 +1,8 @@
 // src/core/graph/hnsw_verify.h
 // The checker of an hnsw index on pages, in the spirit of contrib/amcheck:
 // it reads every element and reports each broken invariant. The SQL
-// function vecsim_verify_index() will call it; tests call it after every
-// build.
+// function vecsim_hnsw_verify(regclass) calls it; tests call it after
+// every build, and every hnsw TAP test ends with it.
 //
 // INVARIANTS CHECKED (numbered as in docs/hnsw.md)
 //   M1  block 0 holds a metapage with this format's magic and version.

@@ -15,9 +15,15 @@ namespace vecsim::core {
 
 // sorted: candidates ascending by distance to the base. distance(a, b):
 // the distance between two candidates' nodes. At most m are kept.
+//
+// fill: then tops the list up to m with the nearest candidates the
+// heuristic passed over (the paper's keepPrunedConnections). For inner
+// product, which is no metric, the heuristic alone keeps one or two links
+// (a candidate of large norm is "nearer" to every other than the base is),
+// and the graph falls apart into pieces a search cannot reach.
 template <class Distance>
 void select_diverse(const std::vector<Candidate>& sorted, int m, Distance&& distance,
-                    std::vector<Candidate>* kept) {
+                    std::vector<Candidate>* kept, bool fill = false) {
   kept->clear();
   for (const Candidate& c : sorted) {
     if (kept->size() >= static_cast<std::size_t>(m)) break;
@@ -31,6 +37,14 @@ void select_diverse(const std::vector<Candidate>& sorted, int m, Distance&& dist
       }
     }
     if (diverse) kept->push_back(c);
+  }
+  if (!fill) return;
+  std::size_t heuristic = kept->size();
+  for (const Candidate& c : sorted) {
+    if (kept->size() >= static_cast<std::size_t>(m)) break;
+    bool taken = false;
+    for (std::size_t i = 0; i < heuristic && !taken; ++i) taken = (*kept)[i].node == c.node;
+    if (!taken) kept->push_back(c);
   }
 }
 

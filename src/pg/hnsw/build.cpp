@@ -48,23 +48,34 @@ struct BuildState {
   bool noticed_spill;
 };
 
-// The most dimensions an index of this kind can hold with m: a layer-0
-// element must fit one page (its value plus 2m links).
-std::int64_t page_dims_limit(HnswValueKind kind, int m, const PgPageStore& store) {
-  std::size_t room = store.page_capacity() - sizeof(ItemIdData) - sizeof(core::HnswElementHeader) -
-                     sizeof(core::HnswRef) * 2 * static_cast<std::size_t>(m);
-  room = room / MAXIMUM_ALIGNOF * MAXIMUM_ALIGNOF;
+// The bytes of a value of the kind with dims dimensions (a sparsevec
+// value's size depends on its nnz, not its dims).
+std::size_t value_bytes(HnswValueKind kind, std::int64_t dims) {
   switch (kind) {
     case HnswValueKind::kVector:
-      return static_cast<std::int64_t>(room / sizeof(float));
+      return sizeof(float) * static_cast<std::size_t>(dims);
     case HnswValueKind::kHalfvec:
-      return static_cast<std::int64_t>(room / 2);
+      return 2 * static_cast<std::size_t>(dims);
     case HnswValueKind::kBit:
-      return static_cast<std::int64_t>(room * 8);
+      return static_cast<std::size_t>((dims + 7) / 8);
     case HnswValueKind::kSparse:
       break;
   }
-  return 1000000000;  // sparsevec: limited by nnz, not dims
+  return 0;
+}
+
+// The most dimensions an index of this kind can hold with m: a layer-0
+// element (value and 2m links) must fit one page.
+std::int64_t page_dims_limit(HnswValueKind kind, int m, const PgPageStore& store) {
+  if (kind == HnswValueKind::kSparse) return 1000000000;  // limited by nnz instead
+  const core::HnswElementLayout layout{m};
+  auto fits = [&](std::int64_t dims) {
+    return store.item_cost(layout.item_size(value_bytes(kind, dims), 0)) <= store.page_capacity();
+  };
+  std::int64_t dims = static_cast<std::int64_t>(store.page_capacity()) * 8;
+  while (dims > 0 && !fits(dims)) dims = dims * 31 / 32;  // below the limit
+  while (fits(dims + 1)) ++dims;                           // then up to it
+  return dims;
 }
 
 // SPEC.md 6.5: the indexed column or expression must have dimensions

@@ -20,7 +20,7 @@ class IndexHandle final : public HnswIndexHandle {
   using Graph = core::HnswPageGraph<PgPageStore, typename Flavor::Metric>;
 
   IndexHandle(PgPageStore* store, const Flavor& flavor, std::uint64_t seed)
-      : graph_(store, flavor.metric, seed) {}
+      : graph_(store, flavor.metric, seed, flavor.fill_lists) {}
 
   Status open() noexcept override { return core::no_throw([&] { return graph_.open(); }); }
   const core::HnswMeta& meta() const noexcept override { return graph_.meta(); }
@@ -53,7 +53,9 @@ class BuildHandle final : public HnswBuildHandle {
 
   BuildHandle(PgPageStore* store, const Flavor& flavor, core::HnswParams params,
               std::uint32_t dims, std::size_t budget)
-      : builder_(store, flavor.make_space(dims), flavor.metric, params, dims, budget) {}
+      : builder_(store, flavor.make_space(dims), flavor.metric,
+                 core::HnswParams{params.m, params.ef_construction, params.seed, flavor.fill_lists},
+                 dims, budget) {}
 
   Status add(core::ValueRef value, std::uint32_t heap_block,
              std::uint16_t heap_offset) noexcept override {

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+# bench/ann_bench.py: the hnsw ANN benchmark, through SQL, against hnswlib
+# in-process, in the same run (the machine is shared and noisy, so only
+# ratios measured side by side mean anything).
+#
+# For each dataset (clustered synthetic data from gen_clustered: a Gaussian
+# mixture in a lower-dimensional subspace plus noise; held-out queries from
+# the same mixture; exact ground truth by brute force in numpy):
+#   - loads the rows into PostgreSQL with binary COPY;
+#   - builds the hnsw index (m, ef_construction) with 1 and then 2
+#     maintenance workers, and hnswlib's index single-threaded;
+#   - measures recall@10 and queries per second over ef_search 10 .. 400,
+#     one query at a time over one connection (vecsim) and one knn_query
+#     call at a time (hnswlib);
+#   - prints build time, index size and the ratios the issue sets targets
+#     for, and draws recall against QPS to a PNG.
+#
+#   ann_bench.py --dsn DSN --gen PATH [--rows N] [--queries Q] [--out DIR]
+import argparse
+import io
+import struct
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+EF_SEARCH = [10, 20, 40, 80, 120, 200, 400]
+DATASETS = [("l2", 128, "vector_l2_ops", "<->", "l2"),
+            ("cosine", 768, "vector_cosine_ops", "<=>", "cosine")]
+
+
+def generate(gen, rows, dims, seed):
+    raw = subprocess.run([gen, "--rows", str(rows), "--dims", str(dims), "--seed", str(seed),
+                          "--format", "raw"], check=True, capture_output=True).stdout
+    return np.frombuffer(raw, dtype=np.float32).reshape(rows, dims)
+
+
+def copy_image(data):
+    """PostgreSQL's binary COPY stream of (id bigint, embedding vector(d))."""
+    rows, dims = data.shape
+    row = np.dtype([("fields", ">i2"), ("id_len", ">i4"), ("id", ">i8"), ("v_len", ">i4"),
+                    ("dims", ">i2"), ("unused", ">i2"), ("v", ">f4", (dims,))])
+    body = np.zeros(rows, dtype=row)
+    body["fields"] = 2
+    body["id_len"] = 8
+    body["id"] = np.arange(1, rows + 1)
+    body["v_len"] = 4 + 4 * dims
+    body["dims"] = dims
+    body["v"] = data
+    return b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + body.tobytes() + b"\xff\xff"
+
+
+def ground_truth(data, queries, metric, k=10):
+    if metric == "cosine":
+        data = data / np.linalg.norm(data, axis=1, keepdims=True)
+        queries = queries / np.linalg.norm(queries, axis=1, keepdims=True)
+        scores = -(queries @ data.T)
+    else:
+        scores = (queries ** 2).sum(1)[:, None] - 2 * queries @ data.T + (data ** 2).sum(1)[None, :]
+    return np.argsort(scores, axis=1)[:, :k] + 1  # ids are 1-based
+
+
+def recall(found, truth):
+    return float(np.mean([len(set(f) & set(t)) / len(t) for f, t in zip(found, truth)]))
+
+
+def vecsim_side(conn, name, data, queries, truth, opclass, op, m, efc):
+    dims = data.shape[1]
+    table = f"bench_{name}"
+    with conn.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {table}")
+        cur.execute(f"CREATE TABLE {table} (id bigint, embedding vector({dims}))")
+        with cur.copy(f"COPY {table} FROM STDIN WITH (FORMAT BINARY)") as copy:
+            copy.write(copy_image(data))
+        cur.execute(f"VACUUM ANALYZE {table}")
+        builds = {}
+        for workers in (1, 2):
+            cur.execute(f"DROP INDEX IF EXISTS {table}_idx")
+            cur.execute(f"SET max_parallel_maintenance_workers = {workers - 1}")
+            start = time.perf_counter()
+            cur.execute(f"CREATE INDEX {table}_idx ON {table} USING hnsw (embedding {opclass}) "
+                        f"WITH (m = {m}, ef_construction = {efc})")
+            builds[workers] = time.perf_counter() - start
+        cur.execute(f"SELECT pg_relation_size('{table}_idx')")
+        size = cur.fetchone()[0]
+        curve = []
+        texts = ["[" + ",".join(f"{x:.9g}" for x in q) + "]" for q in queries]
+        sql = f"SELECT id FROM {table} ORDER BY embedding {op} %s::vector LIMIT 10"
+        for ef in EF_SEARCH:
+            cur.execute(f"SET hnsw.ef_search = {ef}")
+            cur.execute("EXPLAIN " + sql.replace("%s", "'" + texts[0] + "'"))
+            assert "Index Scan" in "".join(r[0] for r in cur.fetchall()), "not an index scan"
+            found = []
+            start = time.perf_counter()
+            for t in texts:
+                cur.execute(sql, (t,), prepare=True)
+                found.append([r[0] for r in cur.fetchall()])
+            elapsed = time.perf_counter() - start
+            curve.append((ef, recall(found, truth), len(texts) / elapsed))
+        cur.execute(f"DROP TABLE {table}")
+    return builds, size, curve
+
+
+def hnswlib_side(data, queries, truth, metric, m, efc):
+    import hnswlib
+    index = hnswlib.Index(space="l2" if metric == "l2" else "cosine", dim=data.shape[1])
+    index.init_index(max_elements=len(data), M=m, ef_construction=efc, random_seed=7)
+    index.set_num_threads(1)
+    start = time.perf_counter()
+    index.add_items(data, np.arange(1, len(data) + 1))
+    build = time.perf_counter() - start
+    curve = []
+    for ef in EF_SEARCH:
+        index.set_ef(ef)
+        found = []
+        start = time.perf_counter()
+        for q in queries:
+            labels, _ = index.knn_query(q, k=10)
+            found.append(list(labels[0]))
+        elapsed = time.perf_counter() - start
+        curve.append((ef, recall(found, truth), len(queries) / elapsed))
+    return build, curve
+
+
+def qps_at(curve, target):
+    """QPS at recall `target`, interpolated between measured points."""
+    points = sorted((r, q) for _, r, q in curve)
+    for (r0, q0), (r1, q1) in zip(points, points[1:]):
+        if r0 <= target <= r1:
+            return q0 if r1 == r0 else q0 + (q1 - q0) * (target - r0) / (r1 - r0)
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dsn", required=True)
+    ap.add_argument("--gen", required=True)
+    ap.add_argument("--rows", type=int, default=100000)
+    ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument("--m", type=int, default=16)
+    ap.add_argument("--ef-construction", type=int, default=64)
+    ap.add_argument("--datasets", default="l2,cosine")
+    ap.add_argument("--out", default=".")
+    args = ap.parse_args()
+
+    import psycopg
+    conn = psycopg.connect(args.dsn, autocommit=True)
+    conn.execute("SET maintenance_work_mem = '4GB'")
+    plots = []
+    for name, dims, opclass, op, metric in DATASETS:
+        if name not in args.datasets.split(","):
+            continue
+        print(f"\n== {name}: {args.rows} x {dims}, {args.queries} queries, "
+              f"m {args.m}, ef_construction {args.ef_construction}", flush=True)
+        data = generate(args.gen, args.rows, dims, 1)
+        queries = generate(args.gen, args.queries, dims, 2)
+        truth = ground_truth(data, queries, metric)
+        ref_build, ref_curve = hnswlib_side(data, queries, truth, metric, args.m, args.ef_construction)
+        builds, size, curve = vecsim_side(conn, name, data, queries, truth, opclass, op, args.m,
+                                          args.ef_construction)
+        allowance = args.rows * (4 * dims + 8 * args.m)
+        print(f"build, 1 worker:  vecsim {builds[1]:7.1f} s   hnswlib {ref_build:7.1f} s   "
+              f"ratio {builds[1] / ref_build:.2f} (target <= 0.8)")
+        print(f"build, 2 workers: vecsim {builds[2]:7.1f} s   (hnswlib single-threaded)")
+        print(f"index size: {size / 2**20:.1f} MiB = {size / allowance:.3f} x rows x (4 dims + 8 m) "
+              f"(target <= 1.15)")
+        print(f"{'ef_search':>9} {'recall vecsim':>14} {'QPS vecsim':>11} {'recall hnswlib':>15} "
+              f"{'QPS hnswlib':>12} {'QPS ratio':>10}")
+        for (ef, r, q), (_, rr, rq) in zip(curve, ref_curve):
+            print(f"{ef:>9} {r:>14.4f} {q:>11.0f} {rr:>15.4f} {rq:>12.0f} {q / rq:>10.2f}")
+        ours, theirs = qps_at(curve, 0.95), qps_at(ref_curve, 0.95)
+        if ours and theirs:
+            print(f"QPS at recall@10 = 0.95: ratio {ours / theirs:.2f} (target >= 0.4)")
+        else:
+            print("QPS at recall@10 = 0.95: not bracketed by the measured ef_search values")
+        r40 = dict((ef, r) for ef, r, _ in curve)[40]
+        rr40 = dict((ef, r) for ef, r, _ in ref_curve)[40]
+        print(f"recall@10 at ef_search 40: vecsim {r40:.4f}, hnswlib {rr40:.4f}, "
+              f"difference {r40 - rr40:+.4f} (target >= -0.01)", flush=True)
+        plots.append((name, dims, curve, ref_curve))
+
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is missing: no plot", file=sys.stderr)
+        return
+    fig, axes = plt.subplots(1, len(plots), figsize=(6 * len(plots), 4.5), squeeze=False)
+    for ax, (name, dims, curve, ref_curve) in zip(axes[0], plots):
+        for label, c in (("vecsim (SQL)", curve), ("hnswlib (in-process)", ref_curve)):
+            ax.plot([r for _, r, _ in c], [q for _, _, q in c], marker="o", label=label)
+        ax.set_title(f"{name}: {args.rows} x {dims}")
+        ax.set_xlabel("recall@10")
+        ax.set_ylabel("queries per second (one client)")
+        ax.set_yscale("log")
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    path = f"{args.out}/ann_bench.png"
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"\nplot: {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+-- The hnsw access method's rules (SPEC.md 6): options and their errors,
+-- dimension limits, what is not indexed, expression and partial indexes,
+-- query shapes the planner sends to the index, NULL and mismatched
+-- queries, iterative scans, unlogged tables, and the verify function.
+\set VERBOSITY terse
+
+-- options and opclasses
+CREATE TABLE t (id int, v vector(3), h halfvec(3), s sparsevec(3), b bit(3), vb varbit(3), nd vector);
+SELECT try_statement('CREATE INDEX ON t USING hnsw (v)');
+SELECT try_statement('CREATE INDEX ON t USING hnsw (v vector_l2_ops) WITH (m = 1)');
+SELECT try_statement('CREATE INDEX ON t USING hnsw (v vector_l2_ops) WITH (m = 101)');
+SELECT try_statement('CREATE INDEX ON t USING hnsw (v vector_l2_ops) WITH (ef_construction = 3)');
+SELECT try_statement('CREATE INDEX ON t USING hnsw (v vector_l2_ops) WITH (ef_construction = 1001)');
+SELECT try_statement('CREATE INDEX ON t USING hnsw (v vector_l2_ops) WITH (m = 40, ef_construction = 79)');
+SELECT try_statement('CREATE INDEX ON t USING hnsw (v vector_l2_ops) WITH (lists = 10)');
+SELECT try_statement('CREATE INDEX ON t USING hnsw (v sparsevec_l2_ops)');
+SELECT try_statement('CREATE INDEX ON t USING hnsw (v vector_l2_ops, h halfvec_l2_ops)');
+SELECT try_statement('CREATE UNIQUE INDEX ON t USING hnsw (v vector_l2_ops)');
+SELECT try_statement('CREATE INDEX ON t USING hnsw (v vector_l2_ops) INCLUDE (id)');
+SELECT try_statement('CREATE INDEX ON t USING hnsw (nd vector_l2_ops)');
+SELECT try_statement('CREATE INDEX ON t USING hnsw (vb bit_hamming_ops)');
+CREATE INDEX t_v ON t USING hnsw (v vector_l2_ops) WITH (m = 40, ef_construction = 80);
+ALTER INDEX t_v SET (ef_construction = 40);
+SELECT try_statement('ALTER INDEX t_v SET (m = 0)');
+SELECT reloptions FROM pg_class WHERE relname = 't_v';
+DROP INDEX t_v;
+
+-- dimension limits (m 16: a layer-0 element fits a page up to these)
+CREATE TABLE wide (v vector(2003), w vector(2004), h halfvec(4006), hh halfvec(4007));
+SELECT try_statement('CREATE INDEX ON wide USING hnsw (v vector_l2_ops)');
+SELECT try_statement('CREATE INDEX ON wide USING hnsw (w vector_l2_ops)');
+SELECT try_statement('CREATE INDEX ON wide USING hnsw (h halfvec_l2_ops)');
+SELECT try_statement('CREATE INDEX ON wide USING hnsw (hh halfvec_l2_ops)');
+SELECT try_statement('CREATE INDEX ON wide USING hnsw (w vector_l2_ops) WITH (m = 4)');
+INSERT INTO wide (v, h) SELECT array_fill(i::float4, ARRAY[2003]), array_fill(i::float4, ARRAY[4006])
+  FROM generate_series(1, 40) i;
+SET enable_seqscan = off;
+SELECT subvector(v, 1, 2) FROM wide ORDER BY v <-> array_fill(3.1::float4, ARRAY[2003])::vector LIMIT 2;
+SELECT subvector(h, 1, 2) FROM wide ORDER BY h <-> array_fill(7.2::float4, ARRAY[4006])::halfvec LIMIT 2;
+RESET enable_seqscan;
+SELECT elements, violations, unreachable FROM vecsim_hnsw_verify('wide_v_idx');
+DROP TABLE wide;
+
+-- sparsevec: at most 1000 non-zero elements per indexed value
+CREATE TABLE sp (s sparsevec(2000));
+INSERT INTO sp SELECT ('{' || string_agg(i || ':1', ',') || '}/2000')::sparsevec FROM generate_series(1, 1001) i;
+SELECT try_statement('CREATE INDEX ON sp USING hnsw (s sparsevec_l2_ops)');
+TRUNCATE sp;
+CREATE INDEX sp_idx ON sp USING hnsw (s sparsevec_l2_ops);
+SELECT try_statement($$INSERT INTO sp SELECT ('{' || string_agg(i || ':1', ',') || '}/2000')::sparsevec FROM generate_series(1, 1001) i$$);
+INSERT INTO sp SELECT ('{' || string_agg(i || ':1', ',') || '}/2000')::sparsevec FROM generate_series(1, 1000) i;
+SELECT count(*) FROM sp;
+DROP TABLE sp;
+
+-- what is not indexed: NULLs; zero vectors under cosine only
+INSERT INTO t (id, v) VALUES (1, '[1,0,0]'), (2, '[0,0,0]'), (3, NULL), (4, '[0,1,0]');
+CREATE INDEX t_l2 ON t USING hnsw (v vector_l2_ops);
+CREATE INDEX t_cos ON t USING hnsw (v vector_cosine_ops);
+SELECT elements FROM vecsim_hnsw_verify('t_l2');
+SELECT elements FROM vecsim_hnsw_verify('t_cos');
+SET enable_seqscan = off;
+SELECT id FROM t ORDER BY v <-> '[1,0,0]' LIMIT 10;
+SELECT id FROM t ORDER BY v <=> '[1,0,0]' LIMIT 10;
+-- a NULL query: no error, rows in some order; a zero query under cosine too
+SELECT count(*) FROM (SELECT id FROM t ORDER BY v <-> (SELECT NULL::vector) LIMIT 10) s;
+SELECT count(*) FROM (SELECT id FROM t ORDER BY v <=> '[0,0,0]' LIMIT 10) s;
+-- a query of other dimensions is the operator's error
+SELECT try_statement($$SELECT id FROM t ORDER BY v <-> '[1,2]' LIMIT 1$$);
+RESET enable_seqscan;
+DROP INDEX t_l2, t_cos;
+
+-- query shapes: the index serves ORDER BY col <op> q [ASC] LIMIT n only
+INSERT INTO t (id, v) SELECT i, ARRAY[sin(i), cos(i * 1.3), sin(i * 0.7)] FROM generate_series(5, 5000) i;
+ANALYZE t;
+CREATE INDEX t_l2 ON t USING hnsw (v vector_l2_ops);
+EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY v <-> '[1,2,3]' LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY '[1,2,3]' <-> v LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY v <-> '[1,2,3]' DESC LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY l2_distance(v, '[1,2,3]') LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY v <#> '[1,2,3]' LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM t WHERE v <-> '[1,2,3]' < 1;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM t WHERE id = 7;
+RESET enable_seqscan;
+-- without iterative scans a scan returns at most about ef_search rows
+SET enable_seqscan = off;
+SET hnsw.ef_search = 10;
+SELECT count(*) FROM (SELECT id FROM t ORDER BY v <-> '[1,2,3]' LIMIT 100) s;
+-- iterative scans find the rows a filter keeps (without, few are among 10)
+SELECT count(*) < 10 AS too_few FROM (SELECT id FROM t WHERE id % 100 = 0 ORDER BY v <-> '[1,2,3]' LIMIT 10) s;
+SET hnsw.iterative_scan = relaxed_order;
+SELECT count(*) FROM (SELECT id FROM t WHERE id % 100 = 0 ORDER BY v <-> '[1,2,3]' LIMIT 10) s;
+SET hnsw.iterative_scan = strict_order;
+SELECT count(*) FROM (SELECT id FROM t WHERE id % 100 = 0 ORDER BY v <-> '[1,2,3]' LIMIT 10) s;
+-- strict order: distances never decrease
+SELECT bool_and(d >= prev) FROM (
+  SELECT d, lag(d, 1, 0::float8) OVER () AS prev
+    FROM (SELECT v <-> '[1,2,3]' AS d FROM t ORDER BY v <-> '[1,2,3]' LIMIT 500) s) s;
+-- max_scan_tuples stops an iterative scan early
+SET hnsw.max_scan_tuples = 50;
+SELECT count(*) < 5000 AS stopped FROM (SELECT id FROM t ORDER BY v <-> '[1,2,3]' LIMIT 5000) s;
+RESET hnsw.max_scan_tuples;
+RESET hnsw.iterative_scan;
+RESET hnsw.ef_search;
+RESET enable_seqscan;
+-- rescans: a new query vector per outer row
+SELECT q.n, (SELECT count(*) FROM (SELECT id FROM t ORDER BY v <-> q.v LIMIT 3) s)
+  FROM (VALUES (1, '[1,1,1]'::vector), (2, '[5,5,5]')) q (n, v);
+DROP INDEX t_l2;
+
+-- expression and partial indexes
+CREATE INDEX t_half ON t USING hnsw ((v::halfvec(3)) halfvec_l2_ops);
+CREATE INDEX t_bits ON t USING hnsw ((binary_quantize(v)::bit(3)) bit_hamming_ops);
+CREATE INDEX t_sub ON t USING hnsw ((subvector(v, 1, 2)::vector(2)) vector_cosine_ops);
+CREATE INDEX t_part ON t USING hnsw (v vector_l1_ops) WHERE id < 1000;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY v::halfvec(3) <-> '[1,2,3]' LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY binary_quantize(v)::bit(3) <~> '101' LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY subvector(v, 1, 2)::vector(2) <=> '[1,2]' LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM t WHERE id < 1000 ORDER BY v <+> '[1,2,3]' LIMIT 5;
+SELECT count(*) FROM (SELECT id FROM t WHERE id < 1000 ORDER BY v <+> '[1,2,3]' LIMIT 5) s;
+RESET enable_seqscan;
+-- (binary_quantize of 3 dims has 8 values: the bit index is mostly equal
+-- values, of which a search reaches only some; see docs/hnsw.md)
+SELECT c.relname, v.violations, v.unreachable = 0 AS all_reachable
+  FROM pg_class c, vecsim_hnsw_verify(c.oid) v WHERE c.relname LIKE 't\_%' ORDER BY 1;
+SELECT try_statement($$SELECT * FROM vecsim_hnsw_verify('t')$$);
+
+-- TRUNCATE, REINDEX, CONCURRENTLY, an unlogged table, an empty table
+TRUNCATE t;
+SELECT elements FROM vecsim_hnsw_verify('t_half');
+INSERT INTO t (id, v) VALUES (1, '[1,2,3]');
+REINDEX INDEX t_half;
+REINDEX INDEX CONCURRENTLY t_sub;
+SELECT elements FROM vecsim_hnsw_verify('t_half');
+CREATE INDEX CONCURRENTLY t_conc ON t USING hnsw (v vector_ip_ops);
+SELECT elements FROM vecsim_hnsw_verify('t_conc');
+CREATE UNLOGGED TABLE u (v vector(3));
+CREATE INDEX u_idx ON u USING hnsw (v vector_l2_ops);
+INSERT INTO u VALUES ('[1,2,3]'), ('[4,5,6]');
+SELECT v FROM u ORDER BY v <-> '[4,5,6]' LIMIT 1;
+SELECT amvalidate(oc.oid) AS valid, count(*) FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
+ WHERE am.amname = 'hnsw' GROUP BY 1;
+DROP TABLE t, u;

@@ -1,0 +1,97 @@
+# test/t/004_hnsw_concurrency_crash.pl
+# hnsw under concurrent inserts, and after a crash in the middle of them:
+# four sessions insert at once into an indexed table; then the same again,
+# killed by an immediate stop, and restarted. Each time the index must
+# answer exactly what the table holds (an index scan that can reach every
+# element returns every row, no more), lose no committed row, and pass
+# vecsim_hnsw_verify.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use IPC::Run;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('hnsw_crash');
+$node->init;
+$node->start;
+$node->safe_psql('postgres', q{
+  CREATE EXTENSION vecsim;
+  CREATE TABLE items (id bigserial PRIMARY KEY, v vector(16));
+  INSERT INTO items (v) SELECT (SELECT array_agg(random()) FROM generate_series(1, 16) WHERE i > 0)
+    FROM generate_series(1, 2000) i;
+  CREATE INDEX items_v ON items USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32);
+});
+
+# Starts `sessions` psql clients, each inserting `rows` rows one statement
+# (one transaction) at a time; returns the handles and their outputs.
+sub start_inserters {
+  my ($sessions, $rows) = @_;
+  my @clients;
+  for my $s (1 .. $sessions) {
+    # a file, not a pipe: the clients must run without this script pumping them
+    my $script = "${PostgreSQL::Test::Utils::tmp_check}/inserts_$s.sql";
+    open(my $fh, '>', $script) or die "cannot write $script: $!";
+    print $fh "INSERT INTO items (v) SELECT array_agg(random())::vector(16) FROM generate_series(1, 16);\n"
+      for 1 .. $rows;
+    close($fh);
+    my %client = (out => '', err => '');
+    $client{handle} = IPC::Run::start(
+      ['psql', '-X', '-d', $node->connstr('postgres'), '-f', $script],
+      '>', \$client{out}, '2>', \$client{err});
+    push @clients, \%client;
+  }
+  return @clients;
+}
+
+# Every row the index can reach, by an iterative scan with no budget
+# limit, against every row of the table.
+sub check_index_matches_table {
+  my ($what) = @_;
+  my $table = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
+  my $via_index = $node->safe_psql('postgres', qq{
+    SET enable_seqscan = off; SET enable_bitmapscan = off;
+    SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = 2147483647;
+    SET hnsw.scan_mem_multiplier = 1000; SET work_mem = '1GB'; SET hnsw.ef_search = 1000;
+    SELECT count(DISTINCT id) FROM (SELECT id FROM items ORDER BY v <-> array_fill(0.5, ARRAY[16])::vector LIMIT $table) s;
+  });
+  is($via_index, $table, "$what: the index returns every row of the table ($table)");
+  my $verify = $node->safe_psql('postgres',
+    q{SELECT violations, unreachable, count_matches FROM vecsim_hnsw_verify('items_v')});
+  like($verify, qr/^0\|/, "$what: vecsim_hnsw_verify finds no broken invariant ($verify)");
+  return $table;
+}
+
+# 1. concurrent inserts
+my @clients = start_inserters(4, 500);
+$_->{handle}->finish for @clients;
+is($node->safe_psql('postgres', 'SELECT count(*) FROM items'), '4000', 'all concurrent inserts landed');
+check_index_matches_table('after concurrent inserts');
+
+# 2. a crash in the middle of concurrent inserts
+@clients = start_inserters(4, 5000);
+$node->poll_query_until('postgres', 'SELECT count(*) > 6000 FROM items')
+  or die 'inserts never got going';
+$node->stop('immediate');
+my $committed = 0;
+for my $client (@clients) {
+  $client->{handle}->finish;
+  $committed += () = $client->{out} =~ /^INSERT 0 1$/mg;
+}
+$node->start;
+my $rows = check_index_matches_table('after a crash');
+cmp_ok($rows, '>=', 4000 + $committed, "no committed row was lost ($committed acknowledged)");
+
+# 3. the index keeps working: inserts, deletes, vacuum
+$node->safe_psql('postgres', q{
+  DELETE FROM items WHERE id % 4 = 0;
+  VACUUM items;
+  INSERT INTO items (v) SELECT (SELECT array_agg(random()) FROM generate_series(1, 16) WHERE i > 0)
+    FROM generate_series(1, 500) i;
+});
+check_index_matches_table('after vacuum and more inserts');
+
+my $log = slurp_file($node->logfile);
+unlike($log, qr/terminated by signal|PANIC/, 'no backend crashed');
+$node->stop;
+done_testing();

@@ -1,0 +1,65 @@
+# test/t/005_hnsw_standby.pl
+# hnsw on a streaming standby, with wal_consistency_checking on for the
+# generic WAL records the index writes (the standby compares every page it
+# replays with the primary's full-page image): build, inserts, deletes and
+# vacuum replay exactly, and the standby answers the same queries with
+# the same rows.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $primary = PostgreSQL::Test::Cluster->new('primary');
+$primary->init(allows_streaming => 1);
+$primary->append_conf('postgresql.conf', "wal_consistency_checking = 'Generic'\n");
+$primary->start;
+$primary->backup('backup');
+my $standby = PostgreSQL::Test::Cluster->new('standby');
+$standby->init_from_backup($primary, 'backup', has_streaming => 1);
+$standby->start;
+
+$primary->safe_psql('postgres', q{
+  CREATE EXTENSION vecsim;
+  CREATE TABLE items (id int PRIMARY KEY, v vector(8), s sparsevec(8), b bit(16));
+  INSERT INTO items SELECT i, v, v::sparsevec, binary_quantize(v || v)::bit(16)
+    FROM (SELECT i, (SELECT array_agg(random() - 0.5) FROM generate_series(1, 8) WHERE i > 0)::vector(8) v
+            FROM generate_series(1, 3000) i) s;
+  CREATE INDEX items_v ON items USING hnsw (v vector_cosine_ops);
+  CREATE INDEX items_s ON items USING hnsw (s sparsevec_ip_ops);
+  CREATE INDEX items_b ON items USING hnsw (b bit_jaccard_ops);
+  INSERT INTO items SELECT i, v, v::sparsevec, binary_quantize(v || v)::bit(16)
+    FROM (SELECT i, (SELECT array_agg(random() - 0.5) FROM generate_series(1, 8) WHERE i > 0)::vector(8) v
+            FROM generate_series(3001, 4000) i) s;
+  DELETE FROM items WHERE id % 5 = 0;
+  VACUUM items;
+  INSERT INTO items SELECT i, v, v::sparsevec, binary_quantize(v || v)::bit(16)
+    FROM (SELECT i, (SELECT array_agg(random() - 0.5) FROM generate_series(1, 8) WHERE i > 0)::vector(8) v
+            FROM generate_series(4001, 4500) i) s;
+});
+$primary->wait_for_catchup($standby);
+
+my @queries = (
+  q{SELECT id FROM items ORDER BY v <=> '[0.1,0.2,-0.3,0.4,0.1,-0.2,0.3,0.4]' LIMIT 20},
+  q{SELECT id FROM items ORDER BY s <#> '{1:0.5,3:-0.2,8:0.7}/8' LIMIT 20},
+  q{SELECT id FROM items ORDER BY b <%> '1010101010101010' LIMIT 20},
+);
+for my $query (@queries) {
+  my $plan = $standby->safe_psql('postgres', "SET enable_seqscan = off; EXPLAIN (COSTS OFF) $query");
+  like($plan, qr/Index Scan/, "the standby scans the index: $query");
+  my $on_primary = $primary->safe_psql('postgres', "SET enable_seqscan = off; $query");
+  my $on_standby = $standby->safe_psql('postgres', "SET enable_seqscan = off; $query");
+  is($on_standby, $on_primary, "same rows on the standby: $query");
+}
+for my $index (qw(items_v items_s items_b)) {
+  is($standby->safe_psql('postgres', "SELECT violations FROM vecsim_hnsw_verify('$index')"), '0',
+     "$index verifies on the standby");
+  is($primary->safe_psql('postgres', "SELECT violations FROM vecsim_hnsw_verify('$index')"), '0',
+     "$index verifies on the primary");
+}
+
+my $log = slurp_file($standby->logfile);
+unlike($log, qr/inconsistent page|PANIC|FATAL:.*startup/, 'replay found no inconsistent page');
+$standby->stop;
+$primary->stop;
+done_testing();
