@@ -39,5 +39,23 @@ TEST(RefSet, TakesEveryValueIncludingZeroAndTheLargest) {
   EXPECT_FALSE(set.contains(1));
 }
 
+// Values ride with their members through growth and are gone after
+// clear(); a member added without one, or a non-member, reads kNoValue.
+TEST(RefSet, KeepsEachMembersValueAcrossGrowth) {
+  RefSet set;
+  for (std::uint32_t r = 0; r < 5000; ++r) set.insert(r * 2654435761u, r);
+  EXPECT_TRUE(set.insert(7));
+  for (std::uint32_t r = 0; r < 5000; ++r) EXPECT_EQ(set.value(r * 2654435761u), r);
+  EXPECT_EQ(set.value(7), RefSet::kNoValue);
+  set.set_value(7, 42);
+  EXPECT_EQ(set.value(7), 42u);
+  set.set_value(8, 1);  // not a member: no effect
+  EXPECT_FALSE(set.contains(8));
+  EXPECT_FALSE(set.insert(7, 99));  // a member keeps its value
+  EXPECT_EQ(set.value(7), 42u);
+  set.clear();
+  EXPECT_EQ(set.value(7), RefSet::kNoValue);
+}
+
 }  // namespace
 }  // namespace vecsim::core

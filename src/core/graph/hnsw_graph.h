@@ -80,6 +80,8 @@ class HnswGraph {
     if (level > 0) {
       upper_[node].assign(static_cast<std::size_t>(level) * (params_.m + 1), 0);
       upper_dist_[node].assign(static_cast<std::size_t>(level) * params_.m, 0.0f);
+      upper_bytes_ += upper_[node].capacity() * sizeof(std::uint32_t) +
+                      upper_dist_[node].capacity() * sizeof(float);
     }
     ++count_;
     if (entry_ == kNone) {
@@ -137,9 +139,9 @@ class HnswGraph {
     std::size_t bytes = level0_.capacity() * sizeof(std::uint32_t) +
                         level0_dist_.capacity() * sizeof(float) + levels_.capacity() +
                         in_links_.capacity() * sizeof(std::uint32_t);
-    for (const auto& u : upper_) bytes += u.capacity() * sizeof(std::uint32_t);
-    for (const auto& u : upper_dist_) bytes += u.capacity() * sizeof(float);
-    return bytes + upper_.capacity() * sizeof(upper_[0]) * 2;
+    // The upper layers' lists are counted as they are made: a builder asks
+    // after every row, so this must not walk the nodes.
+    return bytes + upper_bytes_ + upper_.capacity() * sizeof(upper_[0]) * 2;
   }
 
   // Checks invariants 1-4 above and the bookkeeping of 5 (in_links_ matches
@@ -362,6 +364,7 @@ class HnswGraph {
   std::vector<std::vector<std::uint32_t>> upper_;    // per node: layers 1..L, each count + m ids
   std::vector<std::vector<float>> upper_dist_;       // per node: layers 1..L, each m distances
   std::vector<std::uint32_t> in_links_;              // per node: layer-0 lists that link it
+  std::size_t upper_bytes_ = 0;                      // heap bytes of upper_ and upper_dist_
   std::uint32_t entry_ = kNone;
   int max_level_ = -1;
   std::size_t count_ = 0;

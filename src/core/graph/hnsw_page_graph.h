@@ -27,7 +27,9 @@
 //      that no live list links any more (its links came from dying
 //      elements, or a re-selection dropped it) is linked back in from its
 //      nearest live elements, as an insert links a new one;
-//   3. the dying elements are flagged deleted.
+//   3. the dying elements' links are cleared, then the dying elements are
+//      flagged deleted (so a pass cut short between flags leaves no
+//      unflagged dying element linking a flagged one).
 //   Until step 3 a dying element is still an ordinary element whose heap
 //   tuple is dead (scans re-check heap visibility), so stopping anywhere
 //   leaves a valid index, and a repeated vacuum finishes the job; PostgreSQL
@@ -174,7 +176,8 @@ class HnswPageGraph {
 
   // Memory the scan holds, for its budget (work_mem x multiplier).
   std::size_t scan_memory_bytes() const {
-    return visited_.memory_bytes() + scan_dropped_.size() * sizeof(Candidate) +
+    return visited_.memory_bytes() + seen_.capacity() * sizeof(std::uint32_t) +
+           scan_dropped_.size() * sizeof(Candidate) +
            scan_pending_.capacity() * sizeof(Candidate);
   }
 
@@ -200,12 +203,12 @@ class HnswPageGraph {
     VECSIM_RETURN_IF_ERROR(descend(query, 0, &nearest));
     entries_.assign(1, nearest);
     VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0));
-    for (const Candidate& hit : pool_.sorted()) {
+    for (const Candidate& c : pool_.sorted()) {
       if (static_cast<int>(out->size()) == k) break;
-      HnswElementHeader h;
-      VECSIM_RETURN_IF_ERROR(header(hit.node, &h));
-      if (h.flags & kElementDeleted) continue;
-      out->push_back(HnswHit{hit.distance, hit.node, h.heap_block, h.heap_offset});
+      bool deleted = false;
+      HnswHit hit;
+      VECSIM_RETURN_IF_ERROR(hit_of(c, &deleted, &hit));
+      if (!deleted) out->push_back(hit);
     }
     return Status::ok();
   }
@@ -220,7 +223,7 @@ class HnswPageGraph {
     scan_dropped_.clear();
     scan_done_ = false;
     scan_last_ = -HUGE_VALF;
-    visited_.clear();
+    reset_visited();
     if (meta_.entry == kNoRef) {
       scan_done_ = true;
       return Status::ok();
@@ -228,7 +231,7 @@ class HnswPageGraph {
     ValueRef q{scan_query_.data(), scan_query_.size()};
     Candidate nearest{0, meta_.entry};
     VECSIM_RETURN_IF_ERROR(descend(q, 0, &nearest));
-    visited_.clear();
+    reset_visited();
     entries_.assign(1, nearest);
     VECSIM_RETURN_IF_ERROR(scan_batch(q));
     if (order == ScanOrder::kOff) {
@@ -243,11 +246,14 @@ class HnswPageGraph {
       while (scan_next_ < scan_pending_.size()) {
         const Candidate& c = scan_pending_[scan_next_++];
         if (scan_order_ == ScanOrder::kStrict && c.distance < scan_last_) continue;
+        // The header is read afresh, not taken from seen_: rows are handed
+        // out over many calls, and vacuum may flag an element (and the
+        // heap reuse its TID) between the search and this call.
         HnswElementHeader h;
         VECSIM_RETURN_IF_ERROR(header(c.node, &h));
         if (h.flags & kElementDeleted) continue;
-        scan_last_ = c.distance;
         *hit = HnswHit{c.distance, c.node, h.heap_block, h.heap_offset};
+        scan_last_ = c.distance;
         *found = true;
         return Status::ok();
       }
@@ -384,7 +390,17 @@ class HnswPageGraph {
       stats->relinked += orphans;
       if (orphans == 0) break;
     }
-    // 3. flags
+    // 3. flags, after the dying elements' own links are cleared: a pass
+    // cut short between two flags must not leave an unflagged (so, to a
+    // reader, live) dying element linking a flagged one.
+    for (HnswRef r : dying_) {
+      HnswElementHeader h;
+      VECSIM_RETURN_IF_ERROR(header(r, &h));
+      std::size_t from = layout_.links_offset(h.value_bytes, 0);
+      new_links_.assign((layout_.item_size(h.value_bytes, h.level) - from) / sizeof(HnswRef), kNoRef);
+      VECSIM_RETURN_IF_ERROR(store_->write_item(ref_block(r), ref_offset(r), from, new_links_.data(),
+                                                sizeof(HnswRef) * new_links_.size()));
+    }
     for (HnswRef r : dying_) {
       std::uint8_t flags = kElementDeleted;
       VECSIM_RETURN_IF_ERROR(store_->write_item(ref_block(r), ref_offset(r),
@@ -546,7 +562,7 @@ class HnswPageGraph {
 
   // The ef nearest elements reachable on layer from entries_, into pool_.
   Status search_layer(ValueRef query, int ef, int layer) {
-    visited_.clear();
+    reset_visited();
     return expand(query, ef, layer, nullptr);
   }
 
@@ -566,14 +582,73 @@ class HnswPageGraph {
     }
     Candidate c;
     while (pool_.next(&c)) {
-      VECSIM_RETURN_IF_ERROR(links(c.node, layer, &links_, nullptr));
+      std::uint32_t at = visited_.value(c.node);
+      if (at != RefSet::kNoValue) {
+        links_.assign(seen_.begin() + at + kSeenLinks,
+                      seen_.begin() + at + kSeenLinks + (seen_[at] & 0xffff));
+      } else {
+        VECSIM_RETURN_IF_ERROR(links(c.node, layer, &links_, nullptr));
+      }
       for (HnswRef r : links_) {
         if (!visited_.insert(r)) continue;
         Candidate next{0, r};
-        VECSIM_RETURN_IF_ERROR(distance(query, r, &next.distance));
+        VECSIM_RETURN_IF_ERROR(visit(query, r, layer, &next.distance));
         offer(next);
       }
     }
+    return Status::ok();
+  }
+
+  // A search reads each element it reaches once (visit), keeping in seen_
+  // what it may need later: the element's links on the searched layer (to
+  // expand it) and its header fields (to hand it out). A visited element's
+  // entry starts at visited_.value(r):
+  //   word 0: link count | deleted flag << 16; word 1: heap block;
+  //   word 2: heap offset; then the links.
+  static constexpr std::size_t kSeenLinks = 3;
+
+  void reset_visited() {
+    visited_.clear();
+    seen_.clear();
+  }
+
+  // The distance from query to r, with r's entry in seen_ (r must have just
+  // been added to visited_).
+  Status visit(ValueRef query, HnswRef r, int layer, float* d) {
+    std::uint32_t at = static_cast<std::uint32_t>(seen_.size());
+    VECSIM_RETURN_IF_ERROR(read_element(r, [&](const HnswElementHeader& h, const unsigned char* p) {
+      *d = metric_.distance(query, value_of(h, p));
+      seen_.resize(at + kSeenLinks);
+      std::uint32_t count = 0;
+      if (layer <= h.level) {
+        for (int i = 0; i < layout_.capacity(layer); ++i) {
+          HnswRef link = layout_.link_at(p, h.value_bytes, layer, i);
+          if (link == kNoRef) break;
+          seen_.push_back(link);
+          ++count;
+        }
+      }
+      seen_[at] = count | (static_cast<std::uint32_t>(h.flags & kElementDeleted) << 16);
+      seen_[at + 1] = h.heap_block;
+      seen_[at + 2] = h.heap_offset;
+    }));
+    visited_.set_value(r, at);
+    return Status::ok();
+  }
+
+  // r's deleted flag and heap tuple, from seen_ when the search visited it,
+  // else read.
+  Status hit_of(const Candidate& c, bool* deleted, HnswHit* hit) {
+    std::uint32_t at = visited_.value(c.node);
+    if (at != RefSet::kNoValue) {
+      *deleted = (seen_[at] >> 16) & kElementDeleted;
+      *hit = HnswHit{c.distance, c.node, seen_[at + 1], static_cast<std::uint16_t>(seen_[at + 2])};
+      return Status::ok();
+    }
+    HnswElementHeader h;
+    VECSIM_RETURN_IF_ERROR(header(c.node, &h));
+    *deleted = h.flags & kElementDeleted;
+    *hit = HnswHit{c.distance, c.node, h.heap_block, h.heap_offset};
     return Status::ok();
   }
 
@@ -734,6 +809,7 @@ class HnswPageGraph {
 
   // scratch, reused across calls
   RefSet visited_;
+  std::vector<std::uint32_t> seen_;  // see visit()
   std::unordered_set<HnswRef> dying_, gone_;
 
   // iterative scan state

@@ -3,6 +3,8 @@
 // are sparse 32-bit numbers rather than dense node ids: open addressing
 // with linear probing, and a generation stamp per slot so that clear() is
 // O(1) instead of a pass over the table (a search clears it per layer).
+// Each member carries a 32-bit value (the page graph keeps where it cached
+// the element's links); a member added without one holds kNoValue.
 //
 // INVARIANTS
 //   A slot holds a member exactly when its stamp equals the current
@@ -30,21 +32,45 @@ class RefSet {
   }
 
   std::size_t size() const { return size_; }
-  std::size_t memory_bytes() const { return keys_.capacity() * sizeof(std::uint32_t) * 2; }
+  std::size_t memory_bytes() const { return keys_.capacity() * sizeof(std::uint32_t) * 3; }
 
-  // Adds r; returns whether it was new (like unordered_set::insert().second).
-  bool insert(std::uint32_t r) {
+  static constexpr std::uint32_t kNoValue = 0xffffffffu;
+
+  // Adds r with value (unchanged if r is a member); returns whether it was
+  // new (like unordered_set::insert().second).
+  bool insert(std::uint32_t r, std::uint32_t value = kNoValue) {
     if ((size_ + 1) * 2 > keys_.size()) grow();
     std::size_t mask = keys_.size() - 1;
     for (std::size_t i = hash(r) & mask;; i = (i + 1) & mask) {
       if (stamps_[i] != generation_) {
         stamps_[i] = generation_;
         keys_[i] = r;
+        values_[i] = value;
         ++size_;
         return true;
       }
       if (keys_[i] == r) return false;
     }
+  }
+
+  // Sets the value of member r (no effect if r is not a member).
+  void set_value(std::uint32_t r, std::uint32_t value) {
+    std::size_t mask = keys_.size() - 1;
+    for (std::size_t i = hash(r) & mask; stamps_[i] == generation_; i = (i + 1) & mask) {
+      if (keys_[i] == r) {
+        values_[i] = value;
+        return;
+      }
+    }
+  }
+
+  // The value of r, or kNoValue if r is not a member or has none.
+  std::uint32_t value(std::uint32_t r) const {
+    std::size_t mask = keys_.size() - 1;
+    for (std::size_t i = hash(r) & mask; stamps_[i] == generation_; i = (i + 1) & mask) {
+      if (keys_[i] == r) return values_[i];
+    }
+    return kNoValue;
   }
 
   bool contains(std::uint32_t r) const {
@@ -62,22 +88,28 @@ class RefSet {
 
   void rebuild(std::size_t slots) {
     keys_.assign(slots, 0);
+    values_.assign(slots, kNoValue);
     stamps_.assign(slots, 0);
     generation_ = 1;
     size_ = 0;
   }
 
   void grow() {
-    std::vector<std::uint32_t> members;
+    std::vector<std::uint32_t> members, values;
     members.reserve(size_);
+    values.reserve(size_);
     for (std::size_t i = 0; i < keys_.size(); ++i) {
-      if (stamps_[i] == generation_) members.push_back(keys_[i]);
+      if (stamps_[i] == generation_) {
+        members.push_back(keys_[i]);
+        values.push_back(values_[i]);
+      }
     }
     rebuild(keys_.size() * 2);
-    for (std::uint32_t r : members) insert(r);
+    for (std::size_t i = 0; i < members.size(); ++i) insert(members[i], values[i]);
   }
 
   std::vector<std::uint32_t> keys_;
+  std::vector<std::uint32_t> values_;
   std::vector<std::uint32_t> stamps_;
   std::uint32_t generation_ = 1;
   std::size_t size_ = 0;
