@@ -44,6 +44,21 @@ SELECT opclass, recall_of(opclass, expr, op, cast_to) >= threshold AS recall_ok
                ('sparsevec_l1_ops',     'v::sparsevec(16)',  '<+>', 'sparsevec(16)', 0.90))
        AS cases (opclass, expr, op, cast_to, threshold);
 
+-- a parallel build: PostgreSQL allows one worker for this table once
+-- min_parallel_table_scan_size is 0, so a helper thread builds the graph
+-- with this backend; the same quality as the serial build
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_maintenance_workers = 1;
+SET client_min_messages = debug1;
+CREATE INDEX parallel_idx ON items USING hnsw (v vector_l2_ops);
+RESET client_min_messages;
+SELECT knn_recall('items', 'v', '<->', 'SELECT quote_literal(q) || ''::vector(16)'' FROM queries') >= 0.90
+  AS parallel_recall_ok;
+SELECT elements, violations, unreachable FROM vecsim_hnsw_verify('parallel_idx');
+DROP INDEX parallel_idx;
+RESET max_parallel_maintenance_workers;
+RESET min_parallel_table_scan_size;
+
 -- bit strings (sign bits of 64-d clustered points: many equal values)
 CREATE INDEX ON bits USING hnsw (b bit_hamming_ops);
 SET hnsw.ef_search = 100;

@@ -28,7 +28,7 @@ struct Outcome {
   double recall;
 };
 
-Outcome build_with_budget(std::size_t budget) {
+Outcome build_with_budget(std::size_t budget, int threads = 1) {
   bench::ClusteredModel model(kD, 20, 42);
   std::vector<float> rows = model.sample_rows(kRows, 1);
   std::vector<float> queries = model.sample_rows(100, 2);
@@ -37,6 +37,7 @@ Outcome build_with_budget(std::size_t budget) {
   HnswBuilder<MemPageStore, DenseSpace<float>, DenseMetric<float>> builder(
       &store, DenseSpace<float>(kD, kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f), metric,
       HnswParams{16, 64, 7}, kD, budget);
+  builder.set_parallel(threads, nullptr, nullptr);
   auto value = [&rows](std::size_t r) {
     return ValueRef{reinterpret_cast<const unsigned char*>(&rows[r * kD]), sizeof(float) * kD};
   };
@@ -96,6 +97,21 @@ TEST(HnswBuilder, SpillsToPagesWhenItDoesNot) {
   EXPECT_TRUE(o.report.count_matches);
   EXPECT_GE(o.recall, 0.95);
   ::testing::Test::RecordProperty("spilled_at", std::to_string(o.spilled_at));
+}
+
+// A parallel build (3 threads) gives the same outcome, in memory and when
+// the budget runs out part-way (the collected rows are built in parallel,
+// the rest inserted on pages).
+TEST(HnswBuilder, ParallelBuildInMemoryAndSpilling) {
+  for (std::size_t budget : {std::size_t{1} << 30, std::size_t{400} * 1024}) {
+    Outcome o = build_with_budget(budget, 3);
+    EXPECT_EQ(o.spilled_at > 0, budget < (std::size_t{1} << 30));
+    EXPECT_EQ(o.report.elements, static_cast<std::size_t>(kRows));
+    EXPECT_EQ(o.report.violations, 0u) << o.report.first;
+    EXPECT_EQ(o.report.unreachable, 0u) << "budget " << budget;
+    EXPECT_TRUE(o.report.count_matches);
+    EXPECT_GE(o.recall, 0.95);
+  }
 }
 
 // Elements whose links for an upper layer would not fit a page stay on the

@@ -7,6 +7,13 @@
 // spilling only costs time (the server then says so in a NOTICE, as
 // pgvector does).
 //
+// PARALLEL BUILD (set_parallel with threads > 1)
+//   Rows are only collected while they fit; the graph is then built over
+//   all of them at once by HnswGraph::build_parallel (the caller's thread
+//   and threads - 1 helpers), at finish() or when the budget runs out
+//   (the rows after that are inserted on pages, one by one, as in a serial
+//   build). The budget counts the graph the collected rows will need.
+//
 // INVARIANTS
 //   Every added row ends in exactly one element. Memory is checked after
 //   each row, so the in-memory phase exceeds the budget by at most one row
@@ -55,8 +62,21 @@ class HnswBuilder {
   // Writes what is still in memory. Call once, after the last add.
   Status finish() noexcept {
     if (!failed_.is_ok()) return failed_;
-    failed_ = no_throw([&] { return pages_ ? Status::ok() : write(); });
+    failed_ = no_throw([&] {
+      if (pages_) return Status::ok();
+      VECSIM_RETURN_IF_ERROR(build_collected());
+      return write();
+    });
     return failed_;
+  }
+
+  // Builds with `threads` threads (1: serially, as rows arrive). stop(arg)
+  // is polled by the calling thread during a parallel graph build; true
+  // ends the build with kCancelled. It must not throw or call back.
+  void set_parallel(int threads, bool (*stop)(void*), void* stop_arg) {
+    threads_ = threads < 1 ? 1 : threads;
+    stop_ = stop;
+    stop_arg_ = stop_arg;
   }
 
   std::size_t rows() const { return rows_; }
@@ -87,16 +107,41 @@ class HnswBuilder {
     }
     std::uint32_t node = space_->add_value(value);
     tids_.push_back(Tid{heap_block, heap_offset});
-    graph_->insert(node, max_level);
     ++rows_;
-    if (space_->memory_bytes() + graph_->memory_bytes() + tids_.capacity() * sizeof(Tid) >
-        budget_) {
+    std::size_t graph_bytes;
+    if (threads_ > 1) {
+      max_levels_.push_back(static_cast<std::int8_t>(max_level));
+      graph_bytes = rows_ * graph_bytes_per_row() + max_levels_.capacity();
+    } else {
+      graph_->insert(node, max_level);
+      graph_bytes = graph_->memory_bytes();
+    }
+    if (space_->memory_bytes() + graph_bytes + tids_.capacity() * sizeof(Tid) > budget_) {
       spilled_at_ = rows_;
+      VECSIM_RETURN_IF_ERROR(build_collected());
       VECSIM_RETURN_IF_ERROR(write());
       pages_ = std::make_unique<HnswPageGraph<Store, Metric>>(store_, metric_, params_.seed + 1,
                                                               params_.fill_lists);
       VECSIM_RETURN_IF_ERROR(pages_->open());
     }
+    return Status::ok();
+  }
+
+  // The in-memory graph's bytes per row once built (layer 0 with its
+  // distances, level, incoming count, the per-node upper-layer vectors and
+  // the upper lists a level drawn with ln(1/m) average).
+  std::size_t graph_bytes_per_row() const {
+    const std::size_t m = static_cast<std::size_t>(params_.m);
+    return (2 * m + 1) * 4 + 2 * m * 4 + 1 + 4 + 2 * 24 + ((m + 1) * 4 + m * 4) / (m - 1) + 1;
+  }
+
+  // A parallel build's graph over the rows collected so far.
+  Status build_collected() {
+    if (threads_ <= 1) return Status::ok();
+    bool done = graph_->build_parallel(static_cast<std::uint32_t>(space_->size()), max_levels_,
+                                       threads_, [this] { return stop_ && stop_(stop_arg_); });
+    std::vector<std::int8_t>().swap(max_levels_);
+    if (!done) return Status::error(ErrorCode::kCancelled, "hnsw build cancelled");
     return Status::ok();
   }
 
@@ -125,6 +170,10 @@ class HnswBuilder {
   std::unique_ptr<HnswPageGraph<Store, Metric>> pages_;
   std::size_t rows_ = 0;
   std::size_t spilled_at_ = 0;
+  int threads_ = 1;
+  bool (*stop_)(void*) = nullptr;
+  void* stop_arg_ = nullptr;
+  std::vector<std::int8_t> max_levels_;  // parallel build: each collected row's level cap
   Status failed_;
 };
 

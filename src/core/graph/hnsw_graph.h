@@ -22,15 +22,28 @@
 //      a search can reach it); in_links_ counts those lists.
 //
 // CONCURRENCY
-//   None: one thread inserts and searches. Scratch space (heaps, visited
-//   set) is reused across calls, so steady-state inserts and searches do
-//   not allocate.
+//   insert() and search() are for one thread. build_parallel() inserts
+//   prepared nodes from several threads at once, as hnswlib does: each
+//   thread has its own scratch (heaps, visited set); a node's lists are
+//   read and written under that node's lock (a stripe of kLockStripes
+//   mutexes), never two node locks at once; the entry point and the top
+//   level change under one graph lock, held for the whole insert of a
+//   node that may raise the top level; incoming-link counts change by
+//   atomic adds. Levels and upper-layer storage are prepared before the
+//   threads start, so no thread resizes anything. Scratch is reused
+//   across calls, so steady-state inserts and searches do not allocate.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <pthread.h>
 #include <random>
+#include <csignal>
+#include <thread>
 #include <vector>
 
 #include "graph/candidate_heap.h"
@@ -75,37 +88,57 @@ class HnswGraph {
   // is on; a capped element simply stays out of the upper layers).
   void insert(std::uint32_t node, int max_level = kMaxLevel) {
     ensure_node(node);
-    int level = std::min(draw_level(), max_level);
-    levels_[node] = static_cast<std::uint8_t>(level);
-    if (level > 0) {
-      upper_[node].assign(static_cast<std::size_t>(level) * (params_.m + 1), 0);
-      upper_dist_[node].assign(static_cast<std::size_t>(level) * params_.m, 0.0f);
-      upper_bytes_ += upper_[node].capacity() * sizeof(std::uint32_t) +
-                      upper_dist_[node].capacity() * sizeof(float);
-    }
-    ++count_;
-    if (entry_ == kNone) {
-      entry_ = node;
-      max_level_ = level;
-      return;
-    }
-    Query q = space_.query_of(node);
-    Candidate nearest{space_.distance_to(q, entry_), entry_};
-    for (int l = max_level_; l > level; --l) nearest = greedy_step(q, nearest, l);
+    prepare(node, std::min(draw_level(), max_level));
+    link(node, main_);
+  }
 
-    entries_.assign(1, nearest);
-    for (int l = std::min(level, max_level_); l >= 0; --l) {
-      search_layer(q, entries_, params_.ef_construction, l);
-      sorted_.assign(pool_.sorted().begin(), pool_.sorted().end());
-      select_neighbors(sorted_, params_.m, &selected_);
-      set_links(node, l, selected_);
-      for (const Candidate& c : selected_) add_link(c.node, node, c.distance, l);
-      entries_.swap(sorted_);
+  // Inserts nodes 0 .. n - 1 (not inserted yet) from `threads` threads;
+  // max_levels[i] caps node i's level as insert()'s max_level does. Levels
+  // are drawn in node order first, so the graph's shape does not depend on
+  // the threads' timing (its links do). stop() (noexcept, called by the
+  // calling thread between its own nodes) ends the build early when it
+  // returns true; returns false then. Threads block every signal: they
+  // must not run the host's signal handlers.
+  template <class Stop>
+  bool build_parallel(std::uint32_t n, const std::vector<std::int8_t>& max_levels, int threads,
+                      Stop&& stop) {
+    if (n == 0) return true;
+    ensure_node(n - 1);
+    for (std::uint32_t node = 0; node < n; ++node) prepare(node, std::min<int>(draw_level(), max_levels[node]));
+    link(0, main_);
+    if (n == 1) return true;
+    locks_ = std::make_unique<std::mutex[]>(kLockStripes);
+    concurrent_ = true;
+    std::atomic<std::uint32_t> next{1};
+    std::atomic<bool> stopped{false};
+    auto work = [&](Scratch& scratch, bool caller) {
+      for (;;) {
+        if (stopped.load(std::memory_order_relaxed)) return;
+        if (caller && stop()) {
+          stopped.store(true);
+          return;
+        }
+        std::uint32_t node = next.fetch_add(1);
+        if (node >= n) return;
+        link(node, scratch);
+      }
+    };
+    std::vector<Scratch> scratch(static_cast<std::size_t>(std::max(threads - 1, 0)));
+    std::vector<std::thread> helpers;
+    {
+      SignalsBlocked blocked;  // the helpers inherit the blocked mask
+      for (Scratch& s : scratch) {
+        s.visited.resize(levels_.size());
+        helpers.emplace_back(work, std::ref(s), false);
+      }
     }
-    if (level > max_level_) {
-      max_level_ = level;
-      entry_ = node;
-    }
+    work(main_, true);
+    for (std::thread& t : helpers) t.join();
+    concurrent_ = false;
+    locks_.reset();
+    if (stopped.load()) return false;
+    relink_unreachable(n);
+    return true;
   }
 
   // The k nearest stored points to query (nearest first) with a candidate
@@ -115,13 +148,13 @@ class HnswGraph {
     if (entry_ == kNone) return;
     Candidate nearest{space_.distance_to(query, entry_), entry_};
     for (int l = max_level_; l > 0; --l) nearest = greedy_step(query, nearest, l);
-    entries_.assign(1, nearest);
-    search_layer(query, entries_, std::max(ef, k), 0);
-    out->assign(pool_.sorted().begin(), pool_.sorted().end());
+    main_.entries.assign(1, nearest);
+    search_layer(query, main_.entries, std::max(ef, k), 0, main_);
+    out->assign(main_.pool.sorted().begin(), main_.pool.sorted().end());
     if (out->size() > static_cast<std::size_t>(k)) out->resize(static_cast<std::size_t>(k));
   }
 
-  std::size_t count() const { return count_; }
+  std::size_t count() const { return count_.load(); }
   std::uint32_t entry_point() const { return entry_; }
   int max_level() const { return max_level_; }
   int level(std::uint32_t node) const { return levels_[node]; }
@@ -194,6 +227,179 @@ class HnswGraph {
 
  private:
   static constexpr std::uint8_t kUnset = 0xff;
+  static constexpr std::size_t kLockStripes = 4096;
+
+  // What one inserting thread works with.
+  struct Scratch {
+    VisitedSet visited;
+    SearchPool pool;
+    std::vector<Candidate> entries, sorted, selected, prune, pruned;
+    std::uint32_t fresh[2 * kMaxM];     // unvisited neighbours of one node (m0 <= 2 * kMaxM)
+    std::uint32_t list[2 * kMaxM + 1];  // a neighbour list copied out under its lock
+  };
+
+  // Blocks every signal in this thread until destroyed (threads created
+  // meanwhile inherit the mask).
+  class SignalsBlocked {
+   public:
+    SignalsBlocked() {
+      sigset_t all;
+      sigfillset(&all);
+      pthread_sigmask(SIG_BLOCK, &all, &saved_);
+    }
+    ~SignalsBlocked() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+
+   private:
+    sigset_t saved_;
+  };
+
+  // The lock of node's lists during build_parallel (nothing otherwise).
+  class NodeLock {
+   public:
+    NodeLock(const HnswGraph& g, std::uint32_t node)
+        : mutex_(g.concurrent_ ? &g.locks_[node % kLockStripes] : nullptr) {
+      if (mutex_) mutex_->lock();
+    }
+    ~NodeLock() {
+      if (mutex_) mutex_->unlock();
+    }
+    NodeLock(const NodeLock&) = delete;
+    NodeLock& operator=(const NodeLock&) = delete;
+
+   private:
+    std::mutex* mutex_;
+  };
+
+  // Gives node its level and its upper-layer storage (before it is linked).
+  void prepare(std::uint32_t node, int level) {
+    levels_[node] = static_cast<std::uint8_t>(level);
+    if (level > 0) {
+      upper_[node].assign(static_cast<std::size_t>(level) * (params_.m + 1), 0);
+      upper_dist_[node].assign(static_cast<std::size_t>(level) * params_.m, 0.0f);
+      upper_bytes_ += upper_[node].capacity() * sizeof(std::uint32_t) +
+                      upper_dist_[node].capacity() * sizeof(float);
+    }
+  }
+
+  // Links a prepared node into the graph (the body of an insert).
+  void link(std::uint32_t node, Scratch& sc) {
+    const int level = levels_[node];
+    // An insert that may raise the top level holds the graph lock
+    // throughout, so entry point and top level change together.
+    std::unique_lock<std::mutex> top(graph_lock_, std::defer_lock);
+    if (concurrent_) top.lock();
+    count_.fetch_add(1, std::memory_order_relaxed);
+    if (entry_ == kNone) {
+      entry_ = node;
+      max_level_ = level;
+      return;
+    }
+    std::uint32_t entry = entry_;
+    int max_level = max_level_;
+    if (concurrent_ && level <= max_level) top.unlock();
+
+    Query q = space_.query_of(node);
+    Candidate nearest{space_.distance_to(q, entry), entry};
+    for (int l = max_level; l > level; --l) nearest = greedy_step(q, nearest, l, sc);
+
+    sc.entries.assign(1, nearest);
+    for (int l = std::min(level, max_level); l >= 0; --l) {
+      search_layer(q, sc.entries, params_.ef_construction, l, sc);
+      // Under build_parallel another thread may already have linked this
+      // node into a list the search followed: never select itself.
+      sc.sorted.clear();
+      for (const Candidate& c : sc.pool.sorted()) {
+        if (c.node != node) sc.sorted.push_back(c);
+      }
+      select_neighbors(sc.sorted, params_.m, &sc.selected);
+      {
+        NodeLock lock(*this, node);
+        set_links(node, l, sc.selected);
+      }
+      for (const Candidate& c : sc.selected) add_link(c.node, node, c.distance, l, sc);
+      sc.entries.swap(sc.sorted);
+    }
+    if (level > max_level) {
+      max_level_ = level;
+      entry_ = node;
+    }
+  }
+
+  // Races the serial build cannot have leave a few nodes that a search
+  // from the entry point cannot reach: two threads pruning two lists that
+  // hold a node's last two incoming links can each drop one, or a group
+  // of nodes may link only each other. After the threads, each node a
+  // breadth-first walk of layer 0 does not reach gets a link from its
+  // nearest reachable node (into a free slot, or in place of that list's
+  // farthest link whose target has other incoming links); then the walk
+  // is repeated, since the newly linked nodes make others reachable too.
+  void relink_unreachable(std::uint32_t n) {
+    std::vector<char> reached;
+    std::vector<std::uint32_t> queue;
+    for (int pass = 0; pass < 4; ++pass) {
+      reached.assign(n, 0);
+      queue.assign(1, entry_);
+      reached[entry_] = 1;
+      for (std::size_t at = 0; at < queue.size(); ++at) {
+        int len = 0;
+        const std::uint32_t* ids = neighbors(queue[at], 0, &len);
+        for (int i = 0; i < len; ++i) {
+          if (!reached[ids[i]]) {
+            reached[ids[i]] = 1;
+            queue.push_back(ids[i]);
+          }
+        }
+      }
+      if (queue.size() == n) return;
+      for (std::uint32_t node = 0; node < n; ++node) {
+        if (!reached[node]) link_from_nearest(node);
+      }
+    }
+  }
+
+  void link_from_nearest(std::uint32_t node) {
+    Query q = space_.query_of(node);
+    Candidate nearest{space_.distance_to(q, entry_), entry_};
+    for (int l = max_level_; l > 0; --l) nearest = greedy_step(q, nearest, l);
+    main_.entries.assign(1, nearest);
+    search_layer(q, main_.entries, params_.ef_construction, 0, main_);
+    for (const Candidate& c : main_.pool.sorted()) {
+      if (c.node == node) continue;
+      std::uint32_t* list = list_of(c.node, 0);
+      float* dist = distances_of(c.node, 0);
+      for (std::uint32_t i = 1; i <= list[0]; ++i) {
+        if (list[i] == node) return;
+      }
+      if (static_cast<int>(list[0]) < m0_) {
+        dist[list[0]] = c.distance;
+        list[++list[0]] = node;
+        add_in_link(node, 1);
+        return;
+      }
+      int worst = -1;
+      for (std::uint32_t i = 1; i <= list[0]; ++i) {
+        if (in_links_[list[i]] > 1 && (worst < 0 || dist[i - 1] > dist[worst - 1])) {
+          worst = static_cast<int>(i);
+        }
+      }
+      if (worst < 0) continue;  // every link is some node's last: try the next nearest
+      add_in_link(list[worst], -1);
+      list[worst] = node;
+      dist[worst - 1] = c.distance;
+      add_in_link(node, 1);
+      return;
+    }
+  }
+
+  // Copies node's list on layer into sc.list (under its lock); returns its
+  // length.
+  int copy_list(std::uint32_t node, int layer, Scratch& sc) const {
+    NodeLock lock(*this, node);
+    const std::uint32_t* list = list_of(node, layer);
+    int len = static_cast<int>(list[0]);
+    std::copy(list + 1, list + 1 + len, sc.list);
+    return len;
+  }
 
   void ensure_node(std::uint32_t node) {
     if (node < levels_.size()) return;
@@ -204,7 +410,7 @@ class HnswGraph {
     level0_.resize(n * static_cast<std::size_t>(m0_ + 1), 0);
     level0_dist_.resize(n * static_cast<std::size_t>(m0_), 0.0f);
     in_links_.resize(n, 0);
-    visited_.resize(n);
+    main_.visited.resize(n);
   }
 
   int draw_level() {
@@ -229,12 +435,13 @@ class HnswGraph {
 
   // One greedy descent on `layer` from `start`: moves to a nearer neighbour
   // while there is one.
-  Candidate greedy_step(Query q, Candidate start, int layer) {
+  Candidate greedy_step(Query q, Candidate start, int layer) { return greedy_step(q, start, layer, main_); }
+  Candidate greedy_step(Query q, Candidate start, int layer, Scratch& sc) {
     Candidate best = start;
     for (bool moved = true; moved;) {
       moved = false;
-      int len = 0;
-      const std::uint32_t* ids = neighbors(best.node, layer, &len);
+      int len = copy_list(best.node, layer, sc);
+      const std::uint32_t* ids = sc.list;
       for (int i = 0; i < len; ++i) {
         Candidate c{space_.distance_to(q, ids[i]), ids[i]};
         if (closer(c, best)) {
@@ -248,32 +455,32 @@ class HnswGraph {
 
   // The ef nearest nodes reachable on `layer` from `entries`, into pool_
   // (nearest first).
-  void search_layer(Query q, const std::vector<Candidate>& entries, int ef, int layer) {
-    visited_.next_search();
-    pool_.reset(static_cast<std::size_t>(ef));
+  void search_layer(Query q, const std::vector<Candidate>& entries, int ef, int layer, Scratch& sc) {
+    sc.visited.next_search();
+    sc.pool.reset(static_cast<std::size_t>(ef));
     for (const Candidate& e : entries) {
-      if (!visited_.test_and_set(e.node)) pool_.offer(e);
+      if (!sc.visited.test_and_set(e.node)) sc.pool.offer(e);
     }
     Candidate c;
-    while (pool_.next(&c)) {
-      int len = 0;
-      const std::uint32_t* ids = neighbors(c.node, layer, &len);
+    while (sc.pool.next(&c)) {
+      int len = copy_list(c.node, layer, sc);
+      const std::uint32_t* ids = sc.list;
       // Unvisited neighbours first, all prefetched, then their distances:
       // the memory loads overlap instead of queueing one by one.
       int fresh = 0;
       for (int i = 0; i < len; ++i) {
-        if (!visited_.test_and_set(ids[i])) {
-          fresh_[fresh++] = ids[i];
+        if (!sc.visited.test_and_set(ids[i])) {
+          sc.fresh[fresh++] = ids[i];
           space_.prefetch(ids[i]);
         }
       }
       int i = 0;
       for (; i + 4 <= fresh; i += 4) {
         float d[4];
-        space_.distances_to4(q, fresh_ + i, d);
-        for (int j = 0; j < 4; ++j) pool_.offer(Candidate{d[j], fresh_[i + j]});
+        space_.distances_to4(q, sc.fresh + i, d);
+        for (int j = 0; j < 4; ++j) sc.pool.offer(Candidate{d[j], sc.fresh[i + j]});
       }
-      for (; i < fresh; ++i) pool_.offer(Candidate{space_.distance_to(q, fresh_[i]), fresh_[i]});
+      for (; i < fresh; ++i) sc.pool.offer(Candidate{space_.distance_to(q, sc.fresh[i]), sc.fresh[i]});
     }
   }
 
@@ -288,8 +495,8 @@ class HnswGraph {
     std::uint32_t* list = list_of(node, layer);
     float* dist = distances_of(node, layer);
     if (layer == 0) {
-      for (std::uint32_t i = 1; i <= list[0]; ++i) --in_links_[list[i]];
-      for (const Candidate& c : chosen) ++in_links_[c.node];
+      for (std::uint32_t i = 1; i <= list[0]; ++i) add_in_link(list[i], -1);
+      for (const Candidate& c : chosen) add_in_link(c.node, 1);
     }
     list[0] = static_cast<std::uint32_t>(chosen.size());
     for (std::size_t i = 0; i < chosen.size(); ++i) {
@@ -308,44 +515,61 @@ class HnswGraph {
   // such a node (with inner product, which is not a metric, a node that is
   // no one's near neighbour) would be unreachable. It takes the place of
   // the farthest kept node that has another incoming link.
-  void add_link(std::uint32_t from, std::uint32_t to, float d, int layer) {
+  void add_link(std::uint32_t from, std::uint32_t to, float d, int layer, Scratch& sc) {
+    NodeLock lock(*this, from);
     std::uint32_t* list = list_of(from, layer);
     float* dist = distances_of(from, layer);
     int cap = capacity(layer);
+    // Under build_parallel the list may hold `to` already (its thread
+    // linked `from` while this one was choosing).
+    for (std::uint32_t i = 1; i <= list[0]; ++i) {
+      if (list[i] == to) return;
+    }
     if (static_cast<int>(list[0]) < cap) {
       dist[list[0]] = d;
       list[++list[0]] = to;
-      if (layer == 0) ++in_links_[to];
+      if (layer == 0) add_in_link(to, 1);
       return;
     }
-    prune_.clear();
-    prune_.push_back(Candidate{d, to});
-    for (std::uint32_t i = 1; i <= list[0]; ++i) prune_.push_back(Candidate{dist[i - 1], list[i]});
-    std::sort(prune_.begin(), prune_.end(), Closer());
-    select_neighbors(prune_, cap, &pruned_);
-    if (layer == 0) keep_last_links(to);
-    set_links(from, layer, pruned_);
+    sc.prune.clear();
+    sc.prune.push_back(Candidate{d, to});
+    for (std::uint32_t i = 1; i <= list[0]; ++i) sc.prune.push_back(Candidate{dist[i - 1], list[i]});
+    std::sort(sc.prune.begin(), sc.prune.end(), Closer());
+    select_neighbors(sc.prune, cap, &sc.pruned);
+    if (layer == 0) keep_last_links(to, sc);
+    set_links(from, layer, sc.pruned);
+  }
+
+  void add_in_link(std::uint32_t node, int delta) {
+    if (concurrent_) {
+      __atomic_fetch_add(&in_links_[node], static_cast<std::uint32_t>(delta), __ATOMIC_RELAXED);
+    } else {
+      in_links_[node] += static_cast<std::uint32_t>(delta);
+    }
+  }
+  std::uint32_t in_links(std::uint32_t node) const {
+    return __atomic_load_n(&in_links_[node], __ATOMIC_RELAXED);
   }
 
   // Puts back into pruned_ every candidate of prune_ whose only incoming
   // link is the list being re-selected (or, for `added`, that has none).
-  void keep_last_links(std::uint32_t added) {
-    for (const Candidate& c : prune_) {
-      std::uint32_t in = in_links_[c.node] - (c.node == added ? 0 : 1);  // links besides this list
+  void keep_last_links(std::uint32_t added, Scratch& sc) {
+    for (const Candidate& c : sc.prune) {
+      std::uint32_t in = in_links(c.node) - (c.node == added ? 0 : 1);  // links besides this list
       if (in > 0) continue;
       bool kept = false;
-      for (const Candidate& k : pruned_) kept |= k.node == c.node;
+      for (const Candidate& k : sc.pruned) kept |= k.node == c.node;
       if (kept) continue;
-      if (static_cast<int>(pruned_.size()) < capacity(0)) {
-        pruned_.push_back(c);
+      if (static_cast<int>(sc.pruned.size()) < capacity(0)) {
+        sc.pruned.push_back(c);
         continue;
       }
       // Replace the farthest kept node that is linked from elsewhere too.
-      for (std::size_t i = pruned_.size(); i-- > 0;) {
-        std::uint32_t other = pruned_[i].node;
-        std::uint32_t other_in = in_links_[other] - (other == added ? 0 : 1);
+      for (std::size_t i = sc.pruned.size(); i-- > 0;) {
+        std::uint32_t other = sc.pruned[i].node;
+        std::uint32_t other_in = in_links(other) - (other == added ? 0 : 1);
         if (other_in > 0) {
-          pruned_[i] = c;
+          sc.pruned[i] = c;
           break;
         }
       }
@@ -367,13 +591,14 @@ class HnswGraph {
   std::size_t upper_bytes_ = 0;                      // heap bytes of upper_ and upper_dist_
   std::uint32_t entry_ = kNone;
   int max_level_ = -1;
-  std::size_t count_ = 0;
+  std::atomic<std::size_t> count_{0};
 
-  // scratch, reused across calls
-  VisitedSet visited_;
-  SearchPool pool_;
-  std::vector<Candidate> entries_, sorted_, selected_, prune_, pruned_;
-  std::uint32_t fresh_[2 * kMaxM];  // unvisited neighbours of one node (m0 <= 2 * kMaxM)
+  // build_parallel's synchronisation (concurrent_ is true only inside it)
+  bool concurrent_ = false;
+  std::unique_ptr<std::mutex[]> locks_;
+  std::mutex graph_lock_;
+
+  Scratch main_;  // the calling thread's scratch, reused across calls
 };
 
 }  // namespace vecsim::core

@@ -11,7 +11,10 @@
 //      point only at existing elements; nothing points at it yet);
 //   2. each chosen neighbour's list on each layer gets a link back: into a
 //      free slot, or, when full, the list is re-selected with the heuristic
-//      over its links and the new element;
+//      over its links and the new element. On layer 0, every element such
+//      a re-selection drops is first linked from the new element (into its
+//      free slots: it chose only m of its 2m), so that no insert leaves an
+//      element without its last incoming link;
 //   3. the metapage: element count, and the entry point when the new
 //      element's level is above the entry's.
 //   Locking (and WAL) are the caller's: the shim will serialise inserts and
@@ -311,12 +314,21 @@ class HnswPageGraph {
 
     // 1. the element
     VECSIM_RETURN_IF_ERROR(place(ref));
-    // 2. links back
+    // 2. links back; the new element adopts what layer 0 re-selections drop
+    adopter_ = *ref;
+    adopter_value_bytes_ = value_bytes;
+    adopter_links_.clear();
+    for (const Candidate& c : chosen_[0]) adopter_links_.push_back(c.node);
     for (int layer = 0; layer <= level; ++layer) {
       for (const Candidate& n : chosen_[layer]) {
-        VECSIM_RETURN_IF_ERROR(link_back(n, *ref, layer, nullptr));
+        Status st = link_back(n, *ref, layer, nullptr);
+        if (!st.is_ok()) {
+          adopter_ = kNoRef;
+          return st;
+        }
       }
     }
+    adopter_ = kNoRef;
     // 3. the metapage
     meta_.element_count += 1;
     if (meta_.entry == kNoRef || level > meta_.entry_level) {
@@ -519,6 +531,7 @@ class HnswPageGraph {
     std::sort(prune_.begin(), prune_.end(), Closer());
     int cap = layout_.capacity(layer);
     VECSIM_RETURN_IF_ERROR(select(prune_, cap, &kept_));
+    if (layer == 0 && adopter_ != kNoRef) VECSIM_RETURN_IF_ERROR(adopt_dropped(added));
     new_links_.assign(static_cast<std::size_t>(cap), kNoRef);
     bool found = false;
     for (std::size_t i = 0; i < kept_.size(); ++i) {
@@ -528,6 +541,25 @@ class HnswPageGraph {
     if (kept_added) *kept_added = found;
     return store_->write_item(ref_block(r), ref_offset(r), layout_.links_offset(value_bytes, layer),
                               new_links_.data(), sizeof(HnswRef) * new_links_.size());
+  }
+
+  // Links from the inserted element (adopter_) every candidate of prune_
+  // the re-selection in kept_ drops, while it has free layer-0 slots; each
+  // is one write, made before the list that drops it is rewritten.
+  Status adopt_dropped(HnswRef added) {
+    for (const Candidate& c : prune_) {
+      if (c.node == added || c.node == adopter_) continue;
+      if (adopter_links_.size() >= static_cast<std::size_t>(layout_.capacity(0))) break;
+      bool kept = false;
+      for (const Candidate& k : kept_) kept |= k.node == c.node;
+      for (HnswRef a : adopter_links_) kept |= a == c.node;
+      if (kept) continue;
+      std::size_t at = layout_.links_offset(adopter_value_bytes_, 0) + sizeof(HnswRef) * adopter_links_.size();
+      VECSIM_RETURN_IF_ERROR(store_->write_item(ref_block(adopter_), ref_offset(adopter_), at, &c.node,
+                                                sizeof c.node));
+      adopter_links_.push_back(c.node);
+    }
+    return Status::ok();
   }
 
   int max_level_fitting(std::size_t value_bytes) const {
@@ -804,6 +836,10 @@ class HnswPageGraph {
   Metric metric_;
   std::mt19937_64 rng_;
   bool fill_lists_;
+  // the element an insert is linking in, while it adopts dropped links
+  HnswRef adopter_ = kNoRef;
+  std::size_t adopter_value_bytes_ = 0;
+  std::vector<HnswRef> adopter_links_;
   HnswMeta meta_{};
   HnswElementLayout layout_{16};
 

@@ -10,7 +10,15 @@
 //   The builder lives in the build's own memory context, destroyed by its
 //   reset callback: a cancel or error anywhere (the heap scan checks for
 //   interrupts on every row) frees it, and the half-written relation is
-//   dropped with the aborted transaction. NULLs and zero vectors under
+//   dropped with the aborted transaction.
+//
+// PARALLEL BUILD
+//   With the workers PostgreSQL allows (plan_create_index_workers: the
+//   table's size, parallel_workers and max_parallel_maintenance_workers),
+//   the graph is built by this backend and that many helper threads of
+//   core's (HnswGraph::build_parallel). The threads never call PostgreSQL
+//   and block all signals; this thread polls for a cancel between its own
+//   inserts. Rows are read by the one heap scan, as in a serial build. NULLs and zero vectors under
 //   cosine are not indexed (6.6).
 #include <cstdint>
 
@@ -30,6 +38,7 @@ extern "C" {
 #include "commands/progress.h"
 #include "pgstat.h"
 #include "common/pg_prng.h"
+#include "optimizer/optimizer.h"
 #include "utils/memutils.h"
 }
 
@@ -102,6 +111,11 @@ std::int32_t checked_dims(Relation index, HnswValueKind kind, int m, const PgPag
   return dims;
 }
 
+// Polled by the build's calling thread during a parallel graph build: a
+// cancel or termination is pending (it is raised by the epilogue's
+// CHECK_FOR_INTERRUPTS once the helper threads have stopped).
+bool stop_requested(void*) { return QueryCancelPending || ProcDiePending; }
+
 void check_options(int m, int ef_construction) {
   if (ef_construction < 2 * m) {
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -164,6 +178,12 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
                                     &handle);
   raise_pending_or(st);
   state->slot->handle = handle;
+  if (heap != nullptr) {
+    int workers = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
+    ereport(DEBUG1, (errmsg_internal("hnsw build: %d parallel workers (threads of this backend)",
+                                     workers)));
+    handle->set_parallel(workers + 1, stop_requested, nullptr);
+  }
 
   if (heap != nullptr) {
     pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseLoad);

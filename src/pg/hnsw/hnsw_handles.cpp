@@ -62,6 +62,9 @@ class BuildHandle final : public HnswBuildHandle {
     return builder_.add(value, heap_block, heap_offset);
   }
   Status finish() noexcept override { return builder_.finish(); }
+  void set_parallel(int threads, bool (*stop)(void*), void* arg) noexcept override {
+    builder_.set_parallel(threads, stop, arg);
+  }
   std::size_t rows() const noexcept override { return builder_.rows(); }
   std::size_t spilled_at() const noexcept override { return builder_.spilled_at(); }
 

@@ -56,6 +56,8 @@ class HnswBuildHandle {
   virtual core::Status add(core::ValueRef value, std::uint32_t heap_block,
                            std::uint16_t heap_offset) noexcept = 0;
   virtual core::Status finish() noexcept = 0;
+  // HnswBuilder::set_parallel.
+  virtual void set_parallel(int threads, bool (*stop)(void*), void* arg) noexcept = 0;
   virtual std::size_t rows() const noexcept = 0;
   virtual std::size_t spilled_at() const noexcept = 0;
 };
