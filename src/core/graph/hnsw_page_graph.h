@@ -11,10 +11,11 @@
 //      point only at existing elements; nothing points at it yet);
 //   2. each chosen neighbour's list on each layer gets a link back: into a
 //      free slot, or, when full, the list is re-selected with the heuristic
-//      over its links and the new element. On layer 0, every element such
-//      a re-selection drops is first linked from the new element (into its
-//      free slots: it chose only m of its 2m), so that no insert leaves an
-//      element without its last incoming link;
+//      over its links and the new element. A list that does not keep the
+//      new element is left as it was; on layer 0, every element a list
+//      that keeps it drops is first linked from the new element (into its
+//      free slots: it chose only m of its 2m). So no step of an insert
+//      leaves a live element without a way in from the entry point;
 //   3. the metapage: element count, and the entry point when the new
 //      element's level is above the entry's.
 //   Locking (and WAL) are the caller's: the shim will serialise inserts and
@@ -531,14 +532,18 @@ class HnswPageGraph {
     std::sort(prune_.begin(), prune_.end(), Closer());
     int cap = layout_.capacity(layer);
     VECSIM_RETURN_IF_ERROR(select(prune_, cap, &kept_));
+    bool found = false;
+    for (const Candidate& k : kept_) found |= k.node == added;
+    if (kept_added) *kept_added = found;
+    // A list that does not take the new element stays as it is: whatever
+    // it would drop then stays linked from here, and whatever it drops
+    // when it does take it is first linked from the new element, which
+    // this list then links, so no element loses its last way in, even if
+    // the insert stops (a crash) right after this write.
+    if (added != kNoRef && !found) return Status::ok();
     if (layer == 0 && adopter_ != kNoRef) VECSIM_RETURN_IF_ERROR(adopt_dropped(added));
     new_links_.assign(static_cast<std::size_t>(cap), kNoRef);
-    bool found = false;
-    for (std::size_t i = 0; i < kept_.size(); ++i) {
-      new_links_[i] = kept_[i].node;
-      found |= kept_[i].node == added;
-    }
-    if (kept_added) *kept_added = found;
+    for (std::size_t i = 0; i < kept_.size(); ++i) new_links_[i] = kept_[i].node;
     return store_->write_item(ref_block(r), ref_offset(r), layout_.links_offset(value_bytes, layer),
                               new_links_.data(), sizeof(HnswRef) * new_links_.size());
   }
@@ -621,8 +626,14 @@ class HnswPageGraph {
       } else {
         VECSIM_RETURN_IF_ERROR(links(c.node, layer, &links_, nullptr));
       }
+      // The unvisited links first, announced to the store so that their
+      // pages' memory loads overlap, then one read each.
+      fresh_.clear();
       for (HnswRef r : links_) {
-        if (!visited_.insert(r)) continue;
+        if (visited_.insert(r)) fresh_.push_back(r);
+      }
+      store_->prefetch(fresh_.data(), fresh_.size());
+      for (HnswRef r : fresh_) {
         Candidate next{0, r};
         VECSIM_RETURN_IF_ERROR(visit(query, r, layer, &next.distance));
         offer(next);
@@ -861,7 +872,7 @@ class HnswPageGraph {
   std::vector<HnswRef> live_;
   std::vector<std::uint8_t> live_levels_;  // the levels of live_, same order
   SearchPool pool_;
-  std::vector<HnswRef> links_, new_links_;
+  std::vector<HnswRef> links_, new_links_, fresh_;
   std::vector<Candidate> entries_, sorted_, prune_, kept_;
   std::vector<std::vector<Candidate>> chosen_;
   std::vector<unsigned char> item_;

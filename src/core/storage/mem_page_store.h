@@ -78,6 +78,9 @@ class MemPageStore {
     return Status::ok();
   }
 
+  // Nothing to prefetch: the pages are ordinary heap memory.
+  void prefetch(const std::uint32_t*, std::size_t) const {}
+
   // Items on a page (for tests and the verifier).
   std::uint16_t item_count(std::uint32_t block) const {
     return block < pages_.size() ? static_cast<std::uint16_t>(pages_[block].items.size()) : 0;

@@ -17,6 +17,8 @@
 //     Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
 //                       const void* bytes, std::size_t n);               // overwrites part of an item;
 //                                                                        // an error if it would pass the item's end
+//     void prefetch(const HnswRef* refs, std::size_t n);  // a hint: these items will be read soon
+//                                                        // (may do nothing; never fails)
 //   };
 //
 // INVARIANTS

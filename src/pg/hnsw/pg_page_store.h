@@ -74,6 +74,14 @@ class PgPageStore {
   core::Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
                           const void* bytes, std::size_t n) noexcept;
 
+  // Prefetches the memory of the items refs name (core's element refs:
+  // block << 9 | offset) whose blocks this backend has read before: the
+  // buffer descriptors and line pointers first, then the items the line
+  // pointers point at. Only a CPU hint: it pins and locks nothing and reads
+  // pages it holds no pin on, so what it reads is used for nothing but
+  // addresses to prefetch.
+  void prefetch(const std::uint32_t* refs, std::size_t n) noexcept;
+
   template <class F>
   core::Status read_item(std::uint32_t block, std::uint16_t offset, F&& f) noexcept {
     const unsigned char* item = nullptr;
