@@ -108,6 +108,25 @@ SELECT q.n, (SELECT count(*) FROM (SELECT id FROM t ORDER BY v <-> q.v LIMIT 3) 
   FROM (VALUES (1, '[1,1,1]'::vector), (2, '[5,5,5]')) q (n, v);
 DROP INDEX t_l2;
 
+-- the cost estimate's reference cases (SPEC.md 6.10): with default
+-- settings the index is chosen for ORDER BY ... LIMIT 10 on 2,000 rows of
+-- 384 and of 1,536 dims, and on 6,000 rows with a distance filter added
+CREATE TABLE c384 AS SELECT i AS id, (SELECT array_agg(random()) FROM generate_series(1, 384) WHERE i > 0)::vector(384) AS v
+  FROM generate_series(1, 2000) i;
+CREATE TABLE c1536 AS SELECT i AS id, (SELECT array_agg(random()) FROM generate_series(1, 1536) WHERE i > 0)::vector(1536) AS v
+  FROM generate_series(1, 2000) i;
+CREATE TABLE c6000 AS SELECT i AS id, (SELECT array_agg(random()) FROM generate_series(1, 384) WHERE i > 0)::vector(384) AS v
+  FROM generate_series(1, 6000) i;
+CREATE INDEX c384_idx ON c384 USING hnsw (v vector_l2_ops);
+CREATE INDEX c1536_idx ON c1536 USING hnsw (v vector_cosine_ops);
+CREATE INDEX c6000_idx ON c6000 USING hnsw (v vector_l2_ops);
+ANALYZE c384, c1536, c6000;
+EXPLAIN (COSTS OFF) SELECT id FROM c384 ORDER BY v <-> (SELECT v FROM c384 WHERE id = 1) LIMIT 10;
+EXPLAIN (COSTS OFF) SELECT id FROM c1536 ORDER BY v <=> (SELECT v FROM c1536 WHERE id = 1) LIMIT 10;
+EXPLAIN (COSTS OFF) SELECT id FROM c6000 WHERE v <-> (SELECT v FROM c6000 WHERE id = 1) < 10
+  ORDER BY v <-> (SELECT v FROM c6000 WHERE id = 1) LIMIT 10;
+DROP TABLE c384, c1536, c6000;
+
 -- expression and partial indexes
 CREATE INDEX t_half ON t USING hnsw ((v::halfvec(3)) halfvec_l2_ops);
 CREATE INDEX t_bits ON t USING hnsw ((binary_quantize(v)::bit(3)) bit_hamming_ops);
