@@ -11,6 +11,7 @@
 #include "kernels/kernel_table.h"
 
 #include "bridge/fmgr_glue.h"
+#include "bridge/pg_call.h"
 #include "hnsw/hnsw_am.h"
 #include "index_settings.h"
 
@@ -70,6 +71,7 @@ void _PG_init(void) {
   MarkGUCPrefixReserved("vecsim");
   pg::define_index_settings();
   pg::define_hnsw_options();
+  pg::register_pg_call_callbacks();
 }
 }
 

@@ -92,7 +92,8 @@ TEST_P(HnswRecallTest, ClusteredRecallAtK) {
     } else {
       std::vector<std::int8_t> caps(kRows, 31);
       int polls = 0;
-      ASSERT_TRUE(graph.build_parallel(kRows, caps, threads, [&] { return ++polls < 0; }));
+      ASSERT_EQ(graph.build_parallel(kRows, caps, threads, [&] { return ++polls < 0; }),
+                HnswGraph<DenseSpace<float>>::ParallelResult::kDone);
       EXPECT_GT(polls, 0);
       slack = 0.01;
     }
@@ -117,7 +118,8 @@ TEST(HnswGraph, ParallelBuildStopsWhenAsked) {
   HnswGraph<DenseSpace<float>> graph(space, HnswParams{16, 64, 7});
   std::vector<std::int8_t> caps(kRows, 31);
   int polls = 0;
-  EXPECT_FALSE(graph.build_parallel(kRows, caps, 2, [&] { return ++polls > 50; }));
+  EXPECT_EQ(graph.build_parallel(kRows, caps, 2, [&] { return ++polls > 50; }),
+            HnswGraph<DenseSpace<float>>::ParallelResult::kStopped);
   EXPECT_LT(graph.count(), static_cast<std::size_t>(kRows));
 }
 

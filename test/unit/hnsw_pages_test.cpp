@@ -213,10 +213,13 @@ TEST(HnswPages, InsertsKeepTheIndexValidAndRecallHigh) {
   std::vector<float> rows = model.sample_rows(2000, 1);
   std::vector<float> queries = model.sample_rows(100, 2);
 
+  // m 4 as well: small lists are re-selected (and drop links) on almost
+  // every insert, which is where an element could lose its last way in.
+  for (int m : {16, 4})
   for (int built : {0, 1000}) {
-    SCOPED_TRACE(::testing::Message() << built << " rows built in memory first");
+    SCOPED_TRACE(::testing::Message() << built << " rows built in memory first, m " << m);
     DenseSpace<float> space(kDimsHere, kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f);
-    HnswGraph<DenseSpace<float>> graph(space, HnswParams{16, 64, 7});
+    HnswGraph<DenseSpace<float>> graph(space, HnswParams{m, 64, 7});
     for (int r = 0; r < built; ++r) graph.insert(space.add(&rows[static_cast<std::size_t>(r) * kDimsHere]));
     MemPageStore store;
     std::vector<HnswRef> refs;
@@ -224,7 +227,7 @@ TEST(HnswPages, InsertsKeepTheIndexValidAndRecallHigh) {
       return HnswNodeData{space.row(node), sizeof(float) * kDimsHere, node / 100 + 1,
                           static_cast<std::uint16_t>(node % 100 + 1)};
     };
-    ASSERT_TRUE(write_hnsw(graph, static_cast<std::uint32_t>(built), data, 16, 64, kDimsHere,
+    ASSERT_TRUE(write_hnsw(graph, static_cast<std::uint32_t>(built), data, m, 64, kDimsHere,
                            &store, &refs)
                     .is_ok());
     PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f}, 11);
@@ -240,7 +243,7 @@ TEST(HnswPages, InsertsKeepTheIndexValidAndRecallHigh) {
     EXPECT_EQ(report.violations, 0u) << report.first;
     EXPECT_EQ(report.unreachable, 0u);
     EXPECT_TRUE(report.count_matches);
-    EXPECT_GE(page_recall(&index, rows, queries, kDimsHere, 40), 0.95);
+    EXPECT_GE(page_recall(&index, rows, queries, kDimsHere, 40), m == 16 ? 0.95 : 0.80);
   }
 }
 

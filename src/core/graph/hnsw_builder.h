@@ -138,14 +138,25 @@ class HnswBuilder {
   // A parallel build's graph over the rows collected so far.
   Status build_collected() {
     if (threads_ <= 1) return Status::ok();
-    bool done = graph_->build_parallel(static_cast<std::uint32_t>(space_->size()), max_levels_,
-                                       threads_, [this] { return stop_ && stop_(stop_arg_); });
+    using Result = typename HnswGraph<Space>::ParallelResult;
+    Result result = graph_->build_parallel(static_cast<std::uint32_t>(space_->size()), max_levels_,
+                                           threads_, [this] { return stop_ && stop_(stop_arg_); });
     std::vector<std::int8_t>().swap(max_levels_);
-    if (!done) return Status::error(ErrorCode::kCancelled, "hnsw build cancelled");
-    return Status::ok();
+    switch (result) {
+      case Result::kDone:
+        return Status::ok();
+      case Result::kStopped:
+        return Status::error(ErrorCode::kCancelled, "hnsw build cancelled");
+      case Result::kOutOfMemory:
+        return Status::error(ErrorCode::kOutOfMemory, "out of memory in a parallel hnsw build");
+      case Result::kFailed:
+        break;
+    }
+    return Status::error(ErrorCode::kInternal, "a parallel hnsw build failed (no thread could be started?)");
   }
 
   Status write() {
+    graph_->ensure_reachable();
     std::vector<HnswRef> refs;
     auto data = [this](std::uint32_t node) {
       ValueRef v = space_->value(node);

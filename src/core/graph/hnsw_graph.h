@@ -97,48 +97,74 @@ class HnswGraph {
   // are drawn in node order first, so the graph's shape does not depend on
   // the threads' timing (its links do). stop() (noexcept, called by the
   // calling thread between its own nodes) ends the build early when it
-  // returns true; returns false then. Threads block every signal: they
-  // must not run the host's signal handlers.
+  // returns true. Threads block every signal: they must not run the
+  // host's signal handlers.
+  //
+  // No exception leaves a thread or passes a joinable thread: a failure in
+  // any thread (out of memory; no thread to be had) stops them all, every
+  // started thread is joined, and the result says so. After a stop or a
+  // failure the graph is incomplete and must be discarded.
+  enum class ParallelResult { kDone, kStopped, kOutOfMemory, kFailed };
+
   template <class Stop>
-  bool build_parallel(std::uint32_t n, const std::vector<std::int8_t>& max_levels, int threads,
-                      Stop&& stop) {
-    if (n == 0) return true;
+  ParallelResult build_parallel(std::uint32_t n, const std::vector<std::int8_t>& max_levels,
+                                int threads, Stop&& stop) {
+    if (n == 0) return ParallelResult::kDone;
     ensure_node(n - 1);
     for (std::uint32_t node = 0; node < n; ++node) prepare(node, std::min<int>(draw_level(), max_levels[node]));
     link(0, main_);
-    if (n == 1) return true;
+    if (n == 1) return ParallelResult::kDone;
     locks_ = std::make_unique<std::mutex[]>(kLockStripes);
-    concurrent_ = true;
     std::atomic<std::uint32_t> next{1};
-    std::atomic<bool> stopped{false};
-    auto work = [&](Scratch& scratch, bool caller) {
-      for (;;) {
-        if (stopped.load(std::memory_order_relaxed)) return;
-        if (caller && stop()) {
-          stopped.store(true);
-          return;
+    std::atomic<int> outcome{static_cast<int>(ParallelResult::kDone)};
+    auto fail = [&](ParallelResult why) {
+      int done = static_cast<int>(ParallelResult::kDone);
+      outcome.compare_exchange_strong(done, static_cast<int>(why));
+    };
+    auto work = [&](Scratch& scratch, bool caller) noexcept {
+      try {
+        for (;;) {
+          if (outcome.load(std::memory_order_relaxed) != static_cast<int>(ParallelResult::kDone)) return;
+          if (caller && stop()) return fail(ParallelResult::kStopped);
+          std::uint32_t node = next.fetch_add(1);
+          if (node >= n) return;
+          link(node, scratch);
         }
-        std::uint32_t node = next.fetch_add(1);
-        if (node >= n) return;
-        link(node, scratch);
+      } catch (const std::bad_alloc&) {
+        fail(ParallelResult::kOutOfMemory);
+      } catch (...) {
+        fail(ParallelResult::kFailed);
       }
     };
-    std::vector<Scratch> scratch(static_cast<std::size_t>(std::max(threads - 1, 0)));
+    std::vector<Scratch> scratch;
     std::vector<std::thread> helpers;
-    {
+    concurrent_ = true;
+    try {
+      scratch.resize(static_cast<std::size_t>(std::max(threads - 1, 0)));
+      helpers.reserve(scratch.size());
       SignalsBlocked blocked;  // the helpers inherit the blocked mask
       for (Scratch& s : scratch) {
         s.visited.resize(levels_.size());
         helpers.emplace_back(work, std::ref(s), false);
       }
+    } catch (const std::bad_alloc&) {
+      fail(ParallelResult::kOutOfMemory);
+    } catch (...) {
+      fail(ParallelResult::kFailed);  // e.g. std::system_error: no thread could be made
     }
     work(main_, true);
     for (std::thread& t : helpers) t.join();
     concurrent_ = false;
     locks_.reset();
-    if (stopped.load()) return false;
-    relink_unreachable(n);
-    return true;
+    auto result = static_cast<ParallelResult>(outcome.load());
+    if (result == ParallelResult::kDone) relink_unreachable(n);
+    return result;
+  }
+
+  // Links every node a walk of layer 0 from the entry point does not reach
+  // (see relink_unreachable); the builder calls it before writing a graph.
+  void ensure_reachable() {
+    if (entry_ != kNone) relink_unreachable(static_cast<std::uint32_t>(count_.load()));
   }
 
   // The k nearest stored points to query (nearest first) with a candidate

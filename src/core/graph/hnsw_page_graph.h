@@ -14,8 +14,11 @@
 //      over its links and the new element. A list that does not keep the
 //      new element is left as it was; on layer 0, every element a list
 //      that keeps it drops is first linked from the new element (into its
-//      free slots: it chose only m of its 2m). So no step of an insert
-//      leaves a live element without a way in from the entry point;
+//      free slots: it chose only m of its 2m). If no layer-0 list takes
+//      the new element, its nearest neighbour takes it in place of its
+//      farthest link, which the new element adopts first; a new entry
+//      point adopts the old one. So no step of an insert leaves a live
+//      element without a way in from the entry point;
 //   3. the metapage: element count, and the entry point when the new
 //      element's level is above the entry's.
 //   Locking (and WAL) are the caller's: the shim will serialise inserts and
@@ -196,7 +199,16 @@ class HnswPageGraph {
   // gone, repairing the links that pointed at them (see VACUUM above).
   template <class IsDead>
   Status bulk_delete(IsDead&& is_dead, HnswVacuumStats* stats) noexcept {
-    return no_throw([&] { return bulk_delete_impl(is_dead, stats); });
+    return bulk_delete(is_dead, [] { return Status::ok(); }, stats);
+  }
+
+  // The same, calling wait_for_readers() (returning Status) after the
+  // repairs and before the dying elements' links are cleared: the host
+  // waits there for searches that may have started from the old entry
+  // point (a dying element), so none walks into a cleared element.
+  template <class IsDead, class Wait>
+  Status bulk_delete(IsDead&& is_dead, Wait&& wait_for_readers, HnswVacuumStats* stats) noexcept {
+    return no_throw([&] { return bulk_delete_impl(is_dead, wait_for_readers, stats); });
   }
 
  private:
@@ -320,13 +332,38 @@ class HnswPageGraph {
     adopter_value_bytes_ = value_bytes;
     adopter_links_.clear();
     for (const Candidate& c : chosen_[0]) adopter_links_.push_back(c.node);
+    bool linked = false;  // whether some layer-0 list took the new element
     for (int layer = 0; layer <= level; ++layer) {
       for (const Candidate& n : chosen_[layer]) {
-        Status st = link_back(n, *ref, layer, nullptr);
+        bool stayed = false;
+        Status st = link_back(n, *ref, layer, &stayed);
         if (!st.is_ok()) {
           adopter_ = kNoRef;
           return st;
         }
+        linked |= layer == 0 && stayed;
+      }
+    }
+    // Every neighbour's full list may have turned the new element down
+    // (small m): then its nearest neighbour takes it in place of that
+    // list's farthest link, which the new element adopts first.
+    if (!linked && !chosen_[0].empty()) {
+      Status st = replace_farthest(chosen_[0].front(), *ref);
+      if (!st.is_ok()) {
+        adopter_ = kNoRef;
+        return st;
+      }
+    }
+    // A new element that becomes the entry point links the old one on
+    // layer 0 too: searches start here from now on, and the old entry may
+    // have no incoming link (nothing ever needed to reach it).
+    if (meta_.entry != kNoRef && level > meta_.entry_level) {
+      prune_.assign(1, Candidate{0, meta_.entry});
+      kept_.clear();
+      Status st = adopt_dropped(kNoRef, 0);
+      if (!st.is_ok()) {
+        adopter_ = kNoRef;
+        return st;
       }
     }
     adopter_ = kNoRef;
@@ -339,8 +376,8 @@ class HnswPageGraph {
     return store_->write_item(0, 1, 0, &meta_, sizeof meta_);
   }
 
-  template <class IsDead>
-  Status bulk_delete_impl(IsDead&& is_dead, HnswVacuumStats* stats) {
+  template <class IsDead, class Wait>
+  Status bulk_delete_impl(IsDead&& is_dead, Wait&& wait_for_readers, HnswVacuumStats* stats) {
     VECSIM_RETURN_IF_ERROR(open());
     *stats = HnswVacuumStats{};
     // Which elements die, which are already deleted, and the live ones.
@@ -351,7 +388,8 @@ class HnswPageGraph {
     Candidate best_live{0, kNoRef};
     int best_level = -1;
     for (std::uint32_t block = 1; block < store_->page_count(); ++block) {
-      for (std::uint16_t off = 1; off <= store_->item_count(block); ++off) {
+      const std::uint16_t items = store_->item_count(block);  // one page read per block
+      for (std::uint16_t off = 1; off <= items; ++off) {
         HnswRef r = make_ref(block, off);
         HnswElementHeader h;
         VECSIM_RETURN_IF_ERROR(header(r, &h));
@@ -403,6 +441,7 @@ class HnswPageGraph {
       stats->relinked += orphans;
       if (orphans == 0) break;
     }
+    VECSIM_RETURN_IF_ERROR(wait_for_readers());
     // 3. flags, after the dying elements' own links are cleared: a pass
     // cut short between two flags must not leave an unflagged (so, to a
     // reader, live) dying element linking a flagged one.
@@ -492,6 +531,11 @@ class HnswPageGraph {
         worst = i;
       }
     }
+    if (adopter_ != kNoRef) {  // an insert: the new element keeps the replaced link
+      prune_.assign(1, Candidate{0, links_[worst]});
+      kept_.clear();
+      VECSIM_RETURN_IF_ERROR(adopt_dropped(kNoRef, 0));
+    }
     return store_->write_item(ref_block(n.node), ref_offset(n.node),
                               layout_.links_offset(value_bytes, 0) + sizeof(HnswRef) * worst, &o,
                               sizeof o);
@@ -541,7 +585,7 @@ class HnswPageGraph {
     // this list then links, so no element loses its last way in, even if
     // the insert stops (a crash) right after this write.
     if (added != kNoRef && !found) return Status::ok();
-    if (layer == 0 && adopter_ != kNoRef) VECSIM_RETURN_IF_ERROR(adopt_dropped(added));
+    if (layer == 0 && adopter_ != kNoRef) VECSIM_RETURN_IF_ERROR(adopt_dropped(added, cap));
     new_links_.assign(static_cast<std::size_t>(cap), kNoRef);
     for (std::size_t i = 0; i < kept_.size(); ++i) new_links_[i] = kept_[i].node;
     return store_->write_item(ref_block(r), ref_offset(r), layout_.links_offset(value_bytes, layer),
@@ -550,15 +594,20 @@ class HnswPageGraph {
 
   // Links from the inserted element (adopter_) every candidate of prune_
   // the re-selection in kept_ drops, while it has free layer-0 slots; each
-  // is one write, made before the list that drops it is rewritten.
-  Status adopt_dropped(HnswRef added) {
+  // is one write, made before the list that drops it is rewritten. Once
+  // the new element is full, a dropped candidate stays in the re-selected
+  // list instead, while that has room (a heuristic list seldom fills).
+  Status adopt_dropped(HnswRef added, int cap) {
     for (const Candidate& c : prune_) {
       if (c.node == added || c.node == adopter_) continue;
-      if (adopter_links_.size() >= static_cast<std::size_t>(layout_.capacity(0))) break;
       bool kept = false;
       for (const Candidate& k : kept_) kept |= k.node == c.node;
       for (HnswRef a : adopter_links_) kept |= a == c.node;
       if (kept) continue;
+      if (adopter_links_.size() >= static_cast<std::size_t>(layout_.capacity(0))) {
+        if (kept_.size() < static_cast<std::size_t>(cap)) kept_.push_back(c);
+        continue;
+      }
       std::size_t at = layout_.links_offset(adopter_value_bytes_, 0) + sizeof(HnswRef) * adopter_links_.size();
       VECSIM_RETURN_IF_ERROR(store_->write_item(ref_block(adopter_), ref_offset(adopter_), at, &c.node,
                                                 sizeof c.node));

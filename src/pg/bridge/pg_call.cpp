@@ -6,13 +6,28 @@
 
 #include "pg.h"
 
+extern "C" {
+#include "access/xact.h"
+#include "utils/memutils.h"
+}
+
 namespace vecsim::pg {
 namespace {
 
 // The backend's one parked error (PostgreSQL backends are single-threaded).
-// It is copied into the caller's memory context, which the transaction's
-// abort cleans up after the re-raise.
+// It is copied into TopTransactionContext (TopMemoryContext outside a
+// transaction), which outlives whatever context the failed call ran in:
+// the caller may reset its own context before it re-raises. The abort
+// that follows the re-raise (or any abort) forgets it.
 ErrorData* g_pending = nullptr;
+
+void forget_on_abort(XactEvent event, void*) {
+  if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) g_pending = nullptr;
+}
+
+void forget_on_subabort(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
+  if (event == SUBXACT_EVENT_ABORT_SUB) g_pending = nullptr;
+}
 
 }  // namespace
 
@@ -29,8 +44,9 @@ core::Status pg_call_raw(void (*fn)(void*), void* arg) noexcept {
   }
   PG_CATCH();
   {
-    MemoryContextSwitchTo(caller_context);
+    MemoryContextSwitchTo(TopTransactionContext ? TopTransactionContext : TopMemoryContext);
     g_pending = CopyErrorData();
+    MemoryContextSwitchTo(caller_context);
     FlushErrorState();
     failed = true;
   }
@@ -39,13 +55,9 @@ core::Status pg_call_raw(void (*fn)(void*), void* arg) noexcept {
   return core::Status::ok();
 }
 
-bool pg_error_pending() noexcept { return g_pending != nullptr; }
-
-void forget_pending_error() noexcept {
-  if (g_pending != nullptr) {
-    FreeErrorData(g_pending);
-    g_pending = nullptr;
-  }
+void register_pg_call_callbacks() {
+  RegisterXactCallback(forget_on_abort, nullptr);
+  RegisterSubXactCallback(forget_on_subabort, nullptr);
 }
 
 void raise_pending_or(const core::Status& status) {

@@ -33,16 +33,12 @@ core::Status pg_call(F&& f) noexcept {
   return pg_call_raw([](void* p) { (*static_cast<F*>(p))(); }, const_cast<void*>(static_cast<const void*>(&f)));
 }
 
-// Whether a PostgreSQL error is parked, waiting for its re-raise.
-bool pg_error_pending() noexcept;
-
 // Epilogue of an entry point that used pg_call (PG zone): re-raises the
 // pending PostgreSQL error if there is one, else raises status if it is an
 // error (a kCancelled status runs CHECK_FOR_INTERRUPTS first).
 void raise_pending_or(const core::Status& status);
 
-// Drops a pending error without raising it (used only when the caller is
-// about to raise another error that supersedes it).
-void forget_pending_error() noexcept;
+// From _PG_init: forget a pending error when a (sub)transaction aborts.
+void register_pg_call_callbacks();
 
 }  // namespace vecsim::pg

@@ -137,8 +137,8 @@ void add_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool 
                                   ItemPointerGetOffsetNumber(tid));
   }
   MemoryContextSwitchTo(caller);
+  raise_pending_or(st);  // before the reset: nothing raised may live in row_context
   MemoryContextReset(state->row_context);
-  raise_pending_or(st);
   if (!indexed) return;
   state->indexed += 1;
   pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(state->indexed));

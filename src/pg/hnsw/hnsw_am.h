@@ -12,8 +12,11 @@
 //   Writers (insert, vacuum) serialise on a heavyweight lock on the
 //   index's lock page kWriterLockPage (ExclusiveLock). A scan holds
 //   kScanLockPage in ShareLock while it reads the graph (inside
-//   amgettuple); vacuum takes it in ExclusiveLock after flagging elements
-//   deleted, to wait out scans that read a header before the flag.
+//   amgettuple, and reads the metapage under it); vacuum takes it in
+//   ExclusiveLock, briefly, before it clears the links of the elements it
+//   removes (waiting out searches that started from the old entry point)
+//   and again after flagging them (waiting out scans that read a header
+//   before the flag).
 //   Buffer locks are taken one at a time, inside the page store.
 #pragma once
 

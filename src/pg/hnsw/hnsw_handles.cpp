@@ -35,11 +35,11 @@ class IndexHandle final : public HnswIndexHandle {
     core::HnswRef ref;
     return graph_.insert(value, heap_block, heap_offset, &ref);
   }
-  Status bulk_delete(HnswIsDead is_dead, void* state,
+  Status bulk_delete(HnswIsDead is_dead, Status (*wait_for_scans)(void*), void* state,
                      core::HnswVacuumStats* stats) noexcept override {
     return graph_.bulk_delete(
         [&](std::uint32_t block, std::uint16_t offset) { return is_dead(block, offset, state); },
-        stats);
+        [&] { return wait_for_scans(state); }, stats);
   }
 
  private:

@@ -46,7 +46,9 @@ class HnswIndexHandle {
   virtual std::size_t scan_memory_bytes() const noexcept = 0;
   virtual core::Status insert(core::ValueRef value, std::uint32_t heap_block,
                               std::uint16_t heap_offset) noexcept = 0;
-  virtual core::Status bulk_delete(HnswIsDead is_dead, void* state,
+  // wait_for_scans(state): see HnswPageGraph::bulk_delete's wait_for_readers.
+  virtual core::Status bulk_delete(HnswIsDead is_dead, core::Status (*wait_for_scans)(void*),
+                                   void* state,
                                    core::HnswVacuumStats* stats) noexcept = 0;
 };
 

@@ -29,6 +29,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 
 #include "util/status.h"
 
@@ -88,8 +89,25 @@ class PgPageStore {
     std::size_t n = 0;
     Buffer buffer = InvalidBuffer;
     VECSIM_RETURN_IF_ERROR(lock_item(block, offset, &buffer, &item, &n));
-    f(item, n);
+    // f may allocate (core's callbacks copy links and values) and so throw:
+    // the buffer is released and the failure returned, never propagated
+    // out of this noexcept function. UnlockReleaseBuffer only releases
+    // (STYLE.md 2.4), so it is called directly.
+    bool out_of_memory = false;
+    bool failed = false;
+    try {
+      f(item, n);
+    } catch (const std::bad_alloc&) {
+      out_of_memory = failed = true;
+    } catch (...) {
+      failed = true;
+    }
     UnlockReleaseBuffer(buffer);
+    if (failed) {
+      return out_of_memory ? core::Status::error(core::ErrorCode::kOutOfMemory, "out of memory")
+                           : core::Status::error(core::ErrorCode::kInternal,
+                                                 "unexpected C++ exception reading an hnsw page");
+    }
     return core::Status::ok();
   }
 

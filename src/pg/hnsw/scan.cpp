@@ -95,7 +95,10 @@ void start(IndexScanDesc scan, ScanState* state) {
   HnswScanLimits limits{static_cast<std::size_t>(g_hnsw_settings.max_scan_tuples),
                         static_cast<std::size_t>(budget)};
   LockPage(scan->indexRelation, kScanLockPage, ShareLock);
-  core::Status st = handle->begin_scan(query, g_hnsw_settings.ef_search, scan_order(), limits);
+  // The entry point is read again under the scans lock, which vacuum takes
+  // before it clears the links of elements it removes (a dying old entry).
+  core::Status st = handle->open();
+  if (st.is_ok()) st = handle->begin_scan(query, g_hnsw_settings.ef_search, scan_order(), limits);
   UnlockPage(scan->indexRelation, kScanLockPage, ShareLock);
   raise_pending_or(st);
   state->started = true;

@@ -1,9 +1,11 @@
 // src/pg/hnsw/vacuum.cpp
 // VACUUM of an hnsw index (SPEC.md 6.11): ambulkdelete has core remove the
 // elements whose heap tuples are dead, repairing the lists that linked
-// them and the entry point first, and flagging them deleted last; then it
-// waits for scans that may still hold a reference to a flagged element, so
-// the heap may reuse those TIDs. amvacuumcleanup reports the sizes.
+// them and the entry point first, and flagging them deleted last. It waits
+// for running scans twice: before clearing the dying elements' links (a
+// search that started at the old entry point must not walk into one), and
+// after the flags (a scan that read a header before its flag must be done
+// before the heap reuses that TID). amvacuumcleanup reports the sizes.
 //
 // INVARIANTS
 //   Vacuum holds the writers' lock for the whole pass, so inserts wait
@@ -31,10 +33,23 @@ namespace {
 struct DeadCheck {
   IndexBulkDeleteCallback callback;
   void* state;
+  Relation index;
 };
 
-// PostgreSQL's callback only looks the TID up in vacuum's dead-TID store;
-// it does not raise errors.
+// Waits for the scans that may have started from the old entry point
+// before vacuum clears the dying elements' links (the scans lock; a
+// heavyweight lock wait can error, so through pg_call).
+core::Status wait_for_scans(void* arg) {
+  Relation index = static_cast<DeadCheck*>(arg)->index;
+  return pg_call([&] {
+    LockPage(index, kScanLockPage, ExclusiveLock);
+    UnlockPage(index, kScanLockPage, ExclusiveLock);
+  });
+}
+
+// PostgreSQL's callback only looks the TID up in vacuum's dead-TID store
+// (PG15: vac_tid_reaped, a binary search); it does not raise errors, so
+// core calls it directly rather than through pg_call.
 bool is_dead(std::uint32_t block, std::uint16_t offset, void* arg) {
   auto* check = static_cast<DeadCheck*>(arg);
   ItemPointerData tid;
@@ -60,11 +75,11 @@ IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
   new (store) PgPageStore(index, MAIN_FORKNUM, PgPageStore::Mode::kLogged);
   HnswIndexHandle* handle = new_index_slot(context, opclass, store)->handle;
 
-  DeadCheck check{callback, callback_state};
+  DeadCheck check{callback, callback_state, index};
   core::HnswVacuumStats result;
   LockPage(index, kWriterLockPage, ExclusiveLock);
   core::Status st = store->refresh_page_count();
-  if (st.is_ok()) st = handle->bulk_delete(is_dead, &check, &result);
+  if (st.is_ok()) st = handle->bulk_delete(is_dead, wait_for_scans, &check, &result);
   UnlockPage(index, kWriterLockPage, ExclusiveLock);
   raise_pending_or(st);
 
