@@ -13,6 +13,7 @@
 
 extern "C" {
 #include "access/generic_xlog.h"
+#include "commands/vacuum.h"
 #include "storage/buf_internals.h"
 #include "storage/bufmgr.h"
 #include "storage/bufpage.h"
@@ -221,6 +222,7 @@ core::Status PgPageStore::lock_item(std::uint32_t block, std::uint16_t offset, B
                                     const unsigned char** item, std::size_t* n) noexcept {
   bool found = false;
   VECSIM_RETURN_IF_ERROR(pg_call([&] {
+    if (vacuum_) vacuum_delay_point();
     *buffer = fork_ == MAIN_FORKNUM ? read_main_fork(index_, block)
                                     : ReadBufferExtended(index_, fork_, block, RBM_NORMAL, nullptr);
     LockBuffer(*buffer, BUFFER_LOCK_SHARE);

@@ -58,6 +58,10 @@ class PgPageStore {
   PgPageStore(Relation index, ForkNumber fork, Mode mode) noexcept
       : index_(index), fork_(fork), mode_(mode) {}
 
+  // A vacuum's store: every page read first runs vacuum_delay_point(), so
+  // cost-based vacuum delay (autovacuum's throttling) applies.
+  void set_vacuum(bool vacuum) noexcept { vacuum_ = vacuum; }
+
   // Re-reads the relation's size (a PG zone call, or through pg_call).
   core::Status refresh_page_count() noexcept;
 
@@ -120,6 +124,7 @@ class PgPageStore {
   Relation index_;
   ForkNumber fork_;
   Mode mode_;
+  bool vacuum_ = false;
   std::uint32_t page_count_ = 0;
 };
 

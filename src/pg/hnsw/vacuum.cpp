@@ -73,6 +73,7 @@ IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
       AllocSetContextCreate(CurrentMemoryContext, "vecsim hnsw vacuum", ALLOCSET_DEFAULT_SIZES);
   auto* store = static_cast<PgPageStore*>(MemoryContextAlloc(context, sizeof(PgPageStore)));
   new (store) PgPageStore(index, MAIN_FORKNUM, PgPageStore::Mode::kLogged);
+  store->set_vacuum(true);
   HnswIndexHandle* handle = new_index_slot(context, opclass, store)->handle;
 
   DeadCheck check{callback, callback_state, index};
