@@ -247,39 +247,51 @@ TEST(HnswPages, InsertsKeepTheIndexValidAndRecallHigh) {
   }
 }
 
-// A store failure at any point of an insert comes back as a Status, and
-// the index keeps every structural invariant: at worst the new element is
-// not linked yet (reported as unreachable, and the metapage count lags).
-TEST(HnswPages, FailedInsertsLeaveAValidIndex) {
-  Built b(300, 8, 8);
-  std::vector<float> extra = bench::ClusteredModel(8, 20, 42).sample_rows(1, 9);
-  for (int n = 1;; ++n) {
+// Failure injection: for n = 1, then step(n), ..., runs op(index) on a
+// fresh copy of b's index (m 8) whose store fails at its nth operation,
+// and hands each outcome to check(n, status, report, store), until op
+// succeeds. Every outcome must keep the structural invariants, and a
+// failure must come back as the store's own error.
+template <class Step, class Op, class Check>
+void at_each_failure_point(Built& b, Step step, Op op, Check check) {
+  for (int n = 1;; n = step(n)) {
     MemPageStore store;
     std::vector<HnswRef> refs;
     ASSERT_TRUE(b.write(&store, 8, &refs).is_ok());
     PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
     ASSERT_TRUE(index.open().is_ok());
     store.fail_after(n);
-    HnswRef ref;
-    Status st = index.insert(vref(extra.data(), 8), 99, 1, &ref);
+    Status st = op(index);
     store.fail_after(0);
     HnswVerifyReport report = verify(&store);
     EXPECT_EQ(report.violations, 0u) << "failure at operation " << n << ": " << report.first;
-    EXPECT_LE(report.unreachable, 1u);
-    if (st.is_ok()) {
-      EXPECT_EQ(report.unreachable, 0u);
-      EXPECT_TRUE(report.count_matches);
-      break;
-    }
-    EXPECT_EQ(st.code(), ErrorCode::kInternal);
+    if (!st.is_ok()) EXPECT_EQ(st.code(), ErrorCode::kInternal);
+    check(n, st, report, &store);
+    if (st.is_ok()) break;
   }
 }
 
-}  // namespace
-}  // namespace vecsim::core
+// A store failure at any point of an insert comes back as a Status, and
+// the index keeps every structural invariant: at worst the new element is
+// not linked yet (reported as unreachable, and the metapage count lags).
+TEST(HnswPages, FailedInsertsLeaveAValidIndex) {
+  Built b(300, 8, 8);
+  std::vector<float> extra = bench::ClusteredModel(8, 20, 42).sample_rows(1, 9);
+  at_each_failure_point(
+      b, [](int n) { return n + 1; },
+      [&](PageIndex& index) {
+        HnswRef ref;
+        return index.insert(vref(extra.data(), 8), 99, 1, &ref);
+      },
+      [](int, const Status& st, const HnswVerifyReport& report, MemPageStore*) {
+        EXPECT_LE(report.unreachable, 1u);
+        if (st.is_ok()) {
+          EXPECT_EQ(report.unreachable, 0u);
+          EXPECT_TRUE(report.count_matches);
+        }
+      });
+}
 
-namespace vecsim::core {
-namespace {
 
 // Vacuum after deleting a third of the rows: the index verifies clean
 // (L3: no live element links a deleted one), searches return no deleted
@@ -331,11 +343,6 @@ TEST(HnswPages, VacuumRemovesDeadRowsAndRepairsLinks) {
   EXPECT_EQ(again.repaired, 0u);
 }
 
-}  // namespace
-}  // namespace vecsim::core
-
-namespace vecsim::core {
-namespace {
 
 // A store failure at any point of a vacuum is returned as a Status and
 // leaves every structural invariant intact; the next vacuum completes.
@@ -346,34 +353,24 @@ TEST(HnswPages, FailedVacuumLeavesAValidIndexAndCanBeRepeated) {
   auto dead = [](std::uint32_t block, std::uint16_t offset) {
     return ((block - 1) * 100 + offset - 1) % 3 == 0;
   };
-  for (int n = 1;; n += n < 64 ? 1 : n / 16) {
-    MemPageStore store;
-    std::vector<HnswRef> refs;
-    ASSERT_TRUE(b.write(&store, 8, &refs).is_ok());
-    PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
-    ASSERT_TRUE(index.open().is_ok());
-    store.fail_after(n);
-    HnswVacuumStats stats;
-    Status st = index.bulk_delete(dead, &stats);
-    store.fail_after(0);
-    HnswVerifyReport report = verify(&store);
-    EXPECT_EQ(report.violations, 0u) << "failure at operation " << n << ": " << report.first;
-    if (st.is_ok()) break;
-    EXPECT_EQ(st.code(), ErrorCode::kInternal);
-    PageIndex again(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
-    ASSERT_TRUE(again.open().is_ok());
-    ASSERT_TRUE(again.bulk_delete(dead, &stats).is_ok()) << n;
-    report = verify(&store);
-    EXPECT_EQ(report.violations, 0u) << report.first;
-    EXPECT_EQ(report.unreachable, 0u);
-  }
+  at_each_failure_point(
+      b, [](int n) { return n + (n < 64 ? 1 : n / 16); },
+      [&](PageIndex& index) {
+        HnswVacuumStats stats;
+        return index.bulk_delete(dead, &stats);
+      },
+      [&](int n, const Status& st, const HnswVerifyReport&, MemPageStore* store) {
+        if (st.is_ok()) return;
+        PageIndex again(store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
+        ASSERT_TRUE(again.open().is_ok());
+        HnswVacuumStats stats;
+        ASSERT_TRUE(again.bulk_delete(dead, &stats).is_ok()) << n;
+        HnswVerifyReport report = verify(store);
+        EXPECT_EQ(report.violations, 0u) << report.first;
+        EXPECT_EQ(report.unreachable, 0u);
+      });
 }
 
-}  // namespace
-}  // namespace vecsim::core
-
-namespace vecsim::core {
-namespace {
 
 // Deleting a whole neighbourhood but a few of its rows (as deleting by a
 // date or a topic does, which follows the embedding): the survivors lost
@@ -418,11 +415,6 @@ TEST(HnswPages, VacuumRelinksSurvivorsOfADeletedNeighbourhood) {
   }
 }
 
-}  // namespace
-}  // namespace vecsim::core
-
-namespace vecsim::core {
-namespace {
 
 // Vacuum removing the entry point, then everything: the verifier stays
 // clean at each stage, and an empty index searches to nothing.

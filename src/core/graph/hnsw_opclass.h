@@ -118,7 +118,8 @@ Status normalize_dense(ValueRef value, unsigned char* buffer, ValueRef* out, boo
 // Prepares value (the kind's value bytes) for the index. *indexed is false
 // when the value is not indexed (a zero vector under cosine); otherwise
 // *out is the value to store or search for: value itself, or, for cosine,
-// its normalization written to buffer (value.size bytes, 4-byte aligned).
+// its normalization written to buffer (value.size bytes, 4-byte aligned;
+// used only for cosine, so it may be null for the other metrics).
 // A sparse value above kHnswMaxSparseNnz is 54000 when check_nnz (stored
 // values; a query may have any nnz). Allocates nothing.
 inline Status prepare_hnsw_value(HnswOpclass oc, ValueRef value, bool check_nnz,

@@ -358,9 +358,8 @@ class HnswPageGraph {
     // layer 0 too: searches start here from now on, and the old entry may
     // have no incoming link (nothing ever needed to reach it).
     if (meta_.entry != kNoRef && level > meta_.entry_level) {
-      prune_.assign(1, Candidate{0, meta_.entry});
-      kept_.clear();
-      Status st = adopt_dropped(kNoRef, 0);
+      bool adopted = false;
+      Status st = adopt(meta_.entry, &adopted);
       if (!st.is_ok()) {
         adopter_ = kNoRef;
         return st;
@@ -532,9 +531,8 @@ class HnswPageGraph {
       }
     }
     if (adopter_ != kNoRef) {  // an insert: the new element keeps the replaced link
-      prune_.assign(1, Candidate{0, links_[worst]});
-      kept_.clear();
-      VECSIM_RETURN_IF_ERROR(adopt_dropped(kNoRef, 0));
+      bool adopted = false;
+      VECSIM_RETURN_IF_ERROR(adopt(links_[worst], &adopted));
     }
     return store_->write_item(ref_block(n.node), ref_offset(n.node),
                               layout_.links_offset(value_bytes, 0) + sizeof(HnswRef) * worst, &o,
@@ -599,20 +597,33 @@ class HnswPageGraph {
   // list instead, while that has room (a heuristic list seldom fills).
   Status adopt_dropped(HnswRef added, int cap) {
     for (const Candidate& c : prune_) {
-      if (c.node == added || c.node == adopter_) continue;
+      if (c.node == added) continue;
       bool kept = false;
       for (const Candidate& k : kept_) kept |= k.node == c.node;
-      for (HnswRef a : adopter_links_) kept |= a == c.node;
       if (kept) continue;
-      if (adopter_links_.size() >= static_cast<std::size_t>(layout_.capacity(0))) {
-        if (kept_.size() < static_cast<std::size_t>(cap)) kept_.push_back(c);
-        continue;
-      }
-      std::size_t at = layout_.links_offset(adopter_value_bytes_, 0) + sizeof(HnswRef) * adopter_links_.size();
-      VECSIM_RETURN_IF_ERROR(store_->write_item(ref_block(adopter_), ref_offset(adopter_), at, &c.node,
-                                                sizeof c.node));
-      adopter_links_.push_back(c.node);
+      bool adopted = false;
+      VECSIM_RETURN_IF_ERROR(adopt(c.node, &adopted));
+      if (!adopted && kept_.size() < static_cast<std::size_t>(cap)) kept_.push_back(c);
     }
+    return Status::ok();
+  }
+
+  // The inserted element (adopter_) links x on layer 0 (one write into its
+  // next free slot). *linked: whether it links x now (false only when it
+  // has no free slot left).
+  Status adopt(HnswRef x, bool* linked) {
+    *linked = true;
+    if (x == adopter_) return Status::ok();
+    for (HnswRef a : adopter_links_) {
+      if (a == x) return Status::ok();
+    }
+    if (adopter_links_.size() >= static_cast<std::size_t>(layout_.capacity(0))) {
+      *linked = false;
+      return Status::ok();
+    }
+    std::size_t at = layout_.links_offset(adopter_value_bytes_, 0) + sizeof(HnswRef) * adopter_links_.size();
+    VECSIM_RETURN_IF_ERROR(store_->write_item(ref_block(adopter_), ref_offset(adopter_), at, &x, sizeof x));
+    adopter_links_.push_back(x);
     return Status::ok();
   }
 

@@ -29,7 +29,6 @@ class IndexHandle final : public HnswIndexHandle {
     return graph_.begin_scan(query, ef, order, limits);
   }
   Status next(core::HnswHit* hit, bool* found) noexcept override { return graph_.next(hit, found); }
-  std::size_t scan_memory_bytes() const noexcept override { return graph_.scan_memory_bytes(); }
   Status insert(core::ValueRef value, std::uint32_t heap_block,
                 std::uint16_t heap_offset) noexcept override {
     core::HnswRef ref;
@@ -65,7 +64,6 @@ class BuildHandle final : public HnswBuildHandle {
   void set_parallel(int threads, bool (*stop)(void*), void* arg) noexcept override {
     builder_.set_parallel(threads, stop, arg);
   }
-  std::size_t rows() const noexcept override { return builder_.rows(); }
   std::size_t spilled_at() const noexcept override { return builder_.spilled_at(); }
 
  private:

@@ -43,7 +43,6 @@ class HnswIndexHandle {
   virtual core::Status begin_scan(core::ValueRef query, int ef, HnswScanOrder order,
                                   HnswScanLimits limits) noexcept = 0;
   virtual core::Status next(core::HnswHit* hit, bool* found) noexcept = 0;
-  virtual std::size_t scan_memory_bytes() const noexcept = 0;
   virtual core::Status insert(core::ValueRef value, std::uint32_t heap_block,
                               std::uint16_t heap_offset) noexcept = 0;
   // wait_for_scans(state): see HnswPageGraph::bulk_delete's wait_for_readers.
@@ -60,7 +59,6 @@ class HnswBuildHandle {
   virtual core::Status finish() noexcept = 0;
   // HnswBuilder::set_parallel.
   virtual void set_parallel(int threads, bool (*stop)(void*), void* arg) noexcept = 0;
-  virtual std::size_t rows() const noexcept = 0;
   virtual std::size_t spilled_at() const noexcept = 0;
 };
 

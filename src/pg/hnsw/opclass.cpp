@@ -135,7 +135,10 @@ core::ValueRef value_of(HnswValueKind kind, const void* detoasted) {
 
 bool index_value_of(core::HnswOpclass opclass, Datum datum, bool check_nnz, core::ValueRef* out) {
   core::ValueRef raw = value_of(opclass.kind, PG_DETOAST_DATUM(datum));
-  auto* buffer = static_cast<unsigned char*>(palloc(raw.size + sizeof(float)));
+  // Only cosine writes a normalized copy; the other metrics use the datum.
+  auto* buffer = opclass.metric == core::HnswMetric::kCosine
+                     ? static_cast<unsigned char*>(palloc(raw.size + sizeof(float)))
+                     : nullptr;
   bool indexed = false;
   raise_if_error(core::prepare_hnsw_value(opclass, raw, check_nnz, buffer, out, &indexed));
   return indexed;
