@@ -2,8 +2,9 @@
 // An hnsw index on pages (the format of storage/hnsw_format.h, through a
 // PageStore): k-nearest-neighbour search, iterative scans, insertion of one
 // element in place, and vacuum. The algorithms are HnswGraph's; here every
-// element is read where it lies, through read_element, which checks the
-// item's length first.
+// element is read where it lies, through read_element (or, for a search's
+// fresh links, page by page through visit_page), which checks the item's
+// length first.
 //
 // INSERT, in write order (each step leaves a valid index if the next one
 // never happens, which is what makes it crash-safe under WAL):
@@ -43,9 +44,10 @@
 //   reuses the heap TIDs only after the whole bulk delete returns.
 //
 // INVARIANTS
-//   On a graph written by write_hnsw a search returns exactly the in-memory
-//   graph's result for the same query and ef (same links; references grow
-//   with node ids, so ties break the same way). Deleted elements are
+//   On a graph written by write_hnsw a search returns the in-memory graph's
+//   result for the same query and ef (same links; only the order in which
+//   equal distances are met may differ, as elements are placed by graph
+//   locality and read page by page). Deleted elements are
 //   traversed but not returned. Every store error is returned unchanged,
 //   and the public methods never throw (no_throw turns an exception into a
 //   Status); insertion never leaves a link to an element that is not
@@ -686,23 +688,29 @@ class HnswPageGraph {
       } else {
         VECSIM_RETURN_IF_ERROR(links(c.node, layer, &links_, nullptr));
       }
-      // The unvisited links first, announced to the store so that their
-      // pages' memory loads overlap, then one read each.
+      // The unvisited links, in block-major order (a ref is block << 9 |
+      // offset) so that the ones on one page are read under one pin: all
+      // their memory announced to the store first, so that the loads
+      // overlap, then one read per page.
       fresh_.clear();
       for (HnswRef r : links_) {
         if (visited_.insert(r)) fresh_.push_back(r);
       }
-      store_->prefetch(fresh_.data(), fresh_.size());
-      for (HnswRef r : fresh_) {
-        Candidate next{0, r};
-        VECSIM_RETURN_IF_ERROR(visit(query, r, layer, &next.distance));
-        offer(next);
+      std::sort(fresh_.begin(), fresh_.end());
+      for (HnswRef r : fresh_) store_->prefetch_page(r);
+      for (HnswRef r : fresh_) store_->prefetch_item(r);
+      for (std::size_t i = 0; i < fresh_.size();) {
+        std::size_t end = i + 1;
+        while (end < fresh_.size() && ref_block(fresh_[end]) == ref_block(fresh_[i])) ++end;
+        VECSIM_RETURN_IF_ERROR(visit_page(query, &fresh_[i], end - i, layer));
+        for (std::size_t k = 0; k < end - i; ++k) offer(Candidate{fresh_distances_[k], fresh_[i + k]});
+        i = end;
       }
     }
     return Status::ok();
   }
 
-  // A search reads each element it reaches once (visit), keeping in seen_
+  // A search reads each element it reaches once (visit_page), keeping in seen_
   // what it may need later: the element's links on the searched layer (to
   // expand it) and its header fields (to hand it out). A visited element's
   // entry starts at visited_.value(r):
@@ -715,28 +723,44 @@ class HnswPageGraph {
     seen_.clear();
   }
 
-  // The distance from query to r, with r's entry in seen_ (r must have just
-  // been added to visited_).
-  Status visit(ValueRef query, HnswRef r, int layer, float* d) {
+  // The distances from query to refs[0 .. n) (all on one page, each just
+  // added to visited_) into fresh_distances_, with their entries in seen_.
+  Status visit_page(ValueRef query, const HnswRef* refs, std::size_t n, int layer) {
+    fresh_offsets_.resize(n);
+    fresh_distances_.resize(n);
+    for (std::size_t k = 0; k < n; ++k) fresh_offsets_[k] = ref_offset(refs[k]);
+    HnswRef corrupt = kNoRef;
+    VECSIM_RETURN_IF_ERROR(store_->read_items(
+        ref_block(refs[0]), fresh_offsets_.data(), n,
+        [&](std::size_t k, const unsigned char* p, std::size_t bytes) {
+          HnswElementHeader h;
+          if (!parse_element(p, bytes, &h)) {
+            if (corrupt == kNoRef) corrupt = refs[k];
+            return;
+          }
+          fresh_distances_[k] = metric_.distance(query, value_of(h, p));
+          visited_.set_value(refs[k], remember_seen(h, p, layer));
+        }));
+    return corrupt == kNoRef ? Status::ok() : corrupt_element(corrupt);
+  }
+
+  // Appends r's entry to seen_ (see kSeenLinks) and returns where it starts.
+  std::uint32_t remember_seen(const HnswElementHeader& h, const unsigned char* p, int layer) {
     std::uint32_t at = static_cast<std::uint32_t>(seen_.size());
-    VECSIM_RETURN_IF_ERROR(read_element(r, [&](const HnswElementHeader& h, const unsigned char* p) {
-      *d = metric_.distance(query, value_of(h, p));
-      seen_.resize(at + kSeenLinks);
-      std::uint32_t count = 0;
-      if (layer <= h.level) {
-        for (int i = 0; i < layout_.capacity(layer); ++i) {
-          HnswRef link = layout_.link_at(p, h.value_bytes, layer, i);
-          if (link == kNoRef) break;
-          seen_.push_back(link);
-          ++count;
-        }
+    seen_.resize(at + kSeenLinks);
+    std::uint32_t count = 0;
+    if (layer <= h.level) {
+      for (int i = 0; i < layout_.capacity(layer); ++i) {
+        HnswRef link = layout_.link_at(p, h.value_bytes, layer, i);
+        if (link == kNoRef) break;
+        seen_.push_back(link);
+        ++count;
       }
-      seen_[at] = count | (static_cast<std::uint32_t>(h.flags & kElementDeleted) << 16);
-      seen_[at + 1] = h.heap_block;
-      seen_[at + 2] = h.heap_offset;
-    }));
-    visited_.set_value(r, at);
-    return Status::ok();
+    }
+    seen_[at] = count | (static_cast<std::uint32_t>(h.flags & kElementDeleted) << 16);
+    seen_[at + 1] = h.heap_block;
+    seen_[at + 2] = h.heap_offset;
+    return at;
   }
 
   // r's deleted flag and heap tuple, from seen_ when the search visited it,
@@ -848,22 +872,22 @@ class HnswPageGraph {
     VECSIM_RETURN_IF_ERROR(store_->read_item(ref_block(r), ref_offset(r),
                                              [&](const unsigned char* p, std::size_t n) {
       HnswElementHeader h;
-      if (n < sizeof h) {
-        intact = false;
-        return;
-      }
-      std::memcpy(&h, p, sizeof h);
-      if (n < layout_.item_size(h.value_bytes, h.level)) {
-        intact = false;
-        return;
-      }
-      f(h, p);
+      intact = parse_element(p, n, &h);
+      if (intact) f(h, p);
     }));
-    if (!intact) {
-      return Status::error(ErrorCode::kInternal, "hnsw element (%u,%u) is corrupt", ref_block(r),
-                           ref_offset(r));
-    }
-    return Status::ok();
+    return intact ? Status::ok() : corrupt_element(r);
+  }
+
+  // Whether the n bytes at p hold a whole element, and its header.
+  bool parse_element(const unsigned char* p, std::size_t n, HnswElementHeader* h) const {
+    if (n < sizeof *h) return false;
+    std::memcpy(h, p, sizeof *h);
+    return n >= layout_.item_size(h->value_bytes, h->level);
+  }
+
+  static Status corrupt_element(HnswRef r) {
+    return Status::error(ErrorCode::kInternal, "hnsw element (%u,%u) is corrupt", ref_block(r),
+                         ref_offset(r));
   }
 
   static ValueRef value_of(const HnswElementHeader& h, const unsigned char* item) {
@@ -916,7 +940,7 @@ class HnswPageGraph {
 
   // scratch, reused across calls
   RefSet visited_;
-  std::vector<std::uint32_t> seen_;  // see visit()
+  std::vector<std::uint32_t> seen_;  // see kSeenLinks
   std::unordered_set<HnswRef> dying_, gone_;
 
   // iterative scan state
@@ -933,6 +957,8 @@ class HnswPageGraph {
   std::vector<std::uint8_t> live_levels_;  // the levels of live_, same order
   SearchPool pool_;
   std::vector<HnswRef> links_, new_links_, fresh_;
+  std::vector<std::uint16_t> fresh_offsets_;  // visit_page()'s scratch
+  std::vector<float> fresh_distances_;        // visit_page()'s result
   std::vector<Candidate> entries_, sorted_, prune_, kept_;
   std::vector<std::vector<Candidate>> chosen_;
   std::vector<unsigned char> item_;

@@ -32,7 +32,7 @@ class MemPageStore {
     return page_capacity() - pages_[block].used;
   }
 
-  // The next `n`-th call of new_page/add_item/read_item/write_item fails (1 =
+  // The next `n`-th call of new_page/add_item/read_item(s)/write_item fails (1 =
   // the next one); 0 disarms.
   void fail_after(int n) { fail_after_ = n; }
 
@@ -57,13 +57,23 @@ class MemPageStore {
     return Status::ok();
   }
 
+  // One operation (for fail_after), however many offsets.
+  template <class F>
+  Status read_items(std::uint32_t block, const std::uint16_t* offsets, std::size_t count, F&& f) {
+    VECSIM_RETURN_IF_ERROR(maybe_fail());
+    if (block >= pages_.size()) return no_such("block");
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::vector<unsigned char>* item = find(block, offsets[i]);
+      if (!item) return no_such("item");
+      f(i, item->data(), item->size());
+    }
+    return Status::ok();
+  }
+
   template <class F>
   Status read_item(std::uint32_t block, std::uint16_t offset, F&& f) {
-    VECSIM_RETURN_IF_ERROR(maybe_fail());
-    const std::vector<unsigned char>* item = find(block, offset);
-    if (!item) return no_such("item");
-    f(item->data(), item->size());
-    return Status::ok();
+    return read_items(block, &offset, 1,
+                      [&](std::size_t, const unsigned char* item, std::size_t n) { f(item, n); });
   }
 
   Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at, const void* bytes,
@@ -79,7 +89,8 @@ class MemPageStore {
   }
 
   // Nothing to prefetch: the pages are ordinary heap memory.
-  void prefetch(const std::uint32_t*, std::size_t) const {}
+  void prefetch_page(std::uint32_t) const {}
+  void prefetch_item(std::uint32_t) const {}
 
   // Items on a page (for tests and the verifier).
   std::uint16_t item_count(std::uint32_t block) const {

@@ -14,16 +14,20 @@
 //                     std::uint16_t* offset);                            // 1-based line pointer
 //     template <class F> Status read_item(std::uint32_t block, std::uint16_t offset, F&& f);
 //         // calls f(const unsigned char* item, std::size_t n) with the item readable
+//     template <class F> Status read_items(std::uint32_t block, const std::uint16_t* offsets,
+//                                          std::size_t count, F&& f);
+//         // f(i, item, n) for each offsets[i] in turn, the page read once for all
 //     Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
 //                       const void* bytes, std::size_t n);               // overwrites part of an item;
 //                                                                        // an error if it would pass the item's end
-//     void prefetch(const HnswRef* refs, std::size_t n);  // a hint: these items will be read soon
-//                                                        // (may do nothing; never fails)
+//     void prefetch_page(HnswRef r);  // hints that r will be read soon: what can be fetched
+//     void prefetch_item(HnswRef r);  // without reading the page, then (later) the item
+//                                     // itself (both may do nothing; never fail)
 //   };
 //
 // INVARIANTS
 //   Every method reports failure as a Status and never throws; after a
-//   failure the store is unchanged. f passed to read_item must not call
+//   failure the store is unchanged. f passed to read_item(s) must not call
 //   back into the store. Items never move: a line pointer stays valid until
 //   the page is rewritten by a build.
 #pragma once

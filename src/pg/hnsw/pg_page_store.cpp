@@ -3,6 +3,7 @@
 // locking and invariants).
 #include "hnsw/pg_page_store.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "storage/hnsw_format.h"
@@ -189,56 +190,66 @@ core::Status PgPageStore::write_item(std::uint32_t block, std::uint16_t offset, 
   });
 }
 
-void PgPageStore::prefetch(const std::uint32_t* refs, std::size_t n) noexcept {
-  if (fork_ != MAIN_FORKNUM || index_->rd_amcache == nullptr) return;
+// The page r's block was last seen in, if this backend has read it before
+// (the buffer may hold another page by now: callers only prefetch from it).
+const char* PgPageStore::remembered_page(std::uint32_t r) const noexcept {
+  if (fork_ != MAIN_FORKNUM || index_->rd_amcache == nullptr) return nullptr;
   const auto* recent = static_cast<const RecentBuffers*>(index_->rd_amcache);
-  constexpr std::size_t kMax = 256;
-  const char* pages[kMax];
-  std::uint16_t offsets[kMax];
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < n && count < kMax; ++i) {
-    BlockNumber block = core::ref_block(refs[i]);
-    if (block >= recent->blocks || recent->buffer[block] == InvalidBuffer) continue;
-    Buffer buffer = recent->buffer[block];
-    // its descriptor (header spinlock, pin count, content lock: written to
-    // when the read pins and locks it)
-    if (!BufferIsLocal(buffer)) __builtin_prefetch(GetBufferDescriptor(buffer - 1), 1);
-    pages[count] = static_cast<const char*>(BufferGetPage(buffer));
-    offsets[count] = core::ref_offset(refs[i]);
-    __builtin_prefetch(pages[count] + SizeOfPageHeaderData + sizeof(ItemIdData) * (offsets[count] - 1));
-    ++count;
-  }
-  for (std::size_t i = 0; i < count; ++i) {
-    ItemIdData id;
-    std::memcpy(&id, pages[i] + SizeOfPageHeaderData + sizeof(ItemIdData) * (offsets[i] - 1), sizeof id);
-    std::size_t at = ItemIdGetOffset(&id);
-    if (at == 0 || at >= BLCKSZ - 64) continue;
-    const char* item = pages[i] + at;
-    for (std::size_t line = 0; line < 4; ++line) __builtin_prefetch(item + 64 * line);
-  }
+  BlockNumber block = core::ref_block(r);
+  if (block >= recent->blocks || recent->buffer[block] == InvalidBuffer) return nullptr;
+  Buffer buffer = recent->buffer[block];
+  // its descriptor (header spinlock, pin count, content lock: written to
+  // when lock_page() pins and locks it)
+  if (!BufferIsLocal(buffer)) __builtin_prefetch(GetBufferDescriptor(buffer - 1), 1);
+  return static_cast<const char*>(BufferGetPage(buffer));
 }
 
-core::Status PgPageStore::lock_item(std::uint32_t block, std::uint16_t offset, Buffer* buffer,
-                                    const unsigned char** item, std::size_t* n) noexcept {
-  bool found = false;
+void PgPageStore::prefetch_page(std::uint32_t r) noexcept {
+  const char* page = remembered_page(r);
+  if (page == nullptr) return;
+  // the header and special space lock_page() checks, and r's line pointer
+  __builtin_prefetch(page);
+  __builtin_prefetch(page + BLCKSZ - MAXALIGN(sizeof(HnswPageSpecial)));
+  __builtin_prefetch(page + SizeOfPageHeaderData + sizeof(ItemIdData) * (core::ref_offset(r) - 1));
+}
+
+void PgPageStore::prefetch_item(std::uint32_t r) noexcept {
+  const char* page = remembered_page(r);
+  if (page == nullptr || core::ref_offset(r) == 0) return;
+  ItemIdData id;
+  std::memcpy(&id, page + SizeOfPageHeaderData + sizeof(ItemIdData) * (core::ref_offset(r) - 1), sizeof id);
+  std::size_t at = ItemIdGetOffset(&id);
+  if (at < SizeOfPageHeaderData || at >= BLCKSZ) return;
+  std::size_t end = std::min<std::size_t>(at + ItemIdGetLength(&id), BLCKSZ);
+  for (std::size_t line = at & ~std::size_t{63}; line < end; line += 64) __builtin_prefetch(page + line);
+}
+
+core::Status PgPageStore::lock_page(std::uint32_t block, Buffer* buffer, Page* page) noexcept {
+  bool ok = false;
   VECSIM_RETURN_IF_ERROR(pg_call([&] {
     if (vacuum_) vacuum_delay_point();
     *buffer = fork_ == MAIN_FORKNUM ? read_main_fork(index_, block)
                                     : ReadBufferExtended(index_, fork_, block, RBM_NORMAL, nullptr);
     LockBuffer(*buffer, BUFFER_LOCK_SHARE);
-    Page page = BufferGetPage(*buffer);
-    if (is_hnsw_page(page) && offset >= FirstOffsetNumber &&
-        offset <= PageGetMaxOffsetNumber(page)) {
-      ItemId id = PageGetItemId(page, offset);
-      if (ItemIdIsNormal(id)) {
-        *item = reinterpret_cast<const unsigned char*>(PageGetItem(page, id));
-        *n = ItemIdGetLength(id);
-        found = true;
-      }
-    }
-    if (!found) UnlockReleaseBuffer(*buffer);
+    *page = BufferGetPage(*buffer);
+    ok = is_hnsw_page(*page);
+    if (!ok) UnlockReleaseBuffer(*buffer);
   }));
-  return found ? core::Status::ok() : corrupt("has no element", block, offset);
+  return ok ? core::Status::ok() : corrupt("has no element page", block, 0);
+}
+
+bool PgPageStore::find_item(Page page, std::uint16_t offset, const unsigned char** item,
+                            std::size_t* n) noexcept {
+  if (offset < FirstOffsetNumber || offset > PageGetMaxOffsetNumber(page)) return false;
+  ItemId id = PageGetItemId(page, offset);
+  if (!ItemIdIsNormal(id)) return false;
+  *item = reinterpret_cast<const unsigned char*>(PageGetItem(page, id));
+  *n = ItemIdGetLength(id);
+  return true;
+}
+
+core::Status PgPageStore::missing_item(std::uint32_t block, std::uint16_t offset) noexcept {
+  return corrupt("has no element", block, offset);
 }
 
 }  // namespace vecsim::pg

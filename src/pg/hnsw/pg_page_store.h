@@ -79,47 +79,65 @@ class PgPageStore {
   core::Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
                           const void* bytes, std::size_t n) noexcept;
 
-  // Prefetches the memory of the items refs name (core's element refs:
-  // block << 9 | offset) whose blocks this backend has read before: the
-  // buffer descriptors and line pointers first, then the items the line
-  // pointers point at. Only a CPU hint: it pins and locks nothing and reads
-  // pages it holds no pin on, so what it reads is used for nothing but
-  // addresses to prefetch.
-  void prefetch(const std::uint32_t* refs, std::size_t n) noexcept;
+  // CPU hints for an element r (core's ref: block << 9 | offset) about to
+  // be read, when this backend has read r's block before. prefetch_page:
+  // the buffer descriptor, page header, special space and line pointer
+  // (addresses known without a load). prefetch_item, issued later: the
+  // item the line pointer points at (one load, of the line pointer). They
+  // pin and lock nothing, and may read a page the buffer no longer holds:
+  // what they read is used for nothing but addresses to prefetch.
+  void prefetch_page(std::uint32_t r) noexcept;
+  void prefetch_item(std::uint32_t r) noexcept;
 
+  // f(i, item, n) for each offsets[i] on block, all under one pin and
+  // share lock, in the order given. An offset with no item on the page is
+  // XX000 (reported after the items before it were passed to f).
   template <class F>
-  core::Status read_item(std::uint32_t block, std::uint16_t offset, F&& f) noexcept {
-    const unsigned char* item = nullptr;
-    std::size_t n = 0;
+  core::Status read_items(std::uint32_t block, const std::uint16_t* offsets, std::size_t count,
+                          F&& f) noexcept {
     Buffer buffer = InvalidBuffer;
-    VECSIM_RETURN_IF_ERROR(lock_item(block, offset, &buffer, &item, &n));
+    Page page = nullptr;
+    VECSIM_RETURN_IF_ERROR(lock_page(block, &buffer, &page));
     // f may allocate (core's callbacks copy links and values) and so throw:
     // the buffer is released and the failure returned, never propagated
     // out of this noexcept function. UnlockReleaseBuffer only releases
     // (STYLE.md 2.4), so it is called directly.
-    bool out_of_memory = false;
-    bool failed = false;
+    core::Status st;
     try {
-      f(item, n);
+      for (std::size_t i = 0; i < count && st.is_ok(); ++i) {
+        const unsigned char* item = nullptr;
+        std::size_t n = 0;
+        if (find_item(page, offsets[i], &item, &n)) {
+          f(i, item, n);
+        } else {
+          st = missing_item(block, offsets[i]);
+        }
+      }
     } catch (const std::bad_alloc&) {
-      out_of_memory = failed = true;
+      st = core::Status::error(core::ErrorCode::kOutOfMemory, "out of memory");
     } catch (...) {
-      failed = true;
+      st = core::Status::error(core::ErrorCode::kInternal,
+                               "unexpected C++ exception reading an hnsw page");
     }
     UnlockReleaseBuffer(buffer);
-    if (failed) {
-      return out_of_memory ? core::Status::error(core::ErrorCode::kOutOfMemory, "out of memory")
-                           : core::Status::error(core::ErrorCode::kInternal,
-                                                 "unexpected C++ exception reading an hnsw page");
-    }
-    return core::Status::ok();
+    return st;
+  }
+
+  template <class F>
+  core::Status read_item(std::uint32_t block, std::uint16_t offset, F&& f) noexcept {
+    return read_items(block, &offset, 1,
+                      [&](std::size_t, const unsigned char* item, std::size_t n) { f(item, n); });
   }
 
  private:
-  // Pins and share-locks block and finds item offset on it (XX000 if the
-  // page or the item is not an hnsw one).
-  core::Status lock_item(std::uint32_t block, std::uint16_t offset, Buffer* buffer,
-                         const unsigned char** item, std::size_t* n) noexcept;
+  // Pins and share-locks block (XX000, with nothing held, if its page is
+  // not an hnsw element page).
+  core::Status lock_page(std::uint32_t block, Buffer* buffer, Page* page) noexcept;
+  // The item at offset on a locked element page, if there is one.
+  static bool find_item(Page page, std::uint16_t offset, const unsigned char** item,
+                        std::size_t* n) noexcept;
+  static core::Status missing_item(std::uint32_t block, std::uint16_t offset) noexcept;
+  const char* remembered_page(std::uint32_t r) const noexcept;
 
   Relation index_;
   ForkNumber fork_;
