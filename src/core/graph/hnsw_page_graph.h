@@ -183,6 +183,18 @@ class HnswPageGraph {
     return no_throw([&] { return next_impl(hit, found); });
   }
 
+  // Whether next() will read pages before it answers: when it must search
+  // on, or the row it hands out next was not read by this scan's searches
+  // (a search's first entry). Otherwise next() only hands out what the
+  // searches kept, and the shim need not hold its scans lock for it.
+  bool next_reads_pages() {
+    pass_over_skipped();
+    if (scan_next_ < scan_pending_.size()) {
+      return visited_.value(scan_pending_[scan_next_].node) == RefSet::kNoValue;
+    }
+    return !(scan_done_ || scan_dropped_.empty());
+  }
+
   // Memory the scan holds, for its budget (work_mem x multiplier).
   std::size_t scan_memory_bytes() const {
     return visited_.memory_bytes() + seen_.capacity() * sizeof(std::uint32_t) +
@@ -261,16 +273,17 @@ class HnswPageGraph {
 
   Status next_impl(HnswHit* hit, bool* found) {
     for (;;) {
-      while (scan_next_ < scan_pending_.size()) {
-        const Candidate& c = scan_pending_[scan_next_++];
-        if (scan_order_ == ScanOrder::kStrict && c.distance < scan_last_) continue;
-        // The header is read afresh, not taken from seen_: rows are handed
-        // out over many calls, and vacuum may flag an element (and the
-        // heap reuse its TID) between the search and this call.
-        HnswElementHeader h;
-        VECSIM_RETURN_IF_ERROR(header(c.node, &h));
-        if (h.flags & kElementDeleted) continue;
-        *hit = HnswHit{c.distance, c.node, h.heap_block, h.heap_offset};
+      pass_over_skipped();
+      if (scan_next_ < scan_pending_.size()) {
+        // The heap TID and deleted flag are the ones the search read. Vacuum
+        // may flag the element, and the heap reuse the TID, before the row
+        // is handed out; the tuple then found there is newer than the
+        // scan's MVCC snapshot (the shim refuses any other kind), so the
+        // executor's visibility check skips it.
+        const Candidate c = scan_pending_[scan_next_++];
+        bool deleted = false;
+        VECSIM_RETURN_IF_ERROR(hit_of(c, &deleted, hit));
+        if (deleted) continue;
         scan_last_ = c.distance;
         *found = true;
         return Status::ok();
@@ -292,6 +305,18 @@ class HnswPageGraph {
         entries_.push_back(scan_dropped_.pop());
       }
       VECSIM_RETURN_IF_ERROR(scan_batch(ValueRef{scan_query_.data(), scan_query_.size()}));
+    }
+  }
+
+  // Moves past the queued rows next() would not hand out: nearer than the
+  // last one (strict order), or read deleted by this scan's searches.
+  void pass_over_skipped() {
+    for (; scan_next_ < scan_pending_.size(); ++scan_next_) {
+      const Candidate& c = scan_pending_[scan_next_];
+      if (scan_order_ == ScanOrder::kStrict && c.distance < scan_last_) continue;
+      std::uint32_t at = visited_.value(c.node);
+      if (at != RefSet::kNoValue && ((seen_[at] >> 16) & kElementDeleted)) continue;
+      break;
     }
   }
 
@@ -639,20 +664,33 @@ class HnswPageGraph {
     return level >= kMaxLevel ? kMaxLevel : static_cast<int>(level);
   }
 
-  // Greedy descent from the entry point to layer `to` + 1.
+  // Greedy descent from the entry point to layer `to` + 1. One visited set
+  // serves every layer: an element already measured is no nearer than the
+  // current nearest (greedy keeps the minimum), so it is never measured
+  // again. Within a layer, the element moved to was read with its links on
+  // that layer (visit_page), so only each layer's first list is a read.
   Status descend(ValueRef query, int to, Candidate* nearest) {
+    reset_visited();
     VECSIM_RETURN_IF_ERROR(distance(query, nearest->node, &nearest->distance));
+    visited_.insert(nearest->node);
     for (int layer = meta_.entry_level; layer > to; --layer) {
-      for (bool moved = true; moved;) {
+      bool first = true;
+      for (bool moved = true; moved; first = false) {
         moved = false;
-        VECSIM_RETURN_IF_ERROR(links(nearest->node, layer, &links_, nullptr));
-        for (HnswRef r : links_) {
-          Candidate c{0, r};
-          VECSIM_RETURN_IF_ERROR(distance(query, r, &c.distance));
-          if (closer(c, *nearest)) {
-            *nearest = c;
-            moved = true;
-          }
+        std::uint32_t at = visited_.value(nearest->node);
+        if (first || at == RefSet::kNoValue) {
+          VECSIM_RETURN_IF_ERROR(links(nearest->node, layer, &links_, nullptr));
+        } else {
+          links_.assign(seen_.begin() + at + kSeenLinks,
+                        seen_.begin() + at + kSeenLinks + (seen_[at] & 0xffff));
+        }
+        Candidate best = *nearest;
+        VECSIM_RETURN_IF_ERROR(measure_fresh_links(query, layer, [&](const Candidate& c) {
+          if (closer(c, best)) best = c;
+        }));
+        if (best.node != nearest->node) {
+          *nearest = best;
+          moved = true;
         }
       }
     }
@@ -688,24 +726,32 @@ class HnswPageGraph {
       } else {
         VECSIM_RETURN_IF_ERROR(links(c.node, layer, &links_, nullptr));
       }
-      // The unvisited links, in block-major order (a ref is block << 9 |
-      // offset) so that the ones on one page are read under one pin: all
-      // their memory announced to the store first, so that the loads
-      // overlap, then one read per page.
-      fresh_.clear();
-      for (HnswRef r : links_) {
-        if (visited_.insert(r)) fresh_.push_back(r);
-      }
-      std::sort(fresh_.begin(), fresh_.end());
-      for (HnswRef r : fresh_) store_->prefetch_page(r);
-      for (HnswRef r : fresh_) store_->prefetch_item(r);
-      for (std::size_t i = 0; i < fresh_.size();) {
-        std::size_t end = i + 1;
-        while (end < fresh_.size() && ref_block(fresh_[end]) == ref_block(fresh_[i])) ++end;
-        VECSIM_RETURN_IF_ERROR(visit_page(query, &fresh_[i], end - i, layer));
-        for (std::size_t k = 0; k < end - i; ++k) offer(Candidate{fresh_distances_[k], fresh_[i + k]});
-        i = end;
-      }
+      VECSIM_RETURN_IF_ERROR(measure_fresh_links(query, layer, offer));
+    }
+    return Status::ok();
+  }
+
+  // The distance to each link in links_ not yet in visited_, passed to
+  // take(Candidate), each link added to visited_ with its seen_ entry.
+  // The links are read in block-major order (a ref is block << 9 | offset)
+  // so that the ones on one page are read under one pin: all their memory
+  // announced to the store first, so that the loads overlap, then one read
+  // per page.
+  template <class Take>
+  Status measure_fresh_links(ValueRef query, int layer, Take&& take) {
+    fresh_.clear();
+    for (HnswRef r : links_) {
+      if (visited_.insert(r)) fresh_.push_back(r);
+    }
+    std::sort(fresh_.begin(), fresh_.end());
+    for (HnswRef r : fresh_) store_->prefetch_page(r);
+    for (HnswRef r : fresh_) store_->prefetch_item(r);
+    for (std::size_t i = 0; i < fresh_.size();) {
+      std::size_t end = i + 1;
+      while (end < fresh_.size() && ref_block(fresh_[end]) == ref_block(fresh_[i])) ++end;
+      VECSIM_RETURN_IF_ERROR(visit_page(query, &fresh_[i], end - i, layer));
+      for (std::size_t k = 0; k < end - i; ++k) take(Candidate{fresh_distances_[k], fresh_[i + k]});
+      i = end;
     }
     return Status::ok();
   }

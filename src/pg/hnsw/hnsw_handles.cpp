@@ -29,6 +29,7 @@ class IndexHandle final : public HnswIndexHandle {
     return graph_.begin_scan(query, ef, order, limits);
   }
   Status next(core::HnswHit* hit, bool* found) noexcept override { return graph_.next(hit, found); }
+  bool next_reads_pages() noexcept override { return graph_.next_reads_pages(); }
   Status insert(core::ValueRef value, std::uint32_t heap_block,
                 std::uint16_t heap_offset) noexcept override {
     core::HnswRef ref;

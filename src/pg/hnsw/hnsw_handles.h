@@ -43,6 +43,7 @@ class HnswIndexHandle {
   virtual core::Status begin_scan(core::ValueRef query, int ef, HnswScanOrder order,
                                   HnswScanLimits limits) noexcept = 0;
   virtual core::Status next(core::HnswHit* hit, bool* found) noexcept = 0;
+  virtual bool next_reads_pages() noexcept = 0;
   virtual core::Status insert(core::ValueRef value, std::uint32_t heap_block,
                               std::uint16_t heap_offset) noexcept = 0;
   // wait_for_scans(state): see HnswPageGraph::bulk_delete's wait_for_readers.

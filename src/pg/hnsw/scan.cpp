@@ -57,12 +57,15 @@ HnswScanOrder scan_order() {
 }
 
 // The first search of a scan: the query value (or a zero one for NULL),
-// checked against the index's dimensions.
+// checked against the index's dimensions. The metapage is read under the
+// scans lock, which vacuum takes before it clears the links of elements it
+// removes (a dying old entry point).
 void start(IndexScanDesc scan, ScanState* state) {
   if (!IsMVCCSnapshot(scan->xs_snapshot)) {
     elog(ERROR, "non-MVCC snapshots are not supported with hnsw");
   }
   HnswIndexHandle* handle = state->slot->handle;
+  LockPage(scan->indexRelation, kScanLockPage, ShareLock);
   raise_pending_or(handle->open());
   const core::HnswMeta& meta = handle->meta();
 
@@ -94,11 +97,7 @@ void start(IndexScanDesc scan, ScanState* state) {
   double budget = static_cast<double>(work_mem) * 1024.0 * g_hnsw_settings.scan_mem_multiplier;
   HnswScanLimits limits{static_cast<std::size_t>(g_hnsw_settings.max_scan_tuples),
                         static_cast<std::size_t>(budget)};
-  LockPage(scan->indexRelation, kScanLockPage, ShareLock);
-  // The entry point is read again under the scans lock, which vacuum takes
-  // before it clears the links of elements it removes (a dying old entry).
-  core::Status st = handle->open();
-  if (st.is_ok()) st = handle->begin_scan(query, g_hnsw_settings.ef_search, scan_order(), limits);
+  core::Status st = handle->begin_scan(query, g_hnsw_settings.ef_search, scan_order(), limits);
   UnlockPage(scan->indexRelation, kScanLockPage, ShareLock);
   raise_pending_or(st);
   state->started = true;
@@ -139,11 +138,19 @@ bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection direction) {
     pgstat_count_index_scan(scan->indexRelation);
     start(scan, state);
   }
+  // Most rows come from what the searches kept, with no page to read and
+  // so no need of the scans lock (a heavyweight lock: worth avoiding).
+  HnswIndexHandle* handle = state->slot->handle;
   core::HnswHit hit;
   bool found = false;
-  LockPage(scan->indexRelation, kScanLockPage, ShareLock);
-  core::Status st = state->slot->handle->next(&hit, &found);
-  UnlockPage(scan->indexRelation, kScanLockPage, ShareLock);
+  core::Status st;
+  if (handle->next_reads_pages()) {
+    LockPage(scan->indexRelation, kScanLockPage, ShareLock);
+    st = handle->next(&hit, &found);
+    UnlockPage(scan->indexRelation, kScanLockPage, ShareLock);
+  } else {
+    st = handle->next(&hit, &found);
+  }
   raise_pending_or(st);
   if (!found) return false;
   ItemPointerSet(&scan->xs_heaptid, hit.heap_block, hit.heap_offset);
