@@ -12,15 +12,25 @@
 #     keeps each side's best; then the hnsw index with 2 workers
 #     (max_parallel_maintenance_workers = 1: the backend and one helper);
 #   - measures recall@10 and queries per second over ef_search 10 .. 400,
-#     one query at a time over one connection (vecsim, a prepared
-#     statement, after 50 warm-up queries) and one knn_query call at a
-#     time (hnswlib), the two sides alternating per ef_search;
+#     each side's best of --query-rounds passes over the queries (each
+#     after 50 warm-up queries), the sides alternating per ef_search:
+#       vecsim, round trip: one prepared statement per query over one
+#         connection (what one application connection sees);
+#       vecsim, in server: every query in one call of a PL/pgSQL function,
+#         each one an SQL statement the executor runs from a cached plan
+#         (index scan, heap fetch, LIMIT) without the client round trip;
+#       hnswlib: one knn_query call per query, in this process;
+#     and, for scale, the round trips per second of a statement with the
+#     same parameter and no index work (the most the round-trip measure
+#     could show on this machine); the client (and hnswlib) pinned to one
+#     CPU and the backend to another while queries run;
 #   - prints build time, index size and the ratios the issue sets targets
 #     for, and draws recall against QPS to a PNG.
 #
 #   ann_bench.py --dsn DSN --gen PATH [--rows N] [--queries Q] [--out DIR]
 import argparse
 import io
+import os
 import struct
 import subprocess
 import sys
@@ -40,7 +50,8 @@ def generate(gen, rows, dims, seed):
 
 
 def copy_image(data):
-    """PostgreSQL's binary COPY stream of (id bigint, embedding vector(d))."""
+    """PostgreSQL's binary COPY stream of (id bigint, embedding vector(d)),
+    ids 1, 2, ... in row order."""
     rows, dims = data.shape
     row = np.dtype([("fields", ">i2"), ("id_len", ">i4"), ("id", ">i8"), ("v_len", ">i4"),
                     ("dims", ">i2"), ("unused", ">i2"), ("v", ">f4", (dims,))])
@@ -52,6 +63,31 @@ def copy_image(data):
     body["dims"] = dims
     body["v"] = data
     return b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + body.tobytes() + b"\xff\xff"
+
+
+def pin_for_queries(backend_pid):
+    """Pins this process (the client, and hnswlib) to one CPU and the
+    backend to another, for the query measurements: left to the scheduler,
+    the two migrate between CPUs on every round trip, which on this kind of
+    virtual machine halves the round-trip rate at random."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return "client and backend unpinned (one CPU)"
+    os.sched_setaffinity(0, {cpus[0]})
+    os.sched_setaffinity(backend_pid, {cpus[1]})
+    return f"client and hnswlib on CPU {cpus[0]}, the backend on CPU {cpus[1]}"
+
+
+def unpin(backend_pid):
+    everything = set(range(os.cpu_count()))
+    os.sched_setaffinity(0, everything)
+    os.sched_setaffinity(backend_pid, everything)
+
+
+def best_of(runs, measure):
+    """measure() -> (recall, queries per second); the fastest of `runs`."""
+    results = [measure() for _ in range(runs)]
+    return max(results, key=lambda r: r[1])
 
 
 def ground_truth(data, queries, metric, k=10):
@@ -71,16 +107,31 @@ def recall(found, truth):
 class VecsimSide:
     """The table, its index and its queries, through SQL."""
 
-    def __init__(self, conn, name, data, opclass, op, m, efc):
+    def __init__(self, conn, name, data, queries, opclass, op, m, efc):
         self.cur = conn.cursor()
         self.table = f"bench_{name}"
         self.opclass, self.op, self.m, self.efc = opclass, op, m, efc
+        self.texts = ["[" + ",".join(f"{x:.9g}" for x in q) + "]" for q in queries]
         cur = self.cur
-        cur.execute(f"DROP TABLE IF EXISTS {self.table}")
-        cur.execute(f"CREATE TABLE {self.table} (id bigint, embedding vector({data.shape[1]}))")
-        with cur.copy(f"COPY {self.table} FROM STDIN WITH (FORMAT BINARY)") as copy:
-            copy.write(copy_image(data))
-        cur.execute(f"VACUUM ANALYZE {self.table}")
+        dims = data.shape[1]
+        for table, rows in ((self.table, data), (f"{self.table}_queries", queries)):
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+            cur.execute(f"CREATE TABLE {table} (id bigint, embedding vector({dims}))")
+            with cur.copy(f"COPY {table} FROM STDIN WITH (FORMAT BINARY)") as copy:
+                copy.write(copy_image(rows))
+            cur.execute(f"VACUUM ANALYZE {table}")
+        # All the queries in one call: each one an SQL statement run by the
+        # executor (a cached plan: index scan, heap fetch, LIMIT), without
+        # the client round trip.
+        cur.execute(f"""CREATE OR REPLACE FUNCTION {self.table}_knn_all() RETURNS SETOF bigint[]
+            LANGUAGE plpgsql AS $$
+            DECLARE q record;
+            BEGIN
+              FOR q IN SELECT embedding FROM {self.table}_queries ORDER BY id LOOP
+                RETURN NEXT array(SELECT id FROM {self.table}
+                                  ORDER BY embedding {op} q.embedding LIMIT 10);
+              END LOOP;
+            END $$""")
 
     def build(self, workers):
         cur = self.cur
@@ -92,29 +143,64 @@ class VecsimSide:
                     f"WITH (m = {self.m}, ef_construction = {self.efc})")
         return time.perf_counter() - start
 
+    def backend_pid(self):
+        return self.cur.connection.info.backend_pid
+
     def size(self):
         self.cur.execute(f"SELECT pg_relation_size('{self.table}_idx')")
         return self.cur.fetchone()[0]
 
-    def queries(self, queries, truth, ef):
+    def set_ef(self, ef):
         cur = self.cur
-        texts = ["[" + ",".join(f"{x:.9g}" for x in q) + "]" for q in queries]
-        sql = f"SELECT id FROM {self.table} ORDER BY embedding {self.op} %s::vector LIMIT 10"
         cur.execute(f"SET hnsw.ef_search = {ef}")
-        cur.execute("EXPLAIN " + sql.replace("%s", "'" + texts[0] + "'"))
-        assert "Index Scan" in "".join(r[0] for r in cur.fetchall()), "not an index scan"
-        for t in texts[:50]:  # warm the plan cache and the buffers
+        sql = f"SELECT id FROM {self.table} ORDER BY embedding {self.op} $1 LIMIT 10"
+        for mode in ("force_custom_plan", "force_generic_plan"):  # what the function may run
+            cur.execute(f"SET plan_cache_mode = {mode}")
+            cur.execute(f"PREPARE knn_check(vector) AS {sql}")
+            cur.execute(f"EXPLAIN EXECUTE knn_check('{self.texts[0]}')")
+            plan = "".join(r[0] for r in cur.fetchall())
+            cur.execute("DEALLOCATE knn_check")
+            assert "Index Scan" in plan, f"not an index scan ({mode}): {plan}"
+        cur.execute("RESET plan_cache_mode")
+
+    def round_trip(self, truth):
+        """One prepared statement per query, over the connection."""
+        cur = self.cur
+        sql = f"SELECT id FROM {self.table} ORDER BY embedding {self.op} %s::vector LIMIT 10"
+        for t in self.texts[:50]:  # warm the plan cache and the buffers
             cur.execute(sql, (t,), prepare=True)
             cur.fetchall()
         found = []
         start = time.perf_counter()
-        for t in texts:
+        for t in self.texts:
             cur.execute(sql, (t,), prepare=True)
             found.append([r[0] for r in cur.fetchall()])
-        return recall(found, truth), len(texts) / (time.perf_counter() - start)
+        return recall(found, truth), len(self.texts) / (time.perf_counter() - start)
+
+    def in_server(self, truth):
+        """Every query in one call of the SQL function."""
+        cur = self.cur
+        start = time.perf_counter()
+        cur.execute(f"SELECT * FROM {self.table}_knn_all()")
+        found = [r[0] for r in cur.fetchall()]
+        return recall(found, truth), len(found) / (time.perf_counter() - start)
+
+    def protocol_ceiling(self):
+        """Round trips per second with the same parameter and no index work:
+        the most the round-trip measure could show on this machine."""
+        cur = self.cur
+        for t in self.texts[:50]:
+            cur.execute("SELECT length(%s::vector::text)", (t,), prepare=True)
+            cur.fetchall()
+        start = time.perf_counter()
+        for t in self.texts:
+            cur.execute("SELECT length(%s::vector::text)", (t,), prepare=True)
+            cur.fetchall()
+        return len(self.texts) / (time.perf_counter() - start)
 
     def drop(self):
-        self.cur.execute(f"DROP TABLE {self.table}")
+        self.cur.execute(f"DROP FUNCTION {self.table}_knn_all()")
+        self.cur.execute(f"DROP TABLE {self.table}, {self.table}_queries")
 
 
 class HnswlibSide:
@@ -133,8 +219,12 @@ class HnswlibSide:
         self.index = index
         return time.perf_counter() - start
 
-    def queries(self, queries, truth, ef):
+    def set_ef(self, ef):
         self.index.set_ef(ef)
+
+    def queries(self, queries, truth):
+        for q in queries[:50]:  # as warm as the other side
+            self.index.knn_query(q, k=10)
         found = []
         start = time.perf_counter()
         for q in queries:
@@ -162,6 +252,7 @@ def main():
     ap.add_argument("--ef-construction", type=int, default=64)
     ap.add_argument("--datasets", default="l2,cosine")
     ap.add_argument("--build-rounds", type=int, default=2)
+    ap.add_argument("--query-rounds", type=int, default=3)
     ap.add_argument("--out", default=".")
     args = ap.parse_args()
 
@@ -177,7 +268,7 @@ def main():
         data = generate(args.gen, args.rows, dims, 1)
         queries = generate(args.gen, args.queries, dims, 2)
         truth = ground_truth(data, queries, metric)
-        ours = VecsimSide(conn, name, data, opclass, op, args.m, args.ef_construction)
+        ours = VecsimSide(conn, name, data, queries, opclass, op, args.m, args.ef_construction)
         ref = HnswlibSide(data, metric, args.m, args.ef_construction)
         # Builds alternate (theirs, ours, theirs, ours) and each side keeps
         # its faster one, so a slow spell of the shared machine does not
@@ -189,10 +280,18 @@ def main():
         builds = {1: min(our_builds), 2: ours.build(2)}
         ref_build = min(ref_builds)
         size = ours.size()
-        curve, ref_curve = [], []
+        curves = {"round trip": [], "in server": [], "hnswlib": []}
+        rounds = args.query_rounds
+        pinned = pin_for_queries(ours.backend_pid())
         for ef in EF_SEARCH:  # each ef_search: ours, then theirs
-            curve.append((ef,) + ours.queries(queries, truth, ef))
-            ref_curve.append((ef,) + ref.queries(queries, truth, ef))
+            ours.set_ef(ef)
+            ref.set_ef(ef)
+            curves["round trip"].append((ef,) + best_of(rounds, lambda: ours.round_trip(truth)))
+            ours.in_server(truth)  # warm-up
+            curves["in server"].append((ef,) + best_of(rounds, lambda: ours.in_server(truth)))
+            curves["hnswlib"].append((ef,) + best_of(rounds, lambda: ref.queries(queries, truth)))
+        ceiling = max(ours.protocol_ceiling() for _ in range(rounds))
+        unpin(ours.backend_pid())
         ours.drop()
         allowance = args.rows * (4 * dims + 8 * args.m)
         print(f"build, 1 worker:  vecsim {builds[1]:7.1f} s   hnswlib {ref_build:7.1f} s   "
@@ -204,20 +303,28 @@ def main():
               f"max_parallel_maintenance_workers = 1: itself and one helper thread)")
         print(f"index size: {size / 2**20:.1f} MiB = {size / allowance:.3f} x rows x (4 dims + 8 m) "
               f"(target <= 1.15)")
-        print(f"{'ef_search':>9} {'recall vecsim':>14} {'QPS vecsim':>11} {'recall hnswlib':>15} "
-              f"{'QPS hnswlib':>12} {'QPS ratio':>10}")
-        for (ef, r, q), (_, rr, rq) in zip(curve, ref_curve):
-            print(f"{ef:>9} {r:>14.4f} {q:>11.0f} {rr:>15.4f} {rq:>12.0f} {q / rq:>10.2f}")
-        ours, theirs = qps_at(curve, 0.95), qps_at(ref_curve, 0.95)
-        if ours and theirs:
-            print(f"QPS at recall@10 = 0.95: ratio {ours / theirs:.2f} (target >= 0.4)")
-        else:
-            print("QPS at recall@10 = 0.95: not bracketed by the measured ef_search values")
-        r40 = dict((ef, r) for ef, r, _ in curve)[40]
-        rr40 = dict((ef, r) for ef, r, _ in ref_curve)[40]
-        print(f"recall@10 at ef_search 40: vecsim {r40:.4f}, hnswlib {rr40:.4f}, "
+        print(f"queries per second, best of {rounds} passes each; recall@10; {pinned}")
+        print(f"{'ef_search':>9} | {'round trip':>19} | {'in server':>19} | {'hnswlib':>15} | "
+              f"{'ratio: round trip':>17} {'in server':>9}")
+        for (ef, r, q), (_, sr, sq), (_, rr, rq) in zip(*curves.values()):
+            print(f"{ef:>9} | {r:>8.4f} {q:>10.0f} | {sr:>8.4f} {sq:>10.0f} | {rr:>6.4f} {rq:>8.0f} | "
+                  f"{q / rq:>17.2f} {sq / rq:>9.2f}")
+        theirs = qps_at(curves["hnswlib"], 0.95)
+        for label in ("round trip", "in server"):
+            ours_at = qps_at(curves[label], 0.95)
+            if ours_at and theirs:
+                print(f"QPS at recall@10 = 0.95, {label}: {ours_at:.0f} against {theirs:.0f}, "
+                      f"ratio {ours_at / theirs:.2f} (target >= 0.4)")
+            else:
+                print(f"QPS at recall@10 = 0.95, {label}: not bracketed by the measured ef_search values")
+        print(f"round trips per second with the same parameter and no index work: {ceiling:.0f}"
+              + (f", {ceiling / theirs:.2f} x hnswlib's QPS at 0.95" if theirs else ""))
+        r40 = dict((ef, r) for ef, r, _ in curves["in server"])[40]
+        rt40 = dict((ef, r) for ef, r, _ in curves["round trip"])[40]
+        rr40 = dict((ef, r) for ef, r, _ in curves["hnswlib"])[40]
+        print(f"recall@10 at ef_search 40: vecsim {r40:.4f} (round trip {rt40:.4f}), hnswlib {rr40:.4f}, "
               f"difference {r40 - rr40:+.4f} (target >= -0.01)", flush=True)
-        plots.append((name, dims, curve, ref_curve))
+        plots.append((name, dims, curves))
 
     try:
         import matplotlib
@@ -227,9 +334,12 @@ def main():
         print("matplotlib is missing: no plot", file=sys.stderr)
         return
     fig, axes = plt.subplots(1, len(plots), figsize=(6 * len(plots), 4.5), squeeze=False)
-    for ax, (name, dims, curve, ref_curve) in zip(axes[0], plots):
-        for label, c in (("vecsim (SQL)", curve), ("hnswlib (in-process)", ref_curve)):
-            ax.plot([r for _, r, _ in c], [q for _, _, q in c], marker="o", label=label)
+    labels = {"round trip": "vecsim (SQL, one round trip per query)",
+              "in server": "vecsim (SQL, queries run in the server)",
+              "hnswlib": "hnswlib (in-process)"}
+    for ax, (name, dims, curves) in zip(axes[0], plots):
+        for key, c in curves.items():
+            ax.plot([r for _, r, _ in c], [q for _, _, q in c], marker="o", label=labels[key])
         ax.set_title(f"{name}: {args.rows} x {dims}")
         ax.set_xlabel("recall@10")
         ax.set_ylabel("queries per second (one client)")
