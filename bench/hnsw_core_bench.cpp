@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
       for (std::uint32_t id = 0; id < o.rows; ++id) {
         all[id] = Candidate{kernels().f32.l2sq(query, &rows[id * d], d), id};
       }
-      std::partial_sort(all.begin(), all.begin() + kK, all.end(), closer);
+      std::partial_sort(all.begin(), all.begin() + kK, all.end(), Closer());
       for (int i = 0; i < kK; ++i) truth[q].push_back(all[i].node);
     }
   }

@@ -139,10 +139,17 @@ EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY subvector(v, 1, 2)::vector(2) <=> 
 EXPLAIN (COSTS OFF) SELECT id FROM t WHERE id < 1000 ORDER BY v <+> '[1,2,3]' LIMIT 5;
 SELECT count(*) FROM (SELECT id FROM t WHERE id < 1000 ORDER BY v <+> '[1,2,3]' LIMIT 5) s;
 RESET enable_seqscan;
--- (binary_quantize of 3 dims has 8 values: the bit index is mostly equal
--- values, of which a search reaches only some; see docs/hnsw.md)
+-- (binary_quantize of 3 dims has 8 values over all the rows: the bit index
+-- is mostly equal values, every one of which must still be reachable, so
+-- an iterative scan finds every row with a value)
 SELECT c.relname, v.violations, v.unreachable = 0 AS all_reachable
   FROM pg_class c, vecsim_hnsw_verify(c.oid) v WHERE c.relname LIKE 't\_%' ORDER BY 1;
+SET enable_seqscan = off;
+SET hnsw.iterative_scan = relaxed_order;
+SELECT count(*) = (SELECT count(v) FROM t) AS every_row
+  FROM (SELECT id FROM t ORDER BY binary_quantize(v)::bit(3) <~> '101' LIMIT 100000) s;
+RESET hnsw.iterative_scan;
+RESET enable_seqscan;
 SELECT try_statement($$SELECT * FROM vecsim_hnsw_verify('t')$$);
 
 -- TRUNCATE, REINDEX, CONCURRENTLY, an unlogged table, an empty table

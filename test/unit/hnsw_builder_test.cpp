@@ -63,7 +63,7 @@ Outcome build_with_budget(std::size_t budget, int threads = 1) {
     for (std::uint32_t r = 0; r < kRows; ++r) {
       exact.push_back(Candidate{kernels().f32.l2sq(query, &rows[r * kD], kD), r});
     }
-    std::partial_sort(exact.begin(), exact.begin() + 10, exact.end(), closer);
+    std::partial_sort(exact.begin(), exact.begin() + 10, exact.end(), Closer());
     EXPECT_TRUE(index
                     .search(ValueRef{reinterpret_cast<const unsigned char*>(query), sizeof(float) * kD},
                             10, 40, &got)

@@ -56,7 +56,7 @@ double recall(HnswGraph<DenseSpace<float>>& graph, const DenseSpace<float>& spac
     for (std::uint32_t id = 0; id < space.size(); ++id) {
       exact.push_back(Candidate{space.distance_to(query, id), id});
     }
-    std::partial_sort(exact.begin(), exact.begin() + kK, exact.end(), closer);
+    std::partial_sort(exact.begin(), exact.begin() + kK, exact.end(), Closer());
     graph.search(query, kK, ef, &got);
     for (int i = 0; i < kK; ++i) {
       for (const Candidate& g : got) hits += g.node == exact[i].node;

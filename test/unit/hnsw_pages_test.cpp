@@ -195,7 +195,7 @@ double page_recall(PageIndex* index, const std::vector<float>& rows,
     for (std::uint32_t id = 0; id < n; ++id) {
       exact.push_back(Candidate{kernels().f32.l2sq(query, &rows[id * dims], dims), id});
     }
-    std::partial_sort(exact.begin(), exact.begin() + 10, exact.end(), closer);
+    std::partial_sort(exact.begin(), exact.begin() + 10, exact.end(), Closer());
     EXPECT_TRUE(index->search(vref(query, dims), 10, ef, &got).is_ok());
     for (int i = 0; i < 10; ++i) {
       for (const HnswHit& h : got) {
@@ -231,6 +231,32 @@ void write_rows(const std::vector<float>& rows, int d, int m, int ef_constructio
   ASSERT_TRUE(write_hnsw(graph, n, data, m, ef_construction, static_cast<std::uint32_t>(d), store, &refs).is_ok());
 }
 
+// Rows [0, built) of rows (dims d) built in memory (m, ef_construction 64)
+// and written to store, then the rest inserted on pages through index (on
+// store); row r gets heap TID (r / 100 + 1, r % 100 + 1).
+void build_then_insert(const std::vector<float>& rows, int d, int m, int built, MemPageStore* store,
+                       PageIndex* index) {
+  DenseSpace<float> space(static_cast<std::size_t>(d), kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f);
+  HnswGraph<DenseSpace<float>> graph(space, HnswParams{m, 64, 7});
+  for (int r = 0; r < built; ++r) graph.insert(space.add(&rows[static_cast<std::size_t>(r) * d]));
+  std::vector<HnswRef> refs;
+  auto data = [&space, d](std::uint32_t node) {
+    return HnswNodeData{space.row(node), sizeof(float) * d, node / 100 + 1,
+                        static_cast<std::uint16_t>(node % 100 + 1)};
+  };
+  ASSERT_TRUE(write_hnsw(graph, static_cast<std::uint32_t>(built), data, m, 64,
+                         static_cast<std::uint32_t>(d), store, &refs)
+                  .is_ok());
+  ASSERT_TRUE(index->open().is_ok());
+  std::uint32_t n = static_cast<std::uint32_t>(rows.size() / d);
+  for (std::uint32_t r = static_cast<std::uint32_t>(built); r < n; ++r) {
+    HnswRef ref;
+    ASSERT_TRUE(index->insert(vref(&rows[r * d], d), r / 100 + 1,
+                              static_cast<std::uint16_t>(r % 100 + 1), &ref)
+                    .is_ok());
+  }
+}
+
 // Inserting on pages, into an empty index and into a built one: the graph
 // stays valid and recall stays at the level of a build in memory.
 TEST(HnswPages, InsertsKeepTheIndexValidAndRecallHigh) {
@@ -244,32 +270,38 @@ TEST(HnswPages, InsertsKeepTheIndexValidAndRecallHigh) {
   for (int m : {16, 4})
   for (int built : {0, 1000}) {
     SCOPED_TRACE(::testing::Message() << built << " rows built in memory first, m " << m);
-    DenseSpace<float> space(kDimsHere, kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f);
-    HnswGraph<DenseSpace<float>> graph(space, HnswParams{m, 64, 7});
-    for (int r = 0; r < built; ++r) graph.insert(space.add(&rows[static_cast<std::size_t>(r) * kDimsHere]));
     MemPageStore store;
-    std::vector<HnswRef> refs;
-    auto data = [&space](std::uint32_t node) {
-      return HnswNodeData{space.row(node), sizeof(float) * kDimsHere, node / 100 + 1,
-                          static_cast<std::uint16_t>(node % 100 + 1)};
-    };
-    ASSERT_TRUE(write_hnsw(graph, static_cast<std::uint32_t>(built), data, m, 64, kDimsHere,
-                           &store, &refs)
-                    .is_ok());
     PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f}, 11);
-    ASSERT_TRUE(index.open().is_ok());
-    for (std::uint32_t r = built; r < 2000; ++r) {
-      HnswRef ref;
-      ASSERT_TRUE(index.insert(vref(&rows[r * kDimsHere], kDimsHere), r / 100 + 1,
-                               static_cast<std::uint16_t>(r % 100 + 1), &ref)
-                      .is_ok());
-    }
+    build_then_insert(rows, kDimsHere, m, built, &store, &index);
     HnswVerifyReport report = verify(&store);
     EXPECT_EQ(report.elements, 2000u);
     EXPECT_EQ(report.violations, 0u) << report.first;
     EXPECT_EQ(report.unreachable, 0u);
     EXPECT_TRUE(report.count_matches);
     EXPECT_GE(page_recall(&index, rows, queries, kDimsHere, 40), m == 16 ? 0.95 : 0.80);
+  }
+}
+
+// Many rows of few values (8 values over 2,000 rows, as binary_quantize of
+// 3 dims gives): every candidate ties with every other at distance 0, and
+// if ties always broke the same way every list would hold the same few
+// elements of a value and the rest would be unreachable. Built in memory,
+// then inserted on pages.
+TEST(HnswPages, EqualValuesStayReachable) {
+  constexpr int kDimsHere = 3;
+  std::vector<float> rows;
+  for (int r = 0; r < 2000; ++r) {
+    for (int d = 0; d < kDimsHere; ++d) rows.push_back(static_cast<float>((r >> d) & 1));
+  }
+  for (int built : {2000, 500}) {
+    SCOPED_TRACE(::testing::Message() << built << " rows built in memory first");
+    MemPageStore store;
+    PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f}, 11);
+    build_then_insert(rows, kDimsHere, 16, built, &store, &index);
+    HnswVerifyReport report = verify(&store);
+    EXPECT_EQ(report.elements, 2000u);
+    EXPECT_EQ(report.violations, 0u) << report.first;
+    EXPECT_EQ(report.unreachable, 0u);
   }
 }
 
@@ -356,7 +388,7 @@ TEST(HnswPages, VacuumRemovesDeadRowsAndRepairsLinks) {
     for (std::uint32_t r = 0; r < 2000; ++r) {
       if (r % 3 != 0) exact.push_back(Candidate{kernels().f32.l2sq(query, &rows[r * kD], kD), r});
     }
-    std::partial_sort(exact.begin(), exact.begin() + 10, exact.end(), closer);
+    std::partial_sort(exact.begin(), exact.begin() + 10, exact.end(), Closer());
     for (const HnswHit& h : got) {
       std::uint32_t r = row_of(h.heap_block, h.heap_offset);
       EXPECT_NE(r % 3, 0u) << "a deleted row came back";

@@ -4,7 +4,13 @@
 // batches; a search itself works in a SearchPool, search_pool.h).
 //
 // INVARIANTS
-//   Ties in distance are broken by node id, so searches are deterministic.
+//   Ties in distance are broken by node, so searches are deterministic:
+//   by node id, or, with a salt, by a permutation of node ids the salt
+//   chooses (tie_rank). Graph construction salts its orders with the
+//   element it is linking: among many elements of one value (all at
+//   distance 0 from each other) each list then holds a different subset,
+//   where plain node order would give every list the same few and leave
+//   the rest of that value unreachable.
 //   The queue's storage keeps its capacity across clear(), so a reused
 //   queue allocates nothing once warmed up.
 #pragma once
@@ -20,13 +26,26 @@ struct Candidate {
   std::uint32_t node;
 };
 
-inline bool closer(const Candidate& a, const Candidate& b) {
-  return a.distance < b.distance || (a.distance == b.distance && a.node < b.node);
+// Where node ranks among equals under salt: the node id itself for salt
+// 0, else a bijection of it (so distinct nodes never tie) that differs
+// from salt to salt.
+inline std::uint32_t tie_rank(std::uint32_t node, std::uint32_t salt) {
+  if (salt == 0) return node;
+  std::uint32_t x = (node ^ salt) * 0x9e3779b1u;
+  x ^= x >> 15;
+  x *= 0x85ebca6bu;
+  return x ^ (x >> 13);
+}
+
+inline bool closer(const Candidate& a, const Candidate& b, std::uint32_t salt = 0) {
+  return a.distance < b.distance ||
+         (a.distance == b.distance && tie_rank(a.node, salt) < tie_rank(b.node, salt));
 }
 
 // closer() as a function object, so that std::sort inlines it.
 struct Closer {
-  bool operator()(const Candidate& a, const Candidate& b) const { return closer(a, b); }
+  std::uint32_t salt = 0;
+  bool operator()(const Candidate& a, const Candidate& b) const { return closer(a, b, salt); }
 };
 
 // Candidates, nearest on top.

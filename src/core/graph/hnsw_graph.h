@@ -175,7 +175,7 @@ class HnswGraph {
     Candidate nearest{space_.distance_to(query, entry_), entry_};
     for (int l = max_level_; l > 0; --l) nearest = greedy_step(query, nearest, l);
     main_.entries.assign(1, nearest);
-    search_layer(query, main_.entries, std::max(ef, k), 0, main_);
+    search_layer(query, main_.entries, std::max(ef, k), 0, 0, main_);
     out->assign(main_.pool.sorted().begin(), main_.pool.sorted().end());
     if (out->size() > static_cast<std::size_t>(k)) out->resize(static_cast<std::size_t>(k));
   }
@@ -330,7 +330,7 @@ class HnswGraph {
 
     sc.entries.assign(1, nearest);
     for (int l = std::min(level, max_level); l >= 0; --l) {
-      search_layer(q, sc.entries, params_.ef_construction, l, sc);
+      search_layer(q, sc.entries, params_.ef_construction, l, link_salt(node), sc);
       // Under build_parallel another thread may already have linked this
       // node into a list the search followed: never select itself.
       sc.sorted.clear();
@@ -388,7 +388,7 @@ class HnswGraph {
     Candidate nearest{space_.distance_to(q, entry_), entry_};
     for (int l = max_level_; l > 0; --l) nearest = greedy_step(q, nearest, l);
     main_.entries.assign(1, nearest);
-    search_layer(q, main_.entries, params_.ef_construction, 0, main_);
+    search_layer(q, main_.entries, params_.ef_construction, 0, link_salt(node), main_);
     for (const Candidate& c : main_.pool.sorted()) {
       if (c.node == node) continue;
       std::uint32_t* list = list_of(c.node, 0);
@@ -481,9 +481,15 @@ class HnswGraph {
 
   // The ef nearest nodes reachable on `layer` from `entries`, into pool_
   // (nearest first).
-  void search_layer(Query q, const std::vector<Candidate>& entries, int ef, int layer, Scratch& sc) {
+  // The order of ties when linking node (candidate_heap.h): never 0, the
+  // plain order of searches.
+  static std::uint32_t link_salt(std::uint32_t node) { return node + 1; }
+
+  // salt: 0 for a search, link_salt(node) when linking node.
+  void search_layer(Query q, const std::vector<Candidate>& entries, int ef, int layer,
+                    std::uint32_t salt, Scratch& sc) {
     sc.visited.next_search();
-    sc.pool.reset(static_cast<std::size_t>(ef));
+    sc.pool.reset(static_cast<std::size_t>(ef), salt);
     for (const Candidate& e : entries) {
       if (!sc.visited.test_and_set(e.node)) sc.pool.offer(e);
     }
@@ -532,11 +538,8 @@ class HnswGraph {
   }
 
   // Adds a link from `from` to `to` on layer (distance d between them); a
-  // full list is re-selected with the heuristic over its ids and `to`. The
-  // distances of the list's links are kept beside it, so re-selection does
-  // not recompute them.
-  // Adds a link from `from` to `to` on layer (distance d between them); a
-  // full list is re-selected with the heuristic over its links and `to`.
+  // full list is re-selected with the heuristic over its links and `to`
+  // (their distances are kept beside the list, not recomputed).
   // On layer 0 the re-selection never drops a node's last incoming link:
   // such a node (with inner product, which is not a metric, a node that is
   // no one's near neighbour) would be unreachable. It takes the place of
@@ -560,7 +563,7 @@ class HnswGraph {
     sc.prune.clear();
     sc.prune.push_back(Candidate{d, to});
     for (std::uint32_t i = 1; i <= list[0]; ++i) sc.prune.push_back(Candidate{dist[i - 1], list[i]});
-    std::sort(sc.prune.begin(), sc.prune.end(), Closer());
+    std::sort(sc.prune.begin(), sc.prune.end(), Closer{link_salt(from)});
     select_neighbors(sc.prune, cap, &sc.pruned);
     if (layer == 0) keep_last_links(to, sc);
     set_links(from, layer, sc.pruned);

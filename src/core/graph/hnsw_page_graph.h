@@ -232,7 +232,7 @@ class HnswPageGraph {
     Candidate nearest{0, meta_.entry};
     VECSIM_RETURN_IF_ERROR(descend(query, 0, &nearest));
     entries_.assign(1, nearest);
-    VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0));
+    VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0, 0));
     for (const Candidate& c : pool_.sorted()) {
       if (static_cast<int>(out->size()) == k) break;
       bool deleted = false;
@@ -344,7 +344,8 @@ class HnswPageGraph {
       VECSIM_RETURN_IF_ERROR(descend(value, level, &nearest));
       entries_.assign(1, nearest);
       for (int layer = std::min<int>(level, meta_.entry_level); layer >= 0; --layer) {
-        VECSIM_RETURN_IF_ERROR(search_layer(value, meta_.ef_construction, layer));
+        VECSIM_RETURN_IF_ERROR(search_layer(value, meta_.ef_construction, layer,
+                                            insert_salt(heap_block, heap_offset)));
         sorted_.assign(pool_.sorted().begin(), pool_.sorted().end());
         VECSIM_RETURN_IF_ERROR(select(sorted_, meta_.m, &chosen_[layer]));
         set_item_links(value_bytes, layer, chosen_[layer]);
@@ -523,7 +524,7 @@ class HnswPageGraph {
     Candidate nearest{0, meta_.entry};
     VECSIM_RETURN_IF_ERROR(descend(base, 0, &nearest));
     entries_.assign(1, nearest);
-    VECSIM_RETURN_IF_ERROR(search_layer(base, meta_.ef_construction, 0));
+    VECSIM_RETURN_IF_ERROR(search_layer(base, meta_.ef_construction, 0, o));
     sorted_.clear();
     for (const Candidate& c : pool_.sorted()) {
       if (c.node != o && !gone_.count(c.node)) sorted_.push_back(c);
@@ -582,7 +583,7 @@ class HnswPageGraph {
       Candidate nearest{0, meta_.entry};
       VECSIM_RETURN_IF_ERROR(descend(base, layer, &nearest));
       entries_.assign(1, nearest);
-      VECSIM_RETURN_IF_ERROR(search_layer(base, meta_.ef_construction, layer));
+      VECSIM_RETURN_IF_ERROR(search_layer(base, meta_.ef_construction, layer, r));
       for (const Candidate& c : pool_.sorted()) {
         if (c.node == r || gone_.count(c.node)) continue;
         bool known = false;
@@ -598,7 +599,7 @@ class HnswPageGraph {
   // r's list, unused slots kNoRef. *kept_added (if given): whether `added`
   // is among the kept.
   Status reselect(HnswRef r, std::size_t value_bytes, int layer, HnswRef added, bool* kept_added) {
-    std::sort(prune_.begin(), prune_.end(), Closer());
+    std::sort(prune_.begin(), prune_.end(), Closer{r});
     int cap = layout_.capacity(layer);
     VECSIM_RETURN_IF_ERROR(select(prune_, cap, &kept_));
     bool found = false;
@@ -654,6 +655,10 @@ class HnswPageGraph {
     return Status::ok();
   }
 
+  static std::uint32_t insert_salt(std::uint32_t heap_block, std::uint16_t heap_offset) {
+    return (heap_block << 16 | heap_offset) | 1u;
+  }
+
   int max_level_fitting(std::size_t value_bytes) const {
     return hnsw_max_level_fitting(*store_, layout_, value_bytes);
   }
@@ -698,16 +703,18 @@ class HnswPageGraph {
   }
 
   // The ef nearest elements reachable on layer from entries_, into pool_.
-  Status search_layer(ValueRef query, int ef, int layer) {
+  // salt orders ties (candidate_heap.h): 0 for a search; when linking an
+  // element, its ref (never 0), or insert_salt() for one not yet placed.
+  Status search_layer(ValueRef query, int ef, int layer, std::uint32_t salt) {
     reset_visited();
-    return expand(query, ef, layer, nullptr);
+    return expand(query, ef, layer, nullptr, salt);
   }
 
   // Best-first search on layer from entries_ into a fresh pool of ef, with
   // the visited set as it stands (an iterative scan keeps it across
   // batches). Candidates the pool drops go to *dropped if given.
-  Status expand(ValueRef query, int ef, int layer, CandidateQueue* dropped) {
-    pool_.reset(static_cast<std::size_t>(ef));
+  Status expand(ValueRef query, int ef, int layer, CandidateQueue* dropped, std::uint32_t salt = 0) {
+    pool_.reset(static_cast<std::size_t>(ef), salt);
     Candidate out;
     auto offer = [&](const Candidate& c) {
       if (pool_.offer(c, &out) && dropped) dropped->push(out);

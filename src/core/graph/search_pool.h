@@ -12,7 +12,8 @@
 // heap pushes and a pop, and the result comes out sorted.
 //
 // INVARIANTS
-//   entries_ is sorted by closer() and holds at most ef entries; cursor_ is
+//   entries_ is sorted by closer() under the salt given to reset() (see
+//   candidate_heap.h) and holds at most ef entries; cursor_ is
 //   the index of the nearest unexpanded entry, or size() when none is left.
 //   The storage keeps its capacity across reset(), so a warmed-up search
 //   allocates nothing.
@@ -28,8 +29,9 @@ namespace vecsim::core {
 
 class SearchPool {
  public:
-  void reset(std::size_t ef) {
+  void reset(std::size_t ef, std::uint32_t salt = 0) {
     ef_ = ef > 0 ? ef : 1;  // an empty pool would search nothing
+    salt_ = salt;
     entries_.clear();
     expanded_.clear();
     cursor_ = 0;
@@ -41,7 +43,7 @@ class SearchPool {
   const Candidate& worst() const { return entries_.back(); }
 
   // Whether c would enter the pool.
-  bool admits(const Candidate& c) const { return !full() || closer(c, entries_.back()); }
+  bool admits(const Candidate& c) const { return !full() || closer(c, entries_.back(), salt_); }
 
   // Adds c if it is among the ef nearest so far.
   void offer(const Candidate& c) {
@@ -59,7 +61,7 @@ class SearchPool {
       *dropped = c;
       return true;
     }
-    auto at = std::upper_bound(entries_.begin(), entries_.end(), c, Closer());
+    auto at = std::upper_bound(entries_.begin(), entries_.end(), c, Closer{salt_});
     std::size_t index = static_cast<std::size_t>(at - entries_.begin());
     entries_.insert(at, c);
     expanded_.insert(expanded_.begin() + static_cast<std::ptrdiff_t>(index), false);
@@ -87,6 +89,7 @@ class SearchPool {
 
  private:
   std::size_t ef_ = 0;
+  std::uint32_t salt_ = 0;
   std::vector<Candidate> entries_;
   std::vector<char> expanded_;
   std::size_t cursor_ = 0;
