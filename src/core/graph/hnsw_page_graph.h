@@ -354,7 +354,7 @@ class HnswPageGraph {
     }
 
     // 1. the element
-    VECSIM_RETURN_IF_ERROR(place(ref));
+    VECSIM_RETURN_IF_ERROR(place(level, ref));
     // 2. links back; the new element adopts what layer 0 re-selections drop
     adopter_ = *ref;
     adopter_value_bytes_ = value_bytes;
@@ -488,6 +488,11 @@ class HnswPageGraph {
     }
     stats->deleted = dying_.size();
     meta_.element_count = static_cast<std::uint32_t>(live_.size());
+    // Inserts reuse deleted elements' slots from the first block that has one.
+    meta_.reuse_block = 0;
+    for (HnswRef r : gone_) {
+      if (meta_.reuse_block == 0 || ref_block(r) < meta_.reuse_block) meta_.reuse_block = ref_block(r);
+    }
     return store_->write_item(0, 1, 0, &meta_, sizeof meta_);
   }
 
@@ -721,8 +726,18 @@ class HnswPageGraph {
     };
     for (const Candidate& e : entries_) {
       // Entries from an earlier batch are visited already, and still new
-      // to this pool.
-      if (visited_.insert(e.node) || dropped) offer(e);
+      // to this pool. A scan reads a fresh entry (its start, measured by
+      // the descent) again, so that what it hands out of it (distance,
+      // heap TID, deleted flag) comes from one read even if an insert
+      // reuses the slot meanwhile.
+      if (!visited_.insert(e.node)) {
+        if (dropped) offer(e);
+      } else if (dropped) {
+        VECSIM_RETURN_IF_ERROR(visit_page(query, &e.node, 1, layer));
+        offer(Candidate{fresh_distances_[0], e.node});
+      } else {
+        offer(e);
+      }
     }
     Candidate c;
     while (pool_.next(&c)) {
@@ -770,6 +785,8 @@ class HnswPageGraph {
   //   word 0: link count | deleted flag << 16; word 1: heap block;
   //   word 2: heap offset; then the links.
   static constexpr std::size_t kSeenLinks = 3;
+  // Pages an insert looks through for a deleted element's slot (reuse_slot).
+  static constexpr int kReuseScanPages = 8;
 
   void reset_visited() {
     visited_.clear();
@@ -882,15 +899,18 @@ class HnswPageGraph {
     return reselect(n, value_bytes, layer, added, stayed);
   }
 
-  // Adds item_ on the last page if it has room (bytes and a line pointer
-  // that a reference can name), else on a new page. (Reusing the space of
-  // deleted elements is still to do.)
-  Status place(HnswRef* ref) {
+  // Writes item_ over a deleted element of the same size if there is one
+  // (reuse_slot), else adds it on the last page if that has room (bytes and
+  // a line pointer that a reference can name), else on a new page.
+  Status place(int level, HnswRef* ref) {
     std::size_t cost = store_->item_cost(item_.size());
     if (cost > store_->page_capacity()) {
       return Status::error(ErrorCode::kProgramLimit, "index element of %zu bytes exceeds a page",
                            cost);
     }
+    bool reused = false;
+    VECSIM_RETURN_IF_ERROR(reuse_slot(level, ref, &reused));
+    if (reused) return Status::ok();
     std::uint32_t block = store_->page_count() - 1;
     if (block == 0 || store_->free_space(block) < cost ||
         store_->item_count(block) >= kMaxRefOffset) {
@@ -903,7 +923,51 @@ class HnswPageGraph {
     std::uint16_t offset = 0;
     VECSIM_RETURN_IF_ERROR(store_->add_item(block, item_.data(), item_.size(), &offset));
     *ref = make_ref(block, offset);
-    meta_.insert_block = block;
+    return Status::ok();
+  }
+
+  // Looks for a deleted element whose item is exactly item_'s size on at
+  // most kReuseScanPages pages from meta_.reuse_block on, and writes item_
+  // over the first one found, in one write (*reused). Only layer-0
+  // elements (all but about 1/m of them) are placed so; an upper-layer one
+  // needs a larger slot than most deleted ones have. The hint moves past
+  // the pages where no slot fitted (a slot of another size, left by an
+  // upper-layer element or a sparse value of other length, waits for the
+  // next vacuum to point the hint back at it) and becomes 0 when the scan
+  // runs off the end; vacuum sets it again.
+  //
+  // Why overwriting is safe: vacuum unlinks an element (no live list links
+  // it, its own links are cleared) before it flags it deleted, so the slot
+  // is unreachable, as a new element on a fresh page is; a scan that still
+  // holds its reference from before reads either the deleted element or
+  // the new one, each whole (one write under the buffer lock), and any heap
+  // TID it gets from it is checked against its snapshot by the executor.
+  Status reuse_slot(int level, HnswRef* ref, bool* reused) {
+    *reused = false;
+    if (level > 0 || meta_.reuse_block == 0) return Status::ok();
+    std::uint32_t block = meta_.reuse_block;
+    for (int scanned = 0; block < store_->page_count() && scanned < kReuseScanPages; ++block, ++scanned) {
+      std::uint16_t items = store_->item_count(block);
+      slot_offsets_.resize(items);
+      for (std::uint16_t i = 0; i < items; ++i) slot_offsets_[i] = static_cast<std::uint16_t>(i + 1);
+      std::uint16_t slot = 0;
+      VECSIM_RETURN_IF_ERROR(store_->read_items(
+          block, slot_offsets_.data(), items, [&](std::size_t i, const unsigned char* p, std::size_t n) {
+            HnswElementHeader h;
+            if (slot == 0 && n == item_.size() && parse_element(p, n, &h) &&
+                (h.flags & kElementDeleted)) {
+              slot = slot_offsets_[i];
+            }
+          }));
+      if (slot != 0) {
+        VECSIM_RETURN_IF_ERROR(store_->write_item(block, slot, 0, item_.data(), item_.size()));
+        meta_.reuse_block = block;  // it may hold more
+        *ref = make_ref(block, slot);
+        *reused = true;
+        return Status::ok();
+      }
+    }
+    meta_.reuse_block = block < store_->page_count() ? block : 0;
     return Status::ok();
   }
 
@@ -1011,6 +1075,7 @@ class HnswPageGraph {
   SearchPool pool_;
   std::vector<HnswRef> links_, new_links_, fresh_;
   std::vector<std::uint16_t> fresh_offsets_;  // visit_page()'s scratch
+  std::vector<std::uint16_t> slot_offsets_;   // reuse_slot()'s scratch
   std::vector<float> fresh_distances_;        // visit_page()'s result
   std::vector<Candidate> entries_, sorted_, prune_, kept_;
   std::vector<std::vector<Candidate>> chosen_;

@@ -59,7 +59,11 @@ struct HnswMeta {
   std::int16_t entry_level;  // -1 for an empty index
   HnswRef entry;             // kNoRef for an empty index
   std::uint32_t element_count;
-  std::uint32_t insert_block;  // a block with room for inserts, or 0 for none known
+  // The first block that may hold a deleted element's slot for inserts to
+  // reuse, or 0 for none known (a hint: vacuum sets it, inserts move it on;
+  // format 1 indexes written before it was read hold the block of their
+  // last insert, which is as good a place as any to start looking).
+  std::uint32_t reuse_block;
 };
 static_assert(sizeof(HnswMeta) == 28);
 static_assert(offsetof(HnswMeta, entry) == 16);
