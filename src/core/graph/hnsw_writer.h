@@ -118,38 +118,50 @@ Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeD
   VECSIM_RETURN_IF_ERROR(place_by_locality(graph, node_count, node_data, layout, store, &order,
                                            &page_starts, refs));
 
-  // 2. pages: block 0 reserved for the metapage, then the elements
+  // 2. pages: block 0 reserved for the metapage, then the elements, each
+  // page's items assembled side by side and added in one store call
   std::uint32_t got = 0;
   VECSIM_RETURN_IF_ERROR(store->new_page(&got));
-  std::vector<unsigned char> item;
+  std::vector<unsigned char> items;
+  std::vector<std::size_t> starts, sizes;
+  std::vector<const unsigned char*> pointers;
   for (std::size_t p = 0; p < page_starts.size(); ++p) {
     VECSIM_RETURN_IF_ERROR(store->new_page(&got));
     std::uint32_t end = p + 1 < page_starts.size() ? page_starts[p + 1] : node_count;
+    items.clear();
+    starts.clear();
+    sizes.clear();
     for (std::uint32_t i = page_starts[p]; i < end; ++i) {
       std::uint32_t node = order[i];
       HnswNodeData data = node_data(node);
       int level = graph.level(node);
-      item.assign(layout.item_size(data.value_bytes, level), 0);
+      starts.push_back(items.size());
+      sizes.push_back(layout.item_size(data.value_bytes, level));
+      items.resize(items.size() + sizes.back(), 0);
+      unsigned char* item = items.data() + starts.back();
       HnswElementHeader header{static_cast<std::uint8_t>(level), 0,
                                static_cast<std::uint16_t>(data.value_bytes), data.heap_block,
                                data.heap_offset, 0};
-      std::memcpy(item.data(), &header, sizeof header);
-      std::memcpy(item.data() + HnswElementLayout::value_offset(), data.value, data.value_bytes);
+      std::memcpy(item, &header, sizeof header);
+      std::memcpy(item + HnswElementLayout::value_offset(), data.value, data.value_bytes);
       for (int layer = 0; layer <= level; ++layer) {
         int n = 0;
         const std::uint32_t* ids = graph.neighbors(node, layer, &n);
-        unsigned char* links = item.data() + layout.links_offset(data.value_bytes, layer);
-        for (int i = 0; i < layout.capacity(layer); ++i) {
-          HnswRef link = i < n ? (*refs)[ids[i]] : kNoRef;
-          std::memcpy(links + sizeof link * i, &link, sizeof link);
+        unsigned char* links = item + layout.links_offset(data.value_bytes, layer);
+        for (int k = 0; k < layout.capacity(layer); ++k) {
+          HnswRef link = k < n ? (*refs)[ids[k]] : kNoRef;
+          std::memcpy(links + sizeof link * k, &link, sizeof link);
         }
       }
-      std::uint16_t offset = 0;
-      VECSIM_RETURN_IF_ERROR(store->add_item(got, item.data(), item.size(), &offset));
-      if (make_ref(got, offset) != (*refs)[node]) {
-        return Status::error(ErrorCode::kInternal, "hnsw element placed at (%u,%u), planned at %u",
-                             got, offset, (*refs)[node]);
-      }
+    }
+    pointers.clear();
+    for (std::size_t start : starts) pointers.push_back(items.data() + start);
+    std::uint16_t first = 0;
+    VECSIM_RETURN_IF_ERROR(store->add_items(got, pointers.data(), sizes.data(), sizes.size(), &first));
+    HnswRef planned = (*refs)[order[page_starts[p]]];
+    if (make_ref(got, first) != planned) {
+      return Status::error(ErrorCode::kInternal, "hnsw page placed at (%u,%u), planned at %u", got,
+                           first, planned);
     }
   }
 

@@ -43,18 +43,28 @@ class MemPageStore {
     return Status::ok();
   }
 
-  Status add_item(std::uint32_t block, const void* item, std::size_t n, std::uint16_t* offset) {
+  // One operation (for fail_after); all the items or none.
+  Status add_items(std::uint32_t block, const unsigned char* const* items, const std::size_t* sizes,
+                   std::size_t count, std::uint16_t* first) {
     VECSIM_RETURN_IF_ERROR(maybe_fail());
     if (block >= pages_.size()) return no_such("block");
-    Page& p = pages_[block];
-    if (p.used + item_cost(n) > page_capacity() || p.items.size() >= kMaxItemsPerPage) {
-      return Status::error(ErrorCode::kInternal, "item of %zu bytes does not fit block %u", n, block);
+    std::size_t cost = 0;
+    for (std::size_t i = 0; i < count; ++i) cost += item_cost(sizes[i]);
+    const Page& p = pages_[block];
+    if (p.used + cost > page_capacity() || p.items.size() + count > kMaxItemsPerPage) {
+      return Status::error(ErrorCode::kInternal, "%zu items do not fit block %u", count, block);
     }
-    p.items.emplace_back(static_cast<const unsigned char*>(item),
-                         static_cast<const unsigned char*>(item) + n);
-    p.used += item_cost(n);
-    *offset = static_cast<std::uint16_t>(p.items.size());
+    *first = static_cast<std::uint16_t>(p.items.size() + 1);
+    for (std::size_t i = 0; i < count; ++i) {
+      std::uint16_t offset = 0;
+      VECSIM_RETURN_IF_ERROR(add_item_unchecked(block, items[i], sizes[i], &offset));
+    }
     return Status::ok();
+  }
+
+  Status add_item(std::uint32_t block, const void* item, std::size_t n, std::uint16_t* offset) {
+    VECSIM_RETURN_IF_ERROR(maybe_fail());
+    return add_item_unchecked(block, item, n, offset);
   }
 
   // One operation (for fail_after), however many offsets.
@@ -98,6 +108,19 @@ class MemPageStore {
   }
 
  private:
+  Status add_item_unchecked(std::uint32_t block, const void* item, std::size_t n, std::uint16_t* offset) {
+    if (block >= pages_.size()) return no_such("block");
+    Page& p = pages_[block];
+    if (p.used + item_cost(n) > page_capacity() || p.items.size() >= kMaxItemsPerPage) {
+      return Status::error(ErrorCode::kInternal, "item of %zu bytes does not fit block %u", n, block);
+    }
+    p.items.emplace_back(static_cast<const unsigned char*>(item),
+                         static_cast<const unsigned char*>(item) + n);
+    p.used += item_cost(n);
+    *offset = static_cast<std::uint16_t>(p.items.size());
+    return Status::ok();
+  }
+
   struct Page {
     std::vector<std::vector<unsigned char>> items;
     std::size_t used = 0;

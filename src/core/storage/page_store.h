@@ -12,6 +12,10 @@
 //     Status new_page(std::uint32_t* block);                              // appends an empty page
 //     Status add_item(std::uint32_t block, const void* item, std::size_t n,
 //                     std::uint16_t* offset);                            // 1-based line pointer
+//     Status add_items(std::uint32_t block, const unsigned char* const* items,
+//                      const std::size_t* sizes, std::size_t count,
+//                      std::uint16_t* first);  // count items in one page change, at
+//                                              // consecutive line pointers from *first
 //     template <class F> Status read_item(std::uint32_t block, std::uint16_t offset, F&& f);
 //         // calls f(const unsigned char* item, std::size_t n) with the item readable
 //     template <class F> Status read_items(std::uint32_t block, const std::uint16_t* offsets,

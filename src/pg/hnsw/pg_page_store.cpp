@@ -178,6 +178,24 @@ core::Status PgPageStore::add_item(std::uint32_t block, const void* item, std::s
   });
 }
 
+core::Status PgPageStore::add_items(std::uint32_t block, const unsigned char* const* items,
+                                    const std::size_t* sizes, std::size_t count,
+                                    std::uint16_t* first) noexcept {
+  if (mode_ == Mode::kRead) return corrupt("read-only store asked to add an item", block, 0);
+  std::size_t cost = 0;
+  for (std::size_t i = 0; i < count; ++i) cost += item_cost(sizes[i]);
+  return modify_page(index_, fork_, mode_ == Mode::kLogged, block, [&](Page page) {
+    if (PageGetExactFreeSpace(page) < cost) return false;
+    *first = OffsetNumberNext(PageGetMaxOffsetNumber(page));
+    for (std::size_t i = 0; i < count; ++i) {
+      OffsetNumber at = PageAddItem(page, reinterpret_cast<Item>(const_cast<unsigned char*>(items[i])),
+                                    sizes[i], InvalidOffsetNumber, false, false);
+      if (at != *first + i) return false;
+    }
+    return true;
+  });
+}
+
 core::Status PgPageStore::write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
                                      const void* bytes, std::size_t n) noexcept {
   if (mode_ == Mode::kRead) return corrupt("read-only store asked to write", block, offset);

@@ -76,6 +76,11 @@ class PgPageStore {
   core::Status new_page(std::uint32_t* block) noexcept;
   core::Status add_item(std::uint32_t block, const void* item, std::size_t n,
                         std::uint16_t* offset) noexcept;
+  // All count items in one page change (one buffer lock; one WAL record
+  // when logged), or none if they do not all fit.
+  core::Status add_items(std::uint32_t block, const unsigned char* const* items,
+                         const std::size_t* sizes, std::size_t count,
+                         std::uint16_t* first) noexcept;
   core::Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
                           const void* bytes, std::size_t n) noexcept;
 
