@@ -231,13 +231,17 @@ void write_rows(const std::vector<float>& rows, int d, int m, int ef_constructio
   ASSERT_TRUE(write_hnsw(graph, n, data, m, ef_construction, static_cast<std::uint32_t>(d), store, &refs).is_ok());
 }
 
-// Rows [0, built) of rows (dims d) built in memory (m, ef_construction 64)
+// Rows [0, built) of rows (dims d) built in memory (m, ef_construction 64;
+// L2, or inner product with filled lists as the access method builds it)
 // and written to store, then the rest inserted on pages through index (on
 // store); row r gets heap TID (r / 100 + 1, r % 100 + 1).
 void build_then_insert(const std::vector<float>& rows, int d, int m, int built, MemPageStore* store,
-                       PageIndex* index) {
-  DenseSpace<float> space(static_cast<std::size_t>(d), kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f);
-  HnswGraph<DenseSpace<float>> graph(space, HnswParams{m, 64, 7});
+                       PageIndex* index, bool inner_product = false) {
+  DenseSpace<float> space(static_cast<std::size_t>(d),
+                          inner_product ? kernels().f32.dot : kernels().f32.l2sq,
+                          inner_product ? kernels().f32_batch4.dot : kernels().f32_batch4.l2sq,
+                          inner_product ? -1.0f : 1.0f);
+  HnswGraph<DenseSpace<float>> graph(space, HnswParams{m, 64, 7, inner_product});
   for (int r = 0; r < built; ++r) graph.insert(space.add(&rows[static_cast<std::size_t>(r) * d]));
   std::vector<HnswRef> refs;
   auto data = [&space, d](std::uint32_t node) {
@@ -286,18 +290,23 @@ TEST(HnswPages, InsertsKeepTheIndexValidAndRecallHigh) {
 // 3 dims gives): every candidate ties with every other at distance 0, and
 // if ties always broke the same way every list would hold the same few
 // elements of a value and the rest would be unreachable. Built in memory,
-// then inserted on pages.
+// then inserted on pages; L2, and inner product with its filled lists.
 TEST(HnswPages, EqualValuesStayReachable) {
   constexpr int kDimsHere = 3;
   std::vector<float> rows;
   for (int r = 0; r < 2000; ++r) {
     for (int d = 0; d < kDimsHere; ++d) rows.push_back(static_cast<float>((r >> d) & 1));
   }
+  for (bool inner_product : {false, true})
   for (int built : {2000, 500}) {
-    SCOPED_TRACE(::testing::Message() << built << " rows built in memory first");
+    SCOPED_TRACE(::testing::Message() << built << " rows built in memory first"
+                                      << (inner_product ? ", inner product" : ", L2"));
     MemPageStore store;
-    PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f}, 11);
-    build_then_insert(rows, kDimsHere, 16, built, &store, &index);
+    PageIndex index(&store,
+                    inner_product ? DenseMetric<float>{kernels().f32.dot, -1.0f}
+                                  : DenseMetric<float>{kernels().f32.l2sq, 1.0f},
+                    11, inner_product);
+    build_then_insert(rows, kDimsHere, 16, built, &store, &index, inner_product);
     HnswVerifyReport report = verify(&store);
     EXPECT_EQ(report.elements, 2000u);
     EXPECT_EQ(report.violations, 0u) << report.first;
