@@ -8,7 +8,7 @@
 # the same mixture; exact ground truth by brute force in numpy):
 #   - loads the rows into PostgreSQL with binary COPY;
 #   - builds hnswlib's index (single-threaded) and the hnsw index (m,
-#     ef_construction, 1 maintenance worker) alternately, twice each, and
+#     ef_construction, 1 maintenance worker) alternately, three times each, and
 #     keeps each side's best; then the hnsw index with 2 workers
 #     (max_parallel_maintenance_workers = 1: the backend and one helper);
 #   - measures recall@10 and queries per second over ef_search 10 .. 400,
@@ -251,7 +251,7 @@ def main():
     ap.add_argument("--m", type=int, default=16)
     ap.add_argument("--ef-construction", type=int, default=64)
     ap.add_argument("--datasets", default="l2,cosine")
-    ap.add_argument("--build-rounds", type=int, default=2)
+    ap.add_argument("--build-rounds", type=int, default=3)
     ap.add_argument("--query-rounds", type=int, default=3)
     ap.add_argument("--out", default=".")
     args = ap.parse_args()
