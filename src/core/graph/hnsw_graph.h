@@ -479,13 +479,13 @@ class HnswGraph {
     return best;
   }
 
-  // The ef nearest nodes reachable on `layer` from `entries`, into pool_
-  // (nearest first).
   // The order of ties when linking node (candidate_heap.h): never 0, the
   // plain order of searches.
   static std::uint32_t link_salt(std::uint32_t node) { return node + 1; }
 
-  // salt: 0 for a search, link_salt(node) when linking node.
+  // The ef nearest nodes reachable on `layer` from `entries`, into pool_
+  // (nearest first). salt: 0 for a search, link_salt(node) when linking
+  // node.
   void search_layer(Query q, const std::vector<Candidate>& entries, int ef, int layer,
                     std::uint32_t salt, Scratch& sc) {
     sc.visited.next_search();

@@ -61,6 +61,7 @@
 #include <cstring>
 #include <random>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "graph/candidate_heap.h"
@@ -184,9 +185,10 @@ class HnswPageGraph {
   }
 
   // Whether next() will read pages before it answers: when it must search
-  // on, or the row it hands out next was not read by this scan's searches
-  // (a search's first entry). Otherwise next() only hands out what the
-  // searches kept, and the shim need not hold its scans lock for it.
+  // on, or (a guard: expand() reads a scan's entries, so it should not
+  // happen) the row it hands out next has no seen_ entry. Otherwise next()
+  // only hands out what the searches kept, and the shim need not hold its
+  // scans lock for it.
   bool next_reads_pages() {
     pass_over_skipped();
     if (scan_next_ < scan_pending_.size()) {
@@ -315,7 +317,7 @@ class HnswPageGraph {
       const Candidate& c = scan_pending_[scan_next_];
       if (scan_order_ == ScanOrder::kStrict && c.distance < scan_last_) continue;
       std::uint32_t at = visited_.value(c.node);
-      if (at != RefSet::kNoValue && ((seen_[at] >> 16) & kElementDeleted)) continue;
+      if (at != RefSet::kNoValue && seen_deleted(at)) continue;
       break;
     }
   }
@@ -415,11 +417,13 @@ class HnswPageGraph {
     Candidate best_live{0, kNoRef};
     int best_level = -1;
     for (std::uint32_t block = 1; block < store_->page_count(); ++block) {
-      const std::uint16_t items = store_->item_count(block);  // one page read per block
-      for (std::uint16_t off = 1; off <= items; ++off) {
-        HnswRef r = make_ref(block, off);
-        HnswElementHeader h;
-        VECSIM_RETURN_IF_ERROR(header(r, &h));
+      // the page's headers in one read; is_dead (the host's) runs after it
+      page_headers_.clear();
+      VECSIM_RETURN_IF_ERROR(read_page_elements(
+          block, [&](HnswRef r, const HnswElementHeader& h, const unsigned char*, std::size_t) {
+            page_headers_.emplace_back(r, h);
+          }));
+      for (const auto& [r, h] : page_headers_) {
         if (h.flags & kElementDeleted) {
           gone_.insert(r);
         } else if (is_dead(h.heap_block, h.heap_offset)) {
@@ -691,8 +695,7 @@ class HnswPageGraph {
         if (first || at == RefSet::kNoValue) {
           VECSIM_RETURN_IF_ERROR(links(nearest->node, layer, &links_, nullptr));
         } else {
-          links_.assign(seen_.begin() + at + kSeenLinks,
-                        seen_.begin() + at + kSeenLinks + (seen_[at] & 0xffff));
+          seen_links(at, &links_);
         }
         Candidate best = *nearest;
         VECSIM_RETURN_IF_ERROR(measure_fresh_links(query, layer, [&](const Candidate& c) {
@@ -743,8 +746,7 @@ class HnswPageGraph {
     while (pool_.next(&c)) {
       std::uint32_t at = visited_.value(c.node);
       if (at != RefSet::kNoValue) {
-        links_.assign(seen_.begin() + at + kSeenLinks,
-                      seen_.begin() + at + kSeenLinks + (seen_[at] & 0xffff));
+        seen_links(at, &links_);
       } else {
         VECSIM_RETURN_IF_ERROR(links(c.node, layer, &links_, nullptr));
       }
@@ -814,19 +816,18 @@ class HnswPageGraph {
     return corrupt == kNoRef ? Status::ok() : corrupt_element(corrupt);
   }
 
+  // The links and the deleted flag of the seen_ entry at `at`.
+  void seen_links(std::uint32_t at, std::vector<HnswRef>* out) const {
+    out->assign(seen_.begin() + at + kSeenLinks, seen_.begin() + at + kSeenLinks + (seen_[at] & 0xffff));
+  }
+  bool seen_deleted(std::uint32_t at) const { return (seen_[at] >> 16) & kElementDeleted; }
+
   // Appends r's entry to seen_ (see kSeenLinks) and returns where it starts.
   std::uint32_t remember_seen(const HnswElementHeader& h, const unsigned char* p, int layer) {
     std::uint32_t at = static_cast<std::uint32_t>(seen_.size());
     seen_.resize(at + kSeenLinks);
-    std::uint32_t count = 0;
-    if (layer <= h.level) {
-      for (int i = 0; i < layout_.capacity(layer); ++i) {
-        HnswRef link = layout_.link_at(p, h.value_bytes, layer, i);
-        if (link == kNoRef) break;
-        seen_.push_back(link);
-        ++count;
-      }
-    }
+    append_links(h, p, layer, &seen_);
+    std::uint32_t count = static_cast<std::uint32_t>(seen_.size() - at - kSeenLinks);
     seen_[at] = count | (static_cast<std::uint32_t>(h.flags & kElementDeleted) << 16);
     seen_[at + 1] = h.heap_block;
     seen_[at + 2] = h.heap_offset;
@@ -838,7 +839,7 @@ class HnswPageGraph {
   Status hit_of(const Candidate& c, bool* deleted, HnswHit* hit) {
     std::uint32_t at = visited_.value(c.node);
     if (at != RefSet::kNoValue) {
-      *deleted = (seen_[at] >> 16) & kElementDeleted;
+      *deleted = seen_deleted(at);
       *hit = HnswHit{c.distance, c.node, seen_[at + 1], static_cast<std::uint16_t>(seen_[at + 2])};
       return Status::ok();
     }
@@ -947,22 +948,15 @@ class HnswPageGraph {
     if (level > 0 || meta_.reuse_block == 0) return Status::ok();
     std::uint32_t block = meta_.reuse_block;
     for (int scanned = 0; block < store_->page_count() && scanned < kReuseScanPages; ++block, ++scanned) {
-      std::uint16_t items = store_->item_count(block);
-      slot_offsets_.resize(items);
-      for (std::uint16_t i = 0; i < items; ++i) slot_offsets_[i] = static_cast<std::uint16_t>(i + 1);
-      std::uint16_t slot = 0;
-      VECSIM_RETURN_IF_ERROR(store_->read_items(
-          block, slot_offsets_.data(), items, [&](std::size_t i, const unsigned char* p, std::size_t n) {
-            HnswElementHeader h;
-            if (slot == 0 && n == item_.size() && parse_element(p, n, &h) &&
-                (h.flags & kElementDeleted)) {
-              slot = slot_offsets_[i];
-            }
+      HnswRef slot = kNoRef;
+      VECSIM_RETURN_IF_ERROR(read_page_elements(
+          block, [&](HnswRef r, const HnswElementHeader& h, const unsigned char*, std::size_t n) {
+            if (slot == kNoRef && n == item_.size() && (h.flags & kElementDeleted)) slot = r;
           }));
-      if (slot != 0) {
-        VECSIM_RETURN_IF_ERROR(store_->write_item(block, slot, 0, item_.data(), item_.size()));
+      if (slot != kNoRef) {
+        VECSIM_RETURN_IF_ERROR(store_->write_item(block, ref_offset(slot), 0, item_.data(), item_.size()));
         meta_.reuse_block = block;  // it may hold more
-        *ref = make_ref(block, slot);
+        *ref = slot;
         *reused = true;
         return Status::ok();
       }
@@ -993,6 +987,24 @@ class HnswPageGraph {
       if (intact) f(h, p);
     }));
     return intact ? Status::ok() : corrupt_element(r);
+  }
+
+  // f(ref, header, item, item bytes) for every element on block, in order,
+  // in one read of the page; a corrupt item is XX000.
+  template <class F>
+  Status read_page_elements(std::uint32_t block, F&& f) {
+    HnswRef corrupt = kNoRef;
+    VECSIM_RETURN_IF_ERROR(store_->read_all_items(
+        block, [&](std::uint16_t offset, const unsigned char* p, std::size_t n) {
+          HnswRef r = make_ref(block, offset);
+          HnswElementHeader h;
+          if (parse_element(p, n, &h)) {
+            f(r, h, p, n);
+          } else if (corrupt == kNoRef) {
+            corrupt = r;
+          }
+        }));
+    return corrupt == kNoRef ? Status::ok() : corrupt_element(corrupt);
   }
 
   // Whether the n bytes at p hold a whole element, and its header.
@@ -1035,13 +1047,20 @@ class HnswPageGraph {
     out->clear();
     return read_element(r, [&](const HnswElementHeader& h, const unsigned char* p) {
       if (value_bytes) *value_bytes = h.value_bytes;
-      if (layer > h.level) return;
-      for (int i = 0; i < layout_.capacity(layer); ++i) {
-        HnswRef link = layout_.link_at(p, h.value_bytes, layer, i);
-        if (link == kNoRef) break;
-        out->push_back(link);
-      }
+      append_links(h, p, layer, out);
     });
+  }
+
+  // Appends the used links of element (h, p) on layer to *out (none when
+  // its level is below layer).
+  void append_links(const HnswElementHeader& h, const unsigned char* p, int layer,
+                    std::vector<HnswRef>* out) const {
+    if (layer > h.level) return;
+    for (int i = 0; i < layout_.capacity(layer); ++i) {
+      HnswRef link = layout_.link_at(p, h.value_bytes, layer, i);
+      if (link == kNoRef) break;
+      out->push_back(link);
+    }
   }
 
   Store* store_;
@@ -1075,7 +1094,7 @@ class HnswPageGraph {
   SearchPool pool_;
   std::vector<HnswRef> links_, new_links_, fresh_;
   std::vector<std::uint16_t> fresh_offsets_;  // visit_page()'s scratch
-  std::vector<std::uint16_t> slot_offsets_;   // reuse_slot()'s scratch
+  std::vector<std::pair<HnswRef, HnswElementHeader>> page_headers_;  // vacuum's, per page
   std::vector<float> fresh_distances_;        // visit_page()'s result
   std::vector<Candidate> entries_, sorted_, prune_, kept_;
   std::vector<std::vector<Candidate>> chosen_;

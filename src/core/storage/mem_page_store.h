@@ -32,7 +32,7 @@ class MemPageStore {
     return page_capacity() - pages_[block].used;
   }
 
-  // The next `n`-th call of new_page/add_item/read_item(s)/write_item fails (1 =
+  // The next `n`-th call of new_page/add_item(s)/read_item(s)/write_item fails (1 =
   // the next one); 0 disarms.
   void fail_after(int n) { fail_after_ = n; }
 
@@ -50,21 +50,19 @@ class MemPageStore {
     if (block >= pages_.size()) return no_such("block");
     std::size_t cost = 0;
     for (std::size_t i = 0; i < count; ++i) cost += item_cost(sizes[i]);
-    const Page& p = pages_[block];
+    Page& p = pages_[block];
     if (p.used + cost > page_capacity() || p.items.size() + count > kMaxItemsPerPage) {
-      return Status::error(ErrorCode::kInternal, "%zu items do not fit block %u", count, block);
+      return Status::error(ErrorCode::kInternal, "items of %zu bytes do not fit block %u", cost, block);
     }
     *first = static_cast<std::uint16_t>(p.items.size() + 1);
-    for (std::size_t i = 0; i < count; ++i) {
-      std::uint16_t offset = 0;
-      VECSIM_RETURN_IF_ERROR(add_item_unchecked(block, items[i], sizes[i], &offset));
-    }
+    for (std::size_t i = 0; i < count; ++i) p.items.emplace_back(items[i], items[i] + sizes[i]);
+    p.used += cost;
     return Status::ok();
   }
 
   Status add_item(std::uint32_t block, const void* item, std::size_t n, std::uint16_t* offset) {
-    VECSIM_RETURN_IF_ERROR(maybe_fail());
-    return add_item_unchecked(block, item, n, offset);
+    const auto* bytes = static_cast<const unsigned char*>(item);
+    return add_items(block, &bytes, &n, 1, offset);
   }
 
   // One operation (for fail_after), however many offsets.
@@ -76,6 +74,18 @@ class MemPageStore {
       const std::vector<unsigned char>* item = find(block, offsets[i]);
       if (!item) return no_such("item");
       f(i, item->data(), item->size());
+    }
+    return Status::ok();
+  }
+
+  // One operation (for fail_after).
+  template <class F>
+  Status read_all_items(std::uint32_t block, F&& f) {
+    VECSIM_RETURN_IF_ERROR(maybe_fail());
+    if (block >= pages_.size()) return no_such("block");
+    const auto& items = pages_[block].items;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      f(static_cast<std::uint16_t>(i + 1), items[i].data(), items[i].size());
     }
     return Status::ok();
   }
@@ -108,19 +118,6 @@ class MemPageStore {
   }
 
  private:
-  Status add_item_unchecked(std::uint32_t block, const void* item, std::size_t n, std::uint16_t* offset) {
-    if (block >= pages_.size()) return no_such("block");
-    Page& p = pages_[block];
-    if (p.used + item_cost(n) > page_capacity() || p.items.size() >= kMaxItemsPerPage) {
-      return Status::error(ErrorCode::kInternal, "item of %zu bytes does not fit block %u", n, block);
-    }
-    p.items.emplace_back(static_cast<const unsigned char*>(item),
-                         static_cast<const unsigned char*>(item) + n);
-    p.used += item_cost(n);
-    *offset = static_cast<std::uint16_t>(p.items.size());
-    return Status::ok();
-  }
-
   struct Page {
     std::vector<std::vector<unsigned char>> items;
     std::size_t used = 0;

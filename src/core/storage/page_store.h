@@ -21,6 +21,8 @@
 //     template <class F> Status read_items(std::uint32_t block, const std::uint16_t* offsets,
 //                                          std::size_t count, F&& f);
 //         // f(i, item, n) for each offsets[i] in turn, the page read once for all
+//     template <class F> Status read_all_items(std::uint32_t block, F&& f);
+//         // f(offset, item, n) for every item on block, the page read once
 //     Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
 //                       const void* bytes, std::size_t n);               // overwrites part of an item;
 //                                                                        // an error if it would pass the item's end
@@ -31,7 +33,7 @@
 //
 // INVARIANTS
 //   Every method reports failure as a Status and never throws; after a
-//   failure the store is unchanged. f passed to read_item(s) must not call
+//   failure the store is unchanged. f passed to a read_* method must not call
 //   back into the store. Items never move: a line pointer stays valid until
 //   the page is rewritten by a build.
 #pragma once

@@ -11,12 +11,12 @@
 // LOCKS (docs/hnsw.md, "Locking")
 //   Writers (insert, vacuum) serialise on a heavyweight lock on the
 //   index's lock page kWriterLockPage (ExclusiveLock). A scan holds
-//   kScanLockPage in ShareLock while it reads the graph (inside
-//   amgettuple, and reads the metapage under it); vacuum takes it in
-//   ExclusiveLock, briefly, before it clears the links of the elements it
-//   removes (waiting out searches that started from the old entry point)
-//   and again after flagging them (waiting out scans that read a header
-//   before the flag).
+//   kScanLockPage in ShareLock while it searches the graph (its first
+//   amgettuple, which reads the metapage under it, and any further batch
+//   of an iterative scan; rows the searches kept are handed out without
+//   it); vacuum takes it in ExclusiveLock, briefly, before it clears the
+//   links of the elements it removes (waiting out searches that started
+//   from the old entry point) and again after flagging them.
 //   Buffer locks are taken one at a time, inside the page store.
 #pragma once
 

@@ -169,13 +169,8 @@ core::Status PgPageStore::new_page(std::uint32_t* block) noexcept {
 
 core::Status PgPageStore::add_item(std::uint32_t block, const void* item, std::size_t n,
                                    std::uint16_t* offset) noexcept {
-  if (mode_ == Mode::kRead) return corrupt("read-only store asked to add an item", block, 0);
-  return modify_page(index_, fork_, mode_ == Mode::kLogged, block, [&](Page page) {
-    OffsetNumber at = PageAddItem(page, static_cast<Item>(const_cast<void*>(item)), n,
-                                  InvalidOffsetNumber, false, false);
-    *offset = at;
-    return at != InvalidOffsetNumber;
-  });
+  const auto* bytes = static_cast<const unsigned char*>(item);
+  return add_items(block, &bytes, &n, 1, offset);
 }
 
 core::Status PgPageStore::add_items(std::uint32_t block, const unsigned char* const* items,
@@ -185,7 +180,12 @@ core::Status PgPageStore::add_items(std::uint32_t block, const unsigned char* co
   std::size_t cost = 0;
   for (std::size_t i = 0; i < count; ++i) cost += item_cost(sizes[i]);
   return modify_page(index_, fork_, mode_ == Mode::kLogged, block, [&](Page page) {
-    if (PageGetExactFreeSpace(page) < cost) return false;
+    // Checked first, so that no PageAddItem below can fail (a build's
+    // page is changed in place: there is no record to abort).
+    if (PageGetExactFreeSpace(page) < cost ||
+        PageGetMaxOffsetNumber(page) + count > core::kMaxRefOffset) {
+      return false;
+    }
     *first = OffsetNumberNext(PageGetMaxOffsetNumber(page));
     for (std::size_t i = 0; i < count; ++i) {
       OffsetNumber at = PageAddItem(page, reinterpret_cast<Item>(const_cast<unsigned char*>(items[i])),

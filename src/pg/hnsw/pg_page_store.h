@@ -100,32 +100,27 @@ class PgPageStore {
   template <class F>
   core::Status read_items(std::uint32_t block, const std::uint16_t* offsets, std::size_t count,
                           F&& f) noexcept {
-    Buffer buffer = InvalidBuffer;
-    Page page = nullptr;
-    VECSIM_RETURN_IF_ERROR(lock_page(block, &buffer, &page));
-    // f may allocate (core's callbacks copy links and values) and so throw:
-    // the buffer is released and the failure returned, never propagated
-    // out of this noexcept function. UnlockReleaseBuffer only releases
-    // (STYLE.md 2.4), so it is called directly.
-    core::Status st;
-    try {
-      for (std::size_t i = 0; i < count && st.is_ok(); ++i) {
-        const unsigned char* item = nullptr;
-        std::size_t n = 0;
-        if (find_item(page, offsets[i], &item, &n)) {
-          f(i, item, n);
-        } else {
-          st = missing_item(block, offsets[i]);
-        }
+    return with_locked_page(block, [&](Page page) {
+      for (std::size_t i = 0; i < count; ++i) {
+        VECSIM_RETURN_IF_ERROR(pass_item(page, block, offsets[i], [&](const unsigned char* item,
+                                                                      std::size_t n) { f(i, item, n); }));
       }
-    } catch (const std::bad_alloc&) {
-      st = core::Status::error(core::ErrorCode::kOutOfMemory, "out of memory");
-    } catch (...) {
-      st = core::Status::error(core::ErrorCode::kInternal,
-                               "unexpected C++ exception reading an hnsw page");
-    }
-    UnlockReleaseBuffer(buffer);
-    return st;
+      return core::Status::ok();
+    });
+  }
+
+  // f(offset, item, n) for every item on block, in order, under one pin and
+  // share lock (the item count read under the same lock).
+  template <class F>
+  core::Status read_all_items(std::uint32_t block, F&& f) noexcept {
+    return with_locked_page(block, [&](Page page) {
+      const OffsetNumber last = PageGetMaxOffsetNumber(page);
+      for (OffsetNumber off = FirstOffsetNumber; off <= last; ++off) {
+        VECSIM_RETURN_IF_ERROR(pass_item(page, block, off, [&](const unsigned char* item,
+                                                               std::size_t n) { f(off, item, n); }));
+      }
+      return core::Status::ok();
+    });
   }
 
   template <class F>
@@ -138,6 +133,39 @@ class PgPageStore {
   // Pins and share-locks block (XX000, with nothing held, if its page is
   // not an hnsw element page).
   core::Status lock_page(std::uint32_t block, Buffer* buffer, Page* page) noexcept;
+  // body(page) -> Status on block's page, pinned and share-locked. body may
+  // allocate (core's callbacks copy links and values) and so throw: the
+  // buffer is released and the failure returned, never propagated out of
+  // this noexcept function. UnlockReleaseBuffer only releases (STYLE.md
+  // 2.4), so it is called directly.
+  template <class Body>
+  core::Status with_locked_page(std::uint32_t block, Body&& body) noexcept {
+    Buffer buffer = InvalidBuffer;
+    Page page = nullptr;
+    VECSIM_RETURN_IF_ERROR(lock_page(block, &buffer, &page));
+    core::Status st;
+    try {
+      st = body(page);
+    } catch (const std::bad_alloc&) {
+      st = core::Status::error(core::ErrorCode::kOutOfMemory, "out of memory");
+    } catch (...) {
+      st = core::Status::error(core::ErrorCode::kInternal,
+                               "unexpected C++ exception reading an hnsw page");
+    }
+    UnlockReleaseBuffer(buffer);
+    return st;
+  }
+
+  // f(item, n) for the item at offset on a locked page; XX000 if none.
+  template <class F>
+  static core::Status pass_item(Page page, std::uint32_t block, std::uint16_t offset, F&& f) {
+    const unsigned char* item = nullptr;
+    std::size_t n = 0;
+    if (!find_item(page, offset, &item, &n)) return missing_item(block, offset);
+    f(item, n);
+    return core::Status::ok();
+  }
+
   // The item at offset on a locked element page, if there is one.
   static bool find_item(Page page, std::uint16_t offset, const unsigned char** item,
                         std::size_t* n) noexcept;

@@ -2,10 +2,9 @@
 // VACUUM of an hnsw index (SPEC.md 6.11): ambulkdelete has core remove the
 // elements whose heap tuples are dead, repairing the lists that linked
 // them and the entry point first, and flagging them deleted last. It waits
-// for running scans twice: before clearing the dying elements' links (a
-// search that started at the old entry point must not walk into one), and
-// after the flags (a scan that read a header before its flag must be done
-// before the heap reuses that TID). amvacuumcleanup reports the sizes.
+// for running searches before clearing the dying elements' links (a search
+// that started at the old entry point must not walk into one), and once
+// more after the flags (see there). amvacuumcleanup reports the sizes.
 //
 // INVARIANTS
 //   Vacuum holds the writers' lock for the whole pass, so inserts wait
@@ -84,8 +83,10 @@ IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
   UnlockPage(index, kWriterLockPage, ExclusiveLock);
   raise_pending_or(st);
 
-  // Scans that read an element's header before it was flagged finish
-  // their amgettuple before this returns.
+  // Searches running while the flags were written finish before this
+  // returns. (Not what makes the heap's reuse of a TID safe for a scan
+  // that hands the TID out later, from what its search read: its MVCC
+  // snapshot does that, docs/hnsw.md 4.4.)
   LockPage(index, kScanLockPage, ExclusiveLock);
   UnlockPage(index, kScanLockPage, ExclusiveLock);
 
