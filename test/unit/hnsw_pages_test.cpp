@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 #include "../../bench/clustered_data.h"
@@ -482,6 +483,25 @@ TEST(HnswPages, InsertsReuseTheSlotsVacuumFrees) {
                                 [&live](std::uint32_t r) { return live[r]; }),
               0.95);
   }
+
+  // The deleted upper-layer elements no insert could use are still there;
+  // a vacuum that deletes nothing points the inserts' hint back at the
+  // first of them.
+  std::uint32_t first_deleted = 0;
+  for (std::uint32_t b = 1; b < store.page_count() && first_deleted == 0; ++b) {
+    for (std::uint16_t o = 1; o <= store.item_count(b); ++o) {
+      HnswElementHeader h{};
+      ASSERT_TRUE(store.read_item(b, o, [&](const unsigned char* p, std::size_t) {
+                         std::memcpy(&h, p, sizeof h);
+                       }).is_ok());
+      if (h.flags & kElementDeleted) first_deleted = b;
+    }
+  }
+  ASSERT_NE(first_deleted, 0u);
+  HnswVacuumStats none;
+  ASSERT_TRUE(index.bulk_delete([](std::uint32_t, std::uint16_t) { return false; }, &none).is_ok());
+  EXPECT_EQ(none.deleted, 0u);
+  EXPECT_EQ(index.meta().reuse_block, first_deleted);
 }
 
 // A store failure at any point of a vacuum is returned as a Status and

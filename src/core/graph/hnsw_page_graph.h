@@ -440,7 +440,19 @@ class HnswPageGraph {
       }
     }
     stats->live = live_.size();
-    if (dying_.empty()) return Status::ok();
+    // Inserts reuse deleted elements' slots from the first block that has
+    // one: pointed there again even by a pass that deletes nothing (the
+    // inserts since the last one may have moved it past slots of a size
+    // they could not use).
+    std::uint32_t reuse_block = 0;
+    for (HnswRef r : gone_) {
+      if (reuse_block == 0 || ref_block(r) < reuse_block) reuse_block = ref_block(r);
+    }
+    if (dying_.empty()) {
+      if (reuse_block == meta_.reuse_block) return Status::ok();
+      meta_.reuse_block = reuse_block;
+      return store_->write_item(0, 1, 0, &meta_, sizeof meta_);
+    }
 
     // 1. the entry point
     if (gone_.count(meta_.entry) || meta_.entry == kNoRef) {
@@ -492,11 +504,7 @@ class HnswPageGraph {
     }
     stats->deleted = dying_.size();
     meta_.element_count = static_cast<std::uint32_t>(live_.size());
-    // Inserts reuse deleted elements' slots from the first block that has one.
-    meta_.reuse_block = 0;
-    for (HnswRef r : gone_) {
-      if (meta_.reuse_block == 0 || ref_block(r) < meta_.reuse_block) meta_.reuse_block = ref_block(r);
-    }
+    meta_.reuse_block = reuse_block;
     return store_->write_item(0, 1, 0, &meta_, sizeof meta_);
   }
 
