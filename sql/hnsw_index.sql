@@ -25,31 +25,50 @@ SELECT try_statement('ALTER INDEX t_v SET (m = 0)');
 SELECT reloptions FROM pg_class WHERE relname = 't_v';
 DROP INDEX t_v;
 
--- dimension limits (m 16: a layer-0 element fits a page up to these)
-CREATE TABLE wide (v vector(2003), w vector(2004), h halfvec(4006), hh halfvec(4007));
-SELECT try_statement('CREATE INDEX ON wide USING hnsw (v vector_l2_ops)');
-SELECT try_statement('CREATE INDEX ON wide USING hnsw (w vector_l2_ops)');
-SELECT try_statement('CREATE INDEX ON wide USING hnsw (h halfvec_l2_ops)');
-SELECT try_statement('CREATE INDEX ON wide USING hnsw (hh halfvec_l2_ops)');
-SELECT try_statement('CREATE INDEX ON wide USING hnsw (w vector_l2_ops) WITH (m = 4)');
-INSERT INTO wide (v, h) SELECT array_fill(i::float4, ARRAY[2003]), array_fill(i::float4, ARRAY[4006])
+-- dimension limits: a value wider than a page spills into chunk items, so
+-- vector and halfvec index every width their types allow (16,000), at any
+-- m; bit up to 65,535 bytes (524,280 bits)
+CREATE TABLE wide (v vector(3072), w vector(16000), h halfvec(16000), b bit(524280),
+                   bb bit(524288));
+SELECT try_statement('CREATE INDEX wide_v_idx ON wide USING hnsw (v vector_l2_ops)');
+SELECT try_statement('CREATE INDEX wide_w_idx ON wide USING hnsw (w vector_l2_ops) WITH (m = 100, ef_construction = 200)');
+SELECT try_statement('CREATE INDEX wide_h_idx ON wide USING hnsw (h halfvec_l2_ops)');
+SELECT try_statement('CREATE INDEX wide_b_idx ON wide USING hnsw (b bit_hamming_ops)');
+SELECT try_statement('CREATE INDEX ON wide USING hnsw (bb bit_hamming_ops)');
+INSERT INTO wide (v, w, h)
+  SELECT array_fill(i::float4, ARRAY[3072]), array_fill(i::float4, ARRAY[16000]),
+         array_fill(i::float4, ARRAY[16000])
   FROM generate_series(1, 40) i;
 SET enable_seqscan = off;
-SELECT subvector(v, 1, 2) FROM wide ORDER BY v <-> array_fill(3.1::float4, ARRAY[2003])::vector LIMIT 2;
-SELECT subvector(h, 1, 2) FROM wide ORDER BY h <-> array_fill(7.2::float4, ARRAY[4006])::halfvec LIMIT 2;
+SELECT subvector(v, 1, 2) FROM wide ORDER BY v <-> array_fill(3.1::float4, ARRAY[3072])::vector LIMIT 2;
+SELECT subvector(w, 1, 2) FROM wide ORDER BY w <-> array_fill(9.6::float4, ARRAY[16000])::vector LIMIT 2;
+SELECT subvector(h, 1, 2) FROM wide ORDER BY h <-> array_fill(7.2::float4, ARRAY[16000])::halfvec LIMIT 2;
 RESET enable_seqscan;
 SELECT elements, violations, unreachable FROM vecsim_hnsw_verify('wide_v_idx');
+SELECT elements, violations, unreachable FROM vecsim_hnsw_verify('wide_w_idx');
+SELECT elements, violations, unreachable FROM vecsim_hnsw_verify('wide_h_idx');
+-- a spilled index takes little more than its values' bytes
+SELECT pg_relation_size('wide_v_idx') < 1.15 * 40 * (4 * 3072 + 8 * 16) + 2 * 8192 AS v_size_ok;
 DROP TABLE wide;
 
--- sparsevec: at most 1000 non-zero elements per indexed value
-CREATE TABLE sp (s sparsevec(2000));
-INSERT INTO sp SELECT ('{' || string_agg(i || ':1', ',') || '}/2000')::sparsevec FROM generate_series(1, 1001) i;
+-- sparsevec: at most 8,190 non-zero elements per indexed value (what fits
+-- 65,535 bytes)
+CREATE TABLE sp (s sparsevec(20000));
+INSERT INTO sp SELECT ('{' || string_agg(i || ':1', ',') || '}/20000')::sparsevec FROM generate_series(1, 8191) i;
 SELECT try_statement('CREATE INDEX ON sp USING hnsw (s sparsevec_l2_ops)');
 TRUNCATE sp;
 CREATE INDEX sp_idx ON sp USING hnsw (s sparsevec_l2_ops);
-SELECT try_statement($$INSERT INTO sp SELECT ('{' || string_agg(i || ':1', ',') || '}/2000')::sparsevec FROM generate_series(1, 1001) i$$);
-INSERT INTO sp SELECT ('{' || string_agg(i || ':1', ',') || '}/2000')::sparsevec FROM generate_series(1, 1000) i;
-SELECT count(*) FROM sp;
+SELECT try_statement($$INSERT INTO sp SELECT ('{' || string_agg(i || ':1', ',') || '}/20000')::sparsevec FROM generate_series(1, 8191) i$$);
+INSERT INTO sp SELECT ('{' || string_agg(i || ':1', ',') || '}/20000')::sparsevec FROM generate_series(1, 8190) i;
+INSERT INTO sp SELECT ('{' || string_agg(i || ':' || k, ',') || '}/20000')::sparsevec
+  FROM generate_series(1, 3000) i, generate_series(2, 6) k GROUP BY k;
+SET enable_seqscan = off;
+CREATE TEMP TABLE threes AS
+  SELECT ('{' || string_agg(i || ':3', ',') || '}/20000')::sparsevec AS q FROM generate_series(1, 3000) i;
+SELECT s <-> (SELECT q FROM threes) AS nearest FROM sp ORDER BY s <-> (SELECT q FROM threes) LIMIT 1;
+SELECT count(*) FROM (SELECT 1 FROM sp ORDER BY s <-> '{1:3}/20000' LIMIT 10) found;
+RESET enable_seqscan;
+SELECT elements, violations, unreachable FROM vecsim_hnsw_verify('sp_idx');
 DROP TABLE sp;
 
 -- what is not indexed: NULLs; zero vectors under cosine only

@@ -100,5 +100,24 @@ SELECT knn_recall('tripled', 'v', '<->', 'SELECT quote_literal(q) || ''::vector(
   AS duplicates_recall_ok;
 SELECT violations, unreachable FROM vecsim_hnsw_verify('tripled_idx');
 
-DROP TABLE items, queries, bits, bit_queries, grown, tripled;
+-- values wider than a page (3,072 dims: every element spilled into chunks),
+-- built, then grown by inserts, then after deletes and VACUUM; and cosine
+CREATE TABLE wide_items AS SELECT id, v::vector(3072) AS v FROM clustered_rows(500, 3072, 0.5);
+CREATE TABLE wide_queries AS SELECT id, v::vector(3072) AS q FROM clustered_rows(20, 3072, 0.6);
+CREATE INDEX wide_idx ON wide_items USING hnsw (v vector_l2_ops);
+INSERT INTO wide_items SELECT id + 500, v::vector(3072) FROM clustered_rows(250, 3072, 0.7);
+SELECT knn_recall('wide_items', 'v', '<->', 'SELECT quote_literal(q) || ''::vector(3072)'' FROM wide_queries')
+  >= 0.90 AS wide_recall_ok;
+DELETE FROM wide_items WHERE id % 3 = 0;
+VACUUM wide_items;
+SELECT knn_recall('wide_items', 'v', '<->', 'SELECT quote_literal(q) || ''::vector(3072)'' FROM wide_queries')
+  >= 0.90 AS wide_vacuumed_recall_ok;
+SELECT violations, unreachable, count_matches FROM vecsim_hnsw_verify('wide_idx');
+DROP INDEX wide_idx;
+CREATE INDEX wide_cos_idx ON wide_items USING hnsw (v vector_cosine_ops);
+SELECT knn_recall('wide_items', 'v', '<=>', 'SELECT quote_literal(q) || ''::vector(3072)'' FROM wide_queries')
+  >= 0.90 AS wide_cosine_recall_ok;
+SELECT violations, unreachable FROM vecsim_hnsw_verify('wide_cos_idx');
+
+DROP TABLE items, queries, bits, bit_queries, grown, tripled, wide_items, wide_queries;
 DROP FUNCTION recall_of;

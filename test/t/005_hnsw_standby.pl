@@ -2,8 +2,9 @@
 # hnsw on a streaming standby, with wal_consistency_checking on for the
 # generic WAL records the index writes (the standby compares every page it
 # replays with the primary's full-page image): build, inserts, deletes and
-# vacuum replay exactly, and the standby answers the same queries with
-# the same rows.
+# vacuum replay exactly (also of values wider than a page, spilled into
+# chunk items), and the standby answers the same queries with the same
+# rows.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -36,6 +37,16 @@ $primary->safe_psql('postgres', q{
   INSERT INTO items SELECT i, v, v::sparsevec, binary_quantize(v || v)::bit(16)
     FROM (SELECT i, (SELECT array_agg(random() - 0.5) FROM generate_series(1, 8) WHERE i > 0)::vector(8) v
             FROM generate_series(4001, 4500) i) s;
+  CREATE TABLE wide (id int PRIMARY KEY, w vector(3072));
+  INSERT INTO wide SELECT i, (SELECT array_agg(random() - 0.5) FROM generate_series(1, 3072) WHERE i > 0)
+    FROM generate_series(1, 300) i;
+  CREATE INDEX wide_w ON wide USING hnsw (w vector_l2_ops);
+  INSERT INTO wide SELECT i, (SELECT array_agg(random() - 0.5) FROM generate_series(1, 3072) WHERE i > 0)
+    FROM generate_series(301, 500) i;
+  DELETE FROM wide WHERE id % 5 = 0;
+  VACUUM wide;
+  INSERT INTO wide SELECT i, (SELECT array_agg(random() - 0.5) FROM generate_series(1, 3072) WHERE i > 0)
+    FROM generate_series(501, 600) i;
 });
 $primary->wait_for_catchup($standby);
 
@@ -43,6 +54,7 @@ my @queries = (
   q{SELECT id FROM items ORDER BY v <=> '[0.1,0.2,-0.3,0.4,0.1,-0.2,0.3,0.4]' LIMIT 20},
   q{SELECT id FROM items ORDER BY s <#> '{1:0.5,3:-0.2,8:0.7}/8' LIMIT 20},
   q{SELECT id FROM items ORDER BY b <%> '1010101010101010' LIMIT 20},
+  q{SELECT id FROM wide ORDER BY w <-> (SELECT w FROM wide WHERE id = 7) LIMIT 20},
 );
 for my $query (@queries) {
   my $plan = $standby->safe_psql('postgres', "SET enable_seqscan = off; EXPLAIN (COSTS OFF) $query");
@@ -51,7 +63,7 @@ for my $query (@queries) {
   my $on_standby = $standby->safe_psql('postgres', "SET enable_seqscan = off; $query");
   is($on_standby, $on_primary, "same rows on the standby: $query");
 }
-for my $index (qw(items_v items_s items_b)) {
+for my $index (qw(items_v items_s items_b wide_w)) {
   is($standby->safe_psql('postgres', "SELECT violations FROM vecsim_hnsw_verify('$index')"), '0',
      "$index verifies on the standby");
   is($primary->safe_psql('postgres', "SELECT violations FROM vecsim_hnsw_verify('$index')"), '0',

@@ -114,40 +114,5 @@ TEST(HnswBuilder, ParallelBuildInMemoryAndSpilling) {
   }
 }
 
-// Elements whose links for an upper layer would not fit a page stay on the
-// layers that fit: 2,000-dim float rows with m 16 take 8,148 of a page's
-// 8,160 bytes on layer 0 alone, so every one is a layer-0 element, both in
-// the in-memory build and when inserted on pages after a spill.
-TEST(HnswBuilder, CapsLevelsAtWhatFitsAPage) {
-  constexpr int kWide = 2000;
-  constexpr int kN = 300;
-  bench::ClusteredModel model(kWide, 5, 3);
-  std::vector<float> rows = model.sample_rows(kN, 1);
-  for (std::size_t budget : {std::size_t{1} << 30, std::size_t{1} << 20}) {
-    MemPageStore store;
-    DenseMetric<float> metric{kernels().f32.l2sq, 1.0f};
-    HnswBuilder<MemPageStore, DenseSpace<float>, DenseMetric<float>> builder(
-        &store, DenseSpace<float>(kWide, kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f),
-        metric, HnswParams{16, 32, 7}, kWide, budget);
-    for (int r = 0; r < kN; ++r) {
-      ASSERT_TRUE(builder
-                      .add(ValueRef{reinterpret_cast<const unsigned char*>(&rows[r * kWide]),
-                                    sizeof(float) * kWide},
-                           1, static_cast<std::uint16_t>(r + 1))
-                      .is_ok());
-    }
-    ASSERT_TRUE(builder.finish().is_ok());
-    EXPECT_EQ(store.page_count(), static_cast<std::uint32_t>(kN + 1));
-    HnswVerifyReport report;
-    ASSERT_TRUE(verify_hnsw(&store, [&store](std::uint32_t b) { return store.item_count(b); },
-                            &report)
-                    .is_ok());
-    EXPECT_EQ(report.violations, 0u);
-    HnswPageGraph<MemPageStore, DenseMetric<float>> paged(&store, metric);
-    ASSERT_TRUE(paged.open().is_ok());
-    EXPECT_EQ(paged.meta().entry_level, 0);
-  }
-}
-
 }  // namespace
 }  // namespace vecsim::core

@@ -102,8 +102,9 @@ class HnswBuilder {
     }
     int max_level = hnsw_max_level_fitting(*store_, HnswElementLayout{params_.m}, value.size);
     if (max_level < 0) {
-      return Status::error(ErrorCode::kProgramLimit, "index element of %zu bytes exceeds a page",
-                           store_->item_cost(HnswElementLayout{params_.m}.item_size(value.size, 0)));
+      return Status::error(ErrorCode::kProgramLimit,
+                           "index value of %zu bytes exceeds the %zu bytes an element can hold",
+                           value.size, kMaxValueBytes);
     }
     std::uint32_t node = space_->add_value(value);
     tids_.push_back(Tid{heap_block, heap_offset});

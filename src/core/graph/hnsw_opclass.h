@@ -31,6 +31,7 @@
 #include "graph/value_metrics.h"
 #include "graph/value_space.h"
 #include "kernels/kernel_table.h"
+#include "storage/hnsw_format.h"
 #include "types/dense_ops.h"
 #include "types/element_traits.h"
 #include "types/sparse_ops.h"
@@ -47,8 +48,11 @@ struct HnswOpclass {
 };
 
 // The most non-zero elements an indexed sparsevec value may have (SPEC.md
-// 6.5): larger values are 54000 at build and at insert.
-constexpr std::int32_t kHnswMaxSparseNnz = 1000;
+// 6.5 says at least 1,000): as many as fit the largest value an element
+// holds (12 header bytes, then 8 per non-zero). Larger values are 54000 at
+// build and at insert.
+constexpr std::int32_t kHnswMaxSparseNnz = static_cast<std::int32_t>((kMaxValueBytes - 12) / 8);
+static_assert(kHnswMaxSparseNnz >= 1000);
 
 template <class Elem>
 struct DenseFlavor {

@@ -70,25 +70,38 @@
 #include "graph/search_pool.h"
 #include "graph/value_metrics.h"
 #include "storage/hnsw_format.h"
+#include "storage/hnsw_spill.h"
 #include "util/no_throw.h"
 #include "util/status.h"
 
 namespace vecsim::core {
 
-// A value copied out of a page, 4-byte aligned (values hold 4-byte fields).
+// A value copied out of a page, 4-byte aligned (values hold 4-byte
+// fields); a spilled element's value is assembled in one piece by piece,
+// filled() counting the bytes written so far.
 class AlignedBytes {
  public:
   void assign(const unsigned char* bytes, std::size_t n) {
-    words_.resize((n + 3) / 4);
-    if (n > 0) std::memcpy(words_.data(), bytes, n);
-    size_ = n;
+    if (n > 0) std::memcpy(resize(n), bytes, n);
+    filled_ = n;
   }
+  // Makes room for n bytes, none filled yet, and returns it.
+  unsigned char* resize(std::size_t n) {
+    words_.resize((n + 3) / 4);
+    size_ = n;
+    filled_ = 0;
+    return mutable_data();
+  }
+  unsigned char* mutable_data() { return reinterpret_cast<unsigned char*>(words_.data()); }
   const unsigned char* data() const { return reinterpret_cast<const unsigned char*>(words_.data()); }
   std::size_t size() const { return size_; }
+  std::size_t filled() const { return filled_; }
+  void set_filled(std::size_t n) { filled_ = n; }
 
  private:
   std::vector<std::uint32_t> words_;
   std::size_t size_ = 0;
+  std::size_t filled_ = 0;
 };
 
 struct HnswVacuumStats {
@@ -97,19 +110,6 @@ struct HnswVacuumStats {
   std::size_t relinked = 0;  // live elements nothing linked, linked again
   std::size_t live = 0;      // elements left live
 };
-
-// The highest level an element with a value of value_bytes can have and
-// still fit one page of store, or -1 when not even layer 0 fits.
-template <class Store>
-int hnsw_max_level_fitting(const Store& store, const HnswElementLayout& layout,
-                           std::size_t value_bytes) {
-  int level = -1;
-  while (level < 31 &&
-         store.item_cost(layout.item_size(value_bytes, level + 1)) <= store.page_capacity()) {
-    ++level;
-  }
-  return level;
-}
 
 // Iterative scans (see HnswPageGraph::begin_scan).
 enum class HnswScanOrder { kOff, kRelaxed, kStrict };
@@ -325,18 +325,12 @@ class HnswPageGraph {
   Status insert_impl(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset,
                 HnswRef* ref) {
     VECSIM_RETURN_IF_ERROR(open());  // another writer may have moved the entry point
-    const std::size_t value_bytes = value.size;
-    int level = std::min(draw_level(), max_level_fitting(value_bytes));
+    int level = std::min(draw_level(), max_level_fitting(value.size));
     if (level < 0) {
-      return Status::error(ErrorCode::kProgramLimit, "index element of %zu bytes exceeds a page",
-                           store_->item_cost(layout_.item_size(value_bytes, 0)));
+      return Status::error(ErrorCode::kProgramLimit,
+                           "index value of %zu bytes exceeds the %zu bytes an element can hold",
+                           value.size, kMaxValueBytes);
     }
-    item_.assign(layout_.item_size(value_bytes, level), 0);
-    HnswElementHeader h{static_cast<std::uint8_t>(level), 0,
-                        static_cast<std::uint16_t>(value_bytes), heap_block, heap_offset, 0};
-    std::memcpy(item_.data(), &h, sizeof h);
-    std::memcpy(item_.data() + HnswElementLayout::value_offset(), value.bytes, value_bytes);
-    for (int layer = 0; layer <= level; ++layer) set_item_links(value_bytes, layer, {});
 
     // Choose the neighbours on every layer the new element shares with the
     // graph.
@@ -350,16 +344,15 @@ class HnswPageGraph {
                                             insert_salt(heap_block, heap_offset)));
         sorted_.assign(pool_.sorted().begin(), pool_.sorted().end());
         VECSIM_RETURN_IF_ERROR(select(sorted_, meta_.m, &chosen_[layer]));
-        set_item_links(value_bytes, layer, chosen_[layer]);
         entries_.swap(sorted_);
       }
     }
 
     // 1. the element
-    VECSIM_RETURN_IF_ERROR(place(level, ref));
+    VECSIM_RETURN_IF_ERROR(place(value, level, heap_block, heap_offset, ref));
     // 2. links back; the new element adopts what layer 0 re-selections drop
     adopter_ = *ref;
-    adopter_value_bytes_ = value_bytes;
+    adopter_body_ = item_body_;
     adopter_links_.clear();
     for (const Candidate& c : chosen_[0]) adopter_links_.push_back(c.node);
     bool linked = false;  // whether some layer-0 list took the new element
@@ -464,11 +457,12 @@ class HnswPageGraph {
     for (std::size_t i = 0; i < live_.size(); ++i) {
       HnswRef r = live_[i];
       for (int layer = 0; layer <= live_levels_[i]; ++layer) {
-        VECSIM_RETURN_IF_ERROR(links(r, layer, &links_, nullptr));
+        std::size_t body = 0;
+        VECSIM_RETURN_IF_ERROR(links(r, layer, &links_, &body));
         bool broken = false;
         for (HnswRef l : links_) broken |= gone_.count(l) > 0;
         if (!broken) continue;
-        VECSIM_RETURN_IF_ERROR(repair(r, layer));
+        VECSIM_RETURN_IF_ERROR(repair(r, body, layer));
         ++stats->repaired;
       }
     }
@@ -491,13 +485,16 @@ class HnswPageGraph {
     for (HnswRef r : dying_) {
       HnswElementHeader h;
       VECSIM_RETURN_IF_ERROR(header(r, &h));
-      std::size_t from = layout_.links_offset(h.value_bytes, 0);
-      new_links_.assign((layout_.item_size(h.value_bytes, h.level) - from) / sizeof(HnswRef), kNoRef);
+      const std::size_t body = HnswElementLayout::body_bytes(h);
+      std::size_t from = layout_.links_offset(body, 0);
+      new_links_.assign((layout_.item_size(body, h.level) - from) / sizeof(HnswRef), kNoRef);
       VECSIM_RETURN_IF_ERROR(store_->write_item(ref_block(r), ref_offset(r), from, new_links_.data(),
                                                 sizeof(HnswRef) * new_links_.size()));
     }
     for (HnswRef r : dying_) {
-      std::uint8_t flags = kElementDeleted;
+      HnswElementHeader h;
+      VECSIM_RETURN_IF_ERROR(header(r, &h));
+      std::uint8_t flags = h.flags | kElementDeleted;
       VECSIM_RETURN_IF_ERROR(store_->write_item(ref_block(r), ref_offset(r),
                                                 offsetof(HnswElementHeader, flags), &flags,
                                                 sizeof flags));
@@ -560,8 +557,8 @@ class HnswPageGraph {
 
   // In n's layer-0 list, o takes the place of the link farthest from n.
   Status replace_farthest(const Candidate& n, HnswRef o) {
-    std::size_t value_bytes = 0;
-    VECSIM_RETURN_IF_ERROR(links(n.node, 0, &links_, &value_bytes));
+    std::size_t body = 0;
+    VECSIM_RETURN_IF_ERROR(links(n.node, 0, &links_, &body));
     if (links_.empty()) return link_back(n, o, 0, nullptr);
     VECSIM_RETURN_IF_ERROR(copy_value(n.node, &scratch2_));
     ValueRef from{scratch2_.data(), scratch2_.size()};
@@ -580,13 +577,14 @@ class HnswPageGraph {
       VECSIM_RETURN_IF_ERROR(adopt(links_[worst], &adopted));
     }
     return store_->write_item(ref_block(n.node), ref_offset(n.node),
-                              layout_.links_offset(value_bytes, 0) + sizeof(HnswRef) * worst, &o,
+                              layout_.links_offset(body, 0) + sizeof(HnswRef) * worst, &o,
                               sizeof o);
   }
 
-  // Re-selects element r's list on layer from its live links and a search
-  // for its own value, without gone_ elements and without r itself.
-  Status repair(HnswRef r, int layer) {
+  // Re-selects element r's list on layer (r's body bytes given, its live
+  // links in links_) from its live links and a search for its own value,
+  // without gone_ elements and without r itself.
+  Status repair(HnswRef r, std::size_t body, int layer) {
     VECSIM_RETURN_IF_ERROR(copy_value(r, &base_));
     ValueRef base{base_.data(), base_.size()};
     prune_.clear();
@@ -608,14 +606,14 @@ class HnswPageGraph {
         if (!known) prune_.push_back(c);
       }
     }
-    return reselect(r, base_.size(), layer, kNoRef, nullptr);
+    return reselect(r, body, layer, kNoRef, nullptr);
   }
 
-  // Sorts prune_ (candidate links of element r on layer, with their
-  // distances from r), keeps what the heuristic keeps, and writes that as
-  // r's list, unused slots kNoRef. *kept_added (if given): whether `added`
-  // is among the kept.
-  Status reselect(HnswRef r, std::size_t value_bytes, int layer, HnswRef added, bool* kept_added) {
+  // Sorts prune_ (candidate links of element r, of body bytes, on layer,
+  // with their distances from r), keeps what the heuristic keeps, and
+  // writes that as r's list, unused slots kNoRef. *kept_added (if given):
+  // whether `added` is among the kept.
+  Status reselect(HnswRef r, std::size_t body, int layer, HnswRef added, bool* kept_added) {
     std::sort(prune_.begin(), prune_.end(), Closer{r});
     int cap = layout_.capacity(layer);
     VECSIM_RETURN_IF_ERROR(select(prune_, cap, &kept_));
@@ -631,7 +629,7 @@ class HnswPageGraph {
     if (layer == 0 && adopter_ != kNoRef) VECSIM_RETURN_IF_ERROR(adopt_dropped(added, cap));
     new_links_.assign(static_cast<std::size_t>(cap), kNoRef);
     for (std::size_t i = 0; i < kept_.size(); ++i) new_links_[i] = kept_[i].node;
-    return store_->write_item(ref_block(r), ref_offset(r), layout_.links_offset(value_bytes, layer),
+    return store_->write_item(ref_block(r), ref_offset(r), layout_.links_offset(body, layer),
                               new_links_.data(), sizeof(HnswRef) * new_links_.size());
   }
 
@@ -666,7 +664,7 @@ class HnswPageGraph {
       *linked = false;
       return Status::ok();
     }
-    std::size_t at = layout_.links_offset(adopter_value_bytes_, 0) + sizeof(HnswRef) * adopter_links_.size();
+    std::size_t at = layout_.links_offset(adopter_body_, 0) + sizeof(HnswRef) * adopter_links_.size();
     VECSIM_RETURN_IF_ERROR(store_->write_item(ref_block(adopter_), ref_offset(adopter_), at, &x, sizeof x));
     adopter_links_.push_back(x);
     return Status::ok();
@@ -805,11 +803,14 @@ class HnswPageGraph {
 
   // The distances from query to refs[0 .. n) (all on one page, each just
   // added to visited_) into fresh_distances_, with their entries in seen_.
+  // A spilled element's distance waits until the page is released: its
+  // inline part is copied out, the rest read from its chunks.
   Status visit_page(ValueRef query, const HnswRef* refs, std::size_t n, int layer) {
     fresh_offsets_.resize(n);
     fresh_distances_.resize(n);
     for (std::size_t k = 0; k < n; ++k) fresh_offsets_[k] = ref_offset(refs[k]);
     HnswRef corrupt = kNoRef;
+    spilled_.clear();
     VECSIM_RETURN_IF_ERROR(store_->read_items(
         ref_block(refs[0]), fresh_offsets_.data(), n,
         [&](std::size_t k, const unsigned char* p, std::size_t bytes) {
@@ -818,10 +819,21 @@ class HnswPageGraph {
             if (corrupt == kNoRef) corrupt = refs[k];
             return;
           }
-          fresh_distances_[k] = metric_.distance(query, value_of(h, p));
+          if (HnswElementLayout::spilled(h)) {
+            if (spill_values_.size() <= spilled_.size()) spill_values_.resize(spilled_.size() + 1);
+            spilled_.push_back(SpilledValue{k, begin_spilled_value(h, p, &spill_values_[spilled_.size()])});
+          } else {
+            fresh_distances_[k] = metric_.distance(query, value_of(h, p));
+          }
           visited_.set_value(refs[k], remember_seen(h, p, layer));
         }));
-    return corrupt == kNoRef ? Status::ok() : corrupt_element(corrupt);
+    if (corrupt != kNoRef) return corrupt_element(corrupt);
+    for (std::size_t i = 0; i < spilled_.size(); ++i) {
+      AlignedBytes& value = spill_values_[i];
+      VECSIM_RETURN_IF_ERROR(read_chunks(refs[spilled_[i].k], spilled_[i].chunk, &value));
+      fresh_distances_[spilled_[i].k] = metric_.distance(query, ValueRef{value.data(), value.size()});
+    }
+    return Status::ok();
   }
 
   // The links and the deleted flag of the seen_ entry at `at`.
@@ -889,9 +901,9 @@ class HnswPageGraph {
   // *stayed (if given): whether `added` is in the list afterwards.
   Status link_back(const Candidate& neighbour, HnswRef added, int layer, bool* stayed) {
     HnswRef n = neighbour.node;
-    std::size_t value_bytes = 0;
-    VECSIM_RETURN_IF_ERROR(links(n, layer, &links_, &value_bytes));
-    std::size_t at = layout_.links_offset(value_bytes, layer);
+    std::size_t body = 0;
+    VECSIM_RETURN_IF_ERROR(links(n, layer, &links_, &body));
+    std::size_t at = layout_.links_offset(body, layer);
     if (stayed) *stayed = true;
     if (static_cast<int>(links_.size()) < layout_.capacity(layer)) {
       return store_->write_item(ref_block(n), ref_offset(n), at + sizeof(HnswRef) * links_.size(),
@@ -905,29 +917,27 @@ class HnswPageGraph {
       VECSIM_RETURN_IF_ERROR(distance(base, r, &c.distance));
       prune_.push_back(c);
     }
-    return reselect(n, value_bytes, layer, added, stayed);
+    return reselect(n, body, layer, added, stayed);
   }
 
-  // Writes item_ over a deleted element of the same size if there is one
-  // (reuse_slot), else adds it on the last page if that has room (bytes and
-  // a line pointer that a reference can name), else on a new page.
-  Status place(int level, HnswRef* ref) {
-    std::size_t cost = store_->item_cost(item_.size());
-    if (cost > store_->page_capacity()) {
-      return Status::error(ErrorCode::kProgramLimit, "index element of %zu bytes exceeds a page",
-                           cost);
+  // Step 1 of INSERT: writes the new element (value at level, links
+  // chosen_) and names it in *ref; item_body_ is its body's size after.
+  // A whole item goes over a deleted element of the same size if there is
+  // one (reuse_slot), else on the last page if that has room (bytes and a
+  // line pointer that a reference can name), else on a new page. A value
+  // too large for that is spilled (place_spilled).
+  Status place(ValueRef value, int level, std::uint32_t heap_block, std::uint16_t heap_offset,
+               HnswRef* ref) {
+    if (!hnsw_fits_unspilled(*store_, layout_, value.size, level)) {
+      return place_spilled(value, level, heap_block, heap_offset, ref);
     }
+    build_item(value, level, heap_block, heap_offset, value.size, kNoRef);
     bool reused = false;
     VECSIM_RETURN_IF_ERROR(reuse_slot(level, ref, &reused));
     if (reused) return Status::ok();
     std::uint32_t block = store_->page_count() - 1;
-    if (block == 0 || store_->free_space(block) < cost ||
-        store_->item_count(block) >= kMaxRefOffset) {
-      if (block + 1 > kMaxRefBlock) {
-        return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages",
-                             kMaxRefBlock);
-      }
-      VECSIM_RETURN_IF_ERROR(store_->new_page(&block));
+    if (!last_page_has_room(store_->item_cost(item_.size()))) {
+      VECSIM_RETURN_IF_ERROR(append_page(&block));
     }
     std::uint16_t offset = 0;
     VECSIM_RETURN_IF_ERROR(store_->add_item(block, item_.data(), item_.size(), &offset));
@@ -935,11 +945,87 @@ class HnswPageGraph {
     return Status::ok();
   }
 
+  // A spilled element (storage/hnsw_spill.h): the element goes on the last
+  // page if that has room for kMinInlineBytes of its value, else on a new
+  // page; the rest of the value in chunks on fresh pages after it, written
+  // last chunk first so that each write names only chunks already written,
+  // and the element last. An insert cut short leaves chunks (and perhaps an
+  // empty page) that nothing names.
+  Status place_spilled(ValueRef value, int level, std::uint32_t heap_block,
+                       std::uint16_t heap_offset, HnswRef* ref) {
+    std::uint32_t block = store_->page_count() - 1;
+    std::size_t inline_bytes = 0;
+    if (block > 0 && store_->item_count(block) < kMaxRefOffset) {
+      inline_bytes = hnsw_inline_fitting(*store_, layout_, value.size, level, store_->free_space(block));
+    }
+    if (inline_bytes < kMinInlineBytes) {
+      VECSIM_RETURN_IF_ERROR(append_page(&block));
+      inline_bytes = hnsw_inline_fitting(*store_, layout_, value.size, level, store_->free_space(block));
+    }
+    const std::size_t capacity = hnsw_chunk_capacity(*store_);
+    chunk_blocks_.clear();
+    for (std::size_t from = inline_bytes; from < value.size; from += capacity) {
+      std::uint32_t chunk_block = 0;
+      VECSIM_RETURN_IF_ERROR(append_page(&chunk_block));
+      chunk_blocks_.push_back(chunk_block);
+    }
+    HnswRef next = kNoRef;
+    for (std::size_t i = chunk_blocks_.size(); i-- > 0;) {
+      const std::size_t from = inline_bytes + i * capacity;
+      const std::size_t n = std::min(capacity, value.size - from);
+      chunk_item_.assign(sizeof(HnswChunkHeader) + n, 0);
+      encode_chunk(chunk_item_.data(), value.bytes + from, n, next);
+      std::uint16_t offset = 0;
+      VECSIM_RETURN_IF_ERROR(
+          store_->add_item(chunk_blocks_[i], chunk_item_.data(), chunk_item_.size(), &offset));
+      next = make_ref(chunk_blocks_[i], offset);
+    }
+    build_item(value, level, heap_block, heap_offset, inline_bytes, next);
+    std::uint16_t offset = 0;
+    VECSIM_RETURN_IF_ERROR(store_->add_item(block, item_.data(), item_.size(), &offset));
+    *ref = make_ref(block, offset);
+    return Status::ok();
+  }
+
+  // Whether the last page (not the metapage) can take an item costing cost.
+  bool last_page_has_room(std::size_t cost) const {
+    std::uint32_t block = store_->page_count() - 1;
+    return block > 0 && store_->free_space(block) >= cost && store_->item_count(block) < kMaxRefOffset;
+  }
+
+  Status append_page(std::uint32_t* block) {
+    if (store_->page_count() > kMaxRefBlock) {
+      return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
+    }
+    return store_->new_page(block);
+  }
+
+  // item_: the element for value at level with the chosen_ links, holding
+  // inline_bytes of the value (all of it, or a spilled element's first
+  // part, its chunks starting at `chunk`); item_body_ its body's size.
+  void build_item(ValueRef value, int level, std::uint32_t heap_block, std::uint16_t heap_offset,
+                  std::size_t inline_bytes, HnswRef chunk) {
+    const bool spilled = inline_bytes < value.size;
+    HnswElementHeader h{static_cast<std::uint8_t>(level),
+                        spilled ? kElementSpilled : std::uint8_t{0},
+                        static_cast<std::uint16_t>(value.size),
+                        heap_block,
+                        heap_offset,
+                        static_cast<std::uint16_t>(spilled ? inline_bytes : 0)};
+    item_body_ = HnswElementLayout::body_bytes(h);
+    item_.assign(layout_.item_size(item_body_, level), 0);
+    encode_element_head(item_.data(), h, value.bytes, chunk);
+    for (int layer = 0; layer <= level; ++layer) {
+      set_item_links(layer, layer < static_cast<int>(chosen_.size()) ? chosen_[layer] : no_links_);
+    }
+  }
+
   // Looks for a deleted element whose item is exactly item_'s size on at
   // most kReuseScanPages pages from meta_.reuse_block on, and writes item_
   // over the first one found, in one write (*reused). Only layer-0
   // elements (all but about 1/m of them) are placed so; an upper-layer one
-  // needs a larger slot than most deleted ones have. The hint moves past
+  // needs a larger slot than most deleted ones have. Spilled elements are
+  // neither placed so nor overwritten (their chunks could not be). The hint moves past
   // the pages where no slot fitted (a slot of another size, left by an
   // upper-layer element or a sparse value of other length, waits for the
   // next vacuum to point the hint back at it) and becomes 0 when the scan
@@ -959,7 +1045,10 @@ class HnswPageGraph {
       HnswRef slot = kNoRef;
       VECSIM_RETURN_IF_ERROR(read_page_elements(
           block, [&](HnswRef r, const HnswElementHeader& h, const unsigned char*, std::size_t n) {
-            if (slot == kNoRef && n == item_.size() && (h.flags & kElementDeleted)) slot = r;
+            if (slot == kNoRef && n == item_.size() && (h.flags & kElementDeleted) &&
+                !HnswElementLayout::spilled(h)) {
+              slot = r;
+            }
           }));
       if (slot != kNoRef) {
         VECSIM_RETURN_IF_ERROR(store_->write_item(block, ref_offset(slot), 0, item_.data(), item_.size()));
@@ -973,8 +1062,8 @@ class HnswPageGraph {
     return Status::ok();
   }
 
-  void set_item_links(std::size_t value_bytes, int layer, const std::vector<Candidate>& chosen) {
-    unsigned char* at = item_.data() + layout_.links_offset(value_bytes, layer);
+  void set_item_links(int layer, const std::vector<Candidate>& chosen) {
+    unsigned char* at = item_.data() + layout_.links_offset(item_body_, layer);
     for (int i = 0; i < layout_.capacity(layer); ++i) {
       HnswRef r = i < static_cast<int>(chosen.size()) ? chosen[i].node : kNoRef;
       std::memcpy(at + sizeof r * i, &r, sizeof r);
@@ -997,8 +1086,9 @@ class HnswPageGraph {
     return intact ? Status::ok() : corrupt_element(r);
   }
 
-  // f(ref, header, item, item bytes) for every element on block, in order,
-  // in one read of the page; a corrupt item is XX000.
+  // f(ref, header, item, item bytes) for every element on block (chunks
+  // passed over), in order, in one read of the page; a corrupt item is
+  // XX000.
   template <class F>
   Status read_page_elements(std::uint32_t block, F&& f) {
     HnswRef corrupt = kNoRef;
@@ -1006,6 +1096,7 @@ class HnswPageGraph {
         block, [&](std::uint16_t offset, const unsigned char* p, std::size_t n) {
           HnswRef r = make_ref(block, offset);
           HnswElementHeader h;
+          if (is_chunk(p, n)) return;
           if (parse_element(p, n, &h)) {
             f(r, h, p, n);
           } else if (corrupt == kNoRef) {
@@ -1015,11 +1106,18 @@ class HnswPageGraph {
     return corrupt == kNoRef ? Status::ok() : corrupt_element(corrupt);
   }
 
-  // Whether the n bytes at p hold a whole element, and its header.
+  // Whether the n bytes at p hold a whole element (not a chunk), and its
+  // header.
   bool parse_element(const unsigned char* p, std::size_t n, HnswElementHeader* h) const {
     if (n < sizeof *h) return false;
     std::memcpy(h, p, sizeof *h);
-    return n >= layout_.item_size(h->value_bytes, h->level);
+    if (h->flags & kValueChunk) return false;
+    if (HnswElementLayout::spilled(*h) && h->inline_bytes >= h->value_bytes) return false;
+    return n >= layout_.item_size(HnswElementLayout::body_bytes(*h), h->level);
+  }
+
+  static bool is_chunk(const unsigned char* p, std::size_t n) {
+    return n >= sizeof(HnswChunkHeader) && (p[offsetof(HnswChunkHeader, flags)] & kValueChunk);
   }
 
   static Status corrupt_element(HnswRef r) {
@@ -1027,21 +1125,79 @@ class HnswPageGraph {
                          ref_offset(r));
   }
 
+  // The value of an element that is not spilled, in place.
   static ValueRef value_of(const HnswElementHeader& h, const unsigned char* item) {
-    return ValueRef{item + HnswElementLayout::value_offset(), h.value_bytes};
+    return ValueRef{item + HnswElementLayout::value_offset(h), h.value_bytes};
+  }
+
+  // A spilled element's value, begun: *out sized for the whole value and
+  // holding its inline part; returns the first chunk (read_chunks reads
+  // the rest once the element's page is released).
+  static HnswRef begin_spilled_value(const HnswElementHeader& h, const unsigned char* p,
+                                     AlignedBytes* out) {
+    unsigned char* at = out->resize(h.value_bytes);
+    std::memcpy(at, p + HnswElementLayout::value_offset(h), h.inline_bytes);
+    out->set_filled(h.inline_bytes);
+    return HnswElementLayout::chunk_of(p);
+  }
+
+  // Reads the chunks from `chunk` on into *value after its filled bytes,
+  // until it is whole. A chain that ends early, runs long or names
+  // something other than a chunk is element r's corruption (XX000).
+  Status read_chunks(HnswRef r, HnswRef chunk, AlignedBytes* value) {
+    unsigned char* out = value->mutable_data();
+    std::size_t have = value->filled();
+    while (have < value->size()) {
+      if (chunk == kNoRef) return corrupt_element(r);
+      bool intact = false;
+      HnswRef next = kNoRef;
+      VECSIM_RETURN_IF_ERROR(store_->read_item(ref_block(chunk), ref_offset(chunk),
+                                               [&](const unsigned char* p, std::size_t n) {
+        HnswChunkHeader c;
+        if (n < sizeof c) return;
+        std::memcpy(&c, p, sizeof c);
+        if (c.flags != kValueChunk || c.zero != 0 || c.bytes == 0 ||
+            n < sizeof c + c.bytes || c.bytes > value->size() - have) {
+          return;
+        }
+        std::memcpy(out + have, p + sizeof c, c.bytes);
+        have += c.bytes;
+        next = c.next;
+        intact = true;
+      }));
+      if (!intact) return corrupt_element(r);
+      chunk = next;
+    }
+    value->set_filled(have);
+    return chunk == kNoRef ? Status::ok() : corrupt_element(r);
+  }
+
+  // f(ValueRef) with element r's value: in place, or assembled in *buffer
+  // when spilled.
+  template <class F>
+  Status with_value(HnswRef r, AlignedBytes* buffer, F&& f) {
+    HnswRef chunk = kNoRef;
+    VECSIM_RETURN_IF_ERROR(read_element(r, [&](const HnswElementHeader& h, const unsigned char* p) {
+      if (HnswElementLayout::spilled(h)) {
+        chunk = begin_spilled_value(h, p, buffer);
+      } else {
+        f(value_of(h, p));
+      }
+    }));
+    if (chunk == kNoRef) return Status::ok();
+    VECSIM_RETURN_IF_ERROR(read_chunks(r, chunk, buffer));
+    f(ValueRef{buffer->data(), buffer->size()});
+    return Status::ok();
   }
 
   Status distance(ValueRef query, HnswRef r, float* d) {
-    return read_element(r, [&](const HnswElementHeader& h, const unsigned char* p) {
-      *d = metric_.distance(query, value_of(h, p));
-    });
+    return with_value(r, &spill_value_, [&](ValueRef v) { *d = metric_.distance(query, v); });
   }
 
   // The value of element r, copied (4-byte aligned, as values need).
   Status copy_value(HnswRef r, AlignedBytes* out) {
-    return read_element(r, [&](const HnswElementHeader& h, const unsigned char* p) {
-      ValueRef v = value_of(h, p);
-      out->assign(v.bytes, v.size);
+    return with_value(r, out, [&](ValueRef v) {
+      if (v.bytes != out->data()) out->assign(v.bytes, v.size);
     });
   }
 
@@ -1050,11 +1206,11 @@ class HnswPageGraph {
   }
 
   // The used links of element r on layer (none when r's level is below
-  // layer); *value_bytes (if given) the size of r's value.
-  Status links(HnswRef r, int layer, std::vector<HnswRef>* out, std::size_t* value_bytes) {
+  // layer); *body (if given) the size of r's body (HnswElementLayout).
+  Status links(HnswRef r, int layer, std::vector<HnswRef>* out, std::size_t* body) {
     out->clear();
     return read_element(r, [&](const HnswElementHeader& h, const unsigned char* p) {
-      if (value_bytes) *value_bytes = h.value_bytes;
+      if (body) *body = HnswElementLayout::body_bytes(h);
       append_links(h, p, layer, out);
     });
   }
@@ -1065,7 +1221,7 @@ class HnswPageGraph {
                     std::vector<HnswRef>* out) const {
     if (layer > h.level) return;
     for (int i = 0; i < layout_.capacity(layer); ++i) {
-      HnswRef link = layout_.link_at(p, h.value_bytes, layer, i);
+      HnswRef link = layout_.link_at(p, HnswElementLayout::body_bytes(h), layer, i);
       if (link == kNoRef) break;
       out->push_back(link);
     }
@@ -1077,7 +1233,7 @@ class HnswPageGraph {
   bool fill_lists_;
   // the element an insert is linking in, while it adopts dropped links
   HnswRef adopter_ = kNoRef;
-  std::size_t adopter_value_bytes_ = 0;
+  std::size_t adopter_body_ = 0;
   std::vector<HnswRef> adopter_links_;
   HnswMeta meta_{};
   HnswElementLayout layout_{16};
@@ -1106,8 +1262,18 @@ class HnswPageGraph {
   std::vector<float> fresh_distances_;        // visit_page()'s result
   std::vector<Candidate> entries_, sorted_, prune_, kept_;
   std::vector<std::vector<Candidate>> chosen_;
-  std::vector<unsigned char> item_;
-  AlignedBytes scratch_, scratch2_, base_;
+  std::vector<unsigned char> item_, chunk_item_;
+  std::size_t item_body_ = 0;                   // item_'s body bytes
+  std::vector<std::uint32_t> chunk_blocks_;     // place_spilled()'s
+  const std::vector<Candidate> no_links_;
+  // visit_page()'s spilled elements: where in its batch, and first chunk
+  struct SpilledValue {
+    std::size_t k;
+    HnswRef chunk;
+  };
+  std::vector<SpilledValue> spilled_;
+  std::vector<AlignedBytes> spill_values_;
+  AlignedBytes scratch_, scratch2_, base_, spill_value_;
   std::vector<HnswRef> orphans_;
   std::vector<Candidate> relink_to_;
 };

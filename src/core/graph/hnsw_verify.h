@@ -7,7 +7,12 @@
 // INVARIANTS CHECKED (numbered as in docs/hnsw.md)
 //   M1  block 0 holds a metapage with this format's magic and version.
 //   E1  every element item is as long as its header says (value bytes,
-//       level, the index's m) and its unused field is 0.
+//       level, the index's m); an element that is not spilled has
+//       inline_bytes 0, a spilled one fewer inline bytes than its value.
+//   C1  a spilled element's chunk chain holds exactly the rest of its
+//       value: every reference names a chunk item no other chain names,
+//       and the last one's next is kNoRef. (Chunks no element names are
+//       allowed: an insert cut short, or a deleted element overwritten.)
 //   L1  every link names an existing element, never its owner, and appears
 //       once in its list; used links come before unused ones.
 //   L2  a link on layer l names an element of level >= l.
@@ -39,7 +44,7 @@ namespace vecsim::core {
 
 struct HnswVerifyReport {
   std::size_t elements = 0;
-  std::size_t violations = 0;   // M1, E1, L1, L2, G1
+  std::size_t violations = 0;   // M1, E1, C1, L1, L2, G1
   std::size_t unreachable = 0;  // G2
   std::size_t above_entry = 0;  // live elements above the entry's level (an insert cut short)
   bool count_matches = true;    // the metapage's element count of live elements
@@ -82,6 +87,18 @@ Status verify_hnsw(Store* store, ItemCount item_count, HnswVerifyReport* report)
     std::vector<HnswRef> layer0;
   };
   std::unordered_map<HnswRef, Element> elements;
+  struct Chunk {
+    std::size_t bytes;
+    HnswRef next;
+    bool named = false;
+  };
+  std::unordered_map<HnswRef, Chunk> chunks;
+  struct Spill {
+    HnswRef owner;
+    HnswRef first;
+    std::size_t rest;  // value bytes the chain must hold
+  };
+  std::vector<Spill> spills;
   std::vector<std::pair<HnswRef, std::vector<std::pair<int, HnswRef>>>> upper;  // (owner, (layer, link))
   for (std::uint32_t block = 1; block < store->page_count(); ++block) {
     for (std::uint16_t off = 1; off <= item_count(block); ++off) {
@@ -89,6 +106,7 @@ Status verify_hnsw(Store* store, ItemCount item_count, HnswVerifyReport* report)
       Element e{};
       std::vector<std::pair<int, HnswRef>> links;
       bool sized = true;
+      bool chunk = false;
       VECSIM_RETURN_IF_ERROR(store->read_item(block, off, [&](const unsigned char* p, std::size_t n) {
         HnswElementHeader h;
         if (n < sizeof h) {
@@ -96,16 +114,32 @@ Status verify_hnsw(Store* store, ItemCount item_count, HnswVerifyReport* report)
           return;
         }
         std::memcpy(&h, p, sizeof h);
+        if (h.flags & kValueChunk) {
+          HnswChunkHeader c;
+          std::memcpy(&c, p, sizeof c);
+          chunk = true;
+          sized = c.flags == kValueChunk && c.zero == 0 && c.bytes > 0 && n == sizeof c + c.bytes;
+          if (sized) chunks.emplace(r, Chunk{c.bytes, c.next});
+          return;
+        }
         e.level = h.level;
         e.deleted = (h.flags & kElementDeleted) != 0;
-        if (n != layout.item_size(h.value_bytes, h.level) || h.unused != 0) {
+        const bool spilled = HnswElementLayout::spilled(h);
+        const std::size_t body = HnswElementLayout::body_bytes(h);
+        if (n != layout.item_size(body, h.level) ||
+            (spilled ? h.inline_bytes >= h.value_bytes : h.inline_bytes != 0) ||
+            (h.flags & ~(kElementDeleted | kElementSpilled)) != 0) {
           sized = false;
           return;
+        }
+        if (spilled) {
+          spills.push_back(Spill{r, HnswElementLayout::chunk_of(p),
+                                 static_cast<std::size_t>(h.value_bytes - h.inline_bytes)});
         }
         for (int layer = 0; layer <= h.level; ++layer) {
           bool ended = false;
           for (int i = 0; i < layout.capacity(layer); ++i) {
-            HnswRef link = layout.link_at(p, h.value_bytes, layer, i);
+            HnswRef link = layout.link_at(p, body, layer, i);
             if (link == kNoRef) {
               ended = true;
               continue;
@@ -116,9 +150,10 @@ Status verify_hnsw(Store* store, ItemCount item_count, HnswVerifyReport* report)
         }
       }));
       if (!sized) {
-        report->fail("E1 element size or header", r);
+        report->fail(chunk ? "C1 chunk size or header" : "E1 element size or header", r);
         continue;
       }
+      if (chunk) continue;
       for (const auto& [layer, link] : links) {
         if (layer == 0) e.layer0.push_back(link);
       }
@@ -127,6 +162,19 @@ Status verify_hnsw(Store* store, ItemCount item_count, HnswVerifyReport* report)
     }
   }
   report->elements = elements.size();
+
+  for (const Spill& spill : spills) {
+    std::size_t held = 0;
+    HnswRef at = spill.first;
+    while (held < spill.rest) {
+      auto c = chunks.find(at);
+      if (c == chunks.end() || c->second.named) break;
+      c->second.named = true;
+      held += c->second.bytes;
+      at = c->second.next;
+    }
+    if (held != spill.rest || at != kNoRef) report->fail("C1 broken chunk chain", spill.owner);
+  }
 
   for (const auto& [owner, links] : upper) {
     std::vector<std::pair<int, HnswRef>> seen;

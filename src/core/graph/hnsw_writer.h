@@ -28,12 +28,14 @@
 //   are returned as they happen; the caller discards a partial index.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
 #include "graph/hnsw_graph.h"
 #include "storage/hnsw_format.h"
+#include "storage/hnsw_spill.h"
 #include "util/status.h"
 
 namespace vecsim::core {
@@ -46,23 +48,55 @@ struct HnswNodeData {
   std::uint16_t heap_offset;
 };
 
-// Step 1 of write_hnsw (see METHOD): every node's page and reference.
+// One item the writer puts on a page: a node's element, or one of the
+// value chunks of a spilled node (storage/hnsw_spill.h).
+struct HnswPiece {
+  std::uint32_t node;
+  std::uint32_t from;   // the value bytes it holds: [from, from + bytes)
+  std::uint32_t bytes;
+  bool chunk;           // a chunk rather than the element
+  HnswRef ref;          // where it goes
+  HnswRef next;         // the element's first chunk, a chunk's next; or kNoRef
+};
+
+// Step 1 of write_hnsw (see METHOD): every piece's page and reference, in
+// page order (*page_starts: the index of each page's first piece), and
+// each node's element in refs.
 template <class Store, class Space, class NodeData>
 Status place_by_locality(const HnswGraph<Space>& graph, std::uint32_t node_count,
                          NodeData& node_data, const HnswElementLayout& layout, Store* store,
-                         std::vector<std::uint32_t>* order, std::vector<std::uint32_t>* page_starts,
+                         std::vector<HnswPiece>* pieces, std::vector<std::uint32_t>* page_starts,
                          std::vector<HnswRef>* refs) {
-  order->clear();
-  order->reserve(node_count);
+  pieces->clear();
+  pieces->reserve(node_count);
   page_starts->clear();
   std::vector<bool> placed(node_count, false);
   std::vector<std::uint32_t> walk;  // the current page's breadth-first queue
   std::size_t head = 0;
+  std::uint32_t placed_count = 0;
   std::uint32_t lowest_unplaced = 0;
   std::uint32_t block = 0;
   std::size_t used = 0;
   std::uint16_t items = 0;
-  while (order->size() < node_count) {
+  const std::size_t capacity = store->page_capacity();
+  const std::size_t chunk_capacity = hnsw_chunk_capacity(*store);
+  auto next_page = [&]() {
+    if (++block > kMaxRefBlock) {
+      return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
+    }
+    page_starts->push_back(static_cast<std::uint32_t>(pieces->size()));
+    used = 0;
+    items = 0;
+    return Status::ok();
+  };
+  auto add_piece = [&](HnswPiece piece, std::size_t cost) {
+    used += cost;
+    piece.ref = make_ref(block, ++items);
+    pieces->push_back(piece);
+    return piece.ref;
+  };
+  auto room = [&]() { return block == 0 || items == kMaxRefOffset ? 0 : capacity - used; };
+  while (placed_count < node_count) {
     if (head == walk.size()) {  // the walk ran dry: a new seed
       while (placed[lowest_unplaced]) ++lowest_unplaced;
       walk.assign(1, lowest_unplaced);
@@ -70,26 +104,45 @@ Status place_by_locality(const HnswGraph<Space>& graph, std::uint32_t node_count
     }
     std::uint32_t node = walk[head++];
     if (placed[node]) continue;
-    std::size_t cost = store->item_cost(layout.item_size(node_data(node).value_bytes, graph.level(node)));
-    if (cost > store->page_capacity()) {
-      return Status::error(ErrorCode::kProgramLimit, "index element of %zu bytes exceeds a page",
-                           cost);
-    }
-    if (block == 0 || used + cost > store->page_capacity() || items == kMaxRefOffset) {
-      if (++block > kMaxRefBlock) {
-        return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages",
-                             kMaxRefBlock);
+    const std::size_t value_bytes = node_data(node).value_bytes;
+    const int level = graph.level(node);
+    const auto bytes = static_cast<std::uint32_t>(value_bytes);
+    if (hnsw_fits_unspilled(*store, layout, value_bytes, level)) {
+      std::size_t cost = store->item_cost(layout.item_size(value_bytes, level));
+      if (cost > room()) {
+        VECSIM_RETURN_IF_ERROR(next_page());
+        walk.assign(1, node);  // the node that did not fit seeds the new page
+        head = 1;
       }
-      page_starts->push_back(static_cast<std::uint32_t>(order->size()));
-      used = 0;
-      items = 0;
-      walk.assign(1, node);  // the node that did not fit seeds the new page
-      head = 1;
+      (*refs)[node] = add_piece(HnswPiece{node, 0, bytes, false, kNoRef, kNoRef}, cost);
+    } else {
+      std::size_t inline_bytes = hnsw_inline_fitting(*store, layout, value_bytes, level, room());
+      if (inline_bytes < kMinInlineBytes) {
+        VECSIM_RETURN_IF_ERROR(next_page());
+        walk.assign(1, node);
+        head = 1;
+        inline_bytes = hnsw_inline_fitting(*store, layout, value_bytes, level, capacity);
+      }
+      if (inline_bytes < kMinInlineBytes) {
+        return Status::error(ErrorCode::kProgramLimit,
+                             "index value of %zu bytes at level %d does not fit an element", value_bytes,
+                             level);
+      }
+      std::size_t cost = store->item_cost(layout.item_size(HnswElementLayout::spilled_body(inline_bytes), level));
+      (*refs)[node] = add_piece(
+          HnswPiece{node, 0, static_cast<std::uint32_t>(inline_bytes), false, kNoRef, kNoRef}, cost);
+      for (std::size_t from = inline_bytes; from < value_bytes; from += chunk_capacity) {
+        const std::size_t n = std::min(chunk_capacity, value_bytes - from);
+        VECSIM_RETURN_IF_ERROR(next_page());
+        std::size_t previous = pieces->size() - 1;
+        (*pieces)[previous].next = add_piece(
+            HnswPiece{node, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(n), true,
+                      kNoRef, kNoRef},
+            store->item_cost(sizeof(HnswChunkHeader) + n));
+      }
     }
-    used += cost;
-    (*refs)[node] = make_ref(block, ++items);
     placed[node] = true;
-    order->push_back(node);
+    ++placed_count;
     int n = 0;
     const std::uint32_t* links = graph.neighbors(node, 0, &n);
     for (int i = 0; i < n; ++i) {
@@ -97,6 +150,42 @@ Status place_by_locality(const HnswGraph<Space>& graph, std::uint32_t node_count
     }
   }
   return Status::ok();
+}
+
+// Writes piece's item (an element with its links translated by refs, or a
+// chunk) at the end of *items.
+template <class Space>
+void encode_piece(const HnswGraph<Space>& graph, const HnswPiece& piece, const HnswNodeData& data,
+                  const HnswElementLayout& layout, const std::vector<HnswRef>& refs,
+                  std::vector<unsigned char>* items) {
+  const auto* value = static_cast<const unsigned char*>(data.value);
+  const std::size_t start = items->size();
+  if (piece.chunk) {
+    items->resize(start + sizeof(HnswChunkHeader) + piece.bytes, 0);
+    encode_chunk(items->data() + start, value + piece.from, piece.bytes, piece.next);
+    return;
+  }
+  const int level = graph.level(piece.node);
+  const bool spilled = piece.bytes < data.value_bytes;
+  HnswElementHeader header{static_cast<std::uint8_t>(level),
+                           spilled ? kElementSpilled : std::uint8_t{0},
+                           static_cast<std::uint16_t>(data.value_bytes),
+                           data.heap_block,
+                           data.heap_offset,
+                           static_cast<std::uint16_t>(spilled ? piece.bytes : 0)};
+  const std::size_t body = HnswElementLayout::body_bytes(header);
+  items->resize(start + layout.item_size(body, level), 0);
+  unsigned char* item = items->data() + start;
+  encode_element_head(item, header, value, piece.next);
+  for (int layer = 0; layer <= level; ++layer) {
+    int n = 0;
+    const std::uint32_t* ids = graph.neighbors(piece.node, layer, &n);
+    unsigned char* links = item + layout.links_offset(body, layer);
+    for (int k = 0; k < layout.capacity(layer); ++k) {
+      HnswRef link = k < n ? refs[ids[k]] : kNoRef;
+      std::memcpy(links + sizeof link * k, &link, sizeof link);
+    }
+  }
 }
 
 // NodeData: HnswNodeData(std::uint32_t node). Nodes 0 .. node_count - 1 must
@@ -113,9 +202,9 @@ Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeD
   refs->assign(node_count, kNoRef);
 
   // 1. placement
-  std::vector<std::uint32_t> order;        // nodes in placement order
-  std::vector<std::uint32_t> page_starts;  // index into order of each page's first node
-  VECSIM_RETURN_IF_ERROR(place_by_locality(graph, node_count, node_data, layout, store, &order,
+  std::vector<HnswPiece> pieces;           // items in placement order
+  std::vector<std::uint32_t> page_starts;  // index into pieces of each page's first one
+  VECSIM_RETURN_IF_ERROR(place_by_locality(graph, node_count, node_data, layout, store, &pieces,
                                            &page_starts, refs));
 
   // 2. pages: block 0 reserved for the metapage, then the elements, each
@@ -127,38 +216,20 @@ Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeD
   std::vector<const unsigned char*> pointers;
   for (std::size_t p = 0; p < page_starts.size(); ++p) {
     VECSIM_RETURN_IF_ERROR(store->new_page(&got));
-    std::uint32_t end = p + 1 < page_starts.size() ? page_starts[p + 1] : node_count;
+    std::size_t end = p + 1 < page_starts.size() ? page_starts[p + 1] : pieces.size();
     items.clear();
     starts.clear();
     sizes.clear();
-    for (std::uint32_t i = page_starts[p]; i < end; ++i) {
-      std::uint32_t node = order[i];
-      HnswNodeData data = node_data(node);
-      int level = graph.level(node);
+    for (std::size_t i = page_starts[p]; i < end; ++i) {
       starts.push_back(items.size());
-      sizes.push_back(layout.item_size(data.value_bytes, level));
-      items.resize(items.size() + sizes.back(), 0);
-      unsigned char* item = items.data() + starts.back();
-      HnswElementHeader header{static_cast<std::uint8_t>(level), 0,
-                               static_cast<std::uint16_t>(data.value_bytes), data.heap_block,
-                               data.heap_offset, 0};
-      std::memcpy(item, &header, sizeof header);
-      std::memcpy(item + HnswElementLayout::value_offset(), data.value, data.value_bytes);
-      for (int layer = 0; layer <= level; ++layer) {
-        int n = 0;
-        const std::uint32_t* ids = graph.neighbors(node, layer, &n);
-        unsigned char* links = item + layout.links_offset(data.value_bytes, layer);
-        for (int k = 0; k < layout.capacity(layer); ++k) {
-          HnswRef link = k < n ? (*refs)[ids[k]] : kNoRef;
-          std::memcpy(links + sizeof link * k, &link, sizeof link);
-        }
-      }
+      encode_piece(graph, pieces[i], node_data(pieces[i].node), layout, *refs, &items);
+      sizes.push_back(items.size() - starts.back());
     }
     pointers.clear();
     for (std::size_t start : starts) pointers.push_back(items.data() + start);
     std::uint16_t first = 0;
     VECSIM_RETURN_IF_ERROR(store->add_items(got, pointers.data(), sizes.data(), sizes.size(), &first));
-    HnswRef planned = (*refs)[order[page_starts[p]]];
+    HnswRef planned = pieces[page_starts[p]].ref;
     if (make_ref(got, first) != planned) {
       return Status::error(ErrorCode::kInternal, "hnsw page placed at (%u,%u), planned at %u", got,
                            first, planned);

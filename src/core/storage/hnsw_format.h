@@ -7,11 +7,21 @@
 //   Block 0 holds one item, HnswMeta.
 //   Every other block holds element items, each:
 //     HnswElementHeader (12 bytes)
-//     the value: value_bytes bytes of raw elements, padded to 4
+//     the body: the value, value_bytes bytes of raw elements, padded to 4
 //     links of layer 0: capacity0 refs; then links of layers 1..level:
 //     capacity refs each. An unused link is kNoRef; used links come first.
 //   Link capacities are fixed per index (2m, m), so a list is rewritten in
 //   place, never resized.
+//
+// SPILLED ELEMENTS
+//   An element whose item would not fit one page (a 3,072-dim vector, say)
+//   is spilled (kElementSpilled): its body is the reference of its first
+//   value chunk, then the first inline_bytes of the value (padded to 4);
+//   the rest of the value follows in a chain of chunk items, each an
+//   HnswChunkHeader (kValueChunk) and its bytes, in value order, the last
+//   one's next kNoRef. Chunks may share pages with elements and with each
+//   other. A chunk is written before anything names it and is never
+//   rewritten; the chunks of a deleted element stay until a REINDEX.
 //
 // REFERENCES
 //   An element is named by a 4-byte HnswRef = block << 9 | line pointer
@@ -70,18 +80,36 @@ static_assert(offsetof(HnswMeta, entry) == 16);
 static_assert(std::is_trivially_copyable_v<HnswMeta>);
 
 constexpr std::uint8_t kElementDeleted = 0x01;
+constexpr std::uint8_t kElementSpilled = 0x02;  // the value continues in chunk items
+constexpr std::uint8_t kValueChunk = 0x04;      // the item is a value chunk, not an element
 
 struct HnswElementHeader {
   std::uint8_t level;
-  std::uint8_t flags;         // kElementDeleted
-  std::uint16_t value_bytes;  // bytes of raw elements that follow
-  std::uint32_t heap_block;   // the heap tuple this element indexes
+  std::uint8_t flags;          // kElementDeleted, kElementSpilled
+  std::uint16_t value_bytes;   // bytes of raw elements in the whole value
+  std::uint32_t heap_block;    // the heap tuple this element indexes
   std::uint16_t heap_offset;
-  std::uint16_t unused;       // always 0
+  std::uint16_t inline_bytes;  // spilled: the value's bytes in this item; else 0
 };
 static_assert(sizeof(HnswElementHeader) == 12);
 static_assert(offsetof(HnswElementHeader, heap_block) == 4);
 static_assert(std::is_trivially_copyable_v<HnswElementHeader>);
+
+// A value chunk's header; its first four bytes are laid out as an
+// element's (level 0, flags kValueChunk, then its byte count), so a page's
+// items tell their kind by the flags byte.
+struct HnswChunkHeader {
+  std::uint8_t zero;   // always 0
+  std::uint8_t flags;  // kValueChunk
+  std::uint16_t bytes;
+  HnswRef next;        // the next chunk, or kNoRef
+};
+static_assert(sizeof(HnswChunkHeader) == 8);
+static_assert(offsetof(HnswChunkHeader, flags) == offsetof(HnswElementHeader, flags));
+static_assert(std::is_trivially_copyable_v<HnswChunkHeader>);
+
+// The largest value an element can hold (value_bytes is 16 bits).
+constexpr std::size_t kMaxValueBytes = 0xffff;
 
 // The index options core accepts (SPEC.md 6.4): m in 2 .. 100 and
 // ef_construction in 1 .. 1000 (the shim enforces 4 .. 1000 and >= 2m on
@@ -92,27 +120,68 @@ constexpr bool valid_hnsw_params(int m, int ef_construction) noexcept {
   return m >= kMinM && m <= kMaxM && ef_construction >= 1 && ef_construction <= 1000;
 }
 
-// Where the parts of an element item are, for an index's m.
+// Where the parts of an element item are, for an index's m. `body` is
+// what lies between the header and the links (before padding): the value's
+// bytes, or for a spilled element the chunk reference and its inline bytes
+// (body_bytes() of its header says which).
 struct HnswElementLayout {
   int m;
 
   int capacity(int layer) const noexcept { return layer == 0 ? 2 * m : m; }
-  static std::size_t value_offset() noexcept { return sizeof(HnswElementHeader); }
-  static std::size_t padded(std::size_t value_bytes) noexcept { return (value_bytes + 3) / 4 * 4; }
-  std::size_t links_offset(std::size_t value_bytes, int layer) const noexcept {
-    std::size_t at = value_offset() + padded(value_bytes);
+  static std::size_t padded(std::size_t bytes) noexcept { return (bytes + 3) / 4 * 4; }
+  static bool spilled(const HnswElementHeader& h) noexcept { return h.flags & kElementSpilled; }
+  static std::size_t spilled_body(std::size_t inline_bytes) noexcept {
+    return sizeof(HnswRef) + inline_bytes;
+  }
+  static std::size_t body_bytes(const HnswElementHeader& h) noexcept {
+    return spilled(h) ? spilled_body(h.inline_bytes) : h.value_bytes;
+  }
+  // Where the value (or its inline part) starts, and how much of it is here.
+  static std::size_t value_offset(const HnswElementHeader& h) noexcept {
+    return sizeof(HnswElementHeader) + (spilled(h) ? sizeof(HnswRef) : 0);
+  }
+  static std::size_t stored_value_bytes(const HnswElementHeader& h) noexcept {
+    return spilled(h) ? h.inline_bytes : h.value_bytes;
+  }
+  // A spilled element's first chunk.
+  static HnswRef chunk_of(const unsigned char* item) noexcept {
+    HnswRef r;
+    std::memcpy(&r, item + sizeof(HnswElementHeader), sizeof r);
+    return r;
+  }
+  std::size_t links_offset(std::size_t body, int layer) const noexcept {
+    std::size_t at = sizeof(HnswElementHeader) + padded(body);
     if (layer > 0) at += sizeof(HnswRef) * (2 * m + static_cast<std::size_t>(layer - 1) * m);
     return at;
   }
-  std::size_t item_size(std::size_t value_bytes, int level) const noexcept {
-    return links_offset(value_bytes, level + 1);
+  std::size_t item_size(std::size_t body, int level) const noexcept {
+    return links_offset(body, level + 1);
   }
   // Slot i of the layer's list in an element item (any alignment).
-  HnswRef link_at(const unsigned char* item, std::size_t value_bytes, int layer, int i) const noexcept {
+  HnswRef link_at(const unsigned char* item, std::size_t body, int layer, int i) const noexcept {
     HnswRef link;
-    std::memcpy(&link, item + links_offset(value_bytes, layer) + sizeof link * i, sizeof link);
+    std::memcpy(&link, item + links_offset(body, layer) + sizeof link * i, sizeof link);
     return link;
   }
 };
+
+// An element item's header and body, written into item (item_size(body,
+// level) bytes); the links are the caller's. value holds
+// stored_value_bytes(h) bytes; chunk is a spilled element's first chunk.
+inline void encode_element_head(unsigned char* item, const HnswElementHeader& h,
+                                const void* value, HnswRef chunk) noexcept {
+  std::memcpy(item, &h, sizeof h);
+  if (HnswElementLayout::spilled(h)) std::memcpy(item + sizeof h, &chunk, sizeof chunk);
+  std::memcpy(item + HnswElementLayout::value_offset(h), value,
+              HnswElementLayout::stored_value_bytes(h));
+}
+
+// A chunk item of n value bytes (sizeof(HnswChunkHeader) + n bytes).
+inline void encode_chunk(unsigned char* item, const void* bytes, std::size_t n,
+                         HnswRef next) noexcept {
+  HnswChunkHeader c{0, kValueChunk, static_cast<std::uint16_t>(n), next};
+  std::memcpy(item, &c, sizeof c);
+  std::memcpy(item + sizeof c, bytes, n);
+}
 
 }  // namespace vecsim::core

@@ -74,12 +74,13 @@ std::size_t value_bytes(HnswValueKind kind, std::int64_t dims) {
 }
 
 // The most dimensions an index of this kind can hold with m: a layer-0
-// element (value and 2m links) must fit one page.
+// element must fit one page, whole or spilled (core/storage/hnsw_spill.h),
+// which comes down to the value's size limit, kMaxValueBytes.
 std::int64_t page_dims_limit(HnswValueKind kind, int m, const PgPageStore& store) {
   if (kind == HnswValueKind::kSparse) return 1000000000;  // limited by nnz instead
   const core::HnswElementLayout layout{m};
   auto fits = [&](std::int64_t dims) {
-    return store.item_cost(layout.item_size(value_bytes(kind, dims), 0)) <= store.page_capacity();
+    return core::hnsw_max_level_fitting(store, layout, value_bytes(kind, dims)) >= 0;
   };
   std::int64_t dims = static_cast<std::int64_t>(store.page_capacity()) * 8;
   while (dims > 0 && !fits(dims)) dims = dims * 31 / 32;  // below the limit
@@ -105,8 +106,8 @@ std::int32_t checked_dims(Relation index, HnswValueKind kind, int m, const PgPag
     ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                     errmsg("column cannot have more than %lld dimensions for hnsw index",
                            static_cast<long long>(limit)),
-                    errdetail("A %s element with m = %d must fit one %d-byte page.",
-                              type_name(kind), m, BLCKSZ)));
+                    errdetail("An hnsw element holds a %s value of at most %zu bytes.",
+                              type_name(kind), core::kMaxValueBytes)));
   }
   return dims;
 }
