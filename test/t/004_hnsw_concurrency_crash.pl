@@ -1,10 +1,12 @@
 # test/t/004_hnsw_concurrency_crash.pl
 # hnsw under concurrent inserts, and after a crash in the middle of them:
-# four sessions insert at once into an indexed table; then the same again,
+# four sessions insert at once into an indexed table (inserts run
+# concurrently: they share the writers' lock); then the same again,
 # killed by an immediate stop, and restarted. Each time the index must
 # answer exactly what the table holds (an index scan that can reach every
 # element returns every row, no more), lose no committed row, and pass
-# vecsim_hnsw_verify.
+# vecsim_hnsw_verify; without a crash, every element must be reachable and
+# recall must be what a serial build of the same rows gives.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -59,14 +61,37 @@ sub check_index_matches_table {
   my $verify = $node->safe_psql('postgres',
     q{SELECT violations, unreachable, count_matches FROM vecsim_hnsw_verify('items_v')});
   like($verify, qr/^0\|/, "$what: vecsim_hnsw_verify finds no broken invariant ($verify)");
-  return $table;
+  return ($table, $verify);
+}
+
+# recall@10 at ef_search 10 (low, so that a worse graph shows) over 50
+# random queries, against exact results (ORDER BY distance + 0 cannot use
+# the index).
+$node->safe_psql('postgres', q{
+  CREATE TABLE queries AS SELECT i, (SELECT array_agg(random()) FROM generate_series(1, 16) WHERE i > 0)::vector(16) AS v
+    FROM generate_series(1, 50) i;
+});
+sub recall {
+  return $node->safe_psql('postgres', q{
+    SET enable_seqscan = off; SET hnsw.ef_search = 10;
+    SELECT round(avg(hits) / 10, 3) FROM (
+      SELECT (SELECT count(*) FROM (SELECT id FROM items ORDER BY v <-> q.v LIMIT 10) got
+               WHERE got.id IN (SELECT id FROM items ORDER BY (v <-> q.v) + 0 LIMIT 10)) AS hits
+        FROM queries q) r;
+  });
 }
 
 # 1. concurrent inserts
 my @clients = start_inserters(4, 500);
 $_->{handle}->finish for @clients;
 is($node->safe_psql('postgres', 'SELECT count(*) FROM items'), '4000', 'all concurrent inserts landed');
-check_index_matches_table('after concurrent inserts');
+my (undef, $verified) = check_index_matches_table('after concurrent inserts');
+is($verified, '0|0|t', 'after concurrent inserts: every element reachable, the count exact');
+my $concurrent_recall = recall();
+$node->safe_psql('postgres', 'REINDEX INDEX items_v');
+my $serial_recall = recall();
+cmp_ok($concurrent_recall, '>=', $serial_recall - 0.05,
+       "recall after concurrent inserts ($concurrent_recall) is that of a build ($serial_recall)");
 
 # 2. a crash in the middle of concurrent inserts
 @clients = start_inserters(4, 5000);
@@ -79,7 +104,7 @@ for my $client (@clients) {
   $committed += () = $client->{out} =~ /^INSERT 0 1$/mg;
 }
 $node->start;
-my $rows = check_index_matches_table('after a crash');
+my ($rows) = check_index_matches_table('after a crash');
 cmp_ok($rows, '>=', 4000 + $committed, "no committed row was lost ($committed acknowledged)");
 
 # 3. the index keeps working: inserts, deletes, vacuum

@@ -22,9 +22,12 @@
 //      element without a way in from the entry point;
 //   3. the metapage: element count, and the entry point when the new
 //      element's level is above the entry's.
-//   Locking (and WAL) are the caller's: the shim will serialise inserts and
-//   vacuums on one lock and take a buffer lock per read and per write
-//   (docs/hnsw.md). Each insert and vacuum re-reads the metapage first.
+//   Locking (and WAL) are the caller's (docs/hnsw.md 4.3): inserts may run
+//   concurrently with each other (never with vacuum) as long as none moves
+//   the entry point (insert's may_raise_entry); every write an insert
+//   makes to a shared item is a read-check-write under that page's lock
+//   (CONCURRENT INSERTS below). Each insert and vacuum re-reads the
+//   metapage first.
 //
 // VACUUM (bulk_delete), in write order:
 //   1. a new entry point in the metapage if the old one is dying (the live
@@ -208,7 +211,26 @@ class HnswPageGraph {
   // the new element.
   Status insert(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset,
                 HnswRef* ref) noexcept {
-    return no_throw([&] { return insert_impl(value, heap_block, heap_offset, ref); });
+    bool deferred = false;
+    return insert(value, draw_insert_level(value.size), heap_block, heap_offset, true, &deferred, ref);
+  }
+
+  // The level for a new element with a value of value_bytes: drawn, and
+  // capped at what fits a page (-1 for a value too large to index).
+  int draw_insert_level(std::size_t value_bytes) {
+    return std::min(draw_level(), max_level_fitting(value_bytes));
+  }
+
+  // Inserts at level (draw_insert_level). Inserts may run concurrently
+  // (CONCURRENT INSERTS above) as long as none of them moves the entry
+  // point: with may_raise_entry false, an insert whose level is above the
+  // entry's, or into an empty index, writes nothing and sets *deferred, and
+  // the caller runs it again alone with may_raise_entry true.
+  Status insert(ValueRef value, int level, std::uint32_t heap_block, std::uint16_t heap_offset,
+                bool may_raise_entry, bool* deferred, HnswRef* ref) noexcept {
+    return no_throw([&] {
+      return insert_impl(value, level, heap_block, heap_offset, may_raise_entry, deferred, ref);
+    });
   }
 
   // Removes the elements whose heap tuple is_dead(block, offset) says is
@@ -322,15 +344,20 @@ class HnswPageGraph {
     }
   }
 
-  Status insert_impl(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset,
-                HnswRef* ref) {
-    VECSIM_RETURN_IF_ERROR(open());  // another writer may have moved the entry point
-    int level = std::min(draw_level(), max_level_fitting(value.size));
+  Status insert_impl(ValueRef value, int level, std::uint32_t heap_block, std::uint16_t heap_offset,
+                     bool may_raise_entry, bool* deferred, HnswRef* ref) {
+    *deferred = false;
     if (level < 0) {
       return Status::error(ErrorCode::kProgramLimit,
                            "index value of %zu bytes exceeds the %zu bytes an element can hold",
                            value.size, kMaxValueBytes);
     }
+    VECSIM_RETURN_IF_ERROR(open());  // another writer may have moved the entry point
+    if (!may_raise_entry && (meta_.entry == kNoRef || level > meta_.entry_level)) {
+      *deferred = true;
+      return Status::ok();
+    }
+    reuse_moved_ = false;
 
     // Choose the neighbours on every layer the new element shares with the
     // graph.
@@ -353,8 +380,6 @@ class HnswPageGraph {
     // 2. links back; the new element adopts what layer 0 re-selections drop
     adopter_ = *ref;
     adopter_body_ = item_body_;
-    adopter_links_.clear();
-    for (const Candidate& c : chosen_[0]) adopter_links_.push_back(c.node);
     bool linked = false;  // whether some layer-0 list took the new element
     for (int layer = 0; layer <= level; ++layer) {
       for (const Candidate& n : chosen_[layer]) {
@@ -389,13 +414,25 @@ class HnswPageGraph {
       }
     }
     adopter_ = kNoRef;
-    // 3. the metapage
-    meta_.element_count += 1;
-    if (meta_.entry == kNoRef || level > meta_.entry_level) {
-      meta_.entry = *ref;
-      meta_.entry_level = static_cast<std::int16_t>(level);
-    }
-    return store_->write_item(0, 1, 0, &meta_, sizeof meta_);
+    // 3. the metapage, as it is now (concurrent inserts count too)
+    const std::uint32_t reuse_block = meta_.reuse_block;
+    bool changed = false;
+    bool intact = true;
+    VECSIM_RETURN_IF_ERROR(store_->update_item(0, 1, [&](unsigned char* p, std::size_t n) {
+      HnswMeta m;
+      if (n < sizeof m) return intact = false;
+      std::memcpy(&m, p, sizeof m);
+      m.element_count += 1;
+      if (m.entry == kNoRef || level > m.entry_level) {
+        m.entry = *ref;
+        m.entry_level = static_cast<std::int16_t>(level);
+      }
+      if (reuse_moved_) m.reuse_block = reuse_block;
+      std::memcpy(p, &m, sizeof m);
+      meta_ = m;
+      return true;
+    }, &changed));
+    return intact ? Status::ok() : Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt");
   }
 
   template <class IsDead, class Wait>
@@ -555,40 +592,47 @@ class HnswPageGraph {
     return replace_farthest(relink_to_.front(), o);
   }
 
-  // In n's layer-0 list, o takes the place of the link farthest from n.
+  // In n's layer-0 list, o takes the place of the link farthest from n
+  // (if a concurrent insert changes that slot first, the list is read and
+  // measured again).
   Status replace_farthest(const Candidate& n, HnswRef o) {
-    std::size_t body = 0;
-    VECSIM_RETURN_IF_ERROR(links(n.node, 0, &links_, &body));
-    if (links_.empty()) return link_back(n, o, 0, nullptr);
     VECSIM_RETURN_IF_ERROR(copy_value(n.node, &scratch2_));
     ValueRef from{scratch2_.data(), scratch2_.size()};
-    std::size_t worst = 0;
-    float worst_distance = -HUGE_VALF;
-    for (std::size_t i = 0; i < links_.size(); ++i) {
-      float d = 0;
-      VECSIM_RETURN_IF_ERROR(distance(from, links_[i], &d));
-      if (d > worst_distance) {
-        worst_distance = d;
-        worst = i;
+    for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+      std::size_t body = 0;
+      VECSIM_RETURN_IF_ERROR(links(n.node, 0, &links_, &body));
+      if (links_.empty()) return link_back(n, o, 0, nullptr);
+      std::size_t worst = 0;
+      float worst_distance = -HUGE_VALF;
+      for (std::size_t i = 0; i < links_.size(); ++i) {
+        float d = 0;
+        VECSIM_RETURN_IF_ERROR(distance(from, links_[i], &d));
+        if (d > worst_distance) {
+          worst_distance = d;
+          worst = i;
+        }
       }
+      const HnswRef replaced = links_[worst];
+      if (adopter_ != kNoRef) {  // an insert: the new element keeps the replaced link
+        bool adopted = false;
+        VECSIM_RETURN_IF_ERROR(adopt(replaced, &adopted));
+      }
+      bool written = false;
+      VECSIM_RETURN_IF_ERROR(replace_link(n.node, body, 0, static_cast<int>(worst), replaced, o, &written));
+      if (written) return Status::ok();
     }
-    if (adopter_ != kNoRef) {  // an insert: the new element keeps the replaced link
-      bool adopted = false;
-      VECSIM_RETURN_IF_ERROR(adopt(links_[worst], &adopted));
-    }
-    return store_->write_item(ref_block(n.node), ref_offset(n.node),
-                              layout_.links_offset(body, 0) + sizeof(HnswRef) * worst, &o,
-                              sizeof o);
+    return Status::ok();
   }
 
   // Re-selects element r's list on layer (r's body bytes given, its live
   // links in links_) from its live links and a search for its own value,
   // without gone_ elements and without r itself.
   Status repair(HnswRef r, std::size_t body, int layer) {
+    expected_ = links_;
     VECSIM_RETURN_IF_ERROR(copy_value(r, &base_));
     ValueRef base{base_.data(), base_.size()};
     prune_.clear();
-    for (HnswRef l : links_) {
+    for (HnswRef l : expected_) {
       if (gone_.count(l)) continue;
       Candidate c{0, l};
       VECSIM_RETURN_IF_ERROR(distance(base, l, &c.distance));
@@ -606,14 +650,19 @@ class HnswPageGraph {
         if (!known) prune_.push_back(c);
       }
     }
-    return reselect(r, body, layer, kNoRef, nullptr);
+    bool written = false;
+    return reselect(r, body, layer, kNoRef, nullptr, &written);
   }
 
   // Sorts prune_ (candidate links of element r, of body bytes, on layer,
   // with their distances from r), keeps what the heuristic keeps, and
-  // writes that as r's list, unused slots kNoRef. *kept_added (if given):
-  // whether `added` is among the kept.
-  Status reselect(HnswRef r, std::size_t body, int layer, HnswRef added, bool* kept_added) {
+  // writes that as r's list, unused slots kNoRef, if the list still is
+  // expected_ (what the candidates were taken from: a concurrent insert
+  // may have changed it since). *kept_added (if given): whether `added` is
+  // among the kept; *written: whether the list was written.
+  Status reselect(HnswRef r, std::size_t body, int layer, HnswRef added, bool* kept_added,
+                  bool* written) {
+    *written = false;
     std::sort(prune_.begin(), prune_.end(), Closer{r});
     int cap = layout_.capacity(layer);
     VECSIM_RETURN_IF_ERROR(select(prune_, cap, &kept_));
@@ -629,8 +678,83 @@ class HnswPageGraph {
     if (layer == 0 && adopter_ != kNoRef) VECSIM_RETURN_IF_ERROR(adopt_dropped(added, cap));
     new_links_.assign(static_cast<std::size_t>(cap), kNoRef);
     for (std::size_t i = 0; i < kept_.size(); ++i) new_links_[i] = kept_[i].node;
-    return store_->write_item(ref_block(r), ref_offset(r), layout_.links_offset(body, layer),
-                              new_links_.data(), sizeof(HnswRef) * new_links_.size());
+    return replace_list(r, body, layer, written);
+  }
+
+  // CONCURRENT INSERTS: every write an insert makes to an item another
+  // insert may also change (a list, the metapage, a deleted slot) is one
+  // read-check-write under the page's lock (PageStore::update_item), so no
+  // insert overwrites what another wrote after it read. A check that fails
+  // means the item changed: the caller reads it again and retries, up to
+  // kWriteAttempts times (each failure is another insert's progress).
+  static constexpr int kWriteAttempts = 64;
+
+  // f(unsigned char* list) -> bool on r's list on layer (r's body bytes
+  // given; capacity refs at `list`, any alignment), under r's page lock,
+  // as PageStore::update_item: true keeps what f wrote (*changed).
+  template <class F>
+  Status update_list(HnswRef r, std::size_t body, int layer, F&& f, bool* changed) {
+    const std::size_t at = layout_.links_offset(body, layer);
+    const std::size_t end = at + sizeof(HnswRef) * static_cast<std::size_t>(layout_.capacity(layer));
+    bool intact = true;
+    VECSIM_RETURN_IF_ERROR(store_->update_item(ref_block(r), ref_offset(r), [&](unsigned char* p, std::size_t n) {
+      if (n < end) return intact = false;
+      return f(p + at);
+    }, changed));
+    return intact ? Status::ok() : corrupt_element(r);
+  }
+  static HnswRef list_link(const unsigned char* list, int i) {
+    HnswRef link;
+    std::memcpy(&link, list + sizeof link * i, sizeof link);
+    return link;
+  }
+  static void set_list_link(unsigned char* list, int i, HnswRef link) {
+    std::memcpy(list + sizeof link * i, &link, sizeof link);
+  }
+
+  // Appends x to r's list on layer (r's body bytes given): *linked is true
+  // when x is in the list afterwards (appended now, or there already),
+  // false when the list is full.
+  Status append_link(HnswRef r, std::size_t body, int layer, HnswRef x, bool* linked) {
+    const int cap = layout_.capacity(layer);
+    bool changed = false;
+    *linked = false;
+    return update_list(r, body, layer, [&](unsigned char* list) {
+      for (int i = 0; i < cap; ++i) {
+        HnswRef link = list_link(list, i);
+        if (link == x || link == kNoRef) {
+          *linked = true;
+          if (link == x) return false;
+          set_list_link(list, i, x);
+          return true;
+        }
+      }
+      return false;
+    }, &changed);
+  }
+
+  // Writes new_links_ as r's list on layer if the list still holds exactly
+  // expected_ (*written says whether it did).
+  Status replace_list(HnswRef r, std::size_t body, int layer, bool* written) {
+    const int cap = layout_.capacity(layer);
+    return update_list(r, body, layer, [&](unsigned char* list) {
+      for (int i = 0; i < cap; ++i) {
+        HnswRef want = i < static_cast<int>(expected_.size()) ? expected_[i] : kNoRef;
+        if (list_link(list, i) != want) return false;
+      }
+      std::memcpy(list, new_links_.data(), sizeof(HnswRef) * new_links_.size());
+      return true;
+    }, written);
+  }
+
+  // Writes x into slot i of r's list on layer if that still holds `was`.
+  Status replace_link(HnswRef r, std::size_t body, int layer, int i, HnswRef was, HnswRef x,
+                      bool* written) {
+    return update_list(r, body, layer, [&](unsigned char* list) {
+      if (list_link(list, i) != was) return false;
+      set_list_link(list, i, x);
+      return true;
+    }, written);
   }
 
   // Links from the inserted element (adopter_) every candidate of prune_
@@ -657,17 +781,7 @@ class HnswPageGraph {
   Status adopt(HnswRef x, bool* linked) {
     *linked = true;
     if (x == adopter_) return Status::ok();
-    for (HnswRef a : adopter_links_) {
-      if (a == x) return Status::ok();
-    }
-    if (adopter_links_.size() >= static_cast<std::size_t>(layout_.capacity(0))) {
-      *linked = false;
-      return Status::ok();
-    }
-    std::size_t at = layout_.links_offset(adopter_body_, 0) + sizeof(HnswRef) * adopter_links_.size();
-    VECSIM_RETURN_IF_ERROR(store_->write_item(ref_block(adopter_), ref_offset(adopter_), at, &x, sizeof x));
-    adopter_links_.push_back(x);
-    return Status::ok();
+    return append_link(adopter_, adopter_body_, 0, x, linked);
   }
 
   static std::uint32_t insert_salt(std::uint32_t heap_block, std::uint16_t heap_offset) {
@@ -897,27 +1011,47 @@ class HnswPageGraph {
   }
 
   // Step 2 for one neighbour: a free slot takes the link; a full list is
-  // re-selected over its links and the new element.
+  // re-selected over its links and the new element (both again from a
+  // fresh read if a concurrent insert changed the list first).
   // *stayed (if given): whether `added` is in the list afterwards.
   Status link_back(const Candidate& neighbour, HnswRef added, int layer, bool* stayed) {
     HnswRef n = neighbour.node;
-    std::size_t body = 0;
-    VECSIM_RETURN_IF_ERROR(links(n, layer, &links_, &body));
-    std::size_t at = layout_.links_offset(body, layer);
-    if (stayed) *stayed = true;
-    if (static_cast<int>(links_.size()) < layout_.capacity(layer)) {
-      return store_->write_item(ref_block(n), ref_offset(n), at + sizeof(HnswRef) * links_.size(),
-                                &added, sizeof added);
+    if (stayed) *stayed = false;
+    bool have_value = false;
+    for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+      std::size_t body = 0;
+      VECSIM_RETURN_IF_ERROR(links(n, layer, &links_, &body));
+      if (static_cast<int>(links_.size()) < layout_.capacity(layer)) {
+        bool linked = false;
+        VECSIM_RETURN_IF_ERROR(append_link(n, body, layer, added, &linked));
+        if (linked) {
+          if (stayed) *stayed = true;
+          return Status::ok();
+        }
+        continue;  // filled meanwhile
+      }
+      expected_ = links_;
+      if (!have_value) {
+        VECSIM_RETURN_IF_ERROR(copy_value(n, &base_));
+        have_value = true;
+      }
+      ValueRef base{base_.data(), base_.size()};
+      prune_.assign(1, Candidate{neighbour.distance, added});
+      for (HnswRef r : expected_) {
+        Candidate c{0, r};
+        VECSIM_RETURN_IF_ERROR(distance(base, r, &c.distance));
+        prune_.push_back(c);
+      }
+      bool kept = false;
+      bool written = false;
+      VECSIM_RETURN_IF_ERROR(reselect(n, body, layer, added, &kept, &written));
+      if (!kept) return Status::ok();  // the list turned the new element down
+      if (written) {
+        if (stayed) *stayed = true;
+        return Status::ok();
+      }
     }
-    VECSIM_RETURN_IF_ERROR(copy_value(n, &base_));
-    ValueRef base{base_.data(), base_.size()};
-    prune_.assign(1, Candidate{neighbour.distance, added});
-    for (HnswRef r : links_) {
-      Candidate c{0, r};
-      VECSIM_RETURN_IF_ERROR(distance(base, r, &c.distance));
-      prune_.push_back(c);
-    }
-    return reselect(n, body, layer, added, stayed);
+    return Status::ok();  // the list kept changing: the new element's other links serve
   }
 
   // Step 1 of INSERT: writes the new element (value at level, links
@@ -935,11 +1069,24 @@ class HnswPageGraph {
     bool reused = false;
     VECSIM_RETURN_IF_ERROR(reuse_slot(level, ref, &reused));
     if (reused) return Status::ok();
+    return add_item_to_last_page(ref);
+  }
+
+  // Adds item_ to the last page if it has room, else to a new page. The
+  // room is checked again as the item is added: a concurrent insert may
+  // have filled the page since.
+  Status add_item_to_last_page(HnswRef* ref) {
     std::uint32_t block = store_->page_count() - 1;
-    if (!last_page_has_room(store_->item_cost(item_.size()))) {
-      VECSIM_RETURN_IF_ERROR(append_page(&block));
-    }
     std::uint16_t offset = 0;
+    if (last_page_has_room(store_->item_cost(item_.size()))) {
+      bool added = false;
+      VECSIM_RETURN_IF_ERROR(store_->add_item_if_room(block, item_.data(), item_.size(), &offset, &added));
+      if (added) {
+        *ref = make_ref(block, offset);
+        return Status::ok();
+      }
+    }
+    VECSIM_RETURN_IF_ERROR(append_page(&block));
     VECSIM_RETURN_IF_ERROR(store_->add_item(block, item_.data(), item_.size(), &offset));
     *ref = make_ref(block, offset);
     return Status::ok();
@@ -949,8 +1096,10 @@ class HnswPageGraph {
   // page if that has room for kMinInlineBytes of its value, else on a new
   // page; the rest of the value in chunks on fresh pages after it, written
   // last chunk first so that each write names only chunks already written,
-  // and the element last. An insert cut short leaves chunks (and perhaps an
-  // empty page) that nothing names.
+  // and the element last (on a new page after all if a concurrent insert
+  // filled the last one: it fits, as an empty page has more room). An
+  // insert cut short leaves chunks (and perhaps an empty page) that
+  // nothing names.
   Status place_spilled(ValueRef value, int level, std::uint32_t heap_block,
                        std::uint16_t heap_offset, HnswRef* ref) {
     std::uint32_t block = store_->page_count() - 1;
@@ -982,7 +1131,12 @@ class HnswPageGraph {
     }
     build_item(value, level, heap_block, heap_offset, inline_bytes, next);
     std::uint16_t offset = 0;
-    VECSIM_RETURN_IF_ERROR(store_->add_item(block, item_.data(), item_.size(), &offset));
+    bool added = false;
+    VECSIM_RETURN_IF_ERROR(store_->add_item_if_room(block, item_.data(), item_.size(), &offset, &added));
+    if (!added) {
+      VECSIM_RETURN_IF_ERROR(append_page(&block));
+      VECSIM_RETURN_IF_ERROR(store_->add_item(block, item_.data(), item_.size(), &offset));
+    }
     *ref = make_ref(block, offset);
     return Status::ok();
   }
@@ -1022,7 +1176,9 @@ class HnswPageGraph {
 
   // Looks for a deleted element whose item is exactly item_'s size on at
   // most kReuseScanPages pages from meta_.reuse_block on, and writes item_
-  // over the first one found, in one write (*reused). Only layer-0
+  // over the first one found, in one write that checks the slot is still
+  // a deleted element of that size (a concurrent insert may have taken
+  // it: then the next one is tried) (*reused). Only layer-0
   // elements (all but about 1/m of them) are placed so; an upper-layer one
   // needs a larger slot than most deleted ones have. Spilled elements are
   // neither placed so nor overwritten (their chunks could not be). The hint moves past
@@ -1040,26 +1196,38 @@ class HnswPageGraph {
   Status reuse_slot(int level, HnswRef* ref, bool* reused) {
     *reused = false;
     if (level > 0 || meta_.reuse_block == 0) return Status::ok();
+    reuse_moved_ = true;
     std::uint32_t block = meta_.reuse_block;
     for (int scanned = 0; block < store_->page_count() && scanned < kReuseScanPages; ++block, ++scanned) {
-      HnswRef slot = kNoRef;
+      slots_.clear();
       VECSIM_RETURN_IF_ERROR(read_page_elements(
-          block, [&](HnswRef r, const HnswElementHeader& h, const unsigned char*, std::size_t n) {
-            if (slot == kNoRef && n == item_.size() && (h.flags & kElementDeleted) &&
-                !HnswElementLayout::spilled(h)) {
-              slot = r;
-            }
+          block, [&](HnswRef r, const HnswElementHeader& h, const unsigned char* p, std::size_t n) {
+            if (reusable_slot(p, n)) slots_.push_back(r);
           }));
-      if (slot != kNoRef) {
-        VECSIM_RETURN_IF_ERROR(store_->write_item(block, ref_offset(slot), 0, item_.data(), item_.size()));
-        meta_.reuse_block = block;  // it may hold more
-        *ref = slot;
-        *reused = true;
-        return Status::ok();
+      for (HnswRef slot : slots_) {
+        bool taken = false;
+        VECSIM_RETURN_IF_ERROR(store_->update_item(block, ref_offset(slot), [&](unsigned char* p, std::size_t n) {
+          if (!reusable_slot(p, n)) return false;
+          std::memcpy(p, item_.data(), n);
+          return true;
+        }, &taken));
+        if (taken) {
+          meta_.reuse_block = block;  // it may hold more
+          *ref = slot;
+          *reused = true;
+          return Status::ok();
+        }
       }
     }
     meta_.reuse_block = block < store_->page_count() ? block : 0;
     return Status::ok();
+  }
+
+  // Whether item p (n bytes) is a deleted element that item_ may replace.
+  bool reusable_slot(const unsigned char* p, std::size_t n) const {
+    HnswElementHeader h;
+    if (n != item_.size() || !parse_element(p, n, &h)) return false;
+    return (h.flags & kElementDeleted) && !HnswElementLayout::spilled(h);
   }
 
   void set_item_links(int layer, const std::vector<Candidate>& chosen) {
@@ -1234,7 +1402,8 @@ class HnswPageGraph {
   // the element an insert is linking in, while it adopts dropped links
   HnswRef adopter_ = kNoRef;
   std::size_t adopter_body_ = 0;
-  std::vector<HnswRef> adopter_links_;
+  bool reuse_moved_ = false;  // this insert moved meta_.reuse_block
+  std::vector<HnswRef> expected_;  // a list as read, for replace_list
   HnswMeta meta_{};
   HnswElementLayout layout_{16};
 
@@ -1274,7 +1443,7 @@ class HnswPageGraph {
   std::vector<SpilledValue> spilled_;
   std::vector<AlignedBytes> spill_values_;
   AlignedBytes scratch_, scratch2_, base_, spill_value_;
-  std::vector<HnswRef> orphans_;
+  std::vector<HnswRef> orphans_, slots_;
   std::vector<Candidate> relink_to_;
 };
 

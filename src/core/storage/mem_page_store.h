@@ -65,6 +65,29 @@ class MemPageStore {
     return add_items(block, &bytes, &n, 1, offset);
   }
 
+  // One operation (for fail_after).
+  Status add_item_if_room(std::uint32_t block, const void* item, std::size_t n,
+                          std::uint16_t* offset, bool* added) {
+    *added = false;
+    if (block < pages_.size() && item_cost(n) > free_space(block)) return maybe_fail();
+    VECSIM_RETURN_IF_ERROR(add_item(block, item, n, offset));
+    *added = true;
+    return Status::ok();
+  }
+
+  // One operation (for fail_after): f(item, n) -> bool on the item itself;
+  // false must mean f left it unchanged (what the server's store undoes).
+  template <class F>
+  Status update_item(std::uint32_t block, std::uint16_t offset, F&& f, bool* changed) {
+    VECSIM_RETURN_IF_ERROR(maybe_fail());
+    auto* item = const_cast<std::vector<unsigned char>*>(find(block, offset));
+    if (!item) return no_such("item");
+    std::vector<unsigned char> before = *item;
+    *changed = f(item->data(), item->size());
+    if (!*changed) *item = before;
+    return Status::ok();
+  }
+
   // One operation (for fail_after), however many offsets.
   template <class F>
   Status read_items(std::uint32_t block, const std::uint16_t* offsets, std::size_t count, F&& f) {

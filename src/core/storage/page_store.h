@@ -26,6 +26,14 @@
 //     Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
 //                       const void* bytes, std::size_t n);               // overwrites part of an item;
 //                                                                        // an error if it would pass the item's end
+//     Status add_item_if_room(std::uint32_t block, const void* item, std::size_t n,
+//                             std::uint16_t* offset, bool* added);       // add_item, or *added false
+//                                                                        // (page unchanged) if no room
+//     template <class F> Status update_item(std::uint32_t block, std::uint16_t offset, F&& f,
+//                                           bool* changed);
+//         // f(unsigned char* item, std::size_t n) -> bool with the page locked against other
+//         // writers: true keeps what f wrote (one page change), false leaves the item as it was.
+//         // Concurrent inserters change shared items only so (read, check, write at once).
 //     void prefetch_page(HnswRef r);  // hints that r will be read soon: what can be fetched
 //     void prefetch_item(HnswRef r);  // without reading the page, then (later) the item
 //                                     // itself (both may do nothing; never fail)

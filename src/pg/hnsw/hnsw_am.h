@@ -9,8 +9,11 @@
 //   verify.cpp   vecsim_hnsw_verify(regclass)
 //
 // LOCKS (docs/hnsw.md, "Locking")
-//   Writers (insert, vacuum) serialise on a heavyweight lock on the
-//   index's lock page kWriterLockPage (ExclusiveLock). A scan holds
+//   Writers take a heavyweight lock on the index's lock page
+//   kWriterLockPage: inserts in ShareLock, so they run concurrently (core
+//   makes each shared write a read-check-write under the buffer lock),
+//   except an insert that would move the entry point, which retries in
+//   ExclusiveLock; vacuum and verify in ExclusiveLock. A scan holds
 //   kScanLockPage in ShareLock while it searches the graph (its first
 //   amgettuple, which reads the metapage under it, and any further batch
 //   of an iterative scan; rows the searches kept are handed out without

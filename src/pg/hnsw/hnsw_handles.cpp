@@ -30,10 +30,13 @@ class IndexHandle final : public HnswIndexHandle {
   }
   Status next(core::HnswHit* hit, bool* found) noexcept override { return graph_.next(hit, found); }
   bool next_reads_pages() noexcept override { return graph_.next_reads_pages(); }
-  Status insert(core::ValueRef value, std::uint32_t heap_block,
-                std::uint16_t heap_offset) noexcept override {
+  int draw_insert_level(std::size_t value_bytes) noexcept override {
+    return graph_.draw_insert_level(value_bytes);
+  }
+  Status insert(core::ValueRef value, int level, std::uint32_t heap_block, std::uint16_t heap_offset,
+                bool may_raise_entry, bool* deferred) noexcept override {
     core::HnswRef ref;
-    return graph_.insert(value, heap_block, heap_offset, &ref);
+    return graph_.insert(value, level, heap_block, heap_offset, may_raise_entry, deferred, &ref);
   }
   Status bulk_delete(HnswIsDead is_dead, Status (*wait_for_scans)(void*), void* state,
                      core::HnswVacuumStats* stats) noexcept override {

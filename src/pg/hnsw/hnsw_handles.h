@@ -44,8 +44,12 @@ class HnswIndexHandle {
                                   HnswScanLimits limits) noexcept = 0;
   virtual core::Status next(core::HnswHit* hit, bool* found) noexcept = 0;
   virtual bool next_reads_pages() noexcept = 0;
-  virtual core::Status insert(core::ValueRef value, std::uint32_t heap_block,
-                              std::uint16_t heap_offset) noexcept = 0;
+  // HnswPageGraph::draw_insert_level and insert (at a level, perhaps
+  // deferred to an exclusive retry).
+  virtual int draw_insert_level(std::size_t value_bytes) noexcept = 0;
+  virtual core::Status insert(core::ValueRef value, int level, std::uint32_t heap_block,
+                              std::uint16_t heap_offset, bool may_raise_entry,
+                              bool* deferred) noexcept = 0;
   // wait_for_scans(state): see HnswPageGraph::bulk_delete's wait_for_readers.
   virtual core::Status bulk_delete(HnswIsDead is_dead, core::Status (*wait_for_scans)(void*),
                                    void* state,

@@ -1,14 +1,18 @@
 // src/pg/hnsw/insert.cpp
 // aminsert: one row into a live index (SPEC.md 6.11). The value is
-// prepared as the build prepares it; then, under the writers' lock, core
-// inserts the element and links it in, each page change one generic WAL
-// record, in the order that keeps the index valid after every record.
+// prepared as the build prepares it; then, under the writers' lock in
+// share mode (inserts run concurrently with each other, not with vacuum),
+// core inserts the element and links it in, each page change one generic
+// WAL record, in the order that keeps the index valid after every record.
+// An insert that would move the entry point (its level above the entry's,
+// about 1 in m^(entry level)) writes nothing there and runs again under
+// the lock in exclusive mode, alone, at the same level.
 //
 // INVARIANTS
 //   The open index handle is cached for the statement in
 //   IndexInfo->ii_AmCache (in ii_Context, destroyed with it by the slot's
 //   reset callback). Each insert re-reads the metapage under the lock, so
-//   another session's insert or vacuum is always seen. Levels are drawn
+//   another session's vacuum, or entry point move, is always seen. Levels are drawn
 //   from a generator seeded from PostgreSQL's, different per statement.
 #include "bridge/pg_call.h"
 #include "hnsw/handle_slot.h"
@@ -57,14 +61,20 @@ bool hnsw_insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_t
   MemoryContext caller = MemoryContextSwitchTo(cache->row_context);
   core::ValueRef value;
   if (index_value_of(cache->opclass, values[0], true, &value)) {
-    LockPage(index, kWriterLockPage, ExclusiveLock);
-    core::Status st = cache->store.refresh_page_count();
-    if (st.is_ok()) {
-      st = cache->slot->handle->insert(value, ItemPointerGetBlockNumber(heap_tid),
-                                       ItemPointerGetOffsetNumber(heap_tid));
+    HnswIndexHandle* handle = cache->slot->handle;
+    const int level = handle->draw_insert_level(value.size);
+    bool deferred = true;
+    for (LOCKMODE mode : {ShareLock, ExclusiveLock}) {
+      if (!deferred) break;
+      LockPage(index, kWriterLockPage, mode);
+      core::Status st = cache->store.refresh_page_count();
+      if (st.is_ok()) {
+        st = handle->insert(value, level, ItemPointerGetBlockNumber(heap_tid),
+                            ItemPointerGetOffsetNumber(heap_tid), mode == ExclusiveLock, &deferred);
+      }
+      UnlockPage(index, kWriterLockPage, mode);
+      raise_pending_or(st);
     }
-    UnlockPage(index, kWriterLockPage, ExclusiveLock);
-    raise_pending_or(st);
   }
   MemoryContextSwitchTo(caller);
   MemoryContextReset(cache->row_context);

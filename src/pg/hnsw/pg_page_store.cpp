@@ -44,10 +44,13 @@ bool is_hnsw_page(Page page) {
 }
 
 // Applies change(page) to block under its exclusive lock: in place and
-// marked dirty (kBuild), or through one generic WAL record (kLogged).
+// marked dirty (kBuild), or through one generic WAL record (kLogged). If
+// change returns false the page is left as it was: *applied (if given) is
+// then false, and without `applied` that is corruption (XX000). In kBuild
+// mode a change that declines must not have touched the page.
 template <class Change>
 core::Status modify_page(Relation index, ForkNumber fork, bool logged, BlockNumber block,
-                         Change&& change) {
+                         Change&& change, bool* applied = nullptr) {
   bool ok = true;
   core::Status st = pg_call([&] {
     Buffer buffer = ReadBufferExtended(index, fork, block, RBM_NORMAL, nullptr);
@@ -68,6 +71,10 @@ core::Status modify_page(Relation index, ForkNumber fork, bool logged, BlockNumb
     UnlockReleaseBuffer(buffer);
   });
   VECSIM_RETURN_IF_ERROR(st);
+  if (applied) {
+    *applied = ok;
+    return core::Status::ok();
+  }
   return ok ? core::Status::ok() : corrupt("page refused a change", block, 0);
 }
 
@@ -176,24 +183,67 @@ core::Status PgPageStore::add_item(std::uint32_t block, const void* item, std::s
 core::Status PgPageStore::add_items(std::uint32_t block, const unsigned char* const* items,
                                     const std::size_t* sizes, std::size_t count,
                                     std::uint16_t* first) noexcept {
+  bool added = false;
+  VECSIM_RETURN_IF_ERROR(add_items_if_room(block, items, sizes, count, first, &added));
+  return added ? core::Status::ok() : corrupt("has no room for the items", block, 0);
+}
+
+core::Status PgPageStore::add_item_if_room(std::uint32_t block, const void* item, std::size_t n,
+                                           std::uint16_t* offset, bool* added) noexcept {
+  const auto* bytes = static_cast<const unsigned char*>(item);
+  return add_items_if_room(block, &bytes, &n, 1, offset, added);
+}
+
+core::Status PgPageStore::add_items_if_room(std::uint32_t block, const unsigned char* const* items,
+                                            const std::size_t* sizes, std::size_t count,
+                                            std::uint16_t* first, bool* added) noexcept {
   if (mode_ == Mode::kRead) return corrupt("read-only store asked to add an item", block, 0);
   std::size_t cost = 0;
   for (std::size_t i = 0; i < count; ++i) cost += item_cost(sizes[i]);
-  return modify_page(index_, fork_, mode_ == Mode::kLogged, block, [&](Page page) {
-    // Checked first, so that no PageAddItem below can fail (a build's
-    // page is changed in place: there is no record to abort).
-    if (PageGetExactFreeSpace(page) < cost ||
-        PageGetMaxOffsetNumber(page) + count > core::kMaxRefOffset) {
-      return false;
-    }
-    *first = OffsetNumberNext(PageGetMaxOffsetNumber(page));
-    for (std::size_t i = 0; i < count; ++i) {
-      OffsetNumber at = PageAddItem(page, reinterpret_cast<Item>(const_cast<unsigned char*>(items[i])),
-                                    sizes[i], InvalidOffsetNumber, false, false);
-      if (at != *first + i) return false;
-    }
-    return true;
-  });
+  bool no_room = false;
+  bool applied = false;
+  VECSIM_RETURN_IF_ERROR(modify_page(
+      index_, fork_, mode_ == Mode::kLogged, block,
+      [&](Page page) {
+        // Checked first, so that no PageAddItem below can fail (a build's
+        // page is changed in place: there is no record to abort).
+        if (!is_hnsw_page(page) || PageGetExactFreeSpace(page) < cost ||
+            PageGetMaxOffsetNumber(page) + count > core::kMaxRefOffset) {
+          no_room = true;
+          return false;
+        }
+        *first = OffsetNumberNext(PageGetMaxOffsetNumber(page));
+        for (std::size_t i = 0; i < count; ++i) {
+          OffsetNumber at = PageAddItem(page, reinterpret_cast<Item>(const_cast<unsigned char*>(items[i])),
+                                        sizes[i], InvalidOffsetNumber, false, false);
+          if (at != *first + i) return false;
+        }
+        return true;
+      },
+      &applied));
+  if (!applied && !no_room) return corrupt("page refused new items", block, 0);
+  *added = applied;
+  return core::Status::ok();
+}
+
+core::Status PgPageStore::update_item_with(std::uint32_t block, std::uint16_t offset,
+                                           bool (*change)(void*, unsigned char*, std::size_t),
+                                           void* arg, bool* changed) noexcept {
+  if (mode_ == Mode::kRead) return corrupt("read-only store asked to write", block, offset);
+  bool missing = false;
+  VECSIM_RETURN_IF_ERROR(modify_page(
+      index_, fork_, mode_ == Mode::kLogged, block,
+      [&](Page page) {
+        unsigned char* item = nullptr;
+        std::size_t n = 0;
+        if (!is_hnsw_page(page) || !find_item(page, offset, const_cast<const unsigned char**>(&item), &n)) {
+          missing = true;
+          return false;
+        }
+        return change(arg, item, n);
+      },
+      changed));
+  return missing ? missing_item(block, offset) : core::Status::ok();
 }
 
 core::Status PgPageStore::write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,

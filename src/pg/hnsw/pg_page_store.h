@@ -16,14 +16,16 @@
 //   Each read holds the buffer's share lock only while core's callback
 //   reads the item (the callback never calls PostgreSQL); each write holds
 //   the exclusive lock for the one change. No two buffer locks are ever
-//   held at once, so buffer locks cannot deadlock. Writers are serialised
-//   by the caller's heavyweight lock (hnsw/locks.h).
+//   held at once, so buffer locks cannot deadlock. Concurrent inserters
+//   change shared items only through update_item (a read-check-write under
+//   one exclusive lock) and add_item_if_room.
 //
 // INVARIANTS
 //   Every PostgreSQL call goes through pg_call; a failure parks the error
-//   (pg_call.h) and is returned as a Status. page_count() is cached:
-//   exact for the writer that holds the writers' lock (it refreshes it
-//   after taking the lock, and only it extends the relation). Pages carry
+//   (pg_call.h) and is returned as a Status. page_count() is cached: a
+//   writer refreshes it after taking the writers' lock; concurrent
+//   inserters may extend the relation meanwhile, so it can lag (no read
+//   depends on it: an older last page is merely a page to try first). Pages carry
 //   an 8-byte special area {kHnswPageId, flags} that the verifier checks.
 #pragma once
 
@@ -83,6 +85,21 @@ class PgPageStore {
                          std::uint16_t* first) noexcept;
   core::Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
                           const void* bytes, std::size_t n) noexcept;
+  // add_item, or *added false and the page unchanged when it has no room
+  // (another inserter filled it since its free space was read).
+  core::Status add_item_if_room(std::uint32_t block, const void* item, std::size_t n,
+                                std::uint16_t* offset, bool* added) noexcept;
+  // f(item, n) -> bool under the page's exclusive lock, on the item as it
+  // is now: true keeps what f wrote into it (one page change: one WAL
+  // record when logged), false leaves the page as it was (*changed says
+  // which). f must not throw or call PostgreSQL.
+  template <class F>
+  core::Status update_item(std::uint32_t block, std::uint16_t offset, F&& f, bool* changed) noexcept {
+    return update_item_with(
+        block, offset,
+        [](void* arg, unsigned char* item, std::size_t n) { return (*static_cast<F*>(arg))(item, n); },
+        &f, changed);
+  }
 
   // CPU hints for an element r (core's ref: block << 9 | offset) about to
   // be read, when this backend has read r's block before. prefetch_page:
@@ -130,6 +147,13 @@ class PgPageStore {
   }
 
  private:
+  core::Status add_items_if_room(std::uint32_t block, const unsigned char* const* items,
+                                 const std::size_t* sizes, std::size_t count,
+                                 std::uint16_t* first, bool* added) noexcept;
+  core::Status update_item_with(std::uint32_t block, std::uint16_t offset,
+                                bool (*change)(void*, unsigned char*, std::size_t), void* arg,
+                                bool* changed) noexcept;
+
   // Pins and share-locks block (XX000, with nothing held, if its page is
   // not an hnsw element page).
   core::Status lock_page(std::uint32_t block, Buffer* buffer, Page* page) noexcept;

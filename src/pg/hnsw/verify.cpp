@@ -13,8 +13,8 @@
 //   count_matches  whether the metapage counts the live elements
 //
 // INVARIANTS
-//   Holds the writers' lock in share mode, so no insert or vacuum runs
-//   while the index is checked; scans may.
+//   Holds the writers' lock in exclusive mode (inserts hold it shared), so
+//   no insert or vacuum runs while the index is checked; scans may.
 #include "bridge/fmgr_glue.h"
 #include "bridge/pg_call.h"
 #include "hnsw/hnsw_am.h"
@@ -70,9 +70,9 @@ Datum hnsw_verify(FunctionCallInfo fcinfo) {
   }
   PgPageStore store(index, MAIN_FORKNUM, PgPageStore::Mode::kRead);
   Counts counts;
-  LockPage(index, kWriterLockPage, ShareLock);
+  LockPage(index, kWriterLockPage, ExclusiveLock);
   core::Status st = verify_into(&store, &counts);
-  UnlockPage(index, kWriterLockPage, ShareLock);
+  UnlockPage(index, kWriterLockPage, ExclusiveLock);
   raise_pending_or(st);
   if (counts.violations > 0) {
     ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
