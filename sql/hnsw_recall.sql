@@ -100,6 +100,24 @@ SELECT knn_recall('tripled', 'v', '<->', 'SELECT quote_literal(q) || ''::vector(
   AS duplicates_recall_ok;
 SELECT violations, unreachable FROM vecsim_hnsw_verify('tripled_idx');
 
+-- churn of rows that are nearly one direction under cosine (c * (1, ..,
+-- 1) + noise): tight clusters that vacuum once left as islands no search
+-- reached; every live element must stay reachable
+CREATE TABLE parallel (id serial, v vector(32));
+CREATE INDEX parallel_idx ON parallel USING hnsw (v vector_cosine_ops);
+SELECT setseed(0.25);
+INSERT INTO parallel (v) SELECT (SELECT array_agg((i % 20) * 0.1 + random() * 0.05 + 0 * j)
+                                   FROM generate_series(1, 32) j)::vector FROM generate_series(1, 1200) i;
+DELETE FROM parallel WHERE id % 3 = 0;
+VACUUM parallel;
+SELECT violations, unreachable, count_matches FROM vecsim_hnsw_verify('parallel_idx');
+INSERT INTO parallel (v) SELECT (SELECT array_agg((i % 20) * 0.1 + random() * 0.05 + 0 * j)
+                                   FROM generate_series(1, 32) j)::vector FROM generate_series(1, 400) i;
+DELETE FROM parallel WHERE id % 3 = 1;
+VACUUM parallel;
+SELECT violations, unreachable, count_matches FROM vecsim_hnsw_verify('parallel_idx');
+DROP TABLE parallel;
+
 -- values wider than a page (3,072 dims: every element spilled into chunks),
 -- built, then grown by inserts, then after deletes and VACUUM; and cosine
 CREATE TABLE wide_items AS SELECT id, v::vector(3072) AS v FROM clustered_rows(500, 3072, 0.5);

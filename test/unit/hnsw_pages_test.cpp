@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include "../../bench/clustered_data.h"
@@ -425,6 +427,63 @@ TEST(HnswPages, VacuumRemovesDeadRowsAndRepairsLinks) {
   EXPECT_EQ(again.repaired, 0u);
 }
 
+
+// Tight clusters are reached through few gateway elements; when vacuum
+// deletes those, a whole cluster can be left linking only itself: an
+// island no search enters, though each member still has incoming links.
+// Near-duplicates also prune each other from lists, so re-links compete
+// for the same few lists. Vacuum must leave every live element reachable
+// from the entry point, round after round of churn. Rows: near_parallel
+// gives what cosine makes of c * (1, .., 1) + noise (nearly one
+// direction); otherwise noise 1e-4 around 25 random centres.
+void churn_tight_clusters(int d, int n, bool near_parallel) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  std::normal_distribution<float> noise(0.0f, 1e-4f);
+  std::vector<float> centres(25 * static_cast<std::size_t>(d)), rows(2 * static_cast<std::size_t>(n) * d);
+  for (float& c : centres) c = unit(rng);
+  for (std::size_t r = 0; r < 2 * static_cast<std::size_t>(n); ++r) {
+    float norm = 0;
+    for (int j = 0; j < d; ++j) {
+      float x = near_parallel ? (r % 20) * 0.1f + unit(rng) * 0.05f : centres[(r % 25) * d + j] + noise(rng);
+      rows[r * d + j] = x;
+      norm += x * x;
+    }
+    if (near_parallel) {
+      for (int j = 0; j < d; ++j) rows[r * d + j] /= std::sqrt(norm);
+    }
+  }
+  MemPageStore store;
+  write_rows(std::vector<float>(rows.begin(), rows.begin() + static_cast<std::size_t>(n) * d), d, 16, 64, &store);
+  PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
+  ASSERT_TRUE(index.open().is_ok());
+  auto row_of = [](std::uint32_t block, std::uint16_t offset) { return (block - 1) * 100 + offset - 1; };
+  std::uint32_t next_row = static_cast<std::uint32_t>(n);
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(round);
+    HnswVacuumStats stats;
+    ASSERT_TRUE(index.bulk_delete([&](std::uint32_t b, std::uint16_t o) { return (row_of(b, o) + round) % 3 == 0; },
+                                  &stats)
+                    .is_ok());
+    HnswVerifyReport report = verify(&store);
+    EXPECT_EQ(report.violations, 0u) << report.first;
+    EXPECT_EQ(report.unreachable, 0u) << "after vacuum";
+    for (int i = 0; i < n / 4; ++i, ++next_row) {
+      HnswRef ref;
+      ASSERT_TRUE(index.insert(vref(&rows[static_cast<std::size_t>(next_row) * d], d), next_row / 100 + 1,
+                               static_cast<std::uint16_t>(next_row % 100 + 1), &ref)
+                      .is_ok());
+    }
+    report = verify(&store);
+    EXPECT_EQ(report.violations, 0u) << report.first;
+    EXPECT_EQ(report.unreachable, 0u) << "after inserts";
+  }
+}
+
+TEST(HnswPages, VacuumLeavesNoIslandOfTightClusters) { churn_tight_clusters(16, 1500, false); }
+TEST(HnswPages, VacuumLeavesNoIslandOfNearParallelRows) { churn_tight_clusters(16, 1500, true); }
+// 2,100 dims: every element spilled into chunks
+TEST(HnswPages, VacuumLeavesNoIslandOfWideNearParallelRows) { churn_tight_clusters(2100, 400, true); }
 
 // Inserts after a vacuum take the slots of the layer-0 elements it deleted:
 // two rounds of churn (a third of the rows deleted, as many inserted) add

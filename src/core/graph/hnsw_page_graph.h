@@ -35,9 +35,12 @@
 //   2. every live element with a link to a dying or deleted element gets
 //      that list re-selected from its live links plus a fresh search for
 //      its own value (dying elements excluded); then every live element
-//      that no live list links any more (its links came from dying
-//      elements, or a re-selection dropped it) is linked back in from its
-//      nearest live elements, as an insert links a new one;
+//      that no path of live layer-0 links reaches from the entry point
+//      (its ways in came through dying elements, or a re-selection dropped
+//      it; a whole tight cluster can be left an island) is linked from a
+//      reached element near it, into a free slot or in place of a link
+//      that other reached lists also hold (relink), pass after pass until
+//      none is left;
 //   3. the dying elements' links are cleared, then the dying elements are
 //      flagged deleted (so a pass cut short between flags leaves no
 //      unflagged dying element linking a flagged one).
@@ -63,6 +66,7 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -396,7 +400,8 @@ class HnswPageGraph {
     // (small m): then its nearest neighbour takes it in place of that
     // list's farthest link, which the new element adopts first.
     if (!linked && !chosen_[0].empty()) {
-      Status st = replace_farthest(chosen_[0].front(), *ref);
+      bool replaced = false;
+      Status st = replace_farthest(chosen_[0].front(), *ref, &replaced, [](HnswRef) { return true; });
       if (!st.is_ok()) {
         adopter_ = kNoRef;
         return st;
@@ -503,11 +508,15 @@ class HnswPageGraph {
         ++stats->repaired;
       }
     }
-    // 2b. re-link live elements that nothing links any more (their only
-    // incoming links were from dying elements, or a repair pruned them)
-    for (int pass = 0; pass < 3; ++pass) {
+    // 2b. re-link live elements no search can reach any more: their only
+    // ways in came through dying elements, or a repair pruned them. An
+    // element may still have incoming links and be lost: a tight cluster
+    // whose gateways die keeps linking only itself (an island). Each pass
+    // re-links every unreachable element, which may drop another's last
+    // way in (as a last resort), so passes repeat while any is left.
+    for (int pass = 0; pass < kRelinkPasses; ++pass) {
       std::size_t orphans = 0;
-      VECSIM_RETURN_IF_ERROR(find_orphans(&orphans_));
+      VECSIM_RETURN_IF_ERROR(find_unreachable(&orphans_));
       for (HnswRef o : orphans_) {
         VECSIM_RETURN_IF_ERROR(relink(o));
         ++orphans;
@@ -551,29 +560,55 @@ class HnswPageGraph {
     return Status::ok();
   }
 
-  // The live elements (other than the entry) that no live layer-0 list
-  // links.
-  Status find_orphans(std::vector<HnswRef>* out) {
+  // The live elements that no path of live layer-0 links reaches from
+  // the entry point (read breadth-first, each element once); the others
+  // in reached_, and in incoming_ how many reached lists link each
+  // element.
+  Status find_unreachable(std::vector<HnswRef>* out) {
     out->clear();
-    std::unordered_set<HnswRef> linked;
-    for (HnswRef r : live_) {
-      VECSIM_RETURN_IF_ERROR(links(r, 0, &links_, nullptr));
-      for (HnswRef l : links_) linked.insert(l);
+    std::unordered_set<HnswRef>& reached = reached_;
+    reached.clear();
+    incoming_.clear();
+    std::vector<HnswRef> queue;
+    if (meta_.entry != kNoRef && !gone_.count(meta_.entry)) {
+      reached.insert(meta_.entry);
+      queue.push_back(meta_.entry);
+    }
+    for (std::size_t i = 0; i < queue.size(); ++i) {
+      VECSIM_RETURN_IF_ERROR(links(queue[i], 0, &links_, nullptr));
+      for (HnswRef l : links_) {
+        ++incoming_[l];
+        if (!gone_.count(l) && reached.insert(l).second) queue.push_back(l);
+      }
     }
     for (HnswRef r : live_) {
-      if (r != meta_.entry && !linked.count(r)) out->push_back(r);
+      if (!reached.count(r)) out->push_back(r);
     }
     return Status::ok();
   }
 
-  // Links live element o back into the lists of its nearest live elements;
-  // if every one of them prunes it away again, the nearest one gives it
-  // the place of its farthest link.
+  // Links unreachable live element o from a reached element near it,
+  // without dropping any element's last way in: into a free slot of the
+  // lists the heuristic picks for o, or of the nearest lists; else in
+  // place of the farthest link, in the nearest list that has one, whose
+  // target other reached lists link too (incoming_); else, as a last
+  // resort, in place of the nearest list's farthest link (a later pass
+  // re-links what that drops). Lists are not re-selected here: a
+  // re-selection drops links nothing then adopts, and with near-duplicates
+  // (which the heuristic prunes in favour of the same few) re-links would
+  // keep pushing each other out of the same lists.
   Status relink(HnswRef o) {
     VECSIM_RETURN_IF_ERROR(copy_value(o, &base_));
     ValueRef base{base_.data(), base_.size()};
     Candidate nearest{0, meta_.entry};
     VECSIM_RETURN_IF_ERROR(descend(base, 0, &nearest));
+    // The descent may end inside an island (upper layers can lead there);
+    // a layer-0 search from a reached element finds only reached ones, so
+    // whichever list takes o makes it reachable.
+    if (!reached_.count(nearest.node)) {
+      nearest.node = meta_.entry;
+      VECSIM_RETURN_IF_ERROR(distance(base, nearest.node, &nearest.distance));
+    }
     entries_.assign(1, nearest);
     VECSIM_RETURN_IF_ERROR(search_layer(base, meta_.ef_construction, 0, o));
     sorted_.clear();
@@ -582,29 +617,51 @@ class HnswPageGraph {
     }
     if (sorted_.empty()) return Status::ok();
     VECSIM_RETURN_IF_ERROR(select(sorted_, meta_.m, &relink_to_));
-    bool kept = false;
+    for (std::size_t i = 0; i < kRelinkLists && i < sorted_.size(); ++i) relink_to_.push_back(sorted_[i]);
     for (const Candidate& n : relink_to_) {
-      bool stayed = false;
-      VECSIM_RETURN_IF_ERROR(link_back(n, o, 0, &stayed));
-      kept |= stayed;
+      std::size_t body = 0;
+      VECSIM_RETURN_IF_ERROR(links(n.node, 0, &links_, &body));
+      if (static_cast<int>(links_.size()) >= layout_.capacity(0)) continue;
+      bool linked = false;
+      VECSIM_RETURN_IF_ERROR(append_link(n.node, body, 0, o, &linked));
+      if (linked) {
+        ++incoming_[o];
+        return Status::ok();
+      }
     }
-    if (kept) return Status::ok();
-    return replace_farthest(relink_to_.front(), o);
+    for (std::size_t i = 0; i < sorted_.size() && i < kRelinkLists; ++i) {
+      bool replaced = false;
+      VECSIM_RETURN_IF_ERROR(replace_farthest(sorted_[i], o, &replaced, [&](HnswRef l) {
+        auto in = incoming_.find(l);
+        return in != incoming_.end() && in->second > 1;
+      }));
+      if (replaced) return Status::ok();
+    }
+    bool replaced = false;
+    return replace_farthest(sorted_.front(), o, &replaced, [](HnswRef) { return true; });
   }
 
   // In n's layer-0 list, o takes the place of the link farthest from n
-  // (if a concurrent insert changes that slot first, the list is read and
+  // among those may_drop(link) allows (*replaced: whether there was one;
+  // if a concurrent insert changes that slot first, the list is read and
   // measured again).
-  Status replace_farthest(const Candidate& n, HnswRef o) {
+  template <class MayDrop>
+  Status replace_farthest(const Candidate& n, HnswRef o, bool* replaced_one, MayDrop&& may_drop) {
+    *replaced_one = false;
     VECSIM_RETURN_IF_ERROR(copy_value(n.node, &scratch2_));
     ValueRef from{scratch2_.data(), scratch2_.size()};
     for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
       std::size_t body = 0;
       VECSIM_RETURN_IF_ERROR(links(n.node, 0, &links_, &body));
-      if (links_.empty()) return link_back(n, o, 0, nullptr);
-      std::size_t worst = 0;
+      if (links_.empty()) return link_back(n, o, 0, replaced_one);
+      std::size_t worst = links_.size();
       float worst_distance = -HUGE_VALF;
       for (std::size_t i = 0; i < links_.size(); ++i) {
+        if (links_[i] == o) {
+          *replaced_one = true;
+          return Status::ok();
+        }
+        if (!may_drop(links_[i])) continue;
         float d = 0;
         VECSIM_RETURN_IF_ERROR(distance(from, links_[i], &d));
         if (d > worst_distance) {
@@ -612,6 +669,7 @@ class HnswPageGraph {
           worst = i;
         }
       }
+      if (worst == links_.size()) return Status::ok();
       const HnswRef replaced = links_[worst];
       if (adopter_ != kNoRef) {  // an insert: the new element keeps the replaced link
         bool adopted = false;
@@ -619,7 +677,13 @@ class HnswPageGraph {
       }
       bool written = false;
       VECSIM_RETURN_IF_ERROR(replace_link(n.node, body, 0, static_cast<int>(worst), replaced, o, &written));
-      if (written) return Status::ok();
+      if (written) {
+        auto in = incoming_.find(replaced);
+        if (in != incoming_.end()) --in->second;
+        ++incoming_[o];
+        *replaced_one = true;
+        return Status::ok();
+      }
     }
     return Status::ok();
   }
@@ -688,6 +752,10 @@ class HnswPageGraph {
   // means the item changed: the caller reads it again and retries, up to
   // kWriteAttempts times (each failure is another insert's progress).
   static constexpr int kWriteAttempts = 64;
+  // Vacuum's re-link passes (2b); one or two are the rule.
+  static constexpr int kRelinkPasses = 8;
+  // Lists a re-link tries for a link it may replace.
+  static constexpr std::size_t kRelinkLists = 8;
 
   // f(unsigned char* list) -> bool on r's list on layer (r's body bytes
   // given; capacity refs at `list`, any alignment), under r's page lock,
@@ -1086,20 +1154,17 @@ class HnswPageGraph {
         return Status::ok();
       }
     }
-    VECSIM_RETURN_IF_ERROR(append_page(&block));
-    VECSIM_RETURN_IF_ERROR(store_->add_item(block, item_.data(), item_.size(), &offset));
-    *ref = make_ref(block, offset);
-    return Status::ok();
+    return append_page_with(item_, ref);
   }
 
   // A spilled element (storage/hnsw_spill.h): the element goes on the last
   // page if that has room for kMinInlineBytes of its value, else on a new
-  // page; the rest of the value in chunks on fresh pages after it, written
-  // last chunk first so that each write names only chunks already written,
-  // and the element last (on a new page after all if a concurrent insert
-  // filled the last one: it fits, as an empty page has more room). An
-  // insert cut short leaves chunks (and perhaps an empty page) that
-  // nothing names.
+  // page; the rest of the value in chunks, each on a new page of its own
+  // (full ones but the first), written last chunk first so that each
+  // write names only chunks already written, and the element last (on a
+  // newer page after all if a concurrent insert took the room first: it
+  // fits, as an empty page has more room). An insert cut short leaves
+  // chunks, and perhaps an empty page, that nothing names.
   Status place_spilled(ValueRef value, int level, std::uint32_t heap_block,
                        std::uint16_t heap_offset, HnswRef* ref) {
     std::uint32_t block = store_->page_count() - 1;
@@ -1108,37 +1173,39 @@ class HnswPageGraph {
       inline_bytes = hnsw_inline_fitting(*store_, layout_, value.size, level, store_->free_space(block));
     }
     if (inline_bytes < kMinInlineBytes) {
-      VECSIM_RETURN_IF_ERROR(append_page(&block));
-      inline_bytes = hnsw_inline_fitting(*store_, layout_, value.size, level, store_->free_space(block));
+      // A page of its own, taken before the chunks so that the last of
+      // them (the partial first chunk) ends the relation, where the next
+      // insert's element fills its room.
+      if (store_->page_count() > kMaxRefBlock) {
+        return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
+      }
+      VECSIM_RETURN_IF_ERROR(store_->new_page(&block));
+      inline_bytes = hnsw_inline_fitting(*store_, layout_, value.size, level, store_->page_capacity());
     }
+    // The first chunk takes what full chunks leave, and is written (so
+    // appended) last: its page, the relation's last, has the room that
+    // the next insert fills.
     const std::size_t capacity = hnsw_chunk_capacity(*store_);
-    chunk_blocks_.clear();
-    for (std::size_t from = inline_bytes; from < value.size; from += capacity) {
-      std::uint32_t chunk_block = 0;
-      VECSIM_RETURN_IF_ERROR(append_page(&chunk_block));
-      chunk_blocks_.push_back(chunk_block);
-    }
+    const std::size_t rest = value.size - inline_bytes;
+    const std::size_t chunks = (rest + capacity - 1) / capacity;
+    const std::size_t first = rest - (chunks - 1) * capacity;
     HnswRef next = kNoRef;
-    for (std::size_t i = chunk_blocks_.size(); i-- > 0;) {
-      const std::size_t from = inline_bytes + i * capacity;
-      const std::size_t n = std::min(capacity, value.size - from);
+    for (std::size_t i = chunks; i-- > 0;) {
+      const std::size_t from = inline_bytes + (i == 0 ? 0 : first + (i - 1) * capacity);
+      const std::size_t n = i == 0 ? first : capacity;
       chunk_item_.assign(sizeof(HnswChunkHeader) + n, 0);
       encode_chunk(chunk_item_.data(), value.bytes + from, n, next);
-      std::uint16_t offset = 0;
-      VECSIM_RETURN_IF_ERROR(
-          store_->add_item(chunk_blocks_[i], chunk_item_.data(), chunk_item_.size(), &offset));
-      next = make_ref(chunk_blocks_[i], offset);
+      VECSIM_RETURN_IF_ERROR(append_page_with(chunk_item_, &next));
     }
     build_item(value, level, heap_block, heap_offset, inline_bytes, next);
     std::uint16_t offset = 0;
     bool added = false;
     VECSIM_RETURN_IF_ERROR(store_->add_item_if_room(block, item_.data(), item_.size(), &offset, &added));
-    if (!added) {
-      VECSIM_RETURN_IF_ERROR(append_page(&block));
-      VECSIM_RETURN_IF_ERROR(store_->add_item(block, item_.data(), item_.size(), &offset));
+    if (added) {
+      *ref = make_ref(block, offset);
+      return Status::ok();
     }
-    *ref = make_ref(block, offset);
-    return Status::ok();
+    return append_page_with(item_, ref);
   }
 
   // Whether the last page (not the metapage) can take an item costing cost.
@@ -1147,11 +1214,19 @@ class HnswPageGraph {
     return block > 0 && store_->free_space(block) >= cost && store_->item_count(block) < kMaxRefOffset;
   }
 
-  Status append_page(std::uint32_t* block) {
+  // A new page holding item (its first item, in one write, so that no
+  // concurrent insert can take its room first); *ref names the item.
+  Status append_page_with(const std::vector<unsigned char>& item, HnswRef* ref) {
     if (store_->page_count() > kMaxRefBlock) {
       return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
     }
-    return store_->new_page(block);
+    std::uint32_t block = 0;
+    VECSIM_RETURN_IF_ERROR(store_->new_page_with_item(item.data(), item.size(), &block));
+    if (block > kMaxRefBlock) {
+      return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
+    }
+    *ref = make_ref(block, 1);
+    return Status::ok();
   }
 
   // item_: the element for value at level with the chosen_ links, holding
@@ -1410,7 +1485,8 @@ class HnswPageGraph {
   // scratch, reused across calls
   RefSet visited_;
   std::vector<std::uint32_t> seen_;  // see kSeenLinks
-  std::unordered_set<HnswRef> dying_, gone_;
+  std::unordered_set<HnswRef> dying_, gone_, reached_;
+  std::unordered_map<HnswRef, std::uint32_t> incoming_;  // find_unreachable()'s
 
   // iterative scan state
   AlignedBytes scan_query_;
@@ -1433,7 +1509,6 @@ class HnswPageGraph {
   std::vector<std::vector<Candidate>> chosen_;
   std::vector<unsigned char> item_, chunk_item_;
   std::size_t item_body_ = 0;                   // item_'s body bytes
-  std::vector<std::uint32_t> chunk_blocks_;     // place_spilled()'s
   const std::vector<Candidate> no_links_;
   // visit_page()'s spilled elements: where in its batch, and first chunk
   struct SpilledValue {

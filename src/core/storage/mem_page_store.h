@@ -66,6 +66,18 @@ class MemPageStore {
   }
 
   // One operation (for fail_after).
+  Status new_page_with_item(const void* item, std::size_t n, std::uint32_t* block) {
+    VECSIM_RETURN_IF_ERROR(maybe_fail());
+    if (item_cost(n) > page_capacity()) return Status::error(ErrorCode::kInternal, "item exceeds a page");
+    pages_.emplace_back();
+    *block = static_cast<std::uint32_t>(pages_.size() - 1);
+    const auto* bytes = static_cast<const unsigned char*>(item);
+    pages_.back().items.emplace_back(bytes, bytes + n);
+    pages_.back().used = item_cost(n);
+    return Status::ok();
+  }
+
+  // One operation (for fail_after).
   Status add_item_if_room(std::uint32_t block, const void* item, std::size_t n,
                           std::uint16_t* offset, bool* added) {
     *added = false;

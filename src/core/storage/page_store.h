@@ -26,6 +26,9 @@
 //     Status write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
 //                       const void* bytes, std::size_t n);               // overwrites part of an item;
 //                                                                        // an error if it would pass the item's end
+//     Status new_page_with_item(const void* item, std::size_t n, std::uint32_t* block);
+//         // appends a page holding item at line pointer 1, in one page change: no
+//         // concurrent writer can take the new page's room first
 //     Status add_item_if_room(std::uint32_t block, const void* item, std::size_t n,
 //                             std::uint16_t* offset, bool* added);       // add_item, or *added false
 //                                                                        // (page unchanged) if no room

@@ -152,26 +152,43 @@ std::uint16_t PgPageStore::item_count(std::uint32_t block) noexcept {
 }
 
 core::Status PgPageStore::new_page(std::uint32_t* block) noexcept {
+  return new_page_with_item(nullptr, 0, block);
+}
+
+// Until the new page is initialised under its exclusive lock, another
+// backend that finds it (by the relation's size) sees a new page, which
+// is no element page: it reads nothing there and adds nothing there.
+core::Status PgPageStore::new_page_with_item(const void* item, std::size_t n,
+                                             std::uint32_t* block) noexcept {
   if (mode_ == Mode::kRead) return corrupt("read-only store asked for a page", 0, 0);
+  if (item != nullptr && item_cost(n) > page_capacity()) return corrupt("item exceeds a page", 0, 0);
   const bool logged = mode_ == Mode::kLogged;
+  bool added = true;
   VECSIM_RETURN_IF_ERROR(pg_call([&] {
     LockRelationForExtension(index_, ExclusiveLock);
     Buffer buffer = ReadBufferExtended(index_, fork_, P_NEW, RBM_NORMAL, nullptr);
     UnlockRelationForExtension(index_, ExclusiveLock);
     LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    auto fill = [&](Page page) {
+      init_page(page);
+      if (item != nullptr) {
+        added = PageAddItem(page, reinterpret_cast<Item>(const_cast<void*>(item)), n,
+                            InvalidOffsetNumber, false, false) == FirstOffsetNumber;
+      }
+    };
     if (logged) {
       GenericXLogState* state = GenericXLogStart(index_);
-      init_page(GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE));
+      fill(GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE));
       GenericXLogFinish(state);
     } else {
-      init_page(BufferGetPage(buffer));
+      fill(BufferGetPage(buffer));
       MarkBufferDirty(buffer);
     }
     *block = BufferGetBlockNumber(buffer);
     UnlockReleaseBuffer(buffer);
   }));
-  page_count_ = *block + 1;
-  return core::Status::ok();
+  page_count_ = std::max(page_count_, *block + 1);
+  return added ? core::Status::ok() : corrupt("new page refused its item", *block, 1);
 }
 
 core::Status PgPageStore::add_item(std::uint32_t block, const void* item, std::size_t n,

@@ -76,6 +76,10 @@ class PgPageStore {
   std::uint16_t item_count(std::uint32_t block) noexcept;
 
   core::Status new_page(std::uint32_t* block) noexcept;
+  // A new page holding item at offset 1, initialised and filled under one
+  // exclusive lock (one WAL record when logged), so no concurrent inserter
+  // can take its room first.
+  core::Status new_page_with_item(const void* item, std::size_t n, std::uint32_t* block) noexcept;
   core::Status add_item(std::uint32_t block, const void* item, std::size_t n,
                         std::uint16_t* offset) noexcept;
   // All count items in one page change (one buffer lock; one WAL record
