@@ -428,6 +428,26 @@ TEST(HnswPages, VacuumRemovesDeadRowsAndRepairsLinks) {
 }
 
 
+// Levels are drawn with the index's m, read from the metapage even when
+// the caller has not opened the index yet (as the server's insert path
+// draws a level before it takes its lock): about 1 in m above layer 0.
+TEST(HnswPages, InsertLevelsFollowTheIndexsM) {
+  Built b(300, 8, 8);
+  MemPageStore store;
+  std::vector<HnswRef> refs;
+  ASSERT_TRUE(b.write(&store, 8, &refs).is_ok());
+  PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
+  int above = 0;
+  for (int i = 0; i < 4000; ++i) {
+    int level = -1;
+    ASSERT_TRUE(index.draw_insert_level(32, &level).is_ok());
+    ASSERT_GE(level, 0);
+    above += level > 0;
+  }
+  EXPECT_GT(above, 4000 / 8 / 2);
+  EXPECT_LT(above, 4000 / 8 * 2);
+}
+
 // Tight clusters are reached through few gateway elements; when vacuum
 // deletes those, a whole cluster can be left linking only itself: an
 // island no search enters, though each member still has incoming links.

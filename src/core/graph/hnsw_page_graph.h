@@ -215,14 +215,20 @@ class HnswPageGraph {
   // the new element.
   Status insert(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset,
                 HnswRef* ref) noexcept {
+    int level = 0;
+    VECSIM_RETURN_IF_ERROR(draw_insert_level(value.size, &level));
     bool deferred = false;
-    return insert(value, draw_insert_level(value.size), heap_block, heap_offset, true, &deferred, ref);
+    return insert(value, level, heap_block, heap_offset, true, &deferred, ref);
   }
 
-  // The level for a new element with a value of value_bytes: drawn, and
-  // capped at what fits a page (-1 for a value too large to index).
-  int draw_insert_level(std::size_t value_bytes) {
-    return std::min(draw_level(), max_level_fitting(value_bytes));
+  // *level: the level for a new element with a value of value_bytes, drawn
+  // with the index's m (the metapage is read first if this object has not
+  // read it yet) and capped at what fits a page (-1 for a value too large
+  // to index).
+  Status draw_insert_level(std::size_t value_bytes, int* level) noexcept {
+    if (meta_.magic != kHnswMagic) VECSIM_RETURN_IF_ERROR(no_throw([&] { return open(); }));
+    *level = std::min(draw_level(), max_level_fitting(value_bytes));
+    return Status::ok();
   }
 
   // Inserts at level (draw_insert_level). Inserts may run concurrently
@@ -384,6 +390,9 @@ class HnswPageGraph {
     // 2. links back; the new element adopts what layer 0 re-selections drop
     adopter_ = *ref;
     adopter_body_ = item_body_;
+    // Layer 0 first, with its fallback, before any upper layer can make
+    // the new element findable (and so linkable by concurrent inserts)
+    // without a layer-0 way in.
     bool linked = false;  // whether some layer-0 list took the new element
     for (int layer = 0; layer <= level; ++layer) {
       for (const Candidate& n : chosen_[layer]) {
@@ -395,16 +404,16 @@ class HnswPageGraph {
         }
         linked |= layer == 0 && stayed;
       }
-    }
-    // Every neighbour's full list may have turned the new element down
-    // (small m): then its nearest neighbour takes it in place of that
-    // list's farthest link, which the new element adopts first.
-    if (!linked && !chosen_[0].empty()) {
-      bool replaced = false;
-      Status st = replace_farthest(chosen_[0].front(), *ref, &replaced, [](HnswRef) { return true; });
-      if (!st.is_ok()) {
-        adopter_ = kNoRef;
-        return st;
+      // Every neighbour's full list may have turned the new element down
+      // (small m): then its nearest neighbour takes it in place of that
+      // list's farthest link, which the new element adopts first.
+      if (layer == 0 && !linked && !chosen_[0].empty()) {
+        bool replaced = false;
+        Status st = replace_farthest(chosen_[0].front(), *ref, &replaced, [](HnswRef) { return true; });
+        if (!st.is_ok()) {
+          adopter_ = kNoRef;
+          return st;
+        }
       }
     }
     // A new element that becomes the entry point links the old one on
@@ -650,6 +659,7 @@ class HnswPageGraph {
     *replaced_one = false;
     VECSIM_RETURN_IF_ERROR(copy_value(n.node, &scratch2_));
     ValueRef from{scratch2_.data(), scratch2_.size()};
+    refused_.clear();  // links the new element could not adopt
     for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
       std::size_t body = 0;
       VECSIM_RETURN_IF_ERROR(links(n.node, 0, &links_, &body));
@@ -661,7 +671,10 @@ class HnswPageGraph {
           *replaced_one = true;
           return Status::ok();
         }
-        if (!may_drop(links_[i])) continue;
+        if (!may_drop(links_[i]) ||
+            std::find(refused_.begin(), refused_.end(), links_[i]) != refused_.end()) {
+          continue;
+        }
         float d = 0;
         VECSIM_RETURN_IF_ERROR(distance(from, links_[i], &d));
         if (d > worst_distance) {
@@ -674,6 +687,10 @@ class HnswPageGraph {
       if (adopter_ != kNoRef) {  // an insert: the new element keeps the replaced link
         bool adopted = false;
         VECSIM_RETURN_IF_ERROR(adopt(replaced, &adopted));
+        if (!adopted) {  // the new element is full: another link, if any
+          refused_.push_back(replaced);
+          continue;
+        }
       }
       bool written = false;
       VECSIM_RETURN_IF_ERROR(replace_link(n.node, body, 0, static_cast<int>(worst), replaced, o, &written));
@@ -739,7 +756,14 @@ class HnswPageGraph {
     // this list then links, so no element loses its last way in, even if
     // the insert stops (a crash) right after this write.
     if (added != kNoRef && !found) return Status::ok();
-    if (layer == 0 && adopter_ != kNoRef) VECSIM_RETURN_IF_ERROR(adopt_dropped(added, cap));
+    if (layer == 0 && adopter_ != kNoRef) {
+      bool safe = true;
+      VECSIM_RETURN_IF_ERROR(adopt_dropped(added, cap, &safe));
+      if (!safe) {  // as if the list had turned the new element down
+        if (kept_added) *kept_added = false;
+        return Status::ok();
+      }
+    }
     new_links_.assign(static_cast<std::size_t>(cap), kNoRef);
     for (std::size_t i = 0; i < kept_.size(); ++i) new_links_[i] = kept_[i].node;
     return replace_list(r, body, layer, written);
@@ -828,9 +852,12 @@ class HnswPageGraph {
   // Links from the inserted element (adopter_) every candidate of prune_
   // the re-selection in kept_ drops, while it has free layer-0 slots; each
   // is one write, made before the list that drops it is rewritten. Once
-  // the new element is full, a dropped candidate stays in the re-selected
-  // list instead, while that has room (a heuristic list seldom fills).
-  Status adopt_dropped(HnswRef added, int cap) {
+  // the new element is full (concurrent inserts fill its slots too), a
+  // dropped candidate stays in the re-selected list instead, while that
+  // has room; *safe is false if one could go nowhere (the list must then
+  // stay as it is).
+  Status adopt_dropped(HnswRef added, int cap, bool* safe) {
+    *safe = true;
     for (const Candidate& c : prune_) {
       if (c.node == added) continue;
       bool kept = false;
@@ -838,7 +865,12 @@ class HnswPageGraph {
       if (kept) continue;
       bool adopted = false;
       VECSIM_RETURN_IF_ERROR(adopt(c.node, &adopted));
-      if (!adopted && kept_.size() < static_cast<std::size_t>(cap)) kept_.push_back(c);
+      if (adopted) continue;
+      if (kept_.size() < static_cast<std::size_t>(cap)) {
+        kept_.push_back(c);
+      } else {
+        *safe = false;
+      }
     }
     return Status::ok();
   }
@@ -1089,6 +1121,10 @@ class HnswPageGraph {
     for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
       std::size_t body = 0;
       VECSIM_RETURN_IF_ERROR(links(n, layer, &links_, &body));
+      if (std::find(links_.begin(), links_.end(), added) != links_.end()) {
+        if (stayed) *stayed = true;  // a concurrent insert linked it already
+        return Status::ok();
+      }
       if (static_cast<int>(links_.size()) < layout_.capacity(layer)) {
         bool linked = false;
         VECSIM_RETURN_IF_ERROR(append_link(n, body, layer, added, &linked));
@@ -1144,9 +1180,13 @@ class HnswPageGraph {
   // room is checked again as the item is added: a concurrent insert may
   // have filled the page since.
   Status add_item_to_last_page(HnswRef* ref) {
-    std::uint32_t block = store_->page_count() - 1;
-    std::uint16_t offset = 0;
-    if (last_page_has_room(store_->item_cost(item_.size()))) {
+    // The page count this store knows may lag (concurrent inserts extend
+    // the relation): before a new page, the newest last page is tried.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (attempt > 0) VECSIM_RETURN_IF_ERROR(store_->refresh_page_count());
+      if (!last_page_has_room(store_->item_cost(item_.size()))) continue;
+      const std::uint32_t block = store_->page_count() - 1;
+      std::uint16_t offset = 0;
       bool added = false;
       VECSIM_RETURN_IF_ERROR(store_->add_item_if_room(block, item_.data(), item_.size(), &offset, &added));
       if (added) {
@@ -1180,6 +1220,9 @@ class HnswPageGraph {
         return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
       }
       VECSIM_RETURN_IF_ERROR(store_->new_page(&block));
+      if (block > kMaxRefBlock) {
+        return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
+      }
       inline_bytes = hnsw_inline_fitting(*store_, layout_, value.size, level, store_->page_capacity());
     }
     // The first chunk takes what full chunks leave, and is written (so
@@ -1270,7 +1313,11 @@ class HnswPageGraph {
   // TID it gets from it is checked against its snapshot by the executor.
   Status reuse_slot(int level, HnswRef* ref, bool* reused) {
     *reused = false;
-    if (level > 0 || meta_.reuse_block == 0) return Status::ok();
+    // A hint past this store's page count was set by a concurrent insert
+    // that saw more pages: left as it is.
+    if (level > 0 || meta_.reuse_block == 0 || meta_.reuse_block >= store_->page_count()) {
+      return Status::ok();
+    }
     reuse_moved_ = true;
     std::uint32_t block = meta_.reuse_block;
     for (int scanned = 0; block < store_->page_count() && scanned < kReuseScanPages; ++block, ++scanned) {
@@ -1518,7 +1565,7 @@ class HnswPageGraph {
   std::vector<SpilledValue> spilled_;
   std::vector<AlignedBytes> spill_values_;
   AlignedBytes scratch_, scratch2_, base_, spill_value_;
-  std::vector<HnswRef> orphans_, slots_;
+  std::vector<HnswRef> orphans_, slots_, refused_;
   std::vector<Candidate> relink_to_;
 };
 

@@ -6,7 +6,8 @@
 //   struct PageStore {
 //     std::size_t page_capacity();          // bytes for items on an empty page
 //     std::size_t item_cost(std::size_t n); // bytes an item of n bytes uses (aligned, with its line pointer)
-//     std::uint32_t page_count();
+//     std::uint32_t page_count();           // may lag other writers' new pages
+//     Status refresh_page_count();          // reads it afresh
 //     std::size_t free_space(std::uint32_t block);  // what an add_item there may still use
 //     std::uint16_t item_count(std::uint32_t block); // line pointers on the page
 //     Status new_page(std::uint32_t* block);                              // appends an empty page

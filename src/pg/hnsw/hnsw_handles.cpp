@@ -30,8 +30,8 @@ class IndexHandle final : public HnswIndexHandle {
   }
   Status next(core::HnswHit* hit, bool* found) noexcept override { return graph_.next(hit, found); }
   bool next_reads_pages() noexcept override { return graph_.next_reads_pages(); }
-  int draw_insert_level(std::size_t value_bytes) noexcept override {
-    return graph_.draw_insert_level(value_bytes);
+  Status draw_insert_level(std::size_t value_bytes, int* level) noexcept override {
+    return graph_.draw_insert_level(value_bytes, level);
   }
   Status insert(core::ValueRef value, int level, std::uint32_t heap_block, std::uint16_t heap_offset,
                 bool may_raise_entry, bool* deferred) noexcept override {

@@ -46,7 +46,7 @@ class HnswIndexHandle {
   virtual bool next_reads_pages() noexcept = 0;
   // HnswPageGraph::draw_insert_level and insert (at a level, perhaps
   // deferred to an exclusive retry).
-  virtual int draw_insert_level(std::size_t value_bytes) noexcept = 0;
+  virtual core::Status draw_insert_level(std::size_t value_bytes, int* level) noexcept = 0;
   virtual core::Status insert(core::ValueRef value, int level, std::uint32_t heap_block,
                               std::uint16_t heap_offset, bool may_raise_entry,
                               bool* deferred) noexcept = 0;

@@ -62,7 +62,8 @@ bool hnsw_insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_t
   core::ValueRef value;
   if (index_value_of(cache->opclass, values[0], true, &value)) {
     HnswIndexHandle* handle = cache->slot->handle;
-    const int level = handle->draw_insert_level(value.size);
+    int level = 0;
+    raise_pending_or(handle->draw_insert_level(value.size, &level));
     bool deferred = true;
     for (LOCKMODE mode : {ShareLock, ExclusiveLock}) {
       if (!deferred) break;

@@ -309,7 +309,8 @@ void PgPageStore::prefetch_item(std::uint32_t r) noexcept {
   for (std::size_t line = at & ~std::size_t{63}; line < end; line += 64) __builtin_prefetch(page + line);
 }
 
-core::Status PgPageStore::lock_page(std::uint32_t block, Buffer* buffer, Page* page) noexcept {
+core::Status PgPageStore::lock_page(std::uint32_t block, bool new_is_empty, Buffer* buffer,
+                                    Page* page) noexcept {
   bool ok = false;
   VECSIM_RETURN_IF_ERROR(pg_call([&] {
     if (vacuum_) vacuum_delay_point();
@@ -318,7 +319,11 @@ core::Status PgPageStore::lock_page(std::uint32_t block, Buffer* buffer, Page* p
     LockBuffer(*buffer, BUFFER_LOCK_SHARE);
     *page = BufferGetPage(*buffer);
     ok = is_hnsw_page(*page);
-    if (!ok) UnlockReleaseBuffer(*buffer);
+    if (!ok && new_is_empty && PageIsNew(*page)) {
+      ok = true;
+      *page = nullptr;
+    }
+    if (!ok || *page == nullptr) UnlockReleaseBuffer(*buffer);
   }));
   return ok ? core::Status::ok() : corrupt("has no element page", block, 0);
 }

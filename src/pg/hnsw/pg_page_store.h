@@ -121,7 +121,7 @@ class PgPageStore {
   template <class F>
   core::Status read_items(std::uint32_t block, const std::uint16_t* offsets, std::size_t count,
                           F&& f) noexcept {
-    return with_locked_page(block, [&](Page page) {
+    return with_locked_page(block, /*new_is_empty=*/false, [&](Page page) {
       for (std::size_t i = 0; i < count; ++i) {
         VECSIM_RETURN_IF_ERROR(pass_item(page, block, offsets[i], [&](const unsigned char* item,
                                                                       std::size_t n) { f(i, item, n); }));
@@ -131,10 +131,13 @@ class PgPageStore {
   }
 
   // f(offset, item, n) for every item on block, in order, under one pin and
-  // share lock (the item count read under the same lock).
+  // share lock (the item count read under the same lock). A page another
+  // backend has added but not yet initialised (or a crash left so) holds
+  // no items.
   template <class F>
   core::Status read_all_items(std::uint32_t block, F&& f) noexcept {
-    return with_locked_page(block, [&](Page page) {
+    return with_locked_page(block, /*new_is_empty=*/true, [&](Page page) {
+      if (page == nullptr) return core::Status::ok();
       const OffsetNumber last = PageGetMaxOffsetNumber(page);
       for (OffsetNumber off = FirstOffsetNumber; off <= last; ++off) {
         VECSIM_RETURN_IF_ERROR(pass_item(page, block, off, [&](const unsigned char* item,
@@ -159,18 +162,20 @@ class PgPageStore {
                                 bool* changed) noexcept;
 
   // Pins and share-locks block (XX000, with nothing held, if its page is
-  // not an hnsw element page).
-  core::Status lock_page(std::uint32_t block, Buffer* buffer, Page* page) noexcept;
+  // not an hnsw element page; but with new_is_empty, a new page, all
+  // zeros, is *page nullptr with nothing held).
+  core::Status lock_page(std::uint32_t block, bool new_is_empty, Buffer* buffer, Page* page) noexcept;
   // body(page) -> Status on block's page, pinned and share-locked. body may
   // allocate (core's callbacks copy links and values) and so throw: the
   // buffer is released and the failure returned, never propagated out of
   // this noexcept function. UnlockReleaseBuffer only releases (STYLE.md
   // 2.4), so it is called directly.
   template <class Body>
-  core::Status with_locked_page(std::uint32_t block, Body&& body) noexcept {
+  core::Status with_locked_page(std::uint32_t block, bool new_is_empty, Body&& body) noexcept {
     Buffer buffer = InvalidBuffer;
     Page page = nullptr;
-    VECSIM_RETURN_IF_ERROR(lock_page(block, &buffer, &page));
+    VECSIM_RETURN_IF_ERROR(lock_page(block, new_is_empty, &buffer, &page));
+    if (page == nullptr) return body(page);
     core::Status st;
     try {
       st = body(page);
