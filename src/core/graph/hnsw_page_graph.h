@@ -407,9 +407,17 @@ class HnswPageGraph {
       // Every neighbour's full list may have turned the new element down
       // (small m): then its nearest neighbour takes it in place of that
       // list's farthest link, which the new element adopts first.
+      // If the new element is too full to adopt any of that list's links
+      // (its free slots went to concurrent inserts and adoptions), the
+      // farthest link is replaced all the same: the new element must have
+      // a way in, even at the risk of the replaced one's.
       if (layer == 0 && !linked && !chosen_[0].empty()) {
         bool replaced = false;
         Status st = replace_farthest(chosen_[0].front(), *ref, &replaced, [](HnswRef) { return true; });
+        if (st.is_ok() && !replaced) {
+          st = replace_farthest(chosen_[0].front(), *ref, &replaced, [](HnswRef) { return true; },
+                                /*adopt_replaced=*/false);
+        }
         if (!st.is_ok()) {
           adopter_ = kNoRef;
           return st;
@@ -653,9 +661,12 @@ class HnswPageGraph {
   // In n's layer-0 list, o takes the place of the link farthest from n
   // among those may_drop(link) allows (*replaced: whether there was one;
   // if a concurrent insert changes that slot first, the list is read and
-  // measured again).
+  // measured again). In an insert (adopter_ set), the new element first
+  // adopts the replaced link, and a link it cannot adopt is passed over,
+  // unless adopt_replaced is false.
   template <class MayDrop>
-  Status replace_farthest(const Candidate& n, HnswRef o, bool* replaced_one, MayDrop&& may_drop) {
+  Status replace_farthest(const Candidate& n, HnswRef o, bool* replaced_one, MayDrop&& may_drop,
+                          bool adopt_replaced = true) {
     *replaced_one = false;
     VECSIM_RETURN_IF_ERROR(copy_value(n.node, &scratch2_));
     ValueRef from{scratch2_.data(), scratch2_.size()};
@@ -684,7 +695,7 @@ class HnswPageGraph {
       }
       if (worst == links_.size()) return Status::ok();
       const HnswRef replaced = links_[worst];
-      if (adopter_ != kNoRef) {  // an insert: the new element keeps the replaced link
+      if (adopter_ != kNoRef && adopt_replaced) {  // an insert: the new element keeps the replaced link
         bool adopted = false;
         VECSIM_RETURN_IF_ERROR(adopt(replaced, &adopted));
         if (!adopted) {  // the new element is full: another link, if any
