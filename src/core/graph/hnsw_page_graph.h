@@ -1196,16 +1196,20 @@ class HnswPageGraph {
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (attempt > 0) VECSIM_RETURN_IF_ERROR(store_->refresh_page_count());
       if (!last_page_has_room(store_->item_cost(item_.size()))) continue;
-      const std::uint32_t block = store_->page_count() - 1;
-      std::uint16_t offset = 0;
       bool added = false;
-      VECSIM_RETURN_IF_ERROR(store_->add_item_if_room(block, item_.data(), item_.size(), &offset, &added));
-      if (added) {
-        *ref = make_ref(block, offset);
-        return Status::ok();
-      }
+      VECSIM_RETURN_IF_ERROR(add_item_if_room(store_->page_count() - 1, ref, &added));
+      if (added) return Status::ok();
     }
     return append_page_with(item_, ref);
+  }
+
+  // Adds item_ to block if the page still has room (*added), naming it in
+  // *ref.
+  Status add_item_if_room(std::uint32_t block, HnswRef* ref, bool* added) {
+    std::uint16_t offset = 0;
+    VECSIM_RETURN_IF_ERROR(store_->add_item_if_room(block, item_.data(), item_.size(), &offset, added));
+    if (*added) *ref = make_ref(block, offset);
+    return Status::ok();
   }
 
   // A spilled element (storage/hnsw_spill.h): the element goes on the last
@@ -1227,13 +1231,7 @@ class HnswPageGraph {
       // A page of its own, taken before the chunks so that the last of
       // them (the partial first chunk) ends the relation, where the next
       // insert's element fills its room.
-      if (store_->page_count() > kMaxRefBlock) {
-        return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
-      }
-      VECSIM_RETURN_IF_ERROR(store_->new_page(&block));
-      if (block > kMaxRefBlock) {
-        return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
-      }
+      VECSIM_RETURN_IF_ERROR(append_page(nullptr, &block));
       inline_bytes = hnsw_inline_fitting(*store_, layout_, value.size, level, store_->page_capacity());
     }
     // The first chunk takes what full chunks leave, and is written (so
@@ -1252,14 +1250,9 @@ class HnswPageGraph {
       VECSIM_RETURN_IF_ERROR(append_page_with(chunk_item_, &next));
     }
     build_item(value, level, heap_block, heap_offset, inline_bytes, next);
-    std::uint16_t offset = 0;
     bool added = false;
-    VECSIM_RETURN_IF_ERROR(store_->add_item_if_room(block, item_.data(), item_.size(), &offset, &added));
-    if (added) {
-      *ref = make_ref(block, offset);
-      return Status::ok();
-    }
-    return append_page_with(item_, ref);
+    VECSIM_RETURN_IF_ERROR(add_item_if_room(block, ref, &added));
+    return added ? Status::ok() : append_page_with(item_, ref);
   }
 
   // Whether the last page (not the metapage) can take an item costing cost.
@@ -1271,16 +1264,24 @@ class HnswPageGraph {
   // A new page holding item (its first item, in one write, so that no
   // concurrent insert can take its room first); *ref names the item.
   Status append_page_with(const std::vector<unsigned char>& item, HnswRef* ref) {
-    if (store_->page_count() > kMaxRefBlock) {
-      return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
-    }
     std::uint32_t block = 0;
-    VECSIM_RETURN_IF_ERROR(store_->new_page_with_item(item.data(), item.size(), &block));
-    if (block > kMaxRefBlock) {
-      return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
-    }
+    VECSIM_RETURN_IF_ERROR(append_page(&item, &block));
     *ref = make_ref(block, 1);
     return Status::ok();
+  }
+
+  // Appends a page, empty or holding *item, within the blocks a 4-byte
+  // reference can name (checked before, on the page count this store
+  // knows, and after, on the block the relation gave).
+  Status append_page(const std::vector<unsigned char>* item, std::uint32_t* block) {
+    if (store_->page_count() > kMaxRefBlock) return too_many_pages();
+    VECSIM_RETURN_IF_ERROR(item ? store_->new_page_with_item(item->data(), item->size(), block)
+                                : store_->new_page(block));
+    return *block > kMaxRefBlock ? too_many_pages() : Status::ok();
+  }
+
+  static Status too_many_pages() {
+    return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
   }
 
   // item_: the element for value at level with the chosen_ links, holding
