@@ -518,10 +518,18 @@ class HnswGraph {
 
   void select_neighbors(const std::vector<Candidate>& sorted, int m,
                         std::vector<Candidate>* kept) const {
-    select_diverse(
-        sorted, m, [this](std::uint32_t a, std::uint32_t b) { return space_.distance(a, b); },
-        kept, params_.fill_lists);
+    select_diverse(sorted, m, SpacePairs{space_}, kept, params_.fill_lists);
   }
+
+  // select_diverse's distances, four at a time through the space's batch.
+  struct SpacePairs {
+    static constexpr bool kBatch4 = true;
+    const Space& space;
+    float one(std::uint32_t a, std::uint32_t b) const { return space.distance(a, b); }
+    void four(std::uint32_t a, const std::uint32_t* b4, float* out) const {
+      space.distances_to4(space.query_of(a), b4, out);
+    }
+  };
 
   void set_links(std::uint32_t node, int layer, const std::vector<Candidate>& chosen) {
     std::uint32_t* list = list_of(node, layer);

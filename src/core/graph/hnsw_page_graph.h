@@ -1102,7 +1102,7 @@ class HnswPageGraph {
     HnswRef copied = kNoRef;
     select_diverse(
         sorted, m,
-        [&](std::uint32_t a, std::uint32_t b) {
+        one_at_a_time([&](std::uint32_t a, std::uint32_t b) {
           if (!failed.is_ok()) return 0.0f;
           if (a != copied) {
             Status st = copy_value(a, &scratch_);
@@ -1116,7 +1116,7 @@ class HnswPageGraph {
           Status st = distance(ValueRef{scratch_.data(), scratch_.size()}, b, &d);
           if (!st.is_ok()) failed = st;
           return d;
-        },
+        }),
         kept, fill_lists_);
     return failed;
   }
