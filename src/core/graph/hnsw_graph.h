@@ -506,6 +506,10 @@ class HnswGraph {
           space_.prefetch(ids[i]);
         }
       }
+      // The list the next expansion will most likely read, while the
+      // distances below are computed.
+      std::uint32_t next;
+      if (sc.pool.peek(&next)) __builtin_prefetch(list_of(next, layer));
       int i = 0;
       for (; i + 4 <= fresh; i += 4) {
         float d[4];

@@ -84,6 +84,14 @@ class SearchPool {
     return true;
   }
 
+  // The node next() would return now, or none (false); marks nothing.
+  bool peek(std::uint32_t* node) {
+    while (cursor_ < entries_.size() && expanded_[cursor_]) ++cursor_;
+    if (cursor_ == entries_.size()) return false;
+    *node = entries_[cursor_].node;
+    return true;
+  }
+
   // The pool, nearest first.
   const std::vector<Candidate>& sorted() const { return entries_; }
 
