@@ -1335,7 +1335,7 @@ class HnswPageGraph {
     for (int scanned = 0; block < store_->page_count() && scanned < kReuseScanPages; ++block, ++scanned) {
       slots_.clear();
       VECSIM_RETURN_IF_ERROR(read_page_elements(
-          block, [&](HnswRef r, const HnswElementHeader& h, const unsigned char* p, std::size_t n) {
+          block, [&](HnswRef r, const HnswElementHeader&, const unsigned char* p, std::size_t n) {
             if (reusable_slot(p, n)) slots_.push_back(r);
           }));
       for (HnswRef slot : slots_) {
