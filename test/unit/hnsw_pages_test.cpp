@@ -264,6 +264,30 @@ void build_then_insert(const std::vector<float>& rows, int d, int m, int built, 
   }
 }
 
+// An insert whose every write to a neighbour's list loses to concurrent
+// inserts (simulated: update_item always finds the item changed) must not
+// return success with an element nothing links: it fails with a
+// serialization failure, which rolls its transaction back in the server.
+TEST(HnswPages, InsertThatNeverWinsAListFailsAsSerializationFailure) {
+  constexpr int kDimsHere = 8;
+  std::vector<float> rows = bench::ClusteredModel(kDimsHere, 5, 42).sample_rows(301, 1);
+  const float* last = &rows[300 * kDimsHere];
+  for (bool contended : {false, true}) {
+    MemPageStore store;
+    PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
+    std::vector<float> built(rows.begin(), rows.begin() + 300 * kDimsHere);
+    build_then_insert(built, kDimsHere, 2, 300, &store, &index);
+    if (contended) store.lose_update_races_from(1);  // all but the metapage
+    HnswRef ref;
+    Status st = index.insert(vref(last, kDimsHere), 9, 1, &ref);
+    if (!contended) {
+      EXPECT_TRUE(st.is_ok()) << st.message();
+    } else {
+      EXPECT_EQ(st.code(), ErrorCode::kSerializationFailure) << st.message();
+    }
+  }
+}
+
 // Inserting on pages, into an empty index and into a built one: the graph
 // stays valid and recall stays at the level of a build in memory.
 TEST(HnswPages, InsertsKeepTheIndexValidAndRecallHigh) {

@@ -410,13 +410,23 @@ class HnswPageGraph {
       // If the new element is too full to adopt any of that list's links
       // (its free slots went to concurrent inserts and adoptions), the
       // farthest link is replaced all the same: the new element must have
-      // a way in, even at the risk of the replaced one's.
+      // a way in, even at the risk of the replaced one's. If even that
+      // loses every one of its kWriteAttempts races, the insert fails as a
+      // serialization failure rather than leave an element no search can
+      // reach; its transaction's rollback makes the element dead, and the
+      // next vacuum removes it.
       if (layer == 0 && !linked && !chosen_[0].empty()) {
         bool replaced = false;
         Status st = replace_farthest(chosen_[0].front(), *ref, &replaced, [](HnswRef) { return true; });
         if (st.is_ok() && !replaced) {
           st = replace_farthest(chosen_[0].front(), *ref, &replaced, [](HnswRef) { return true; },
                                 /*adopt_replaced=*/false);
+        }
+        if (st.is_ok() && !replaced) {
+          st = Status::error(ErrorCode::kSerializationFailure,
+                             "could not link a new hnsw element: its neighbours' lists kept changing "
+                             "under concurrent inserts")
+                   .with_hint("Retry the transaction.");
         }
         if (!st.is_ok()) {
           adopter_ = kNoRef;

@@ -3,7 +3,10 @@
 // with PostgreSQL's arithmetic for 8 kB pages (24-byte header, 8-byte
 // special space, 4-byte line pointers, 8-byte item alignment), so that what
 // fits on a page here fits on a page in the server. Fault injection: the Nth
-// operation from now can be made to fail, to rehearse error paths.
+// operation from now can be made to fail, to rehearse error paths; and
+// update_item can be made to lose every race on chosen pages (as if
+// another writer always changed the item first), to rehearse what inserts
+// do when concurrent ones never let them write.
 #pragma once
 
 #include <cstddef>
@@ -35,6 +38,10 @@ class MemPageStore {
   // The next `n`-th call of new_page/add_item(s)/read_item(s)/write_item fails (1 =
   // the next one); 0 disarms.
   void fail_after(int n) { fail_after_ = n; }
+
+  // update_item on blocks >= from (0 disarms) reports the item changed by
+  // someone else: f is not called and *changed is false.
+  void lose_update_races_from(std::uint32_t from) { lose_races_from_ = from; }
 
   Status new_page(std::uint32_t* block) {
     VECSIM_RETURN_IF_ERROR(maybe_fail());
@@ -94,6 +101,10 @@ class MemPageStore {
     VECSIM_RETURN_IF_ERROR(maybe_fail());
     auto* item = const_cast<std::vector<unsigned char>*>(find(block, offset));
     if (!item) return no_such("item");
+    if (lose_races_from_ != 0 && block >= lose_races_from_) {
+      *changed = false;
+      return Status::ok();
+    }
     std::vector<unsigned char> before = *item;
     *changed = f(item->data(), item->size());
     if (!*changed) *item = before;
@@ -179,6 +190,7 @@ class MemPageStore {
 
   std::vector<Page> pages_;
   int fail_after_ = 0;
+  std::uint32_t lose_races_from_ = 0;
 };
 
 }  // namespace vecsim::core

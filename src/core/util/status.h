@@ -29,6 +29,7 @@ enum class ErrorCode : unsigned char {
   kProtocolViolation,   // 08P01 protocol_violation
   kOutOfMemory,         // 53200 out_of_memory
   kCancelled,           // 57014 query_canceled
+  kSerializationFailure,  // 40001 serialization_failure (retry the transaction)
   kInternal,            // XX000 internal_error
 };
 

@@ -28,6 +28,8 @@ int sqlstate_of(core::ErrorCode code) {
       return ERRCODE_OUT_OF_MEMORY;
     case ErrorCode::kCancelled:
       return ERRCODE_QUERY_CANCELED;
+    case ErrorCode::kSerializationFailure:
+      return ERRCODE_T_R_SERIALIZATION_FAILURE;
     case ErrorCode::kOk:
     case ErrorCode::kInternal:
       break;
