@@ -187,6 +187,47 @@ TEST(HnswPages, VerifierFindsBrokenLinks) {
   EXPECT_NE(report.first.find("L1"), std::string::npos) << report.first;
 }
 
+// An element that lost its last incoming link outside vacuum (an insert's
+// last-resort replacement can do that) is linked again by the next vacuum,
+// even one that deletes nothing.
+TEST(HnswPages, VacuumThatDeletesNothingStillRelinksAnOrphan) {
+  constexpr int kDimsHere = 8, kM = 4;
+  Built b(200, kDimsHere, kM);
+  MemPageStore store;
+  std::vector<HnswRef> refs;
+  ASSERT_TRUE(b.write(&store, kM, &refs).is_ok());
+  const HnswElementLayout layout{kM};
+  const std::size_t at = layout.links_offset(sizeof(float) * kDimsHere, 0);
+  const int cap = layout.capacity(0);
+  const HnswRef orphan = refs[5];
+  for (HnswRef r : refs) {  // take refs[5] out of every layer-0 list
+    std::vector<HnswRef> list(static_cast<std::size_t>(cap));
+    ASSERT_TRUE(store.read_item(ref_block(r), ref_offset(r), [&](const unsigned char* p, std::size_t) {
+      std::memcpy(list.data(), p + at, sizeof(HnswRef) * list.size());
+    }).is_ok());
+    auto end = std::remove(list.begin(), list.end(), orphan);
+    std::fill(end, list.end(), kNoRef);
+    ASSERT_TRUE(store.write_item(ref_block(r), ref_offset(r), at, list.data(),
+                                 sizeof(HnswRef) * list.size())
+                    .is_ok());
+  }
+  auto unreachable = [&store] {
+    HnswVerifyReport report;
+    EXPECT_TRUE(verify_hnsw(&store, [&store](std::uint32_t blk) { return count_items(&store, blk); },
+                            &report)
+                    .is_ok());
+    return report.unreachable;
+  };
+  ASSERT_EQ(unreachable(), 1u);
+
+  PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
+  HnswVacuumStats stats;
+  ASSERT_TRUE(index.bulk_delete([](std::uint32_t, std::uint16_t) { return false; }, &stats).is_ok());
+  EXPECT_EQ(stats.deleted, 0u);
+  EXPECT_EQ(stats.relinked, 1u);
+  EXPECT_EQ(unreachable(), 0u);
+}
+
 // recall@10 of an index on pages against brute force over `rows`.
 double page_recall(PageIndex* index, const std::vector<float>& rows,
                    const std::vector<float>& queries, int dims, int ef) {

@@ -511,6 +511,10 @@ class HnswPageGraph {
       if (reuse_block == 0 || ref_block(r) < reuse_block) reuse_block = ref_block(r);
     }
     if (dying_.empty()) {
+      // Nothing to repair, but an element may have lost its last way in
+      // outside vacuum (an insert's last-resort replacement): re-linked
+      // here too, without waiting for something to die.
+      VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
       if (reuse_block == meta_.reuse_block) return Status::ok();
       meta_.reuse_block = reuse_block;
       return store_->write_item(0, 1, 0, &meta_, sizeof meta_);
@@ -536,21 +540,8 @@ class HnswPageGraph {
       }
     }
     // 2b. re-link live elements no search can reach any more: their only
-    // ways in came through dying elements, or a repair pruned them. An
-    // element may still have incoming links and be lost: a tight cluster
-    // whose gateways die keeps linking only itself (an island). Each pass
-    // re-links every unreachable element, which may drop another's last
-    // way in (as a last resort), so passes repeat while any is left.
-    for (int pass = 0; pass < kRelinkPasses; ++pass) {
-      std::size_t orphans = 0;
-      VECSIM_RETURN_IF_ERROR(find_unreachable(&orphans_));
-      for (HnswRef o : orphans_) {
-        VECSIM_RETURN_IF_ERROR(relink(o));
-        ++orphans;
-      }
-      stats->relinked += orphans;
-      if (orphans == 0) break;
-    }
+    // ways in came through dying elements, or a repair pruned them.
+    VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
     VECSIM_RETURN_IF_ERROR(wait_for_readers());
     // 3. flags, after the dying elements' own links are cleared: a pass
     // cut short between two flags must not leave an unflagged (so, to a
@@ -576,6 +567,22 @@ class HnswPageGraph {
     meta_.element_count = static_cast<std::uint32_t>(live_.size());
     meta_.reuse_block = reuse_block;
     return store_->write_item(0, 1, 0, &meta_, sizeof meta_);
+  }
+
+  // Re-links every live element (live_; gone_ excluded) that no search
+  // can reach. An element may still have incoming links and be lost: a
+  // tight cluster whose gateways die keeps linking only itself (an
+  // island). Each pass re-links every unreachable element, which may drop
+  // another's last way in (as a last resort), so passes repeat while any
+  // is left.
+  Status relink_unreachable(HnswVacuumStats* stats) {
+    for (int pass = 0; pass < kRelinkPasses; ++pass) {
+      VECSIM_RETURN_IF_ERROR(find_unreachable(&orphans_));
+      for (HnswRef o : orphans_) VECSIM_RETURN_IF_ERROR(relink(o));
+      stats->relinked += orphans_.size();
+      if (orphans_.empty()) break;
+    }
+    return Status::ok();
   }
 
   // One batch of an iterative scan: a best-first search from entries_ with
