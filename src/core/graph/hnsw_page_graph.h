@@ -585,11 +585,13 @@ class HnswPageGraph {
     return Status::ok();
   }
 
-  // One batch of an iterative scan: a best-first search from entries_ with
-  // the visited set kept from earlier batches; its pool becomes the pending
-  // rows, and everything it drops joins scan_dropped_.
+  // One batch of a scan: a best-first search from entries_ with the
+  // visited set kept from earlier batches; its pool becomes the pending
+  // rows, and, in an iterative scan, everything it drops joins
+  // scan_dropped_ (a scan without iterations has no use for it).
   Status scan_batch(ValueRef q) {
-    VECSIM_RETURN_IF_ERROR(expand(q, scan_ef_, 0, &scan_dropped_));
+    CandidateQueue* dropped = scan_order_ == ScanOrder::kOff ? nullptr : &scan_dropped_;
+    VECSIM_RETURN_IF_ERROR(expand(q, scan_ef_, 0, /*scan=*/true, dropped));
     scan_pending_.assign(pool_.sorted().begin(), pool_.sorted().end());
     return Status::ok();
   }
@@ -963,13 +965,15 @@ class HnswPageGraph {
   // element, its ref (never 0), or insert_salt() for one not yet placed.
   Status search_layer(ValueRef query, int ef, int layer, std::uint32_t salt) {
     reset_visited();
-    return expand(query, ef, layer, nullptr, salt);
+    return expand(query, ef, layer, /*scan=*/false, nullptr, salt);
   }
 
   // Best-first search on layer from entries_ into a fresh pool of ef, with
   // the visited set as it stands (an iterative scan keeps it across
-  // batches). Candidates the pool drops go to *dropped if given.
-  Status expand(ValueRef query, int ef, int layer, CandidateQueue* dropped, std::uint32_t salt = 0) {
+  // batches). scan: for a scan's batch (see the entries below).
+  // Candidates the pool drops go to *dropped if given.
+  Status expand(ValueRef query, int ef, int layer, bool scan, CandidateQueue* dropped,
+                std::uint32_t salt = 0) {
     pool_.reset(static_cast<std::size_t>(ef), salt);
     Candidate out;
     auto offer = [&](const Candidate& c) {
@@ -982,8 +986,8 @@ class HnswPageGraph {
       // heap TID, deleted flag) comes from one read even if an insert
       // reuses the slot meanwhile.
       if (!visited_.insert(e.node)) {
-        if (dropped) offer(e);
-      } else if (dropped) {
+        if (scan) offer(e);
+      } else if (scan) {
         VECSIM_RETURN_IF_ERROR(visit_page(query, &e.node, 1, layer));
         offer(Candidate{fresh_distances_[0], e.node});
       } else {
