@@ -13,7 +13,8 @@
 #     (max_parallel_maintenance_workers = 1: the backend and one helper);
 #   - measures recall@10 and queries per second over ef_search 10 .. 400,
 #     each side's best of --query-rounds passes over the queries (each
-#     after 50 warm-up queries), the sides alternating per ef_search:
+#     after 50 warm-up queries), the sides taking turns pass by pass, so
+#     that a slow spell of the shared machine falls on all of them:
 #       vecsim, round trip: one prepared statement per query over one
 #         connection (what one application connection sees);
 #       vecsim, in server: every query in one call of a PL/pgSQL function,
@@ -87,10 +88,14 @@ def unpin(backend_pid):
     os.sched_setaffinity(backend_pid, everything)
 
 
-def best_of(runs, measure):
-    """measure() -> (recall, queries per second); the fastest of `runs`."""
-    results = [measure() for _ in range(runs)]
-    return max(results, key=lambda r: r[1])
+def best_of_turns(runs, measures):
+    """measures: {side: measure() -> (recall, queries per second)}; each
+    side's fastest of `runs` passes, the sides taking turns every pass."""
+    results = {side: [] for side in measures}
+    for _ in range(runs):
+        for side, measure in measures.items():
+            results[side].append(measure())
+    return {side: max(r, key=lambda x: x[1]) for side, r in results.items()}
 
 
 def ground_truth(data, queries, metric, k=10):
@@ -255,7 +260,7 @@ def main():
     ap.add_argument("--ef-construction", type=int, default=64)
     ap.add_argument("--datasets", default="l2,cosine", help="of l2, cosine, wide")
     ap.add_argument("--build-rounds", type=int, default=3)
-    ap.add_argument("--query-rounds", type=int, default=3)
+    ap.add_argument("--query-rounds", type=int, default=5)
     ap.add_argument("--out", default=".")
     args = ap.parse_args()
 
@@ -286,13 +291,15 @@ def main():
         curves = {"round trip": [], "in server": [], "hnswlib": []}
         rounds = args.query_rounds
         pinned = pin_for_queries(ours.backend_pid())
-        for ef in EF_SEARCH:  # each ef_search: ours, then theirs
+        for ef in EF_SEARCH:
             ours.set_ef(ef)
             ref.set_ef(ef)
-            curves["round trip"].append((ef,) + best_of(rounds, lambda: ours.round_trip(truth)))
             ours.in_server(truth)  # warm-up
-            curves["in server"].append((ef,) + best_of(rounds, lambda: ours.in_server(truth)))
-            curves["hnswlib"].append((ef,) + best_of(rounds, lambda: ref.queries(queries, truth)))
+            best = best_of_turns(rounds, {"round trip": lambda: ours.round_trip(truth),
+                                          "in server": lambda: ours.in_server(truth),
+                                          "hnswlib": lambda: ref.queries(queries, truth)})
+            for side, result in best.items():
+                curves[side].append((ef,) + result)
         ceiling = max(ours.protocol_ceiling() for _ in range(rounds))
         unpin(ours.backend_pid())
         ours.drop()
