@@ -59,6 +59,22 @@ DROP INDEX parallel_idx;
 RESET max_parallel_maintenance_workers;
 RESET min_parallel_table_scan_size;
 
+-- wide values live in TOAST: PostgreSQL, sizing the table by its main
+-- fork (2 pages here), would allow no worker, but the build counts the
+-- TOAST pages too (about 100, over the 32 of min_parallel_table_scan_size)
+-- and uses one helper thread
+CREATE TABLE wide_items AS SELECT id, v::vector(1000) AS v FROM clustered_rows(200, 1000, 0.5);
+SELECT pg_relation_size('wide_items') < 32 * 8192 AS heap_alone_too_small;
+SET min_parallel_table_scan_size = '256kB';
+SET max_parallel_maintenance_workers = 1;
+SET client_min_messages = debug1;
+CREATE INDEX wide_items_idx ON wide_items USING hnsw (v vector_l2_ops);
+RESET client_min_messages;
+SELECT elements, violations, unreachable FROM vecsim_hnsw_verify('wide_items_idx');
+DROP TABLE wide_items;
+RESET max_parallel_maintenance_workers;
+RESET min_parallel_table_scan_size;
+
 -- bit strings (sign bits of 64-d clustered points: many equal values)
 CREATE INDEX ON bits USING hnsw (b bit_hamming_ops);
 SET hnsw.ef_search = 100;

@@ -14,13 +14,15 @@
 //
 // PARALLEL BUILD
 //   With the workers PostgreSQL allows (plan_create_index_workers: the
-//   table's size, parallel_workers and max_parallel_maintenance_workers),
-//   the graph is built by this backend and that many helper threads of
+//   table's size, parallel_workers and max_parallel_maintenance_workers;
+//   the size counted with the table's TOAST, see build_helpers), the
+//   graph is built by this backend and that many helper threads of
 //   core's (HnswGraph::build_parallel). The threads never call PostgreSQL
 //   and block all signals; this thread polls for a cancel between its own
 //   inserts. Rows are read by the one heap scan, as in a serial build. NULLs and zero vectors under
 //   cosine are not indexed (6.6).
 #include <cstdint>
+#include <cstring>
 
 #include "bridge/pg_call.h"
 #include "hnsw/handle_slot.h"
@@ -39,6 +41,8 @@ extern "C" {
 #include "pgstat.h"
 #include "common/pg_prng.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/paths.h"
+#include "access/table.h"
 #include "utils/memutils.h"
 }
 
@@ -46,6 +50,34 @@ namespace vecsim::pg {
 namespace {
 
 using core::HnswValueKind;
+
+// Helper threads for building heap's index: plan_create_index_workers'
+// answer, unless it is 0 only because the heap is small. PostgreSQL sizes
+// a table by its main fork, and vectors wider than about 2 kB (a 768-dim
+// vector is 3 kB) live in its TOAST table: 100,000 of them are 6 MB of
+// heap, below min_parallel_table_scan_size, and 400 MB of TOAST, while
+// the graph build is work per row. So when nothing else (the settings,
+// the table's parallel_workers) holds the count at 0, PostgreSQL's own
+// rule (compute_parallel_worker) is applied to the heap and TOAST pages
+// together. The threads touch no relation, so what else can hold
+// PostgreSQL's workers back (temporary tables, parallel-unsafe index
+// expressions: the expressions run in this backend's heap scan) does not
+// concern them.
+int build_helpers(Relation heap, Relation index) {
+  int helpers = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
+  if (helpers > 0 || max_parallel_maintenance_workers == 0 ||
+      RelationGetParallelWorkers(heap, -1) != -1 || !OidIsValid(heap->rd_rel->reltoastrelid)) {
+    return helpers;
+  }
+  Relation toast = table_open(heap->rd_rel->reltoastrelid, AccessShareLock);
+  double pages = static_cast<double>(RelationGetNumberOfBlocks(heap)) +
+                 static_cast<double>(RelationGetNumberOfBlocks(toast));
+  table_close(toast, AccessShareLock);
+  RelOptInfo sized;
+  std::memset(&sized, 0, sizeof sized);
+  sized.rel_parallel_workers = -1;
+  return compute_parallel_worker(&sized, pages, -1, max_parallel_maintenance_workers);
+}
 
 struct BuildState {
   core::HnswOpclass opclass;
@@ -180,7 +212,7 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
   raise_pending_or(st);
   state->slot->handle = handle;
   if (heap != nullptr) {
-    int workers = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
+    int workers = build_helpers(heap, index);
     ereport(DEBUG1, (errmsg_internal("hnsw build: %d parallel workers (threads of this backend)",
                                      workers)));
     handle->set_parallel(workers + 1, stop_requested, nullptr);
