@@ -70,7 +70,10 @@ void select_diverse(const std::vector<Candidate>& sorted, int m, Pairs&& pairs,
     };
     const std::size_t n = kept->size();
     std::size_t j = 0;
-    if (n > 0) look((*kept)[0], pairs.one(c.node, (*kept)[0].node)), j = 1;
+    if (n > 0) {  // the first kept node alone: it rejects most candidates
+      look((*kept)[0], pairs.one(c.node, (*kept)[0].node));
+      j = 1;
+    }
     if constexpr (std::decay_t<Pairs>::kBatch4) {
       for (; diverse && j + 4 <= n; j += 4) {
         std::uint32_t ids[4];
