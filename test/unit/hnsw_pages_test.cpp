@@ -59,6 +59,21 @@ struct Built {
 
 std::uint16_t count_items(MemPageStore* store, std::uint32_t block) { return store->item_count(block); }
 
+// The setup many tests share: Built rows written to a store of their own,
+// and an L2 index over it (not opened yet). `written` is write()'s status.
+struct WrittenIndex {
+  Built b;
+  MemPageStore store;
+  std::vector<HnswRef> refs;
+  Status written;
+  PageIndex index;
+
+  WrittenIndex(int n, int d, int m)
+      : b(n, d, m), index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f}) {
+    written = b.write(&store, m, &refs);
+  }
+};
+
 TEST(HnswPages, WrittenIndexVerifiesAndSearchesLikeTheGraph) {
   Built b(2000, 24, 16);
   MemPageStore store;
@@ -497,15 +512,12 @@ TEST(HnswPages, VacuumRemovesDeadRowsAndRepairsLinks) {
 // the caller has not opened the index yet (as the server's insert path
 // draws a level before it takes its lock): about 1 in m above layer 0.
 TEST(HnswPages, InsertLevelsFollowTheIndexsM) {
-  Built b(300, 8, 8);
-  MemPageStore store;
-  std::vector<HnswRef> refs;
-  ASSERT_TRUE(b.write(&store, 8, &refs).is_ok());
-  PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
+  WrittenIndex w(300, 8, 8);
+  ASSERT_TRUE(w.written.is_ok());
   int above = 0;
   for (int i = 0; i < 4000; ++i) {
     int level = -1;
-    ASSERT_TRUE(index.draw_insert_level(32, &level).is_ok());
+    ASSERT_TRUE(w.index.draw_insert_level(32, &level).is_ok());
     ASSERT_GE(level, 0);
     above += level > 0;
   }
@@ -723,11 +735,10 @@ TEST(HnswPages, VacuumRelinksSurvivorsOfADeletedNeighbourhood) {
 // Vacuum removing the entry point, then everything: the verifier stays
 // clean at each stage, and an empty index searches to nothing.
 TEST(HnswPages, VacuumOfTheEntryPointAndOfEverything) {
-  Built b(300, 8, 8);
-  MemPageStore store;
-  std::vector<HnswRef> refs;
-  ASSERT_TRUE(b.write(&store, 8, &refs).is_ok());
-  PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
+  WrittenIndex w(300, 8, 8);
+  ASSERT_TRUE(w.written.is_ok());
+  MemPageStore& store = w.store;
+  PageIndex& index = w.index;
   ASSERT_TRUE(index.open().is_ok());
   HnswRef entry = index.meta().entry;
   std::uint32_t entry_block = 0;
@@ -758,7 +769,7 @@ TEST(HnswPages, VacuumOfTheEntryPointAndOfEverything) {
   EXPECT_EQ(report.unreachable, 0u);
   EXPECT_TRUE(report.count_matches);
   std::vector<HnswHit> got;
-  ASSERT_TRUE(index.search(vref(b.space.row(0), 8), 5, 40, &got).is_ok());
+  ASSERT_TRUE(index.search(vref(w.b.space.row(0), 8), 5, 40, &got).is_ok());
   EXPECT_TRUE(got.empty());
 }
 
