@@ -77,8 +77,7 @@ class SearchPool {
 
   // The nearest unexpanded entry, now marked expanded; false when none is left.
   bool next(Candidate* c) {
-    while (cursor_ < entries_.size() && expanded_[cursor_]) ++cursor_;
-    if (cursor_ == entries_.size()) return false;
+    if (!find_unexpanded()) return false;
     expanded_[cursor_] = true;
     *c = entries_[cursor_];
     return true;
@@ -86,8 +85,7 @@ class SearchPool {
 
   // The node next() would return now, or none (false); marks nothing.
   bool peek(std::uint32_t* node) {
-    while (cursor_ < entries_.size() && expanded_[cursor_]) ++cursor_;
-    if (cursor_ == entries_.size()) return false;
+    if (!find_unexpanded()) return false;
     *node = entries_[cursor_].node;
     return true;
   }
@@ -96,6 +94,12 @@ class SearchPool {
   const std::vector<Candidate>& sorted() const { return entries_; }
 
  private:
+  // Moves cursor_ to the nearest unexpanded entry; false if there is none.
+  bool find_unexpanded() {
+    while (cursor_ < entries_.size() && expanded_[cursor_]) ++cursor_;
+    return cursor_ < entries_.size();
+  }
+
   std::size_t ef_ = 0;
   std::uint32_t salt_ = 0;
   std::vector<Candidate> entries_;
