@@ -525,9 +525,11 @@ class HnswGraph {
     select_diverse(sorted, m, SpacePairs{space_}, kept, params_.fill_lists);
   }
 
-  // select_diverse's distances, four at a time through the space's batch.
+  // select_diverse's distances, four at a time when the space has a
+  // batched kernel (else four calls would only add distances past an
+  // early rejection).
   struct SpacePairs {
-    static constexpr bool kBatch4 = true;
+    static constexpr bool kBatch4 = Space::kBatchKernel;
     const Space& space;
     float one(std::uint32_t a, std::uint32_t b) const { return space.distance(a, b); }
     void four(std::uint32_t a, const std::uint32_t* b4, float* out) const {

@@ -22,6 +22,7 @@ template <class Metric>
 class ValueSpace {
  public:
   using Query = ValueRef;
+  static constexpr bool kBatchKernel = false;  // distances_to4 is four calls
 
   explicit ValueSpace(Metric metric) : metric_(metric) {}
 
