@@ -1,6 +1,11 @@
 # vecsim: PGXS build of vecsim.so from C++17 sources.
 #
 #   make && make install     the extension (run `make install` as root)
+#   make installcheck        the pg_regress suite (sql/, expected/) and the TAP
+#                            suite (test/t/) against the installed server:
+#                            pg_regress uses PGHOST/PGPORT, TAP starts its own
+#                            clusters (run both as a user that may run initdb)
+#   make prove_installcheck  the TAP suite alone
 #   make unit                GoogleTest suite of src/core, under ASan/UBSan
 #   make fuzz                libFuzzer targets (clang), built only
 #   make bench               Google Benchmark programs, built only
@@ -55,6 +60,13 @@ OBJS        = $(SHIM_SRCS:.cpp=.o)
 PG_CPPFLAGS = -Isrc/core -Isrc/pg
 PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -Wno-register -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP
 SHLIB_LINK  = $(CORE_LIB) -lstdc++ -lm
+
+# pg_regress: every sql/*.sql in name order (00_setup first); scripts that
+# share a body per type include it from sql/include/ through PG_ABS_SRCDIR.
+REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=.
+TAP_TESTS    = 1
+PROVE_TESTS  = test/t/*.pl
 
 EXTRA_CLEAN = build $(DATA_built) $(OBJS:.o=.d) results regression.diffs regression.out
 
@@ -128,7 +140,7 @@ build/bench/kernels_bench: bench/kernels_bench.cpp $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(BENCH_FLAGS) $< $(CORE_LIB) -lbenchmark -pthread -o $@
 
-build/bench/gen_clustered: bench/gen_clustered.cpp bench/clustered_data.h
+build/bench/gen_clustered: bench/gen_clustered.cpp test/support/clustered_data.h
 	@mkdir -p $(dir $@)
 	$(CXX) $(BENCH_FLAGS) $< -o $@
 
@@ -142,7 +154,7 @@ build/bench/hnswlib_reference.o: bench/hnswlib_reference.cpp bench/hnswlib_refer
 	@mkdir -p $(dir $@)
 	$(CXX) $(BENCH_FLAGS) $(HNSWLIB_FLAGS) -c $< -o $@
 
-build/bench/hnsw_core_bench: bench/hnsw_core_bench.cpp bench/clustered_data.h build/bench/hnswlib_reference.o $(CORE_LIB)
+build/bench/hnsw_core_bench: bench/hnsw_core_bench.cpp test/support/clustered_data.h build/bench/hnswlib_reference.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(BENCH_FLAGS) $< build/bench/hnswlib_reference.o $(CORE_LIB) -o $@
 

@@ -3,7 +3,7 @@
 //
 //   gen_clustered --rows N --dims D [--clusters K] [--seed S] [--format copy|text|raw]
 //
-// Data: see clustered_data.h. Points with another --seed come from the same
+// Data: see test/support/clustered_data.h. Points with another --seed come from the same
 // mixture (the same centres and subspace, fixed by --model-seed), which is
 // how held-out queries are made.
 //
@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "clustered_data.h"
+#include "../test/support/clustered_data.h"
 
 namespace {
 
@@ -79,7 +79,7 @@ void put_be64(std::FILE* f, std::uint64_t v) {
 
 int main(int argc, char** argv) {
   Options o = parse(argc, argv);
-  vecsim::bench::ClusteredModel model(o.dims, o.clusters, o.model_seed);
+  vecsim::testdata::ClusteredModel model(o.dims, o.clusters, o.model_seed);
   std::mt19937_64 rng(o.seed);
   std::vector<float> point(static_cast<std::size_t>(o.dims));
 

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "clustered_data.h"
+#include "../test/support/clustered_data.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_graph.h"
 #include "graph/hnsw_page_graph.h"
@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
   Options o = parse(argc, argv);
   install_kernels(detect_isa_level());
   const std::size_t d = static_cast<std::size_t>(o.dims);
-  vecsim::bench::ClusteredModel model(o.dims, 100, 42);
+  vecsim::testdata::ClusteredModel model(o.dims, 100, 42);
   std::vector<float> rows = model.sample_rows(o.rows, 1);
   std::vector<float> queries = model.sample_rows(static_cast<std::size_t>(o.queries), 2);
   std::printf("data: %zu x %d clustered, %d held-out queries; m=%d ef_construction=%d\n", o.rows,

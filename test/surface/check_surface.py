@@ -1,79 +1,71 @@
 #!/usr/bin/env python3
-"""Compares a live catalogue (the output of shared/surface.sql) with the
-checklist of SPEC.md section 9.
+"""test/surface/check_surface.py: compares the live catalogue of the
+installed extension (what catalogue.sql prints) with expected.txt.
 
-A key of the checklist passes when the live output has a line with the same
-KIND | KEY and every ESSENTIALS name=value pair among its attributes. Live
-keys that the checklist does not list are reported as extra, except those
-named with --allow-extra. Keys matching --pending are parts of the surface
-whose issue has not landed yet: they are neither required nor reported.
+Every expected KIND | KEY must be live with exactly the expected attributes,
+and every live key must be expected. Keys matching --pending belong to work
+that has not landed: they are not required, and a pending key that is live
+fails the check (the pending list must shrink when the work lands).
 
-Exit status 0 when every required key passes and nothing unexpected is extra.
+Prints one line per difference, then 'N passed, N failed'; exit status 0
+when nothing differs.
 """
 import argparse
 import re
 import sys
 
 
-def parse_lines(lines):
+def read_catalogue(path):
     entries = {}
-    for line in lines:
-        line = line.rstrip("\n")
-        parts = line.split(" | ")
-        if len(parts) != 3 or parts[0] == "comment":
-            continue
-        kind, key, attrs = parts
-        pairs = set() if attrs == "-" else set(attrs.split("; "))
-        entries[f"{kind} | {key}"] = pairs
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split(" | ")
+            if len(parts) != 3:
+                sys.exit(f"{path}:{number}: not KIND | KEY | ATTRIBUTES: {line}")
+            key = f"{parts[0]} | {parts[1]}"
+            if key in entries:
+                sys.exit(f"{path}:{number}: {key} listed twice")
+            entries[key] = parts[2]
     return entries
-
-
-def checklist(spec_text):
-    block = re.search(r"## 9\. Checklist.*?```\n(.*?)```", spec_text, re.S)
-    if not block:
-        sys.exit("check_surface: no checklist block in the SPEC")
-    return parse_lines(block.group(1).splitlines())
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("spec")
+    ap.add_argument("expected")
     ap.add_argument("live")
-    ap.add_argument("--pending", default=None, help="regex of keys not yet required")
-    ap.add_argument("--allow-extra", action="append", default=[], help="a live key allowed beyond the SPEC")
+    ap.add_argument("--pending", default=None, help="regex of keys whose work has not landed")
     args = ap.parse_args()
 
-    with open(args.spec) as f:
-        want = checklist(f.read())
-    with open(args.live) as f:
-        have = parse_lines(f)
+    want = read_catalogue(args.expected)
+    have = read_catalogue(args.live)
     pending = re.compile(args.pending) if args.pending else None
 
     def is_pending(key):
         return bool(pending and pending.search(key))
 
-    failures = 0
-    checked = 0
-    for key, pairs in sorted(want.items()):
+    passed = failed = 0
+    for key in sorted(want):
         if is_pending(key):
+            if key in have:
+                print(f"LANDED   {key}: remove it from --pending")
+                failed += 1
             continue
-        checked += 1
         if key not in have:
             print(f"MISSING  {key}")
-            failures += 1
-            continue
-        wrong = sorted(pairs - have[key])
-        if wrong:
-            print(f"DIFFERS  {key}: want {'; '.join(wrong)}")
-            failures += 1
-    extra = [k for k in sorted(have) if k not in want and k not in args.allow_extra and not is_pending(k)]
-    for key in extra:
-        print(f"EXTRA    {key}")
-    failures += len(extra)
-    print(f"surface: {checked - failures if failures <= checked else 0} of {checked} checklist keys match"
-          f"{', ' + str(len(extra)) + ' unexpected extra' if extra else ''}")
-    print(f"{checked + len(extra) - failures} passed, {failures} failed")
-    return 1 if failures else 0
+            failed += 1
+        elif have[key] != want[key]:
+            print(f"DIFFERS  {key}\n  want {want[key]}\n  have {have[key]}")
+            failed += 1
+        else:
+            passed += 1
+    for key in sorted(set(have) - set(want)):
+        print(f"EXTRA    {key} | {have[key]}")
+        failed += 1
+    print(f"surface: {passed} passed, {failed} failed")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../../bench/clustered_data.h"
+#include "../support/clustered_data.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_builder.h"
 #include "graph/hnsw_verify.h"
@@ -29,7 +29,7 @@ struct Outcome {
 };
 
 Outcome build_with_budget(std::size_t budget, int threads = 1) {
-  bench::ClusteredModel model(kD, 20, 42);
+  testdata::ClusteredModel model(kD, 20, 42);
   std::vector<float> rows = model.sample_rows(kRows, 1);
   std::vector<float> queries = model.sample_rows(100, 2);
   MemPageStore store;

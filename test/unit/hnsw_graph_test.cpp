@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../../bench/clustered_data.h"
+#include "../support/clustered_data.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_graph.h"
 #include "kernels/kernel_table.h"
@@ -80,7 +80,7 @@ DenseSpace<float> space_of(const SpaceCase& c, const std::vector<float>& rows) {
 // whose threads see each other's lists half-made, within 0.01 of them.
 TEST_P(HnswRecallTest, ClusteredRecallAtK) {
   const SpaceCase& c = GetParam();
-  bench::ClusteredModel model(kDims, 20, 42);
+  testdata::ClusteredModel model(kDims, 20, 42);
   std::vector<float> rows = model.sample_rows(kRows, 1);
   std::vector<float> queries = model.sample_rows(kQueries, 2);
   DenseSpace<float> space = space_of(c, rows);
@@ -111,7 +111,7 @@ TEST_P(HnswRecallTest, ClusteredRecallAtK) {
 
 // A stop request ends a parallel build early, with what was linked valid.
 TEST(HnswGraph, ParallelBuildStopsWhenAsked) {
-  bench::ClusteredModel model(kDims, 20, 42);
+  testdata::ClusteredModel model(kDims, 20, 42);
   std::vector<float> rows = model.sample_rows(kRows, 1);
   DenseSpace<float> space(kDims, kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f);
   for (int r = 0; r < kRows; ++r) space.add(&rows[static_cast<std::size_t>(r) * kDims]);
@@ -161,7 +161,7 @@ TEST(HnswGraph, AllPointsEqualKeepInvariants) {
 }
 
 TEST(HnswGraph, DeterministicForASeed) {
-  bench::ClusteredModel model(8, 5, 3);
+  testdata::ClusteredModel model(8, 5, 3);
   std::vector<float> rows = model.sample_rows(500, 4);
   auto build = [&rows](std::vector<std::uint32_t>* out) {
     DenseSpace<float> space(8, kScalarKernels.f32.l2sq, kScalarKernels.f32_batch4.l2sq, 1.0f);

@@ -13,7 +13,7 @@
 #include <random>
 #include <vector>
 
-#include "../../bench/clustered_data.h"
+#include "../support/clustered_data.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_graph.h"
 #include "graph/hnsw_page_graph.h"
@@ -39,7 +39,7 @@ struct Built {
   int dims;
 
   Built(int n, int d, int m)
-      : rows(bench::ClusteredModel(d, 20, 42).sample_rows(static_cast<std::size_t>(n), 1)),
+      : rows(testdata::ClusteredModel(d, 20, 42).sample_rows(static_cast<std::size_t>(n), 1)),
         space(static_cast<std::size_t>(d), kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f),
         graph(space, HnswParams{m, 64, 7}),
         dims(d) {
@@ -91,7 +91,7 @@ TEST(HnswPages, WrittenIndexVerifiesAndSearchesLikeTheGraph) {
 
   PageIndex search(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
   ASSERT_TRUE(search.open().is_ok());
-  std::vector<float> queries = bench::ClusteredModel(24, 20, 42).sample_rows(50, 2);
+  std::vector<float> queries = testdata::ClusteredModel(24, 20, 42).sample_rows(50, 2);
   std::vector<Candidate> want;
   std::vector<HnswHit> got;
   for (int q = 0; q < 50; ++q) {
@@ -326,7 +326,7 @@ void build_then_insert(const std::vector<float>& rows, int d, int m, int built, 
 // serialization failure, which rolls its transaction back in the server.
 TEST(HnswPages, InsertThatNeverWinsAListFailsAsSerializationFailure) {
   constexpr int kDimsHere = 8;
-  std::vector<float> rows = bench::ClusteredModel(kDimsHere, 5, 42).sample_rows(301, 1);
+  std::vector<float> rows = testdata::ClusteredModel(kDimsHere, 5, 42).sample_rows(301, 1);
   const float* last = &rows[300 * kDimsHere];
   for (bool contended : {false, true}) {
     MemPageStore store;
@@ -348,7 +348,7 @@ TEST(HnswPages, InsertThatNeverWinsAListFailsAsSerializationFailure) {
 // stays valid and recall stays at the level of a build in memory.
 TEST(HnswPages, InsertsKeepTheIndexValidAndRecallHigh) {
   constexpr int kDimsHere = 24;
-  bench::ClusteredModel model(kDimsHere, 20, 42);
+  testdata::ClusteredModel model(kDimsHere, 20, 42);
   std::vector<float> rows = model.sample_rows(2000, 1);
   std::vector<float> queries = model.sample_rows(100, 2);
 
@@ -428,7 +428,7 @@ void at_each_failure_point(Built& b, Step step, Op op, Check check) {
 // not linked yet (reported as unreachable, and the metapage count lags).
 TEST(HnswPages, FailedInsertsLeaveAValidIndex) {
   Built b(300, 8, 8);
-  std::vector<float> extra = bench::ClusteredModel(8, 20, 42).sample_rows(1, 9);
+  std::vector<float> extra = testdata::ClusteredModel(8, 20, 42).sample_rows(1, 9);
   at_each_failure_point(
       b, [](int n) { return n + 1; },
       [&](PageIndex& index) {
@@ -477,7 +477,7 @@ double recall_among_live(PageIndex* index, const std::vector<float>& rows, std::
 
 TEST(HnswPages, VacuumRemovesDeadRowsAndRepairsLinks) {
   constexpr int kD = 24;
-  bench::ClusteredModel model(kD, 20, 42);
+  testdata::ClusteredModel model(kD, 20, 42);
   std::vector<float> rows = model.sample_rows(2000, 1);
   std::vector<float> queries = model.sample_rows(100, 2);
   MemPageStore store;
@@ -589,7 +589,7 @@ TEST(HnswPages, VacuumLeavesNoIslandOfWideNearParallelRows) { churn_tight_cluste
 // fully reachable and searchable.
 TEST(HnswPages, InsertsReuseTheSlotsVacuumFrees) {
   constexpr int kD = 24;
-  bench::ClusteredModel model(kD, 20, 42);
+  testdata::ClusteredModel model(kD, 20, 42);
   std::vector<float> rows = model.sample_rows(3334, 1);  // rows 2000.. come later
   std::vector<float> queries = model.sample_rows(100, 2);
   MemPageStore store;
@@ -694,7 +694,7 @@ TEST(HnswPages, FailedVacuumLeavesAValidIndexAndCanBeRepeated) {
 // row stays reachable and a search near them finds them.
 TEST(HnswPages, VacuumRelinksSurvivorsOfADeletedNeighbourhood) {
   constexpr int kD = 16;
-  bench::ClusteredModel model(kD, 20, 42);
+  testdata::ClusteredModel model(kD, 20, 42);
   std::vector<float> rows = model.sample_rows(2000, 1);
   const float* centre = &rows[0];
   std::vector<std::pair<float, std::uint32_t>> by_distance;

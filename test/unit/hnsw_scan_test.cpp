@@ -10,7 +10,7 @@
 #include <set>
 #include <vector>
 
-#include "../../bench/clustered_data.h"
+#include "../support/clustered_data.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_builder.h"
 #include "graph/hnsw_page_graph.h"
@@ -28,7 +28,7 @@ using Order = Index::ScanOrder;
 class HnswScanTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    bench::ClusteredModel model(kD, 20, 42);
+    testdata::ClusteredModel model(kD, 20, 42);
     rows_ = model.sample_rows(kRows, 1);
     query_ = model.sample_rows(1, 2);
     DenseMetric<float> metric{kernels().f32.l2sq, 1.0f};

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../../bench/clustered_data.h"
+#include "../support/clustered_data.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_builder.h"
 #include "graph/hnsw_verify.h"
@@ -32,8 +32,8 @@ struct Rows {
   std::vector<float> rows, queries;
   Rows(int d, std::size_t n)
       : dims(d),
-        rows(bench::ClusteredModel(d, 8, 5).sample_rows(n, 1)),
-        queries(bench::ClusteredModel(d, 8, 5).sample_rows(20, 2)) {}
+        rows(testdata::ClusteredModel(d, 8, 5).sample_rows(n, 1)),
+        queries(testdata::ClusteredModel(d, 8, 5).sample_rows(20, 2)) {}
   std::size_t count() const { return rows.size() / static_cast<std::size_t>(dims); }
   ValueRef row(std::size_t r) const { return vref(&rows[r * dims]); }
   ValueRef vref(const float* v) const {

@@ -19,7 +19,7 @@
 #include <cstring>
 #include <vector>
 
-#include "../../bench/clustered_data.h"
+#include "../support/clustered_data.h"
 #include "graph/hnsw_graph.h"
 #include "graph/hnsw_page_graph.h"
 #include "graph/hnsw_verify.h"
@@ -40,7 +40,7 @@ using Bytes = std::vector<unsigned char>;
 // Sparse values: the 16 largest-magnitude coordinates of clustered 64-dim
 // points, as a sparsevec body of 1000 dims.
 std::vector<Bytes> sparse_values(std::uint64_t seed, int n) {
-  bench::ClusteredModel model(64, 20, 42);
+  testdata::ClusteredModel model(64, 20, 42);
   std::vector<float> rows = model.sample_rows(static_cast<std::size_t>(n), seed);
   std::vector<Bytes> out;
   for (int r = 0; r < n; ++r) {
@@ -66,7 +66,7 @@ std::vector<Bytes> sparse_values(std::uint64_t seed, int n) {
 
 // Bit values: the sign bits of clustered 128-dim points (binary_quantize).
 std::vector<Bytes> bit_values(std::uint64_t seed, int n) {
-  bench::ClusteredModel model(128, 20, 42);
+  testdata::ClusteredModel model(128, 20, 42);
   std::vector<float> rows = model.sample_rows(static_cast<std::size_t>(n), seed);
   std::vector<Bytes> out;
   for (int r = 0; r < n; ++r) {

@@ -1,5 +1,5 @@
-// bench/clustered_data.h
-// Clustered synthetic vectors for benchmarks and recall tests: a Gaussian
+// test/support/clustered_data.h
+// Clustered synthetic vectors for recall tests and benchmarks: a Gaussian
 // mixture in a random 16-dimensional subspace, lifted to `dims` dimensions,
 // plus isotropic noise, so neighbourhoods have the structure of real
 // embeddings rather than of uniform noise. The model (centres and subspace)
@@ -12,7 +12,7 @@
 #include <random>
 #include <vector>
 
-namespace vecsim::bench {
+namespace vecsim::testdata {
 
 class ClusteredModel {
  public:
@@ -61,4 +61,4 @@ class ClusteredModel {
   std::vector<float> centres_;
 };
 
-}  // namespace vecsim::bench
+}  // namespace vecsim::testdata
