@@ -25,7 +25,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "graph/value_metrics.h"
+#include "index/value_metrics.h"
 
 namespace vecsim::core {
 

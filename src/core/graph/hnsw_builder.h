@@ -30,7 +30,7 @@
 #include "graph/hnsw_graph.h"
 #include "graph/hnsw_page_graph.h"
 #include "graph/hnsw_writer.h"
-#include "graph/value_metrics.h"
+#include "index/value_metrics.h"
 #include "util/no_throw.h"
 #include "util/status.h"
 

@@ -75,7 +75,7 @@
 #include "graph/neighbor_selection.h"
 #include "graph/ref_set.h"
 #include "graph/search_pool.h"
-#include "graph/value_metrics.h"
+#include "index/value_metrics.h"
 #include "storage/hnsw_format.h"
 #include "storage/hnsw_spill.h"
 #include "util/no_throw.h"

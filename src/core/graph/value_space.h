@@ -14,7 +14,7 @@
 #include <cstring>
 #include <vector>
 
-#include "graph/value_metrics.h"
+#include "index/value_metrics.h"
 
 namespace vecsim::core {
 

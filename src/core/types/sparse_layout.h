@@ -51,4 +51,27 @@ inline SparseSpan sparse_span(const SparseHeader* h) noexcept {
   return SparseSpan{sparse_indices(h), sparse_values(h), h->nnz};
 }
 
+// A sparsevec value as an index stores it: the datum without its varlena
+// word (dims, nnz, unused, indices, values), 4-byte aligned wherever it is.
+struct SparseValueHeader {
+  std::int32_t dims;
+  std::int32_t nnz;
+  std::int32_t unused;
+};
+
+static_assert(sizeof(SparseValueHeader) == sizeof(SparseHeader) - offsetof(SparseHeader, dims));
+static_assert(offsetof(SparseValueHeader, nnz) == offsetof(SparseHeader, nnz) - offsetof(SparseHeader, dims));
+static_assert(std::is_trivially_copyable_v<SparseValueHeader>);
+
+constexpr std::size_t sparse_value_size(std::int32_t nnz) noexcept {
+  return sizeof(SparseValueHeader) + (sizeof(std::int32_t) + sizeof(float)) * static_cast<std::size_t>(nnz);
+}
+
+// The non-zeros of an index value (bytes as above, at a 4-byte boundary).
+inline SparseSpan sparse_value_span(const unsigned char* bytes) noexcept {
+  const auto* h = reinterpret_cast<const SparseValueHeader*>(bytes);
+  const auto* indices = reinterpret_cast<const std::int32_t*>(h + 1);
+  return SparseSpan{indices, reinterpret_cast<const float*>(indices + h->nnz), h->nnz};
+}
+
 }  // namespace vecsim::core

@@ -27,8 +27,8 @@
 #include "bridge/pg_call.h"
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
-#include "hnsw/opclass.h"
 #include "hnsw/pg_page_store.h"
+#include "index/value_datum.h"
 
 #include "pg.h"
 
@@ -49,7 +49,7 @@ extern "C" {
 namespace vecsim::pg {
 namespace {
 
-using core::HnswValueKind;
+using core::ValueKind;
 
 // Helper threads for building heap's index: plan_create_index_workers'
 // answer, unless it is 0 only because the heap is small. PostgreSQL sizes
@@ -80,7 +80,7 @@ int build_helpers(Relation heap, Relation index) {
 }
 
 struct BuildState {
-  core::HnswOpclass opclass;
+  core::IndexOpclass opclass;
   PgPageStore* store;
   HandleSlot<HnswBuildHandle>* slot;
   MemoryContext row_context;  // reset after every row
@@ -89,30 +89,14 @@ struct BuildState {
   bool noticed_spill;
 };
 
-// The bytes of a value of the kind with dims dimensions (a sparsevec
-// value's size depends on its nnz, not its dims).
-std::size_t value_bytes(HnswValueKind kind, std::int64_t dims) {
-  switch (kind) {
-    case HnswValueKind::kVector:
-      return sizeof(float) * static_cast<std::size_t>(dims);
-    case HnswValueKind::kHalfvec:
-      return 2 * static_cast<std::size_t>(dims);
-    case HnswValueKind::kBit:
-      return static_cast<std::size_t>((dims + 7) / 8);
-    case HnswValueKind::kSparse:
-      break;
-  }
-  return 0;
-}
-
 // The most dimensions an index of this kind can hold with m: a layer-0
 // element must fit one page, whole or spilled (core/storage/hnsw_spill.h),
 // which comes down to the value's size limit, kMaxValueBytes.
-std::int64_t page_dims_limit(HnswValueKind kind, int m, const PgPageStore& store) {
-  if (kind == HnswValueKind::kSparse) return 1000000000;  // limited by nnz instead
+std::int64_t page_dims_limit(ValueKind kind, int m, const PgPageStore& store) {
+  if (kind == ValueKind::kSparse) return 1000000000;  // limited by nnz instead
   const core::HnswElementLayout layout{m};
   auto fits = [&](std::int64_t dims) {
-    return core::hnsw_max_level_fitting(store, layout, value_bytes(kind, dims)) >= 0;
+    return core::hnsw_max_level_fitting(store, layout, core::value_bytes_for_dims(kind, dims)) >= 0;
   };
   std::int64_t dims = static_cast<std::int64_t>(store.page_capacity()) * 8;
   while (dims > 0 && !fits(dims)) dims = dims * 31 / 32;  // below the limit
@@ -122,9 +106,9 @@ std::int64_t page_dims_limit(HnswValueKind kind, int m, const PgPageStore& store
 
 // SPEC.md 6.5: the indexed column or expression must have dimensions
 // (22023), within the limit (54000); varbit is not supported (0A000).
-std::int32_t checked_dims(Relation index, HnswValueKind kind, int m, const PgPageStore& store) {
+std::int32_t checked_dims(Relation index, ValueKind kind, int m, const PgPageStore& store) {
   Form_pg_attribute attribute = TupleDescAttr(RelationGetDescr(index), 0);
-  if (kind == HnswValueKind::kBit && attribute->atttypid == VARBITOID) {
+  if (kind == ValueKind::kBit && attribute->atttypid == VARBITOID) {
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                     errmsg("type not supported for hnsw index")));
   }
@@ -139,7 +123,7 @@ std::int32_t checked_dims(Relation index, HnswValueKind kind, int m, const PgPag
                     errmsg("column cannot have more than %lld dimensions for hnsw index",
                            static_cast<long long>(limit)),
                     errdetail("An hnsw element holds a %s value of at most %zu bytes.",
-                              type_name(kind), core::kMaxValueBytes)));
+                              core::value_kind_name(kind), core::kMaxValueBytes)));
   }
   return dims;
 }
@@ -163,7 +147,7 @@ void add_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool 
   if (isnull[0]) return;
   MemoryContext caller = MemoryContextSwitchTo(state->row_context);
   core::ValueRef value;
-  bool indexed = index_value_of(state->opclass, values[0], true, &value);
+  bool indexed = index_value_of(state->opclass, values[0], &core::kHnswValueLimits, &value);
   core::Status st;
   if (indexed) {
     st = state->slot->handle->add(value, ItemPointerGetBlockNumber(tid),

@@ -52,7 +52,7 @@ HandleSlot<Handle>* new_handle_slot(MemoryContext context) {
 // PG zone: a slot in context holding a new index handle for opclass over
 // store, its level generator seeded from PostgreSQL's.
 inline HandleSlot<HnswIndexHandle>* new_index_slot(MemoryContext context,
-                                                   core::HnswOpclass opclass, PgPageStore* store) {
+                                                   core::IndexOpclass opclass, PgPageStore* store) {
   HandleSlot<HnswIndexHandle>* slot = new_handle_slot<HnswIndexHandle>(context);
   HnswIndexHandle* handle = nullptr;
   raise_pending_or(make_hnsw_index(opclass, store, pg_prng_uint64(&pg_global_prng_state),

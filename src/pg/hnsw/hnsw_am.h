@@ -1,6 +1,7 @@
 // src/pg/hnsw/hnsw_am.h
 // The hnsw access method's callbacks, one file per concern:
 //   handler.cpp  hnswhandler, reloptions, validate, build phase names
+//   opclass.cpp  the type-descriptor support functions; hnsw_opclass_of
 //   build.cpp    ambuild, ambuildempty
 //   insert.cpp   aminsert
 //   scan.cpp     ambeginscan, amrescan, amgettuple, amendscan
@@ -25,6 +26,8 @@
 
 #include <cstdint>
 
+#include "index/value_kind.h"
+
 #include "pg.h"
 
 extern "C" {
@@ -48,6 +51,9 @@ struct HnswOptions {
   int m;
   int ef_construction;
 };
+
+// The opclass of an hnsw index (support functions 1, 2 and 3; SPEC.md 6.3).
+core::IndexOpclass hnsw_opclass_of(Relation index);
 
 void define_hnsw_options();
 int hnsw_option_m(Relation index);

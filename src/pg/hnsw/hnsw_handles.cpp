@@ -76,7 +76,7 @@ class BuildHandle final : public HnswBuildHandle {
 
 }  // namespace
 
-core::Status make_hnsw_index(core::HnswOpclass opclass, PgPageStore* store, std::uint64_t seed,
+core::Status make_hnsw_index(core::IndexOpclass opclass, PgPageStore* store, std::uint64_t seed,
                              void* storage, HnswIndexHandle** out) noexcept {
   return core::no_throw([&] {
     *out = core::with_hnsw_flavor(opclass, [&](const auto& flavor) -> HnswIndexHandle* {
@@ -88,7 +88,7 @@ core::Status make_hnsw_index(core::HnswOpclass opclass, PgPageStore* store, std:
   });
 }
 
-core::Status make_hnsw_build(core::HnswOpclass opclass, PgPageStore* store,
+core::Status make_hnsw_build(core::IndexOpclass opclass, PgPageStore* store,
                              core::HnswParams params, std::uint32_t dims,
                              std::size_t budget_bytes, void* storage,
                              HnswBuildHandle** out) noexcept {

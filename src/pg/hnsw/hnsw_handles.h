@@ -20,7 +20,7 @@
 #include <cstdint>
 
 #include "graph/hnsw_graph.h"
-#include "graph/hnsw_opclass.h"
+#include "graph/hnsw_flavor.h"
 #include "graph/hnsw_page_graph.h"
 #include "graph/hnsw_verify.h"
 #include "util/status.h"
@@ -69,10 +69,10 @@ class HnswBuildHandle {
 
 constexpr std::size_t kHnswHandleBytes = 4096;
 
-core::Status make_hnsw_index(core::HnswOpclass opclass, PgPageStore* store, std::uint64_t seed,
+core::Status make_hnsw_index(core::IndexOpclass opclass, PgPageStore* store, std::uint64_t seed,
                              void* storage, HnswIndexHandle** out) noexcept;
 
-core::Status make_hnsw_build(core::HnswOpclass opclass, PgPageStore* store,
+core::Status make_hnsw_build(core::IndexOpclass opclass, PgPageStore* store,
                              core::HnswParams params, std::uint32_t dims,
                              std::size_t budget_bytes, void* storage,
                              HnswBuildHandle** out) noexcept;

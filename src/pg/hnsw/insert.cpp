@@ -17,8 +17,8 @@
 #include "bridge/pg_call.h"
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
-#include "hnsw/opclass.h"
 #include "hnsw/pg_page_store.h"
+#include "index/value_datum.h"
 
 #include "pg.h"
 
@@ -32,7 +32,7 @@ namespace vecsim::pg {
 namespace {
 
 struct InsertCache {
-  core::HnswOpclass opclass;
+  core::IndexOpclass opclass;
   PgPageStore store;
   HandleSlot<HnswIndexHandle>* slot;
   MemoryContext row_context;
@@ -60,7 +60,7 @@ bool hnsw_insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_t
   InsertCache* cache = insert_cache(index, info);
   MemoryContext caller = MemoryContextSwitchTo(cache->row_context);
   core::ValueRef value;
-  if (index_value_of(cache->opclass, values[0], true, &value)) {
+  if (index_value_of(cache->opclass, values[0], &core::kHnswValueLimits, &value)) {
     HnswIndexHandle* handle = cache->slot->handle;
     int level = 0;
     raise_pending_or(handle->draw_insert_level(value.size, &level));

@@ -16,8 +16,8 @@
 #include "bridge/pg_call.h"
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
-#include "hnsw/opclass.h"
 #include "hnsw/pg_page_store.h"
+#include "index/value_datum.h"
 #include "index_settings.h"
 
 #include "pg.h"
@@ -34,7 +34,7 @@ namespace vecsim::pg {
 namespace {
 
 struct ScanState {
-  core::HnswOpclass opclass;
+  core::IndexOpclass opclass;
   PgPageStore store;
   HandleSlot<HnswIndexHandle>* slot;
   MemoryContext context;        // the scan's: this state, the handle
@@ -79,15 +79,15 @@ void start(IndexScanDesc scan, ScanState* state) {
     const void* datum = PG_DETOAST_DATUM(key->sk_argument);
     std::int32_t dims = value_dims(state->opclass.kind, datum);
     if (meta.entry != core::kNoRef && dims != static_cast<std::int32_t>(meta.dims)) {
-      if (state->opclass.kind == core::HnswValueKind::kBit) {
+      if (state->opclass.kind == core::ValueKind::kBit) {
         ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
                         errmsg("different bit lengths %u and %d", meta.dims, dims)));
       }
       ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-                      errmsg("different %s dimensions %u and %d", type_name(state->opclass.kind),
+                      errmsg("different %s dimensions %u and %d", core::value_kind_name(state->opclass.kind),
                              meta.dims, dims)));
     }
-    if (!index_value_of(state->opclass, key->sk_argument, false, &query)) {
+    if (!index_value_of(state->opclass, key->sk_argument, nullptr, &query)) {
       // A zero query under cosine: every distance counts alike.
       query = value_of(state->opclass.kind, datum);
     }

@@ -14,8 +14,8 @@
 #include "bridge/pg_call.h"
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
-#include "hnsw/opclass.h"
 #include "hnsw/pg_page_store.h"
+#include "index/value_datum.h"
 
 #include "pg.h"
 
@@ -67,7 +67,7 @@ IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
                                         IndexBulkDeleteCallback callback, void* callback_state) {
   Relation index = info->index;
   stats = new_result(stats);
-  core::HnswOpclass opclass = hnsw_opclass_of(index);
+  core::IndexOpclass opclass = hnsw_opclass_of(index);
   MemoryContext context =
       AllocSetContextCreate(CurrentMemoryContext, "vecsim hnsw vacuum", ALLOCSET_DEFAULT_SIZES);
   auto* store = static_cast<PgPageStore*>(MemoryContextAlloc(context, sizeof(PgPageStore)));

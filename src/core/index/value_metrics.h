@@ -1,4 +1,4 @@
-// src/core/graph/value_metrics.h
+// src/core/index/value_metrics.h
 // Distances between index values held as byte strings, one policy per kind
 // of value, so that the graph on pages (and ValueSpace in memory) serve
 // every opclass with one implementation:
@@ -21,6 +21,7 @@
 #include <cstring>
 
 #include "kernels/kernel_table.h"
+#include "types/sparse_layout.h"
 
 namespace vecsim::core {
 
@@ -44,12 +45,7 @@ struct SparseMetric {
   using Kernel = float (*)(SparseSpan, SparseSpan) noexcept;
   Kernel kernel;
   float sign;
-  static SparseSpan span_of(ValueRef v) {
-    std::int32_t nnz;
-    std::memcpy(&nnz, v.bytes + 4, sizeof nnz);
-    const auto* indices = reinterpret_cast<const std::int32_t*>(v.bytes + 12);
-    return SparseSpan{indices, reinterpret_cast<const float*>(indices + nnz), nnz};
-  }
+  static SparseSpan span_of(ValueRef v) { return sparse_value_span(v.bytes); }
   float distance(ValueRef a, ValueRef b) const { return sign * kernel(span_of(a), span_of(b)); }
 };
 

@@ -1,0 +1,87 @@
+// src/core/graph/hnsw_flavor.h
+// What an operator class (index/value_kind.h) means to the hnsw graph: a
+// Flavor, that is the distance policy over stored values
+// (index/value_metrics.h), a factory for the in-memory space of a build,
+// and whether neighbour lists are filled. with_hnsw_flavor(opclass, f)
+// calls f with the opclass's flavor, so the graph code is written once and
+// instantiated once per flavor.
+//
+// INVARIANTS
+//   The graph orders by squared L2 for L2, by L1 for L1, and by negative
+//   inner product for inner product and (on normalized values, see
+//   index/index_value.h) cosine. Only inner product fills lists
+//   (select_diverse): on normalized values the negative dot product orders
+//   pairs as L2 does, so cosine needs no fill.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "graph/dense_space.h"
+#include "graph/value_space.h"
+#include "index/index_value.h"
+#include "index/value_kind.h"
+#include "index/value_metrics.h"
+#include "kernels/kernel_table.h"
+#include "storage/hnsw_format.h"
+
+namespace vecsim::core {
+
+// The most non-zero elements an indexed sparsevec value may have (at least
+// the 1,000 pgvector allows): as many as fit the largest value an element
+// holds. Larger stored values are 54000 at build and at insert.
+constexpr std::int32_t kHnswMaxSparseNnz =
+    static_cast<std::int32_t>((kMaxValueBytes - sizeof(SparseValueHeader)) / 8);
+static_assert(kHnswMaxSparseNnz >= 1000);
+static_assert(sparse_value_size(kHnswMaxSparseNnz) <= kMaxValueBytes);
+
+constexpr ValueLimits kHnswValueLimits{kHnswMaxSparseNnz, "hnsw"};
+
+template <class Elem>
+struct DenseFlavor {
+  using Metric = DenseMetric<Elem>;
+  using Space = DenseSpace<Elem>;
+  Metric metric;
+  bool fill_lists;  // HnswParams::fill_lists
+  typename Space::Batch4Kernel batch4;
+  Space make_space(std::size_t dims) const { return Space(dims, metric.kernel, batch4, metric.sign); }
+};
+
+template <class M>
+struct ValueFlavor {
+  using Metric = M;
+  using Space = ValueSpace<M>;
+  Metric metric;
+  bool fill_lists;
+  Space make_space(std::size_t) const { return Space(metric); }
+};
+
+// The kernel of a float metric from a kernel set (single or batched).
+template <class Kernels>
+auto float_metric_kernel(const Kernels& ks, IndexMetric m) {
+  return orders_by_dot(m) ? ks.dot : m == IndexMetric::kL1 ? ks.l1 : ks.l2sq;
+}
+
+template <class F>
+decltype(auto) with_hnsw_flavor(IndexOpclass oc, F&& f) {
+  const KernelTable& k = kernels();
+  const float sign = orders_by_dot(oc.metric) ? -1.0f : 1.0f;
+  const bool fill = oc.metric == IndexMetric::kInnerProduct;
+  return visit_value_kind(oc.kind, [&](auto kind) {
+    using Kind = decltype(kind);
+    if constexpr (Kind::kDense) {
+      using Elem = typename Kind::Element;
+      return f(DenseFlavor<Elem>{DenseMetric<Elem>{float_metric_kernel(dense_kernels(k, kind), oc.metric), sign},
+                                 fill, float_metric_kernel(dense_batch4(k, kind), oc.metric)});
+    } else if constexpr (Kind::kKind == ValueKind::kSparse) {
+      return f(ValueFlavor<SparseMetric>{SparseMetric{float_metric_kernel(k.sparse, oc.metric), sign}, fill});
+    } else {
+      if (oc.metric == IndexMetric::kJaccard) {
+        return f(ValueFlavor<JaccardMetric>{JaccardMetric{k.bit.jaccard}, false});
+      }
+      return f(ValueFlavor<HammingMetric>{HammingMetric{k.bit.hamming}, false});
+    }
+  });
+}
+
+}  // namespace vecsim::core
