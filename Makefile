@@ -49,6 +49,7 @@ CORE_FLAGS = -std=c++17 -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -Werror=v
 
 ARCH := $(shell uname -m)
 ifeq ($(ARCH),x86_64)
+ISA_LEVELS      = x86v3 x86v4
 ISA_FLAGS_x86v3 = -march=x86-64-v3
 ISA_FLAGS_x86v4 = -march=x86-64-v4
 endif
@@ -77,11 +78,27 @@ include $(PGXS)
 # compile the same language level as the object files.
 COMPILE.cxx.bc = $(CLANG) -xc++ -std=c++17 -Wno-ignored-attributes -Wno-register $(BITCODE_CXXFLAGS) $(CPPFLAGS) -flto=thin -emit-llvm -c
 
+# A kernel object compiled for one ISA level must define no weak symbol:
+# the linker keeps one copy of a weak (inline or template) function, and
+# if it kept this object's AVX copy, code running on any CPU would call it.
+# Checked on the object as built and on the same file at -O0, where inline
+# functions of the standard library are not inlined away.
+ISA_OBJS          = $(filter $(foreach l,$(ISA_LEVELS),%/$(l).o),$(CORE_OBJS))
+ISA_SYMBOL_CHECKS = $(ISA_OBJS:.o=.symbols-ok)
+ALLOWED_WEAK      = DW.ref.__gxx_personality_v0
+
 $(shlib): $(CORE_LIB)
 
-$(CORE_LIB): $(CORE_OBJS)
+$(CORE_LIB): $(CORE_OBJS) $(ISA_SYMBOL_CHECKS)
 	rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(CORE_OBJS)
+
+build/core/%.symbols-ok: build/core/%.o src/core/%.cpp
+	$(CXX) $(CORE_FLAGS) -O0 $(call isa_flags,$<) -c src/core/$*.cpp -o $(@:.symbols-ok=.O0.o)
+	@weak=$$(nm --defined-only $< $(@:.symbols-ok=.O0.o) | awk '$$2 ~ /^[WVuw]$$/ && $$3 != "$(ALLOWED_WEAK)" {print $$3}' | sort -u); \
+	  if [ -n "$$weak" ]; then echo "$<: weak symbols in an ISA-specific object:" >&2; \
+	    echo "$$weak" | c++filt >&2; exit 1; fi
+	@rm -f $(@:.symbols-ok=.O0.o); touch $@
 
 build/core/%.o: src/core/%.cpp
 	@mkdir -p $(dir $@)

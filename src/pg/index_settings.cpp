@@ -57,7 +57,7 @@ void define_index_settings() {
                            "Memory of an iterative hnsw scan, as a multiple of work_mem.", nullptr,
                            &h.scan_mem_multiplier, 1.0, 1.0, 1000.0, PGC_USERSET, 0, nullptr,
                            nullptr, nullptr);
-  MarkGUCPrefixReserved("hnsw");
+  VECSIM_RESERVE_GUC_PREFIX("hnsw");
 
   IvfflatSettings& v = g_ivfflat_settings;
   DefineCustomIntVariable("ivfflat.probes", "Inverted lists an ivfflat scan reads per batch.",
@@ -71,7 +71,7 @@ void define_index_settings() {
                           "Most inverted lists an iterative ivfflat scan reads.",
                           "When below ivfflat.probes, probes applies.", &v.max_probes, 32768, 1,
                           32768, PGC_USERSET, 0, nullptr, nullptr, nullptr);
-  MarkGUCPrefixReserved("ivfflat");
+  VECSIM_RESERVE_GUC_PREFIX("ivfflat");
 }
 
 }  // namespace vecsim::pg

@@ -68,7 +68,7 @@ void _PG_init(void) {
                            "Defaults to the best level the CPU supports; may only be lowered.",
                            &pg::g_simd_level, best, pg::kSimdLevels, PGC_SUSET, 0,
                            pg::check_simd_level, pg::assign_simd_level, nullptr);
-  MarkGUCPrefixReserved("vecsim");
+  VECSIM_RESERVE_GUC_PREFIX("vecsim");
   pg::define_index_settings();
   pg::define_hnsw_options();
   pg::register_pg_call_callbacks();

@@ -9,8 +9,12 @@
 //   float32; only the order of accumulation differs (SIMD reassociation and
 //   FMA are allowed, SPEC 0). Bit kernels are exact integer popcounts.
 //   Kernels never fail, never allocate, accept any alignment and any n >= 0.
-//   The active table is set once by install_kernels() (from _PG_init) and
-//   never changes afterwards; before that it is the scalar table.
+//   The active table is the scalar one until install_kernels() runs: from
+//   _PG_init with the CPU's best level, and again whenever a superuser sets
+//   vecsim.simd_level (which may only lower the level). Whoever copied a
+//   kernel pointer (an open index handle, a build's space) keeps using it
+//   after a switch; that is harmless, since every table computes the same
+//   quantities within the scalar reference's tolerance.
 #pragma once
 
 #include <cstddef>

@@ -30,7 +30,7 @@ struct DotOp {
   static float term(float x, float y) noexcept { return x * y; }
 };
 struct L1Op {
-  static float term(float x, float y) noexcept { return std::fabs(x - y); }
+  static float term(float x, float y) noexcept { return __builtin_fabsf(x - y); }
 };
 
 template <class Op, class Elem>

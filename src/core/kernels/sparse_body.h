@@ -52,7 +52,7 @@ struct SparseDot : DotStep {
 };
 struct SparseL1 : L1Step {
   static constexpr bool kBOnlyCounts = true;
-  static float b_only(float y) noexcept { return std::fabs(y); }
+  static float b_only(float y) noexcept { return __builtin_fabsf(y); }
 };
 
 template <class V>

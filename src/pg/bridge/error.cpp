@@ -46,4 +46,10 @@ void raise_error(const core::Status& status) {
   pg_unreachable();
 }
 
+void raise_escaped_exception(bool out_of_memory) {
+  raise_error(out_of_memory ? core::Status::error(core::ErrorCode::kOutOfMemory, "out of memory")
+                            : core::Status::error(core::ErrorCode::kInternal,
+                                                  "unexpected C++ exception in vecsim"));
+}
+
 }  // namespace vecsim::pg

@@ -9,7 +9,8 @@
 //   (c) epilogue, PG zone: raise_if_error(status), then return the Datum.
 // So ereport() only ever runs in frames that own nothing with a destructor.
 // Any C++ exception that still escapes a body is caught by the entry guard
-// of fmgr_glue.h and raised after the C++ stack has unwound.
+// (fmgr_glue.h for SQL-callable functions, am_guard.h for access-method
+// callbacks) and raised after the C++ stack has unwound.
 #pragma once
 
 #include "util/status.h"
@@ -23,5 +24,9 @@ namespace vecsim::pg {
 inline void raise_if_error(const core::Status& status) {
   if (!status.is_ok()) raise_error(status);
 }
+
+// What an entry guard raises once a C++ exception it caught is gone:
+// 53200 for std::bad_alloc, XX000 for anything else.
+[[noreturn]] void raise_escaped_exception(bool out_of_memory);
 
 }  // namespace vecsim::pg

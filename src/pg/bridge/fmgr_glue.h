@@ -37,10 +37,7 @@ Datum guarded(FunctionCallInfo fcinfo) {
     out_of_memory = true;
   } catch (...) {
   }
-  raise_error(out_of_memory
-                  ? core::Status::error(core::ErrorCode::kOutOfMemory, "out of memory")
-                  : core::Status::error(core::ErrorCode::kInternal,
-                                        "unexpected C++ exception in vecsim"));
+  raise_escaped_exception(out_of_memory);
 }
 
 }  // namespace vecsim::pg

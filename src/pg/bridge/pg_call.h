@@ -16,10 +16,12 @@
 //   While an error is pending, every pg_call fails at once without
 //   entering PostgreSQL, so nothing new happens between the error and its
 //   re-raise. The trampoline's frame owns nothing with a destructor, and the
-//   callable must not throw (it runs PostgreSQL code only). Never call
-//   pg_call from a destructor. Every pg_call also checks for interrupts
-//   first, so long core loops over pages honour query cancel.
+//   callable is noexcept (checked at compile time): it runs PostgreSQL code
+//   only. Never call pg_call from a destructor. Every pg_call also checks
+//   for interrupts first, so long core loops over pages honour query cancel.
 #pragma once
+
+#include <type_traits>
 
 #include "util/status.h"
 
@@ -28,8 +30,12 @@ namespace vecsim::pg {
 // Runs fn(arg) behind the barrier (see above).
 core::Status pg_call_raw(void (*fn)(void*), void* arg) noexcept;
 
+// f must be declared noexcept (a lambda: [&]() noexcept { ... }): it runs
+// PostgreSQL code only, and an exception thrown through the sigsetjmp
+// frame would skip the barrier's clean-up.
 template <class F>
 core::Status pg_call(F&& f) noexcept {
+  static_assert(std::is_nothrow_invocable_v<F&>, "pg_call runs only noexcept callables");
   return pg_call_raw([](void* p) { (*static_cast<F*>(p))(); }, const_cast<void*>(static_cast<const void*>(&f)));
 }
 

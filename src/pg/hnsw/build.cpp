@@ -187,7 +187,7 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
   state->slot = new_handle_slot<HnswBuildHandle>(build_context);
   MemoryContextSwitchTo(caller);
 
-  core::HnswParams params{m, ef_construction, pg_prng_uint64(&pg_global_prng_state)};
+  core::HnswParams params{m, ef_construction, VECSIM_RANDOM_U64()};
   std::size_t budget = static_cast<std::size_t>(maintenance_work_mem) * 1024;
   HnswBuildHandle* handle = nullptr;
   core::Status st = make_hnsw_build(state->opclass, state->store, params,

@@ -55,7 +55,7 @@ inline HandleSlot<HnswIndexHandle>* new_index_slot(MemoryContext context,
                                                    core::IndexOpclass opclass, PgPageStore* store) {
   HandleSlot<HnswIndexHandle>* slot = new_handle_slot<HnswIndexHandle>(context);
   HnswIndexHandle* handle = nullptr;
-  raise_pending_or(make_hnsw_index(opclass, store, pg_prng_uint64(&pg_global_prng_state),
+  raise_pending_or(make_hnsw_index(opclass, store, VECSIM_RANDOM_U64(),
                                    slot->storage, &handle));
   slot->handle = handle;
   return slot;

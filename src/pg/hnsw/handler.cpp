@@ -7,6 +7,7 @@
 //   The reloption kind is registered once, from _PG_init. Options are
 //   range-checked by PostgreSQL (22023 names the range); the rule
 //   ef_construction >= 2 * m is checked when an index is built.
+#include "bridge/am_guard.h"
 #include "bridge/fmgr_glue.h"
 #include "hnsw/hnsw_am.h"
 
@@ -119,23 +120,23 @@ Datum hnsw_handler(FunctionCallInfo fcinfo) {
   am->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
   am->amkeytype = InvalidOid;
 
-  am->ambuild = hnsw_build;
-  am->ambuildempty = hnsw_build_empty;
-  am->aminsert = hnsw_insert;
-  am->ambulkdelete = hnsw_bulk_delete;
-  am->amvacuumcleanup = hnsw_vacuum_cleanup;
+  am->ambuild = VECSIM_AM_GUARD(hnsw_build);
+  am->ambuildempty = VECSIM_AM_GUARD(hnsw_build_empty);
+  am->aminsert = VECSIM_AM_GUARD(hnsw_insert);
+  am->ambulkdelete = VECSIM_AM_GUARD(hnsw_bulk_delete);
+  am->amvacuumcleanup = VECSIM_AM_GUARD(hnsw_vacuum_cleanup);
   am->amcanreturn = nullptr;
-  am->amcostestimate = hnsw_cost_estimate;
-  am->amoptions = hnsw_options;
+  am->amcostestimate = VECSIM_AM_GUARD(hnsw_cost_estimate);
+  am->amoptions = VECSIM_AM_GUARD(hnsw_options);
   am->amproperty = nullptr;
-  am->ambuildphasename = hnsw_phase_name;
-  am->amvalidate = hnsw_validate;
+  am->ambuildphasename = VECSIM_AM_GUARD(hnsw_phase_name);
+  am->amvalidate = VECSIM_AM_GUARD(hnsw_validate);
   am->amadjustmembers = nullptr;
-  am->ambeginscan = hnsw_begin_scan;
-  am->amrescan = hnsw_rescan;
-  am->amgettuple = hnsw_get_tuple;
+  am->ambeginscan = VECSIM_AM_GUARD(hnsw_begin_scan);
+  am->amrescan = VECSIM_AM_GUARD(hnsw_rescan);
+  am->amgettuple = VECSIM_AM_GUARD(hnsw_get_tuple);
   am->amgetbitmap = nullptr;
-  am->amendscan = hnsw_end_scan;
+  am->amendscan = VECSIM_AM_GUARD(hnsw_end_scan);
   am->ammarkpos = nullptr;
   am->amrestrpos = nullptr;
   am->amestimateparallelscan = nullptr;

@@ -52,7 +52,7 @@ template <class Change>
 core::Status modify_page(Relation index, ForkNumber fork, bool logged, BlockNumber block,
                          Change&& change, bool* applied = nullptr) {
   bool ok = true;
-  core::Status st = pg_call([&] {
+  core::Status st = pg_call([&]() noexcept {
     Buffer buffer = ReadBufferExtended(index, fork, block, RBM_NORMAL, nullptr);
     LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
     if (logged) {
@@ -105,7 +105,7 @@ Buffer read_main_fork(Relation index, BlockNumber block) {
   if (block < recent->blocks) {
     Buffer remembered = recent->buffer[block];
     if (remembered != InvalidBuffer &&
-        ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, block, remembered)) {
+        ReadRecentBuffer(VECSIM_RELATION_FILE(index), MAIN_FORKNUM, block, remembered)) {
       return remembered;
     }
   }
@@ -117,7 +117,7 @@ Buffer read_main_fork(Relation index, BlockNumber block) {
 }  // namespace
 
 core::Status PgPageStore::refresh_page_count() noexcept {
-  return pg_call([&] { page_count_ = RelationGetNumberOfBlocksInFork(index_, fork_); });
+  return pg_call([&]() noexcept { page_count_ = RelationGetNumberOfBlocksInFork(index_, fork_); });
 }
 
 std::size_t PgPageStore::page_capacity() const noexcept {
@@ -130,7 +130,7 @@ std::size_t PgPageStore::item_cost(std::size_t n) const noexcept {
 
 std::size_t PgPageStore::free_space(std::uint32_t block) noexcept {
   std::size_t free = 0;
-  (void)pg_call([&] {
+  (void)pg_call([&]() noexcept {
     Buffer buffer = ReadBufferExtended(index_, fork_, block, RBM_NORMAL, nullptr);
     LockBuffer(buffer, BUFFER_LOCK_SHARE);
     Page page = BufferGetPage(buffer);
@@ -142,7 +142,7 @@ std::size_t PgPageStore::free_space(std::uint32_t block) noexcept {
 
 std::uint16_t PgPageStore::item_count(std::uint32_t block) noexcept {
   std::uint16_t count = 0;
-  (void)pg_call([&] {
+  (void)pg_call([&]() noexcept {
     Buffer buffer = ReadBufferExtended(index_, fork_, block, RBM_NORMAL, nullptr);
     LockBuffer(buffer, BUFFER_LOCK_SHARE);
     count = PageGetMaxOffsetNumber(BufferGetPage(buffer));
@@ -164,7 +164,7 @@ core::Status PgPageStore::new_page_with_item(const void* item, std::size_t n,
   if (item != nullptr && item_cost(n) > page_capacity()) return corrupt("item exceeds a page", 0, 0);
   const bool logged = mode_ == Mode::kLogged;
   bool added = true;
-  VECSIM_RETURN_IF_ERROR(pg_call([&] {
+  VECSIM_RETURN_IF_ERROR(pg_call([&]() noexcept {
     LockRelationForExtension(index_, ExclusiveLock);
     Buffer buffer = ReadBufferExtended(index_, fork_, P_NEW, RBM_NORMAL, nullptr);
     UnlockRelationForExtension(index_, ExclusiveLock);
@@ -285,7 +285,7 @@ const char* PgPageStore::remembered_page(std::uint32_t r) const noexcept {
   Buffer buffer = recent->buffer[block];
   // its descriptor (header spinlock, pin count, content lock: written to
   // when lock_page() pins and locks it)
-  if (!BufferIsLocal(buffer)) __builtin_prefetch(GetBufferDescriptor(buffer - 1), 1);
+  if (!BufferIsLocal(buffer)) __builtin_prefetch(VECSIM_BUFFER_DESCRIPTOR(buffer), 1);
   return static_cast<const char*>(BufferGetPage(buffer));
 }
 
@@ -312,7 +312,7 @@ void PgPageStore::prefetch_item(std::uint32_t r) noexcept {
 core::Status PgPageStore::lock_page(std::uint32_t block, bool new_is_empty, Buffer* buffer,
                                     Page* page) noexcept {
   bool ok = false;
-  VECSIM_RETURN_IF_ERROR(pg_call([&] {
+  VECSIM_RETURN_IF_ERROR(pg_call([&]() noexcept {
     if (vacuum_) vacuum_delay_point();
     *buffer = fork_ == MAIN_FORKNUM ? read_main_fork(index_, block)
                                     : ReadBufferExtended(index_, fork_, block, RBM_NORMAL, nullptr);

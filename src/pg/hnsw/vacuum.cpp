@@ -40,7 +40,7 @@ struct DeadCheck {
 // heavyweight lock wait can error, so through pg_call).
 core::Status wait_for_scans(void* arg) {
   Relation index = static_cast<DeadCheck*>(arg)->index;
-  return pg_call([&] {
+  return pg_call([&]() noexcept {
     LockPage(index, kScanLockPage, ExclusiveLock);
     UnlockPage(index, kScanLockPage, ExclusiveLock);
   });
