@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
                            static_cast<std::uint32_t>(d), &store, &refs);
     HnswVerifyReport report;
     if (st.is_ok()) {
-      st = verify_hnsw(&store, [&store](std::uint32_t b) { return store.item_count(b); }, &report);
+      st = verify_hnsw(&store, &report);
     }
     double bytes = static_cast<double>(store.page_count()) * MemPageStore::kPageSize;
     double allowance = 1.15 * static_cast<double>(o.rows) * (4.0 * o.dims + 8.0 * o.m);

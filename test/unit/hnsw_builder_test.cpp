@@ -50,8 +50,7 @@ Outcome build_with_budget(std::size_t budget, int threads = 1) {
   EXPECT_EQ(builder.rows(), static_cast<std::size_t>(kRows));
 
   Outcome out{builder.spilled_at(), {}, 0};
-  EXPECT_TRUE(verify_hnsw(&store, [&store](std::uint32_t b) { return store.item_count(b); },
-                          &out.report)
+  EXPECT_TRUE(verify_hnsw(&store, &out.report)
                   .is_ok());
   HnswPageGraph<MemPageStore, DenseMetric<float>> index(&store, metric);
   EXPECT_TRUE(index.open().is_ok());

@@ -57,8 +57,6 @@ struct Built {
   }
 };
 
-std::uint16_t count_items(MemPageStore* store, std::uint32_t block) { return store->item_count(block); }
-
 // The setup many tests share: Built rows written to a store of their own,
 // and an L2 index over it (not opened yet). `written` is write()'s status.
 struct WrittenIndex {
@@ -81,8 +79,7 @@ TEST(HnswPages, WrittenIndexVerifiesAndSearchesLikeTheGraph) {
   ASSERT_TRUE(b.write(&store, 16, &refs).is_ok());
 
   HnswVerifyReport report;
-  ASSERT_TRUE(verify_hnsw(&store, [&store](std::uint32_t blk) { return count_items(&store, blk); },
-                          &report)
+  ASSERT_TRUE(verify_hnsw(&store, &report)
                   .is_ok());
   EXPECT_EQ(report.elements, 2000u);
   EXPECT_EQ(report.violations, 0u) << report.first;
@@ -195,8 +192,7 @@ TEST(HnswPages, VerifierFindsBrokenLinks) {
                                sizeof self)
                   .is_ok());
   HnswVerifyReport report;
-  ASSERT_TRUE(verify_hnsw(&store, [&store](std::uint32_t blk) { return count_items(&store, blk); },
-                          &report)
+  ASSERT_TRUE(verify_hnsw(&store, &report)
                   .is_ok());
   EXPECT_GE(report.violations, 1u);
   EXPECT_NE(report.first.find("L1"), std::string::npos) << report.first;
@@ -228,8 +224,7 @@ TEST(HnswPages, VacuumThatDeletesNothingStillRelinksAnOrphan) {
   }
   auto unreachable = [&store] {
     HnswVerifyReport report;
-    EXPECT_TRUE(verify_hnsw(&store, [&store](std::uint32_t blk) { return count_items(&store, blk); },
-                            &report)
+    EXPECT_TRUE(verify_hnsw(&store, &report)
                     .is_ok());
     return report.unreachable;
   };
@@ -268,8 +263,7 @@ double page_recall(PageIndex* index, const std::vector<float>& rows,
 
 HnswVerifyReport verify(MemPageStore* store) {
   HnswVerifyReport report;
-  EXPECT_TRUE(verify_hnsw(store, [store](std::uint32_t blk) { return store->item_count(blk); },
-                          &report)
+  EXPECT_TRUE(verify_hnsw(store, &report)
                   .is_ok());
   return report;
 }
@@ -626,7 +620,7 @@ TEST(HnswPages, InsertsReuseTheSlotsVacuumFrees) {
                       .is_ok());
       live[next] = true;
     }
-    const std::uint32_t without_reuse = static_cast<std::uint32_t>(dying / store.item_count(1)) + 1;
+    const std::uint32_t without_reuse = static_cast<std::uint32_t>(dying / store.items_on(1)) + 1;
     EXPECT_LE((store.page_count() - pages) * 4, without_reuse)
         << "inserts took new pages instead of freed slots";
     pages = store.page_count();
@@ -645,7 +639,7 @@ TEST(HnswPages, InsertsReuseTheSlotsVacuumFrees) {
   // first of them.
   std::uint32_t first_deleted = 0;
   for (std::uint32_t b = 1; b < store.page_count() && first_deleted == 0; ++b) {
-    for (std::uint16_t o = 1; o <= store.item_count(b); ++o) {
+    for (std::uint16_t o = 1; o <= store.items_on(b); ++o) {
       HnswElementHeader h{};
       ASSERT_TRUE(store.read_item(b, o, [&](const unsigned char* p, std::size_t) {
                          std::memcpy(&h, p, sizeof h);

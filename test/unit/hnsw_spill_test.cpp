@@ -46,7 +46,7 @@ std::uint32_t row_of(const HnswHit& h) { return (h.heap_block - 1) * 100 + h.hea
 
 HnswVerifyReport verify(MemPageStore* store) {
   HnswVerifyReport report;
-  EXPECT_TRUE(verify_hnsw(store, [store](std::uint32_t b) { return store->item_count(b); }, &report).is_ok());
+  EXPECT_TRUE(verify_hnsw(store, &report).is_ok());
   return report;
 }
 
@@ -189,7 +189,7 @@ TEST(HnswSpill, BrokenChunkChainIsCorruption) {
   build(data, data.count(), std::size_t{1} << 30, &store);
   HnswRef chunk = kNoRef;
   for (std::uint32_t b = 1; b < store.page_count() && chunk == kNoRef; ++b) {
-    for (std::uint16_t o = 1; o <= store.item_count(b) && chunk == kNoRef; ++o) {
+    for (std::uint16_t o = 1; o <= store.items_on(b) && chunk == kNoRef; ++o) {
       ASSERT_TRUE(store.read_item(b, o, [&](const unsigned char* p, std::size_t) {
         if (p[1] & kValueChunk) chunk = make_ref(b, o);
       }).is_ok());

@@ -1020,8 +1020,8 @@ class HnswPageGraph {
       if (visited_.insert(r)) fresh_.push_back(r);
     }
     std::sort(fresh_.begin(), fresh_.end());
-    for (HnswRef r : fresh_) store_->prefetch_page(r);
-    for (HnswRef r : fresh_) store_->prefetch_item(r);
+    for (HnswRef r : fresh_) store_->prefetch_page(ref_address(r));
+    for (HnswRef r : fresh_) store_->prefetch_item(ref_address(r));
     for (std::size_t i = 0; i < fresh_.size();) {
       std::size_t end = i + 1;
       while (end < fresh_.size() && ref_block(fresh_[end]) == ref_block(fresh_[i])) ++end;
@@ -1216,7 +1216,9 @@ class HnswPageGraph {
     // the relation): before a new page, the newest last page is tried.
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (attempt > 0) VECSIM_RETURN_IF_ERROR(store_->refresh_page_count());
-      if (!last_page_has_room(store_->item_cost(item_.size()))) continue;
+      bool room = false;
+      VECSIM_RETURN_IF_ERROR(last_page_has_room(store_->item_cost(item_.size()), &room));
+      if (!room) continue;
       bool added = false;
       VECSIM_RETURN_IF_ERROR(add_item_if_room(store_->page_count() - 1, ref, &added));
       if (added) return Status::ok();
@@ -1245,8 +1247,14 @@ class HnswPageGraph {
                        std::uint16_t heap_offset, HnswRef* ref) {
     std::uint32_t block = store_->page_count() - 1;
     std::size_t inline_bytes = 0;
-    if (block > 0 && store_->item_count(block) < kMaxRefOffset) {
-      inline_bytes = hnsw_inline_fitting(*store_, layout_, value.size, level, store_->free_space(block));
+    if (block > 0) {
+      std::uint16_t items = 0;
+      VECSIM_RETURN_IF_ERROR(store_->item_count(block, &items));
+      if (items < kMaxRefOffset) {
+        std::size_t free = 0;
+        VECSIM_RETURN_IF_ERROR(store_->free_space(block, &free));
+        inline_bytes = hnsw_inline_fitting(*store_, layout_, value.size, level, free);
+      }
     }
     if (inline_bytes < kMinInlineBytes) {
       // A page of its own, taken before the chunks so that the last of
@@ -1276,10 +1284,18 @@ class HnswPageGraph {
     return added ? Status::ok() : append_page_with(item_, ref);
   }
 
-  // Whether the last page (not the metapage) can take an item costing cost.
-  bool last_page_has_room(std::size_t cost) const {
-    std::uint32_t block = store_->page_count() - 1;
-    return block > 0 && store_->free_space(block) >= cost && store_->item_count(block) < kMaxRefOffset;
+  // *room: whether the last page (not the metapage) can take an item
+  // costing cost.
+  Status last_page_has_room(std::size_t cost, bool* room) {
+    *room = false;
+    const std::uint32_t block = store_->page_count() - 1;
+    if (block == 0) return Status::ok();
+    std::size_t free = 0;
+    std::uint16_t items = 0;
+    VECSIM_RETURN_IF_ERROR(store_->free_space(block, &free));
+    VECSIM_RETURN_IF_ERROR(store_->item_count(block, &items));
+    *room = free >= cost && items < kMaxRefOffset;
+    return Status::ok();
   }
 
   // A new page holding item (its first item, in one write, so that no

@@ -59,12 +59,13 @@ struct HnswVerifyReport {
   }
 };
 
-// ItemCount: std::uint16_t(std::uint32_t block), the items on a page.
-template <class Store, class ItemCount>
-Status verify_hnsw(Store* store, ItemCount item_count, HnswVerifyReport* report) {
+template <class Store>
+Status verify_hnsw(Store* store, HnswVerifyReport* report) {
   HnswMeta meta{};
   bool meta_found = false;
-  if (store->page_count() == 0 || item_count(0) < 1) {
+  std::uint16_t meta_items = 0;
+  if (store->page_count() > 0) VECSIM_RETURN_IF_ERROR(store->item_count(0, &meta_items));
+  if (meta_items < 1) {
     report->fail("M1 no metapage", make_ref(0, 1));
     return Status::ok();
   }
@@ -101,7 +102,9 @@ Status verify_hnsw(Store* store, ItemCount item_count, HnswVerifyReport* report)
   std::vector<Spill> spills;
   std::vector<std::pair<HnswRef, std::vector<std::pair<int, HnswRef>>>> upper;  // (owner, (layer, link))
   for (std::uint32_t block = 1; block < store->page_count(); ++block) {
-    for (std::uint16_t off = 1; off <= item_count(block); ++off) {
+    std::uint16_t items = 0;
+    VECSIM_RETURN_IF_ERROR(store->item_count(block, &items));
+    for (std::uint16_t off = 1; off <= items; ++off) {
       HnswRef r = make_ref(block, off);
       Element e{};
       std::vector<std::pair<int, HnswRef>> links;

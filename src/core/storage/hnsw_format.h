@@ -40,6 +40,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "storage/page_store.h"
+
 namespace vecsim::core {
 
 constexpr std::uint32_t kHnswMagic = 0x76534857;  // "WHSv"
@@ -59,6 +61,8 @@ constexpr std::uint32_t ref_block(HnswRef r) noexcept { return r >> kRefOffsetBi
 constexpr std::uint16_t ref_offset(HnswRef r) noexcept {
   return static_cast<std::uint16_t>(r & kMaxRefOffset);
 }
+// The page store's address of the item r names.
+constexpr ItemAddress ref_address(HnswRef r) noexcept { return ItemAddress{ref_block(r), ref_offset(r)}; }
 
 struct HnswMeta {
   std::uint32_t magic;

@@ -1,7 +1,8 @@
 // src/core/storage/mem_page_store.h
 // MemPageStore: the PageStore concept (page_store.h) over pages in memory,
 // with PostgreSQL's arithmetic for 8 kB pages (24-byte header, 8-byte
-// special space, 4-byte line pointers, 8-byte item alignment), so that what
+// special space, 4-byte line pointers, 8-byte item alignment, and at most
+// 511 items a page, as hnsw's page format allows), so that what
 // fits on a page here fits on a page in the server. Fault injection: the Nth
 // operation from now can be made to fail, to rehearse error paths; and
 // update_item can be made to lose every race on chosen pages (as if
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <vector>
 
+#include "storage/page_store.h"
 #include "util/status.h"
 
 namespace vecsim::core {
@@ -30,9 +32,9 @@ class MemPageStore {
   std::size_t item_cost(std::size_t n) const { return (n + 7) / 8 * 8 + kLinePointerSize; }
   std::uint32_t page_count() const { return static_cast<std::uint32_t>(pages_.size()); }
   // Bytes an add_item on block could still use (an item costs item_cost(n)).
-  std::size_t free_space(std::uint32_t block) const {
-    if (block >= pages_.size() || pages_[block].items.size() >= kMaxItemsPerPage) return 0;
-    return page_capacity() - pages_[block].used;
+  Status free_space(std::uint32_t block, std::size_t* bytes) const {
+    *bytes = room(block);
+    return Status::ok();
   }
 
   // The next `n`-th call of new_page/add_item(s)/read_item(s)/write_item fails (1 =
@@ -88,7 +90,7 @@ class MemPageStore {
   Status add_item_if_room(std::uint32_t block, const void* item, std::size_t n,
                           std::uint16_t* offset, bool* added) {
     *added = false;
-    if (block < pages_.size() && item_cost(n) > free_space(block)) return maybe_fail();
+    if (block < pages_.size() && item_cost(n) > room(block)) return maybe_fail();
     VECSIM_RETURN_IF_ERROR(add_item(block, item, n, offset));
     *added = true;
     return Status::ok();
@@ -158,11 +160,16 @@ class MemPageStore {
   Status refresh_page_count() { return Status::ok(); }
 
   // Nothing to prefetch: the pages are ordinary heap memory.
-  void prefetch_page(std::uint32_t) const {}
-  void prefetch_item(std::uint32_t) const {}
+  void prefetch_page(ItemAddress) const {}
+  void prefetch_item(ItemAddress) const {}
 
-  // Items on a page (for tests and the verifier).
-  std::uint16_t item_count(std::uint32_t block) const {
+  Status item_count(std::uint32_t block, std::uint16_t* count) const {
+    *count = items_on(block);
+    return Status::ok();
+  }
+
+  // Items on a page, for tests.
+  std::uint16_t items_on(std::uint32_t block) const {
     return block < pages_.size() ? static_cast<std::uint16_t>(pages_[block].items.size()) : 0;
   }
 
@@ -171,6 +178,11 @@ class MemPageStore {
     std::vector<std::vector<unsigned char>> items;
     std::size_t used = 0;
   };
+
+  std::size_t room(std::uint32_t block) const {
+    if (block >= pages_.size() || pages_[block].items.size() >= kMaxItemsPerPage) return 0;
+    return page_capacity() - pages_[block].used;
+  }
 
   const std::vector<unsigned char>* find(std::uint32_t block, std::uint16_t offset) const {
     if (block >= pages_.size() || offset < 1 || offset > pages_[block].items.size()) return nullptr;
@@ -192,5 +204,7 @@ class MemPageStore {
   int fail_after_ = 0;
   std::uint32_t lose_races_from_ = 0;
 };
+
+static_assert(is_page_store_v<MemPageStore>, "MemPageStore must satisfy the PageStore concept");
 
 }  // namespace vecsim::core

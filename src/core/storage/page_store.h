@@ -1,15 +1,18 @@
 // src/core/storage/page_store.h
-// The PageStore concept: a relation of fixed-size slotted pages, as core
-// needs it. The shim implements it over PostgreSQL buffers with generic
-// WAL; MemPageStore (mem_page_store.h) is the test double.
+// The PageStore concept: a relation of fixed-size slotted pages, as every
+// index structure in core needs it. The shim implements it over PostgreSQL
+// buffers with generic WAL (src/pg/page/pg_page_store.h); MemPageStore
+// (mem_page_store.h) is the test double. Items are named by an
+// ItemAddress (block, 1-based line pointer); what an address means inside
+// an item is the access method's.
 //
 //   struct PageStore {
 //     std::size_t page_capacity();          // bytes for items on an empty page
 //     std::size_t item_cost(std::size_t n); // bytes an item of n bytes uses (aligned, with its line pointer)
 //     std::uint32_t page_count();           // may lag other writers' new pages
 //     Status refresh_page_count();          // reads it afresh
-//     std::size_t free_space(std::uint32_t block);  // what an add_item there may still use
-//     std::uint16_t item_count(std::uint32_t block); // line pointers on the page
+//     Status free_space(std::uint32_t block, std::size_t* bytes);  // what an add_item there may still use
+//     Status item_count(std::uint32_t block, std::uint16_t* count); // line pointers on the page
 //     Status new_page(std::uint32_t* block);                              // appends an empty page
 //     Status add_item(std::uint32_t block, const void* item, std::size_t n,
 //                     std::uint16_t* offset);                            // 1-based line pointer
@@ -37,11 +40,16 @@
 //                                           bool* changed);
 //         // f(unsigned char* item, std::size_t n) -> bool with the page locked against other
 //         // writers: true keeps what f wrote (one page change), false leaves the item as it was.
-//         // Concurrent inserters change shared items only so (read, check, write at once).
-//     void prefetch_page(HnswRef r);  // hints that r will be read soon: what can be fetched
-//     void prefetch_item(HnswRef r);  // without reading the page, then (later) the item
-//                                     // itself (both may do nothing; never fail)
+//         // Concurrent writers change shared items only so (read, check, write at once).
+//     void prefetch_page(ItemAddress a);  // hints that a will be read soon: what can be fetched
+//     void prefetch_item(ItemAddress a);  // without reading the page, then (later) the item
+//                                         // itself (both may do nothing; never fail)
 //   };
+//
+// is_page_store_v<S> checks a type against this list at compile time (the
+// template members with a callable of the documented shape); each store
+// asserts it beside its definition, so the double cannot drift from the
+// server's store.
 //
 // INVARIANTS
 //   Every method reports failure as a Status and never throws; after a
@@ -49,3 +57,72 @@
 //   back into the store. Items never move: a line pointer stays valid until
 //   the page is rewritten by a build.
 #pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+#include "util/status.h"
+
+namespace vecsim::core {
+
+struct ItemAddress {
+  std::uint32_t block;
+  std::uint16_t offset;  // 1-based line pointer
+};
+
+namespace page_store_detail {
+
+struct ReadFn {
+  void operator()(const unsigned char*, std::size_t) const {}
+};
+struct ReadEachFn {
+  void operator()(std::size_t, const unsigned char*, std::size_t) const {}
+};
+struct ReadAllFn {
+  void operator()(std::uint16_t, const unsigned char*, std::size_t) const {}
+};
+struct UpdateFn {
+  bool operator()(unsigned char*, std::size_t) const { return false; }
+};
+
+template <class S, class = void>
+struct Check : std::false_type {};
+
+template <class S>
+struct Check<S, std::void_t<
+    decltype(std::size_t{std::declval<const S&>().page_capacity()}),
+    decltype(std::size_t{std::declval<const S&>().item_cost(std::size_t{})}),
+    decltype(std::uint32_t{std::declval<const S&>().page_count()}),
+    decltype(Status{std::declval<S&>().refresh_page_count()}),
+    decltype(Status{std::declval<S&>().free_space(std::uint32_t{}, std::declval<std::size_t*>())}),
+    decltype(Status{std::declval<S&>().item_count(std::uint32_t{}, std::declval<std::uint16_t*>())}),
+    decltype(Status{std::declval<S&>().new_page(std::declval<std::uint32_t*>())}),
+    decltype(Status{std::declval<S&>().add_item(std::uint32_t{}, std::declval<const void*>(), std::size_t{},
+                                                std::declval<std::uint16_t*>())}),
+    decltype(Status{std::declval<S&>().add_items(std::uint32_t{}, std::declval<const unsigned char* const*>(),
+                                                 std::declval<const std::size_t*>(), std::size_t{},
+                                                 std::declval<std::uint16_t*>())}),
+    decltype(Status{std::declval<S&>().read_item(std::uint32_t{}, std::uint16_t{}, ReadFn{})}),
+    decltype(Status{std::declval<S&>().read_items(std::uint32_t{}, std::declval<const std::uint16_t*>(),
+                                                  std::size_t{}, ReadEachFn{})}),
+    decltype(Status{std::declval<S&>().read_all_items(std::uint32_t{}, ReadAllFn{})}),
+    decltype(Status{std::declval<S&>().write_item(std::uint32_t{}, std::uint16_t{}, std::size_t{},
+                                                  std::declval<const void*>(), std::size_t{})}),
+    decltype(Status{std::declval<S&>().new_page_with_item(std::declval<const void*>(), std::size_t{},
+                                                          std::declval<std::uint32_t*>())}),
+    decltype(Status{std::declval<S&>().add_item_if_room(std::uint32_t{}, std::declval<const void*>(),
+                                                        std::size_t{}, std::declval<std::uint16_t*>(),
+                                                        std::declval<bool*>())}),
+    decltype(Status{std::declval<S&>().update_item(std::uint32_t{}, std::uint16_t{}, UpdateFn{},
+                                                   std::declval<bool*>())}),
+    decltype(std::declval<S&>().prefetch_page(ItemAddress{})),
+    decltype(std::declval<S&>().prefetch_item(ItemAddress{}))>> : std::true_type {};
+
+}  // namespace page_store_detail
+
+template <class S>
+constexpr bool is_page_store_v = page_store_detail::Check<S>::value;
+
+}  // namespace vecsim::core

@@ -27,7 +27,7 @@
 #include "bridge/pg_call.h"
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
-#include "hnsw/pg_page_store.h"
+#include "page/pg_page_store.h"
 #include "index/value_datum.h"
 
 #include "pg.h"
@@ -180,7 +180,7 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
       AllocSetContextCreate(CurrentMemoryContext, "vecsim hnsw build", ALLOCSET_DEFAULT_SIZES);
   MemoryContext caller = MemoryContextSwitchTo(build_context);
   state->store = static_cast<PgPageStore*>(palloc(sizeof(PgPageStore)));
-  new (state->store) PgPageStore(index, fork, PgPageStore::Mode::kBuild);
+  new (state->store) PgPageStore(index, fork, PgPageStore::Mode::kBuild, kHnswPageFormat);
   std::int32_t dims = checked_dims(index, state->opclass.kind, m, *state->store);
   state->row_context =
       AllocSetContextCreate(build_context, "vecsim hnsw build row", ALLOCSET_DEFAULT_SIZES);

@@ -27,6 +27,8 @@
 #include <cstdint>
 
 #include "index/value_kind.h"
+#include "page/pg_page_store.h"
+#include "storage/hnsw_format.h"
 
 #include "pg.h"
 
@@ -38,6 +40,10 @@ extern "C" {
 }
 
 namespace vecsim::pg {
+
+// hnsw's pages: an 8-byte special space {page id 0xFF95, flags 0, 0},
+// and at most as many items as a reference's offset field can name.
+constexpr PageFormat kHnswPageFormat{0xFF95, 8, static_cast<std::uint16_t>(core::kMaxRefOffset), "hnsw"};
 
 // Lock "pages" (heavyweight lock tags, not real blocks).
 constexpr BlockNumber kWriterLockPage = 0;

@@ -6,7 +6,7 @@
 #include <new>
 
 #include "graph/hnsw_builder.h"
-#include "hnsw/pg_page_store.h"
+#include "page/pg_page_store.h"
 #include "util/no_throw.h"
 
 namespace vecsim::pg {
@@ -105,8 +105,7 @@ core::Status make_hnsw_build(core::IndexOpclass opclass, PgPageStore* store,
 core::Status verify_hnsw_index(PgPageStore* store, core::HnswVerifyReport* report) noexcept {
   return core::no_throw([&] {
     VECSIM_RETURN_IF_ERROR(store->refresh_page_count());
-    return core::verify_hnsw(store, [store](std::uint32_t block) { return store->item_count(block); },
-                             report);
+    return core::verify_hnsw(store, report);
   });
 }
 

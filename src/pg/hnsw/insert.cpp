@@ -17,7 +17,7 @@
 #include "bridge/pg_call.h"
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
-#include "hnsw/pg_page_store.h"
+#include "page/pg_page_store.h"
 #include "index/value_datum.h"
 
 #include "pg.h"
@@ -43,7 +43,7 @@ InsertCache* insert_cache(Relation index, IndexInfo* info) {
   MemoryContext caller = MemoryContextSwitchTo(info->ii_Context);
   auto* cache = static_cast<InsertCache*>(palloc(sizeof(InsertCache)));
   cache->opclass = hnsw_opclass_of(index);
-  new (&cache->store) PgPageStore(index, MAIN_FORKNUM, PgPageStore::Mode::kLogged);
+  new (&cache->store) PgPageStore(index, MAIN_FORKNUM, PgPageStore::Mode::kLogged, kHnswPageFormat);
   cache->row_context =
       AllocSetContextCreate(info->ii_Context, "vecsim hnsw insert", ALLOCSET_SMALL_SIZES);
   MemoryContextSwitchTo(caller);

@@ -16,7 +16,7 @@
 #include "bridge/pg_call.h"
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
-#include "hnsw/pg_page_store.h"
+#include "page/pg_page_store.h"
 #include "index/value_datum.h"
 #include "index_settings.h"
 
@@ -111,7 +111,7 @@ IndexScanDesc hnsw_begin_scan(Relation index, int nkeys, int norderbys) {
       AllocSetContextCreate(CurrentMemoryContext, "vecsim hnsw scan", ALLOCSET_DEFAULT_SIZES);
   auto* state = static_cast<ScanState*>(MemoryContextAllocZero(context, sizeof(ScanState)));
   state->opclass = hnsw_opclass_of(index);
-  new (&state->store) PgPageStore(index, MAIN_FORKNUM, PgPageStore::Mode::kRead);
+  new (&state->store) PgPageStore(index, MAIN_FORKNUM, PgPageStore::Mode::kRead, kHnswPageFormat);
   state->context = context;
   state->query_context = AllocSetContextCreate(context, "vecsim hnsw query", ALLOCSET_SMALL_SIZES);
   state->slot = new_index_slot(context, state->opclass, &state->store);

@@ -14,7 +14,7 @@
 #include "bridge/pg_call.h"
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
-#include "hnsw/pg_page_store.h"
+#include "page/pg_page_store.h"
 #include "index/value_datum.h"
 
 #include "pg.h"
@@ -71,7 +71,7 @@ IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
   MemoryContext context =
       AllocSetContextCreate(CurrentMemoryContext, "vecsim hnsw vacuum", ALLOCSET_DEFAULT_SIZES);
   auto* store = static_cast<PgPageStore*>(MemoryContextAlloc(context, sizeof(PgPageStore)));
-  new (store) PgPageStore(index, MAIN_FORKNUM, PgPageStore::Mode::kLogged);
+  new (store) PgPageStore(index, MAIN_FORKNUM, PgPageStore::Mode::kLogged, kHnswPageFormat);
   store->set_vacuum(true);
   HnswIndexHandle* handle = new_index_slot(context, opclass, store)->handle;
 

@@ -20,7 +20,7 @@
 #include "hnsw/hnsw_am.h"
 #include "hnsw/hnsw_handles.h"
 #include "util/no_throw.h"
-#include "hnsw/pg_page_store.h"
+#include "page/pg_page_store.h"
 
 #include "pg.h"
 
@@ -68,7 +68,7 @@ Datum hnsw_verify(FunctionCallInfo fcinfo) {
   if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) {
     elog(ERROR, "return type must be a row type");
   }
-  PgPageStore store(index, MAIN_FORKNUM, PgPageStore::Mode::kRead);
+  PgPageStore store(index, MAIN_FORKNUM, PgPageStore::Mode::kRead, kHnswPageFormat);
   Counts counts;
   LockPage(index, kWriterLockPage, ExclusiveLock);
   core::Status st = verify_into(&store, &counts);

@@ -1,6 +1,8 @@
-// src/pg/hnsw/pg_page_store.h
+// src/pg/page/pg_page_store.h
 // PgPageStore: core's PageStore concept (storage/page_store.h) over one
-// fork of an index relation in PostgreSQL's buffer manager.
+// fork of an index relation in PostgreSQL's buffer manager, for any
+// access method: slotted pages whose special space the AM lays out (a
+// PageFormat), items named by (block, offset).
 //
 // MODES
 //   kBuild   an index being built: pages are changed in shared buffers and
@@ -8,7 +10,7 @@
 //            (log_newpage_range) when it is complete.
 //   kLogged  a live index: every change (new page, new item, overwritten
 //            bytes) is one generic WAL record, made atomically under the
-//            buffer's exclusive lock. Core orders its writes so that the
+//            buffer's exclusive lock. The AM orders its writes so that the
 //            index is valid after each one (docs/hnsw.md, "Crash safety").
 //   kRead    scans: reads only.
 //
@@ -16,23 +18,26 @@
 //   Each read holds the buffer's share lock only while core's callback
 //   reads the item (the callback never calls PostgreSQL); each write holds
 //   the exclusive lock for the one change. No two buffer locks are ever
-//   held at once, so buffer locks cannot deadlock. Concurrent inserters
+//   held at once, so buffer locks cannot deadlock. Concurrent writers
 //   change shared items only through update_item (a read-check-write under
 //   one exclusive lock) and add_item_if_room.
 //
 // INVARIANTS
 //   Every PostgreSQL call goes through pg_call; a failure parks the error
 //   (pg_call.h) and is returned as a Status. page_count() is cached: a
-//   writer refreshes it after taking the writers' lock; concurrent
-//   inserters may extend the relation meanwhile, so it can lag (no read
-//   depends on it: an older last page is merely a page to try first). Pages carry
-//   an 8-byte special area {kHnswPageId, flags} that the verifier checks.
+//   writer refreshes it after taking the AM's writers' lock; concurrent
+//   writers may extend the relation meanwhile, so it can lag (no read
+//   depends on it: an older last page is merely a page to try first).
+//   Every page the store initialises has the format's special space, its
+//   first two bytes the format's page id and the rest zero; a page without
+//   them is refused (XX000) wherever one of the AM's pages is expected.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <new>
 
+#include "storage/page_store.h"
 #include "util/status.h"
 
 #include "pg.h"
@@ -44,21 +49,20 @@ extern "C" {
 
 namespace vecsim::pg {
 
-constexpr std::uint16_t kHnswPageId = 0xFF95;
-
-struct HnswPageSpecial {
-  std::uint16_t page_id;  // kHnswPageId
-  std::uint16_t flags;    // reserved, 0
-  std::uint32_t unused;   // 0
+// How an access method lays out its pages' special space.
+struct PageFormat {
+  std::uint16_t page_id;       // the special space's first two bytes
+  std::uint16_t special_size;  // the special space's size (the rest is the AM's, zeroed)
+  std::uint16_t max_items;     // line pointers a page may hold (the AM's addresses may be narrow)
+  const char* am_name;         // for messages
 };
-static_assert(sizeof(HnswPageSpecial) == 8);
 
 class PgPageStore {
  public:
   enum class Mode { kBuild, kLogged, kRead };
 
-  PgPageStore(Relation index, ForkNumber fork, Mode mode) noexcept
-      : index_(index), fork_(fork), mode_(mode) {}
+  PgPageStore(Relation index, ForkNumber fork, Mode mode, const PageFormat& format) noexcept
+      : index_(index), fork_(fork), mode_(mode), format_(format) {}
 
   // A vacuum's store: every page read first runs vacuum_delay_point(), so
   // cost-based vacuum delay (autovacuum's throttling) applies.
@@ -70,10 +74,10 @@ class PgPageStore {
   std::size_t page_capacity() const noexcept;
   std::size_t item_cost(std::size_t n) const noexcept;
   std::uint32_t page_count() const noexcept { return page_count_; }
-  // On a failure these two return 0 with the error pending (pg_call.h);
-  // the entry point's epilogue raises it.
-  std::size_t free_space(std::uint32_t block) noexcept;
-  std::uint16_t item_count(std::uint32_t block) noexcept;
+  // What an add_item on block could still use (0 when the page is not
+  // one of the AM's), and the line pointers on it.
+  core::Status free_space(std::uint32_t block, std::size_t* bytes) noexcept;
+  core::Status item_count(std::uint32_t block, std::uint16_t* count) noexcept;
 
   core::Status new_page(std::uint32_t* block) noexcept;
   // A new page holding item at offset 1, initialised and filled under one
@@ -105,15 +109,15 @@ class PgPageStore {
         &f, changed);
   }
 
-  // CPU hints for an element r (core's ref: block << 9 | offset) about to
-  // be read, when this backend has read r's block before. prefetch_page:
-  // the buffer descriptor, page header, special space and line pointer
-  // (addresses known without a load). prefetch_item, issued later: the
-  // item the line pointer points at (one load, of the line pointer). They
-  // pin and lock nothing, and may read a page the buffer no longer holds:
-  // what they read is used for nothing but addresses to prefetch.
-  void prefetch_page(std::uint32_t r) noexcept;
-  void prefetch_item(std::uint32_t r) noexcept;
+  // CPU hints for an item about to be read, when this backend has read its
+  // block before. prefetch_page: the buffer descriptor, page header,
+  // special space and line pointer (addresses known without a load).
+  // prefetch_item, issued later: the item the line pointer points at (one
+  // load, of the line pointer). They pin and lock nothing, and may read a
+  // page the buffer no longer holds: what they read is used for nothing
+  // but addresses to prefetch.
+  void prefetch_page(core::ItemAddress item) noexcept;
+  void prefetch_item(core::ItemAddress item) noexcept;
 
   // f(i, item, n) for each offsets[i] on block, all under one pin and
   // share lock, in the order given. An offset with no item on the page is
@@ -162,8 +166,8 @@ class PgPageStore {
                                 bool* changed) noexcept;
 
   // Pins and share-locks block (XX000, with nothing held, if its page is
-  // not an hnsw element page; but with new_is_empty, a new page, all
-  // zeros, is *page nullptr with nothing held).
+  // not one of the AM's; but with new_is_empty, a new page, all zeros, is
+  // *page nullptr with nothing held).
   core::Status lock_page(std::uint32_t block, bool new_is_empty, Buffer* buffer, Page* page) noexcept;
   // body(page) -> Status on block's page, pinned and share-locked. body may
   // allocate (core's callbacks copy links and values) and so throw: the
@@ -183,7 +187,7 @@ class PgPageStore {
       st = core::Status::error(core::ErrorCode::kOutOfMemory, "out of memory");
     } catch (...) {
       st = core::Status::error(core::ErrorCode::kInternal,
-                               "unexpected C++ exception reading an hnsw page");
+                               "unexpected C++ exception reading an index page");
     }
     UnlockReleaseBuffer(buffer);
     return st;
@@ -191,7 +195,7 @@ class PgPageStore {
 
   // f(item, n) for the item at offset on a locked page; XX000 if none.
   template <class F>
-  static core::Status pass_item(Page page, std::uint32_t block, std::uint16_t offset, F&& f) {
+  core::Status pass_item(Page page, std::uint32_t block, std::uint16_t offset, F&& f) const {
     const unsigned char* item = nullptr;
     std::size_t n = 0;
     if (!find_item(page, offset, &item, &n)) return missing_item(block, offset);
@@ -199,17 +203,23 @@ class PgPageStore {
     return core::Status::ok();
   }
 
-  // The item at offset on a locked element page, if there is one.
+  // The item at offset on a locked page of the AM's, if there is one.
   static bool find_item(Page page, std::uint16_t offset, const unsigned char** item,
                         std::size_t* n) noexcept;
-  static core::Status missing_item(std::uint32_t block, std::uint16_t offset) noexcept;
-  const char* remembered_page(std::uint32_t r) const noexcept;
+  core::Status missing_item(std::uint32_t block, std::uint16_t offset) const noexcept;
+  core::Status corrupt(const char* what, std::uint32_t block, std::uint16_t offset) const noexcept;
+  void init_page(Page page) const noexcept;
+  bool is_own_page(Page page) const noexcept;
+  const char* remembered_page(std::uint32_t block) const noexcept;
 
   Relation index_;
   ForkNumber fork_;
   Mode mode_;
+  PageFormat format_;
   bool vacuum_ = false;
   std::uint32_t page_count_ = 0;
 };
+
+static_assert(core::is_page_store_v<PgPageStore>, "PgPageStore must satisfy the PageStore concept");
 
 }  // namespace vecsim::pg

@@ -1,12 +1,10 @@
-// src/pg/hnsw/pg_page_store.cpp
+// src/pg/page/pg_page_store.cpp
 // The buffer-manager side of PgPageStore (see the header for modes,
 // locking and invariants).
-#include "hnsw/pg_page_store.h"
+#include "page/pg_page_store.h"
 
 #include <algorithm>
 #include <cstring>
-
-#include "storage/hnsw_format.h"
 
 #include "bridge/pg_call.h"
 
@@ -24,33 +22,13 @@ extern "C" {
 namespace vecsim::pg {
 namespace {
 
-core::Status corrupt(const char* what, std::uint32_t block, std::uint16_t offset) {
-  return core::Status::error(core::ErrorCode::kInternal, "hnsw index %s at (%u,%u)", what, block,
-                             offset);
-}
-
-void init_page(Page page) {
-  PageInit(page, BLCKSZ, sizeof(HnswPageSpecial));
-  auto* special = reinterpret_cast<HnswPageSpecial*>(PageGetSpecialPointer(page));
-  special->page_id = kHnswPageId;
-  special->flags = 0;
-  special->unused = 0;
-}
-
-bool is_hnsw_page(Page page) {
-  if (PageIsNew(page) || PageGetSpecialSize(page) != sizeof(HnswPageSpecial)) return false;
-  return reinterpret_cast<const HnswPageSpecial*>(PageGetSpecialPointer(page))->page_id ==
-         kHnswPageId;
-}
-
 // Applies change(page) to block under its exclusive lock: in place and
 // marked dirty (kBuild), or through one generic WAL record (kLogged). If
-// change returns false the page is left as it was: *applied (if given) is
-// then false, and without `applied` that is corruption (XX000). In kBuild
-// mode a change that declines must not have touched the page.
+// change returns false the page is left as it was and *applied is false.
+// In kBuild mode a change that declines must not have touched the page.
 template <class Change>
 core::Status modify_page(Relation index, ForkNumber fork, bool logged, BlockNumber block,
-                         Change&& change, bool* applied = nullptr) {
+                         Change&& change, bool* applied) {
   bool ok = true;
   core::Status st = pg_call([&]() noexcept {
     Buffer buffer = ReadBufferExtended(index, fork, block, RBM_NORMAL, nullptr);
@@ -71,11 +49,8 @@ core::Status modify_page(Relation index, ForkNumber fork, bool logged, BlockNumb
     UnlockReleaseBuffer(buffer);
   });
   VECSIM_RETURN_IF_ERROR(st);
-  if (applied) {
-    *applied = ok;
-    return core::Status::ok();
-  }
-  return ok ? core::Status::ok() : corrupt("page refused a change", block, 0);
+  *applied = ok;
+  return core::Status::ok();
 }
 
 // The buffer each block of an index was last found in, kept on the
@@ -116,39 +91,57 @@ Buffer read_main_fork(Relation index, BlockNumber block) {
 
 }  // namespace
 
+core::Status PgPageStore::corrupt(const char* what, std::uint32_t block,
+                                  std::uint16_t offset) const noexcept {
+  return core::Status::error(core::ErrorCode::kInternal, "%s index %s at (%u,%u)", format_.am_name,
+                             what, block, offset);
+}
+
+void PgPageStore::init_page(Page page) const noexcept {
+  PageInit(page, BLCKSZ, format_.special_size);
+  char* special = PageGetSpecialPointer(page);
+  std::memset(special, 0, format_.special_size);
+  std::memcpy(special, &format_.page_id, sizeof format_.page_id);
+}
+
+bool PgPageStore::is_own_page(Page page) const noexcept {
+  if (PageIsNew(page) || PageGetSpecialSize(page) != MAXALIGN(format_.special_size)) return false;
+  std::uint16_t id;
+  std::memcpy(&id, PageGetSpecialPointer(page), sizeof id);
+  return id == format_.page_id;
+}
+
 core::Status PgPageStore::refresh_page_count() noexcept {
   return pg_call([&]() noexcept { page_count_ = RelationGetNumberOfBlocksInFork(index_, fork_); });
 }
 
 std::size_t PgPageStore::page_capacity() const noexcept {
-  return BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageSpecial));
+  return BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(format_.special_size);
 }
 
 std::size_t PgPageStore::item_cost(std::size_t n) const noexcept {
   return MAXALIGN(n) + sizeof(ItemIdData);
 }
 
-std::size_t PgPageStore::free_space(std::uint32_t block) noexcept {
-  std::size_t free = 0;
-  (void)pg_call([&]() noexcept {
+core::Status PgPageStore::free_space(std::uint32_t block, std::size_t* bytes) noexcept {
+  *bytes = 0;
+  return pg_call([&]() noexcept {
     Buffer buffer = ReadBufferExtended(index_, fork_, block, RBM_NORMAL, nullptr);
     LockBuffer(buffer, BUFFER_LOCK_SHARE);
     Page page = BufferGetPage(buffer);
-    if (is_hnsw_page(page)) free = PageGetExactFreeSpace(page);
+    if (is_own_page(page)) *bytes = PageGetExactFreeSpace(page);
     UnlockReleaseBuffer(buffer);
   });
-  return free;
 }
 
-std::uint16_t PgPageStore::item_count(std::uint32_t block) noexcept {
-  std::uint16_t count = 0;
-  (void)pg_call([&]() noexcept {
+core::Status PgPageStore::item_count(std::uint32_t block, std::uint16_t* count) noexcept {
+  *count = 0;
+  return pg_call([&]() noexcept {
     Buffer buffer = ReadBufferExtended(index_, fork_, block, RBM_NORMAL, nullptr);
     LockBuffer(buffer, BUFFER_LOCK_SHARE);
-    count = PageGetMaxOffsetNumber(BufferGetPage(buffer));
+    *count = PageGetMaxOffsetNumber(BufferGetPage(buffer));
     UnlockReleaseBuffer(buffer);
   });
-  return count;
 }
 
 core::Status PgPageStore::new_page(std::uint32_t* block) noexcept {
@@ -224,8 +217,8 @@ core::Status PgPageStore::add_items_if_room(std::uint32_t block, const unsigned 
       [&](Page page) {
         // Checked first, so that no PageAddItem below can fail (a build's
         // page is changed in place: there is no record to abort).
-        if (!is_hnsw_page(page) || PageGetExactFreeSpace(page) < cost ||
-            PageGetMaxOffsetNumber(page) + count > core::kMaxRefOffset) {
+        if (!is_own_page(page) || PageGetExactFreeSpace(page) < cost ||
+            PageGetMaxOffsetNumber(page) + count > format_.max_items) {
           no_room = true;
           return false;
         }
@@ -253,7 +246,7 @@ core::Status PgPageStore::update_item_with(std::uint32_t block, std::uint16_t of
       [&](Page page) {
         unsigned char* item = nullptr;
         std::size_t n = 0;
-        if (!is_hnsw_page(page) || !find_item(page, offset, const_cast<const unsigned char**>(&item), &n)) {
+        if (!is_own_page(page) || !find_item(page, offset, const_cast<const unsigned char**>(&item), &n)) {
           missing = true;
           return false;
         }
@@ -266,21 +259,22 @@ core::Status PgPageStore::update_item_with(std::uint32_t block, std::uint16_t of
 core::Status PgPageStore::write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,
                                      const void* bytes, std::size_t n) noexcept {
   if (mode_ == Mode::kRead) return corrupt("read-only store asked to write", block, offset);
-  return modify_page(index_, fork_, mode_ == Mode::kLogged, block, [&](Page page) {
+  bool applied = false;
+  VECSIM_RETURN_IF_ERROR(modify_page(index_, fork_, mode_ == Mode::kLogged, block, [&](Page page) {
     if (offset < FirstOffsetNumber || offset > PageGetMaxOffsetNumber(page)) return false;
     ItemId id = PageGetItemId(page, offset);
     if (!ItemIdIsNormal(id) || at + n > ItemIdGetLength(id)) return false;
     std::memcpy(static_cast<char*>(PageGetItem(page, id)) + at, bytes, n);
     return true;
-  });
+  }, &applied));
+  return applied ? core::Status::ok() : corrupt("page refused a change", block, offset);
 }
 
-// The page r's block was last seen in, if this backend has read it before
+// The page block was last seen in, if this backend has read it before
 // (the buffer may hold another page by now: callers only prefetch from it).
-const char* PgPageStore::remembered_page(std::uint32_t r) const noexcept {
+const char* PgPageStore::remembered_page(std::uint32_t block) const noexcept {
   if (fork_ != MAIN_FORKNUM || index_->rd_amcache == nullptr) return nullptr;
   const auto* recent = static_cast<const RecentBuffers*>(index_->rd_amcache);
-  BlockNumber block = core::ref_block(r);
   if (block >= recent->blocks || recent->buffer[block] == InvalidBuffer) return nullptr;
   Buffer buffer = recent->buffer[block];
   // its descriptor (header spinlock, pin count, content lock: written to
@@ -289,20 +283,20 @@ const char* PgPageStore::remembered_page(std::uint32_t r) const noexcept {
   return static_cast<const char*>(BufferGetPage(buffer));
 }
 
-void PgPageStore::prefetch_page(std::uint32_t r) noexcept {
-  const char* page = remembered_page(r);
-  if (page == nullptr) return;
-  // the header and special space lock_page() checks, and r's line pointer
+void PgPageStore::prefetch_page(core::ItemAddress item) noexcept {
+  const char* page = remembered_page(item.block);
+  if (page == nullptr || item.offset == 0) return;
+  // the header and special space lock_page() checks, and the item's line pointer
   __builtin_prefetch(page);
-  __builtin_prefetch(page + BLCKSZ - MAXALIGN(sizeof(HnswPageSpecial)));
-  __builtin_prefetch(page + SizeOfPageHeaderData + sizeof(ItemIdData) * (core::ref_offset(r) - 1));
+  __builtin_prefetch(page + BLCKSZ - MAXALIGN(format_.special_size));
+  __builtin_prefetch(page + SizeOfPageHeaderData + sizeof(ItemIdData) * (item.offset - 1));
 }
 
-void PgPageStore::prefetch_item(std::uint32_t r) noexcept {
-  const char* page = remembered_page(r);
-  if (page == nullptr || core::ref_offset(r) == 0) return;
+void PgPageStore::prefetch_item(core::ItemAddress item) noexcept {
+  const char* page = remembered_page(item.block);
+  if (page == nullptr || item.offset == 0) return;
   ItemIdData id;
-  std::memcpy(&id, page + SizeOfPageHeaderData + sizeof(ItemIdData) * (core::ref_offset(r) - 1), sizeof id);
+  std::memcpy(&id, page + SizeOfPageHeaderData + sizeof(ItemIdData) * (item.offset - 1), sizeof id);
   std::size_t at = ItemIdGetOffset(&id);
   if (at < SizeOfPageHeaderData || at >= BLCKSZ) return;
   std::size_t end = std::min<std::size_t>(at + ItemIdGetLength(&id), BLCKSZ);
@@ -318,14 +312,14 @@ core::Status PgPageStore::lock_page(std::uint32_t block, bool new_is_empty, Buff
                                     : ReadBufferExtended(index_, fork_, block, RBM_NORMAL, nullptr);
     LockBuffer(*buffer, BUFFER_LOCK_SHARE);
     *page = BufferGetPage(*buffer);
-    ok = is_hnsw_page(*page);
+    ok = is_own_page(*page);
     if (!ok && new_is_empty && PageIsNew(*page)) {
       ok = true;
       *page = nullptr;
     }
     if (!ok || *page == nullptr) UnlockReleaseBuffer(*buffer);
   }));
-  return ok ? core::Status::ok() : corrupt("has no element page", block, 0);
+  return ok ? core::Status::ok() : corrupt("has a page that is not its own", block, 0);
 }
 
 bool PgPageStore::find_item(Page page, std::uint16_t offset, const unsigned char** item,
@@ -338,8 +332,8 @@ bool PgPageStore::find_item(Page page, std::uint16_t offset, const unsigned char
   return true;
 }
 
-core::Status PgPageStore::missing_item(std::uint32_t block, std::uint16_t offset) noexcept {
-  return corrupt("has no element", block, offset);
+core::Status PgPageStore::missing_item(std::uint32_t block, std::uint16_t offset) const noexcept {
+  return corrupt("has no item", block, offset);
 }
 
 }  // namespace vecsim::pg
