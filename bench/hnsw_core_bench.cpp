@@ -184,7 +184,7 @@ int main(int argc, char** argv) {
 
     // The same queries searched on the pages (in memory here: this is the
     // cost of the page format and the store interface, not of I/O).
-    HnswPageGraph<MemPageStore, DenseMetric<float>> on_pages(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
+    HnswPageGraph<MemPageStore> on_pages(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
     std::vector<HnswHit> hits;
     std::vector<Candidate> in_memory;
     if (on_pages.open().is_ok()) {

@@ -52,7 +52,7 @@ Outcome build_with_budget(std::size_t budget, int threads = 1) {
   Outcome out{builder.spilled_at(), {}, 0};
   EXPECT_TRUE(verify_hnsw(&store, &out.report)
                   .is_ok());
-  HnswPageGraph<MemPageStore, DenseMetric<float>> index(&store, metric);
+  HnswPageGraph<MemPageStore> index(&store, metric);
   EXPECT_TRUE(index.open().is_ok());
   std::size_t hits = 0;
   std::vector<HnswHit> got;

@@ -25,7 +25,7 @@
 namespace vecsim::core {
 namespace {
 
-using PageIndex = HnswPageGraph<MemPageStore, DenseMetric<float>>;
+using PageIndex = HnswPageGraph<MemPageStore>;
 
 // A float vector as an index value.
 ValueRef vref(const float* v, int dims) {

@@ -22,7 +22,7 @@ namespace {
 
 constexpr int kD = 16;
 constexpr int kRows = 3000;
-using Index = HnswPageGraph<MemPageStore, DenseMetric<float>>;
+using Index = HnswPageGraph<MemPageStore>;
 using Order = Index::ScanOrder;
 
 class HnswScanTest : public ::testing::Test {

@@ -22,7 +22,7 @@ namespace {
 
 constexpr int kM = 16;
 using Metric = DenseMetric<float>;
-using PageIndex = HnswPageGraph<MemPageStore, Metric>;
+using PageIndex = HnswPageGraph<MemPageStore>;
 using Builder = HnswBuilder<MemPageStore, DenseSpace<float>, Metric>;
 
 Metric l2() { return Metric{kernels().f32.l2sq, 1.0f}; }

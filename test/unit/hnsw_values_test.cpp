@@ -99,7 +99,7 @@ void check_values(Metric metric, const std::vector<Bytes>& rows, const std::vect
     return HnswNodeData{v.bytes, v.size, node / 100 + 1, static_cast<std::uint16_t>(node % 100 + 1)};
   };
   ASSERT_TRUE(write_hnsw(graph, kBuilt, data, 16, 64, 0, &store, &refs).is_ok());
-  HnswPageGraph<MemPageStore, Metric> index(&store, metric, 0x5eed, fill);
+  HnswPageGraph<MemPageStore> index(&store, metric, 0x5eed, fill);
   ASSERT_TRUE(index.open().is_ok());
   for (std::uint32_t r = kBuilt; r < kRows; ++r) {
     HnswRef ref;

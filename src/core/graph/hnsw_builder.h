@@ -121,7 +121,7 @@ class HnswBuilder {
       spilled_at_ = rows_;
       VECSIM_RETURN_IF_ERROR(build_collected());
       VECSIM_RETURN_IF_ERROR(write());
-      pages_ = std::make_unique<HnswPageGraph<Store, Metric>>(store_, metric_, params_.seed + 1,
+      pages_ = std::make_unique<HnswPageGraph<Store>>(store_, metric_, params_.seed + 1,
                                                               params_.fill_lists);
       VECSIM_RETURN_IF_ERROR(pages_->open());
     }
@@ -179,7 +179,7 @@ class HnswBuilder {
   std::size_t budget_;
   std::unique_ptr<HnswGraph<Space>> graph_;
   std::vector<Tid> tids_;
-  std::unique_ptr<HnswPageGraph<Store, Metric>> pages_;
+  std::unique_ptr<HnswPageGraph<Store>> pages_;
   std::size_t rows_ = 0;
   std::size_t spilled_at_ = 0;
   int threads_ = 1;

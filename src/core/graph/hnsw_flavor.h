@@ -20,6 +20,7 @@
 #include "graph/dense_space.h"
 #include "graph/value_space.h"
 #include "index/index_value.h"
+#include "index/scorer.h"
 #include "index/value_kind.h"
 #include "index/value_metrics.h"
 #include "kernels/kernel_table.h"
@@ -45,6 +46,7 @@ struct DenseFlavor {
   bool fill_lists;  // HnswParams::fill_lists
   typename Space::Batch4Kernel batch4;
   Space make_space(std::size_t dims) const { return Space(dims, metric.kernel, batch4, metric.sign); }
+  AnyMetric any_metric() const { return AnyMetric(metric, batch4); }
 };
 
 template <class M>
@@ -54,6 +56,7 @@ struct ValueFlavor {
   Metric metric;
   bool fill_lists;
   Space make_space(std::size_t) const { return Space(metric); }
+  AnyMetric any_metric() const { return AnyMetric(metric); }
 };
 
 // The kernel of a float metric from a kernel set (single or batched).

@@ -75,6 +75,7 @@
 #include "graph/neighbor_selection.h"
 #include "graph/ref_set.h"
 #include "graph/search_pool.h"
+#include "index/scorer.h"
 #include "index/value_metrics.h"
 #include "storage/hnsw_format.h"
 #include "storage/hnsw_spill.h"
@@ -132,15 +133,16 @@ struct HnswHit {
   std::uint16_t heap_offset;
 };
 
-// Metric: a distance policy over values (value_metrics.h). Values are the
-// byte strings the elements hold; a query is a value of the same kind.
-template <class Store, class Metric>
+// metric: the opclass's distance over values (index/scorer.h). Values are
+// the byte strings the elements hold; a query is a value of the same kind.
+// The class is compiled once per store for every opclass.
+template <class Store>
 class HnswPageGraph {
  public:
   static constexpr int kMaxLevel = 31;
 
   // fill_lists: as HnswParams::fill_lists (the index's opclass decides).
-  HnswPageGraph(Store* store, Metric metric, std::uint64_t seed = 0x5eed, bool fill_lists = false)
+  HnswPageGraph(Store* store, AnyMetric metric, std::uint64_t seed = 0x5eed, bool fill_lists = false)
       : store_(store), metric_(metric), rng_(seed), fill_lists_(fill_lists) {}
 
   // Reads the metapage; checks its magic and version (XX000 otherwise).
@@ -1567,7 +1569,7 @@ class HnswPageGraph {
   }
 
   Store* store_;
-  Metric metric_;
+  AnyMetric metric_;
   std::mt19937_64 rng_;
   bool fill_lists_;
   // the element an insert is linking in, while it adopts dropped links

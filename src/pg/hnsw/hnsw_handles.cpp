@@ -1,11 +1,12 @@
 // src/pg/hnsw/hnsw_handles.cpp
-// One instantiation of core's page graph and builder per flavor, behind
-// the interfaces of hnsw_handles.h.
+// The interfaces of hnsw_handles.h: the page graph (one class for every
+// opclass) and the dispatch to the builders, which are instantiated per
+// flavor in build_handle_*.cpp.
 #include "hnsw/hnsw_handles.h"
 
 #include <new>
 
-#include "graph/hnsw_builder.h"
+#include "hnsw/build_handle.h"
 #include "page/pg_page_store.h"
 #include "util/no_throw.h"
 
@@ -14,13 +15,14 @@ namespace {
 
 using core::Status;
 
-template <class Flavor>
+// One class for every opclass: the page graph takes the opclass's metric
+// at run time (core::AnyMetric).
 class IndexHandle final : public HnswIndexHandle {
  public:
-  using Graph = core::HnswPageGraph<PgPageStore, typename Flavor::Metric>;
+  using Graph = core::HnswPageGraph<PgPageStore>;
 
-  IndexHandle(PgPageStore* store, const Flavor& flavor, std::uint64_t seed)
-      : graph_(store, flavor.metric, seed, flavor.fill_lists) {}
+  IndexHandle(PgPageStore* store, core::AnyMetric metric, bool fill_lists, std::uint64_t seed)
+      : graph_(store, metric, seed, fill_lists) {}
 
   Status open() noexcept override { return core::no_throw([&] { return graph_.open(); }); }
   const core::HnswMeta& meta() const noexcept override { return graph_.meta(); }
@@ -49,40 +51,14 @@ class IndexHandle final : public HnswIndexHandle {
   Graph graph_;
 };
 
-template <class Flavor>
-class BuildHandle final : public HnswBuildHandle {
- public:
-  using Builder = core::HnswBuilder<PgPageStore, typename Flavor::Space, typename Flavor::Metric>;
-
-  BuildHandle(PgPageStore* store, const Flavor& flavor, core::HnswParams params,
-              std::uint32_t dims, std::size_t budget)
-      : builder_(store, flavor.make_space(dims), flavor.metric,
-                 core::HnswParams{params.m, params.ef_construction, params.seed, flavor.fill_lists},
-                 dims, budget) {}
-
-  Status add(core::ValueRef value, std::uint32_t heap_block,
-             std::uint16_t heap_offset) noexcept override {
-    return builder_.add(value, heap_block, heap_offset);
-  }
-  Status finish() noexcept override { return builder_.finish(); }
-  void set_parallel(int threads, bool (*stop)(void*), void* arg) noexcept override {
-    builder_.set_parallel(threads, stop, arg);
-  }
-  std::size_t spilled_at() const noexcept override { return builder_.spilled_at(); }
-
- private:
-  Builder builder_;
-};
-
 }  // namespace
 
 core::Status make_hnsw_index(core::IndexOpclass opclass, PgPageStore* store, std::uint64_t seed,
                              void* storage, HnswIndexHandle** out) noexcept {
   return core::no_throw([&] {
+    static_assert(sizeof(IndexHandle) <= kHnswHandleBytes);
     *out = core::with_hnsw_flavor(opclass, [&](const auto& flavor) -> HnswIndexHandle* {
-      using Handle = IndexHandle<std::decay_t<decltype(flavor)>>;
-      static_assert(sizeof(Handle) <= kHnswHandleBytes);
-      return new (storage) Handle(store, flavor, seed);
+      return new (storage) IndexHandle(store, flavor.any_metric(), flavor.fill_lists, seed);
     });
     return Status::ok();
   });
@@ -93,10 +69,8 @@ core::Status make_hnsw_build(core::IndexOpclass opclass, PgPageStore* store,
                              std::size_t budget_bytes, void* storage,
                              HnswBuildHandle** out) noexcept {
   return core::no_throw([&] {
-    *out = core::with_hnsw_flavor(opclass, [&](const auto& flavor) -> HnswBuildHandle* {
-      using Handle = BuildHandle<std::decay_t<decltype(flavor)>>;
-      static_assert(sizeof(Handle) <= kHnswHandleBytes);
-      return new (storage) Handle(store, flavor, params, dims, budget_bytes);
+    *out = core::with_hnsw_flavor(opclass, [&](const auto& flavor) {
+      return new_build_handle(storage, store, flavor, params, dims, budget_bytes);
     });
     return Status::ok();
   });

@@ -1,0 +1,130 @@
+// src/core/index/scorer.h
+// How every index structure scores stored values, in the spirit of FAISS's
+// DistanceComputer:
+//
+//   AnyMetric  the distance of an opclass between two index values, for
+//              any value kind, chosen at run time: one of the policies of
+//              value_metrics.h behind a tag. Code that takes an AnyMetric
+//              is compiled once for every opclass (the hnsw page graph).
+//   Scorer     a query prepared once, then scored against one stored value
+//              or a batch of them: what a graph expansion, an IVF list scan
+//              or a k-means assignment does with one query and many rows.
+//
+// A compressed code joins as another alternative of AnyMetric's tag (its
+// distance to the prepared query asymmetric, the candidates re-ranked by
+// the exact metric): the set of scorers is closed, so the hot path is a
+// well-predicted switch and one kernel call, never a virtual call.
+//
+// INVARIANTS
+//   AnyMetric and Scorer are trivially copyable and hold only kernel
+//   pointers (and, for Scorer, the query's address): copying one is free,
+//   and a Scorer does not own its query, which must outlive it. Single
+//   distances are those of the wrapped policy, bit for bit; a batched
+//   kernel (distance4, score_batch) may sum in another order, within the
+//   kernel table's tolerance.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "index/value_metrics.h"
+
+namespace vecsim::core {
+
+class AnyMetric {
+ public:
+  // A dense metric may come with the same kernel four rows at a time.
+  AnyMetric(DenseMetric<float> m, BatchKernels<float>::Fn batch4 = nullptr)
+      : tag_(Tag::kDenseF32), batch4_f32_(batch4) {
+    policy_.f32 = m;
+  }
+  AnyMetric(DenseMetric<Half> m, BatchKernels<Half>::Fn batch4 = nullptr)
+      : tag_(Tag::kDenseF16), batch4_f16_(batch4) {
+    policy_.f16 = m;
+  }
+  AnyMetric(SparseMetric m) : tag_(Tag::kSparse) { policy_.sparse = m; }
+  AnyMetric(HammingMetric m) : tag_(Tag::kHamming) { policy_.hamming = m; }
+  AnyMetric(JaccardMetric m) : tag_(Tag::kJaccard) { policy_.jaccard = m; }
+
+  float distance(ValueRef a, ValueRef b) const {
+    switch (tag_) {
+      case Tag::kDenseF32:
+        return policy_.f32.distance(a, b);
+      case Tag::kDenseF16:
+        return policy_.f16.distance(a, b);
+      case Tag::kSparse:
+        return policy_.sparse.distance(a, b);
+      case Tag::kHamming:
+        return policy_.hamming.distance(a, b);
+      case Tag::kJaccard:
+        break;
+    }
+    return policy_.jaccard.distance(a, b);
+  }
+
+  // out[i] = distance(q, rows[i]) for four rows of q's size: one batched
+  // kernel call where the metric has one, else four single ones.
+  void distance4(ValueRef q, const ValueRef* rows, float* out) const {
+    if (tag_ == Tag::kDenseF32 && batch4_f32_ != nullptr) {
+      dense4(policy_.f32, batch4_f32_, q, rows, out);
+    } else if (tag_ == Tag::kDenseF16 && batch4_f16_ != nullptr) {
+      dense4(policy_.f16, batch4_f16_, q, rows, out);
+    } else {
+      for (int i = 0; i < 4; ++i) out[i] = distance(q, rows[i]);
+    }
+  }
+
+ private:
+  template <class Elem>
+  static void dense4(const DenseMetric<Elem>& m, typename BatchKernels<Elem>::Fn batch4, ValueRef q,
+                     const ValueRef* rows, float* out) {
+    const Elem* r[4];
+    for (int i = 0; i < 4; ++i) r[i] = reinterpret_cast<const Elem*>(rows[i].bytes);
+    batch4(reinterpret_cast<const Elem*>(q.bytes), r, q.size / sizeof(Elem), out);
+    for (int i = 0; i < 4; ++i) out[i] *= m.sign;
+  }
+
+  enum class Tag : std::uint8_t { kDenseF32, kDenseF16, kSparse, kHamming, kJaccard };
+  union Policy {
+    DenseMetric<float> f32;
+    DenseMetric<Half> f16;
+    SparseMetric sparse;
+    HammingMetric hamming;
+    JaccardMetric jaccard;
+  };
+  Tag tag_;
+  Policy policy_;
+  BatchKernels<float>::Fn batch4_f32_ = nullptr;
+  BatchKernels<Half>::Fn batch4_f16_ = nullptr;
+};
+
+static_assert(std::is_trivially_copyable_v<AnyMetric>);
+
+class Scorer {
+ public:
+  explicit Scorer(AnyMetric metric) : metric_(metric) {}
+
+  // The query every later score is against (its bytes stay the caller's).
+  void prepare(ValueRef query) { query_ = query; }
+
+  float score(ValueRef stored) const { return metric_.distance(query_, stored); }
+
+  // out[i] = score(stored[i]) for i < n, four at a time where the metric
+  // has a batched kernel.
+  void score_batch(const ValueRef* stored, std::size_t n, float* out) const {
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4) metric_.distance4(query_, stored + i, out + i);
+    for (; i < n; ++i) out[i] = metric_.distance(query_, stored[i]);
+  }
+
+  const AnyMetric& metric() const { return metric_; }
+
+ private:
+  AnyMetric metric_;
+  ValueRef query_{nullptr, 0};
+};
+
+static_assert(std::is_trivially_copyable_v<Scorer>);
+
+}  // namespace vecsim::core
