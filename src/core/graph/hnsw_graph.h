@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "graph/candidate_heap.h"
+#include "graph/hnsw_levels.h"
 #include "graph/neighbor_selection.h"
 #include "graph/search_pool.h"
 #include "graph/visited_set.h"
@@ -66,7 +67,7 @@ struct HnswParams {
 template <class Space>
 class HnswGraph {
  public:
-  static constexpr int kMaxLevel = 31;
+  static constexpr int kMaxLevel = kHnswMaxLevel;
   static constexpr std::uint32_t kNone = 0xffffffffu;
   using Query = typename Space::Query;
 
@@ -74,7 +75,7 @@ class HnswGraph {
       : space_(space),
         params_(params),
         m0_(2 * params.m),
-        level_scale_(1.0 / std::log(static_cast<double>(params.m))),
+        level_scale_(hnsw_level_scale(params.m)),
         rng_(params.seed) {}
 
   // Makes room for nodes 0 .. n - 1 up front (inserting grows it otherwise).
@@ -439,12 +440,7 @@ class HnswGraph {
     main_.visited.resize(n);
   }
 
-  int draw_level() {
-    std::uniform_real_distribution<double> uniform(0.0, 1.0);
-    double u = 1.0 - uniform(rng_);  // in (0, 1]
-    double level = -std::log(u) * level_scale_;
-    return level >= kMaxLevel ? kMaxLevel : static_cast<int>(level);
-  }
+  int draw_level() { return draw_hnsw_level(rng_, level_scale_); }
 
   std::uint32_t* list_of(std::uint32_t node, int layer) {
     if (layer == 0) return &level0_[static_cast<std::size_t>(node) * (m0_ + 1)];

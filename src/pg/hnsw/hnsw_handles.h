@@ -67,7 +67,7 @@ class HnswBuildHandle {
   virtual std::size_t spilled_at() const noexcept = 0;
 };
 
-constexpr std::size_t kHnswHandleBytes = 4096;
+constexpr std::size_t kHnswHandleBytes = 8192;
 
 core::Status make_hnsw_index(core::IndexOpclass opclass, PgPageStore* store, std::uint64_t seed,
                              void* storage, HnswIndexHandle** out) noexcept;

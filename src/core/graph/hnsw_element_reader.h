@@ -1,0 +1,195 @@
+// src/core/graph/hnsw_element_reader.h
+// Reading hnsw elements where they lie on pages (the format of
+// storage/hnsw_format.h, spilled values of storage/hnsw_spill.h): the
+// element codec every other part of the page graph reads through.
+//
+// INVARIANTS
+//   Every read of an element checks the item's length against its header
+//   before anything past the header is read; a short item, a chunk where
+//   an element was expected, or a chunk chain that ends early, runs long or
+//   names something else is the element's corruption (XX000). Store errors
+//   are returned unchanged. Scratch: one buffer for spilled values measured
+//   by distance(); nothing else is kept between calls.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "graph/hnsw_page_context.h"
+#include "index/value_metrics.h"
+#include "storage/hnsw_format.h"
+#include "storage/hnsw_spill.h"
+#include "util/status.h"
+
+namespace vecsim::core {
+
+template <class Store>
+class HnswElementReader {
+ public:
+  explicit HnswElementReader(HnswPageContext<Store>& ctx) : ctx_(ctx) {}
+
+  // Every read of an element goes through here: f(header, item) runs only
+  // when the item is as long as its header says (value and links for its
+  // level, for this index's m); otherwise the element is corrupt (XX000)
+  // and nothing past the item is read.
+  template <class F>
+  Status read_element(HnswRef r, F&& f) {
+    bool intact = true;
+    VECSIM_RETURN_IF_ERROR(ctx_.store->read_item(ref_block(r), ref_offset(r),
+                                             [&](const unsigned char* p, std::size_t n) {
+      HnswElementHeader h;
+      intact = parse_element(p, n, &h);
+      if (intact) f(h, p);
+    }));
+    return intact ? Status::ok() : corrupt_element(r);
+  }
+
+  // f(ref, header, item, item bytes) for every element on block (chunks
+  // passed over), in order, in one read of the page; a corrupt item is
+  // XX000.
+  template <class F>
+  Status read_page_elements(std::uint32_t block, F&& f) {
+    HnswRef corrupt = kNoRef;
+    VECSIM_RETURN_IF_ERROR(ctx_.store->read_all_items(
+        block, [&](std::uint16_t offset, const unsigned char* p, std::size_t n) {
+          HnswRef r = make_ref(block, offset);
+          HnswElementHeader h;
+          if (is_chunk(p, n)) return;
+          if (parse_element(p, n, &h)) {
+            f(r, h, p, n);
+          } else if (corrupt == kNoRef) {
+            corrupt = r;
+          }
+        }));
+    return corrupt == kNoRef ? Status::ok() : corrupt_element(corrupt);
+  }
+
+  // Whether the n bytes at p hold a whole element (not a chunk), and its
+  // header.
+  bool parse_element(const unsigned char* p, std::size_t n, HnswElementHeader* h) const {
+    if (n < sizeof *h) return false;
+    std::memcpy(h, p, sizeof *h);
+    if (h->flags & kValueChunk) return false;
+    if (HnswElementLayout::spilled(*h) && h->inline_bytes >= h->value_bytes) return false;
+    return n >= ctx_.layout.item_size(HnswElementLayout::body_bytes(*h), h->level);
+  }
+
+  static bool is_chunk(const unsigned char* p, std::size_t n) {
+    return n >= sizeof(HnswChunkHeader) && (p[offsetof(HnswChunkHeader, flags)] & kValueChunk);
+  }
+
+  static Status corrupt_element(HnswRef r) {
+    return Status::error(ErrorCode::kInternal, "hnsw element (%u,%u) is corrupt", ref_block(r),
+                         ref_offset(r));
+  }
+
+  // The value of an element that is not spilled, in place.
+  static ValueRef value_of(const HnswElementHeader& h, const unsigned char* item) {
+    return ValueRef{item + HnswElementLayout::value_offset(h), h.value_bytes};
+  }
+
+  // A spilled element's value, begun: *out sized for the whole value and
+  // holding its inline part; returns the first chunk (read_chunks reads
+  // the rest once the element's page is released).
+  static HnswRef begin_spilled_value(const HnswElementHeader& h, const unsigned char* p,
+                                     AlignedBytes* out) {
+    unsigned char* at = out->resize(h.value_bytes);
+    std::memcpy(at, p + HnswElementLayout::value_offset(h), h.inline_bytes);
+    out->set_filled(h.inline_bytes);
+    return HnswElementLayout::chunk_of(p);
+  }
+
+  // Reads the chunks from `chunk` on into *value after its filled bytes,
+  // until it is whole. A chain that ends early, runs long or names
+  // something other than a chunk is element r's corruption (XX000).
+  Status read_chunks(HnswRef r, HnswRef chunk, AlignedBytes* value) {
+    unsigned char* out = value->mutable_data();
+    std::size_t have = value->filled();
+    while (have < value->size()) {
+      if (chunk == kNoRef) return corrupt_element(r);
+      bool intact = false;
+      HnswRef next = kNoRef;
+      VECSIM_RETURN_IF_ERROR(ctx_.store->read_item(ref_block(chunk), ref_offset(chunk),
+                                               [&](const unsigned char* p, std::size_t n) {
+        HnswChunkHeader c;
+        if (n < sizeof c) return;
+        std::memcpy(&c, p, sizeof c);
+        if (c.flags != kValueChunk || c.zero != 0 || c.bytes == 0 ||
+            n < sizeof c + c.bytes || c.bytes > value->size() - have) {
+          return;
+        }
+        std::memcpy(out + have, p + sizeof c, c.bytes);
+        have += c.bytes;
+        next = c.next;
+        intact = true;
+      }));
+      if (!intact) return corrupt_element(r);
+      chunk = next;
+    }
+    value->set_filled(have);
+    return chunk == kNoRef ? Status::ok() : corrupt_element(r);
+  }
+
+  // f(ValueRef) with element r's value: in place, or assembled in *buffer
+  // when spilled.
+  template <class F>
+  Status with_value(HnswRef r, AlignedBytes* buffer, F&& f) {
+    HnswRef chunk = kNoRef;
+    VECSIM_RETURN_IF_ERROR(read_element(r, [&](const HnswElementHeader& h, const unsigned char* p) {
+      if (HnswElementLayout::spilled(h)) {
+        chunk = begin_spilled_value(h, p, buffer);
+      } else {
+        f(value_of(h, p));
+      }
+    }));
+    if (chunk == kNoRef) return Status::ok();
+    VECSIM_RETURN_IF_ERROR(read_chunks(r, chunk, buffer));
+    f(ValueRef{buffer->data(), buffer->size()});
+    return Status::ok();
+  }
+
+  Status distance(ValueRef query, HnswRef r, float* d) {
+    return with_value(r, &spill_value_, [&](ValueRef v) { *d = ctx_.metric.distance(query, v); });
+  }
+
+  // The value of element r, copied (4-byte aligned, as values need).
+  Status copy_value(HnswRef r, AlignedBytes* out) {
+    return with_value(r, out, [&](ValueRef v) {
+      if (v.bytes != out->data()) out->assign(v.bytes, v.size);
+    });
+  }
+
+  Status header(HnswRef r, HnswElementHeader* out) {
+    return read_element(r, [&](const HnswElementHeader& h, const unsigned char*) { *out = h; });
+  }
+
+  // The used links of element r on layer (none when r's level is below
+  // layer); *body (if given) the size of r's body (HnswElementLayout).
+  Status links(HnswRef r, int layer, std::vector<HnswRef>* out, std::size_t* body) {
+    out->clear();
+    return read_element(r, [&](const HnswElementHeader& h, const unsigned char* p) {
+      if (body) *body = HnswElementLayout::body_bytes(h);
+      append_links(h, p, layer, out);
+    });
+  }
+
+  // Appends the used links of element (h, p) on layer to *out (none when
+  // its level is below layer).
+  void append_links(const HnswElementHeader& h, const unsigned char* p, int layer,
+                    std::vector<HnswRef>* out) const {
+    if (layer > h.level) return;
+    for (int i = 0; i < ctx_.layout.capacity(layer); ++i) {
+      HnswRef link = ctx_.layout.link_at(p, HnswElementLayout::body_bytes(h), layer, i);
+      if (link == kNoRef) break;
+      out->push_back(link);
+    }
+  }
+
+ private:
+  HnswPageContext<Store>& ctx_;
+  AlignedBytes spill_value_;  // distance()'s
+};
+
+}  // namespace vecsim::core

@@ -1,0 +1,81 @@
+// src/core/graph/hnsw_page_context.h
+// What the parts of an hnsw index on pages share (hnsw_page_graph.h draws
+// the parts): the store, the opclass's metric, the metapage as last read,
+// the element layout it implies, and whether lists are filled; and
+// AlignedBytes, the buffer a value is copied into.
+//
+// INVARIANTS
+//   The context is owned by HnswPageGraph and outlives every part; each
+//   part keeps its own scratch and reaches the others only through their
+//   methods. meta and layout change only in open() (and in the writes of
+//   insert and vacuum, which keep meta equal to what they wrote).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "index/scorer.h"
+#include "storage/hnsw_format.h"
+#include "util/status.h"
+
+namespace vecsim::core {
+
+// A value copied out of a page, 4-byte aligned (values hold 4-byte
+// fields); a spilled element's value is assembled in one piece by piece,
+// filled() counting the bytes written so far.
+class AlignedBytes {
+ public:
+  void assign(const unsigned char* bytes, std::size_t n) {
+    if (n > 0) std::memcpy(resize(n), bytes, n);
+    filled_ = n;
+  }
+  // Makes room for n bytes, none filled yet, and returns it.
+  unsigned char* resize(std::size_t n) {
+    words_.resize((n + 3) / 4);
+    size_ = n;
+    filled_ = 0;
+    return mutable_data();
+  }
+  unsigned char* mutable_data() { return reinterpret_cast<unsigned char*>(words_.data()); }
+  const unsigned char* data() const { return reinterpret_cast<const unsigned char*>(words_.data()); }
+  std::size_t size() const { return size_; }
+  std::size_t filled() const { return filled_; }
+  void set_filled(std::size_t n) { filled_ = n; }
+
+ private:
+  std::vector<std::uint32_t> words_;
+  std::size_t size_ = 0;
+  std::size_t filled_ = 0;
+};
+
+template <class Store>
+struct HnswPageContext {
+  HnswPageContext(Store* s, AnyMetric m, bool fill) : store(s), metric(m), fill_lists(fill) {}
+
+  // Reads the metapage; checks its magic and version (XX000 otherwise).
+  Status open() {
+    bool found = false;
+    VECSIM_RETURN_IF_ERROR(store->read_item(0, 1, [&](const unsigned char* p, std::size_t n) {
+      if (n >= sizeof meta) {
+        std::memcpy(&meta, p, sizeof meta);
+        found = true;
+      }
+    }));
+    if (!found || meta.magic != kHnswMagic || meta.version != kHnswFormatVersion ||
+        !valid_hnsw_params(meta.m, meta.ef_construction)) {
+      return Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt or of another version");
+    }
+    layout = HnswElementLayout{meta.m};
+    return Status::ok();
+  }
+
+  Store* store;
+  AnyMetric metric;
+  bool fill_lists;  // HnswParams::fill_lists
+  HnswMeta meta{};
+  HnswElementLayout layout{16};
+};
+
+}  // namespace vecsim::core

@@ -1,0 +1,170 @@
+// src/core/graph/hnsw_page_scan.h
+// An index scan of an hnsw index on pages, iterative or not (SPEC.md 6.9).
+// begin() runs the first search; next() hands out its rows one by one,
+// then, for the iterative orders, searches on from the candidates earlier
+// batches left behind, ef at a time, until none is left or a limit is
+// reached; then the candidates still queued are handed out in distance
+// order and the scan ends.
+//   kOff      one search: at most ef rows.
+//   kRelaxed  every batch in order; batches only roughly ordered.
+//   kStrict   a row nearer than the last one handed out is skipped, so
+//             distances never decrease.
+//
+// INVARIANTS
+//   The scan's batches share the search part's visited set and seen_
+//   (one visit per element for the whole scan): between begin() and the
+//   last next(), nothing else may use that search part (the shim opens one
+//   graph per index scan). A row's heap TID and deleted flag are the ones
+//   its search read.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "graph/candidate_heap.h"
+#include "graph/hnsw_page_context.h"
+#include "graph/hnsw_page_search.h"
+#include "graph/ref_set.h"
+#include "storage/hnsw_format.h"
+#include "util/status.h"
+
+namespace vecsim::core {
+
+enum class HnswScanOrder { kOff, kRelaxed, kStrict };
+struct HnswScanLimits {
+  std::size_t max_tuples;  // elements visited before the scan stops searching
+  std::size_t max_bytes;   // scan memory before it stops searching
+};
+
+template <class Store>
+class HnswPageScan {
+ public:
+  HnswPageScan(HnswPageContext<Store>& ctx, HnswPageSearch<Store>& search) : ctx_(ctx), search_(search) {}
+
+  // Starts a scan: the first search, from the entry point.
+  Status begin(ValueRef query, int ef, HnswScanOrder order, HnswScanLimits limits) {
+    scan_query_.assign(query.bytes, query.size);
+    scan_ef_ = ef;
+    scan_order_ = order;
+    scan_limits_ = limits;
+    scan_pending_.clear();
+    scan_next_ = 0;
+    scan_dropped_.clear();
+    scan_done_ = false;
+    scan_last_ = -HUGE_VALF;
+    search_.reset_visited();
+    if (ctx_.meta.entry == kNoRef) {
+      scan_done_ = true;
+      return Status::ok();
+    }
+    ValueRef q{scan_query_.data(), scan_query_.size()};
+    Candidate nearest{0, ctx_.meta.entry};
+    VECSIM_RETURN_IF_ERROR(search_.descend(q, 0, &nearest));
+    search_.reset_visited();
+    search_.entries().assign(1, nearest);
+    VECSIM_RETURN_IF_ERROR(scan_batch(q));
+    if (order == HnswScanOrder::kOff) {
+      scan_done_ = true;
+      scan_dropped_.clear();
+    }
+    return Status::ok();
+  }
+
+  // The next row; *found is false once the scan is over.
+  Status next(HnswHit* hit, bool* found) {
+    for (;;) {
+      pass_over_skipped();
+      if (scan_next_ < scan_pending_.size()) {
+        // The heap TID and deleted flag are the ones the search read. Vacuum
+        // may flag the element, and the heap reuse the TID, before the row
+        // is handed out; the tuple then found there is newer than the
+        // scan's MVCC snapshot (the shim refuses any other kind), so the
+        // executor's visibility check skips it.
+        const Candidate c = scan_pending_[scan_next_++];
+        bool deleted = false;
+        VECSIM_RETURN_IF_ERROR(search_.hit_of(c, &deleted, hit));
+        if (deleted) continue;
+        scan_last_ = c.distance;
+        *found = true;
+        return Status::ok();
+      }
+      if (scan_done_ || scan_dropped_.empty()) {
+        *found = false;
+        return Status::ok();
+      }
+      scan_pending_.clear();
+      scan_next_ = 0;
+      if (search_.visited().size() >= scan_limits_.max_tuples || memory_bytes() > scan_limits_.max_bytes) {
+        // Out of budget: what is queued, nearest first, and no more.
+        while (!scan_dropped_.empty()) scan_pending_.push_back(scan_dropped_.pop());
+        scan_done_ = true;
+        continue;
+      }
+      search_.entries().clear();
+      while (!scan_dropped_.empty() && static_cast<int>(search_.entries().size()) < scan_ef_) {
+        search_.entries().push_back(scan_dropped_.pop());
+      }
+      VECSIM_RETURN_IF_ERROR(scan_batch(ValueRef{scan_query_.data(), scan_query_.size()}));
+    }
+  }
+
+
+  // Whether next() will read pages before it answers: when it must search
+  // on, or (a guard: expand() reads a scan's entries, so it should not
+  // happen) the row it hands out next has no seen_ entry. Otherwise next()
+  // only hands out what the searches kept, and the shim need not hold its
+  // scans lock for it.
+  bool next_reads_pages() {
+    pass_over_skipped();
+    if (scan_next_ < scan_pending_.size()) {
+      return search_.visited().value(scan_pending_[scan_next_].node) == RefSet::kNoValue;
+    }
+    return !(scan_done_ || scan_dropped_.empty());
+  }
+
+  // Memory the scan holds, for its budget (work_mem x multiplier).
+  std::size_t memory_bytes() const {
+    return search_.memory_bytes() + scan_dropped_.size() * sizeof(Candidate) +
+           scan_pending_.capacity() * sizeof(Candidate);
+  }
+
+ private:
+  // Moves past the queued rows next() would not hand out: nearer than the
+  // last one (strict order), or read deleted by this scan's searches.
+  void pass_over_skipped() {
+    for (; scan_next_ < scan_pending_.size(); ++scan_next_) {
+      const Candidate& c = scan_pending_[scan_next_];
+      if (scan_order_ == HnswScanOrder::kStrict && c.distance < scan_last_) continue;
+      std::uint32_t at = search_.visited().value(c.node);
+      if (at != RefSet::kNoValue && search_.seen_deleted(at)) continue;
+      break;
+    }
+  }
+
+  // One batch of a scan: a best-first search from the search's entries with the
+  // visited set kept from earlier batches; its pool becomes the pending
+  // rows, and, in an iterative scan, everything it drops joins
+  // scan_dropped_ (a scan without iterations has no use for it).
+  Status scan_batch(ValueRef q) {
+    CandidateQueue* dropped = scan_order_ == HnswScanOrder::kOff ? nullptr : &scan_dropped_;
+    VECSIM_RETURN_IF_ERROR(search_.expand(q, scan_ef_, 0, /*scan=*/true, dropped));
+    scan_pending_.assign(search_.pool().sorted().begin(), search_.pool().sorted().end());
+    return Status::ok();
+  }
+
+  HnswPageContext<Store>& ctx_;
+  HnswPageSearch<Store>& search_;
+  AlignedBytes scan_query_;
+  int scan_ef_ = 40;
+  HnswScanOrder scan_order_ = HnswScanOrder::kOff;
+  HnswScanLimits scan_limits_{0, 0};
+  std::vector<Candidate> scan_pending_;
+  std::size_t scan_next_ = 0;
+  CandidateQueue scan_dropped_;
+  bool scan_done_ = true;
+  float scan_last_ = 0;
+};
+
+}  // namespace vecsim::core

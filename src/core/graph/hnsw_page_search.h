@@ -1,0 +1,284 @@
+// src/core/graph/hnsw_page_search.h
+// Searching an hnsw index on pages: the greedy descent through the upper
+// layers, the best-first search of one layer (for a query, for an insert's
+// neighbours, for vacuum's repairs, and batch by batch for a scan), and
+// the k-nearest-neighbour search built on them.
+//
+// Each element a search reaches is read once, page by page (visit_page:
+// the fresh links on one page are measured under one pin, their memory
+// prefetched first), and what the search may need of it later (its links
+// on the layer, its heap TID and deleted flag) is kept in seen_, so that
+// expanding it, or handing it out, reads no page again.
+//
+// INVARIANTS
+//   On a graph written by write_hnsw a search returns the in-memory
+//   graph's result for the same query and ef (same links; only the order
+//   in which equal distances are met may differ, as elements are placed by
+//   graph locality and read page by page). Deleted elements are traversed
+//   but not returned. The visited set and seen_ are this part's scratch:
+//   reset by descend() and search_layer(), kept across expand() calls (an
+//   iterative scan's batches share them). pool() and entries() are the
+//   caller's to read (the last search's result) and fill (where the next
+//   expand starts).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "graph/candidate_heap.h"
+#include "graph/hnsw_element_reader.h"
+#include "graph/hnsw_page_context.h"
+#include "graph/ref_set.h"
+#include "graph/search_pool.h"
+#include "index/value_metrics.h"
+#include "storage/hnsw_format.h"
+#include "util/status.h"
+
+namespace vecsim::core {
+
+struct HnswHit {
+  float distance;
+  HnswRef ref;
+  std::uint32_t heap_block;
+  std::uint16_t heap_offset;
+};
+
+template <class Store>
+class HnswPageSearch {
+ public:
+  HnswPageSearch(HnswPageContext<Store>& ctx, HnswElementReader<Store>& reader)
+      : ctx_(ctx), reader_(reader) {}
+
+  SearchPool& pool() { return pool_; }
+  std::vector<Candidate>& entries() { return entries_; }
+  const RefSet& visited() const { return visited_; }
+  // Memory the visited set and seen_ hold (a scan's budget counts it).
+  std::size_t memory_bytes() const {
+    return visited_.memory_bytes() + seen_.capacity() * sizeof(std::uint32_t);
+  }
+
+  // The k nearest live elements to query, nearest first.
+  Status search(ValueRef query, int k, int ef, std::vector<HnswHit>* out) {
+    out->clear();
+    if (ctx_.meta.entry == kNoRef) return Status::ok();
+    Candidate nearest{0, ctx_.meta.entry};
+    VECSIM_RETURN_IF_ERROR(descend(query, 0, &nearest));
+    entries_.assign(1, nearest);
+    VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0, 0));
+    for (const Candidate& c : pool_.sorted()) {
+      if (static_cast<int>(out->size()) == k) break;
+      bool deleted = false;
+      HnswHit hit;
+      VECSIM_RETURN_IF_ERROR(hit_of(c, &deleted, &hit));
+      if (!deleted) out->push_back(hit);
+    }
+    return Status::ok();
+  }
+
+  // Greedy descent from the entry point to layer `to` + 1. One visited set
+  // serves every layer: an element already measured is no nearer than the
+  // current nearest (greedy keeps the minimum), so it is never measured
+  // again. Within a layer, the element moved to was read with its links on
+  // that layer (visit_page), so only each layer's first list is a read.
+  Status descend(ValueRef query, int to, Candidate* nearest) {
+    reset_visited();
+    VECSIM_RETURN_IF_ERROR(reader_.distance(query, nearest->node, &nearest->distance));
+    visited_.insert(nearest->node);
+    for (int layer = ctx_.meta.entry_level; layer > to; --layer) {
+      bool first = true;
+      for (bool moved = true; moved; first = false) {
+        moved = false;
+        std::uint32_t at = visited_.value(nearest->node);
+        if (first || at == RefSet::kNoValue) {
+          VECSIM_RETURN_IF_ERROR(reader_.links(nearest->node, layer, &links_, nullptr));
+        } else {
+          seen_links(at, &links_);
+        }
+        Candidate best = *nearest;
+        VECSIM_RETURN_IF_ERROR(measure_fresh_links(query, layer, [&](const Candidate& c) {
+          if (closer(c, best)) best = c;
+        }));
+        if (best.node != nearest->node) {
+          *nearest = best;
+          moved = true;
+        }
+      }
+    }
+    return Status::ok();
+  }
+
+  // The ef nearest elements reachable on layer from entries_, into pool_.
+  // salt orders ties (candidate_heap.h): 0 for a search; when linking an
+  // element, its ref (never 0), or insert_salt() for one not yet placed.
+  Status search_layer(ValueRef query, int ef, int layer, std::uint32_t salt) {
+    reset_visited();
+    return expand(query, ef, layer, /*scan=*/false, nullptr, salt);
+  }
+
+  // Best-first search on layer from entries_ into a fresh pool of ef, with
+  // the visited set as it stands (an iterative scan keeps it across
+  // batches). scan: for a scan's batch (see the entries below).
+  // Candidates the pool drops go to *dropped if given.
+  Status expand(ValueRef query, int ef, int layer, bool scan, CandidateQueue* dropped,
+                std::uint32_t salt = 0) {
+    pool_.reset(static_cast<std::size_t>(ef), salt);
+    Candidate out;
+    auto offer = [&](const Candidate& c) {
+      if (pool_.offer(c, &out) && dropped) dropped->push(out);
+    };
+    for (const Candidate& e : entries_) {
+      // Entries from an earlier batch are visited already, and still new
+      // to this pool. A scan reads a fresh entry (its start, measured by
+      // the descent) again, so that what it hands out of it (distance,
+      // heap TID, deleted flag) comes from one read even if an insert
+      // reuses the slot meanwhile.
+      if (!visited_.insert(e.node)) {
+        if (scan) offer(e);
+      } else if (scan) {
+        VECSIM_RETURN_IF_ERROR(visit_page(query, &e.node, 1, layer));
+        offer(Candidate{fresh_distances_[0], e.node});
+      } else {
+        offer(e);
+      }
+    }
+    Candidate c;
+    while (pool_.next(&c)) {
+      std::uint32_t at = visited_.value(c.node);
+      if (at != RefSet::kNoValue) {
+        seen_links(at, &links_);
+      } else {
+        VECSIM_RETURN_IF_ERROR(reader_.links(c.node, layer, &links_, nullptr));
+      }
+      VECSIM_RETURN_IF_ERROR(measure_fresh_links(query, layer, offer));
+    }
+    return Status::ok();
+  }
+
+  void reset_visited() {
+    visited_.clear();
+    seen_.clear();
+  }
+
+  // r's deleted flag and heap tuple, from seen_ when the search visited it,
+  // else read.
+  Status hit_of(const Candidate& c, bool* deleted, HnswHit* hit) {
+    std::uint32_t at = visited_.value(c.node);
+    if (at != RefSet::kNoValue) {
+      *deleted = seen_deleted(at);
+      *hit = HnswHit{c.distance, c.node, seen_[at + 1], static_cast<std::uint16_t>(seen_[at + 2])};
+      return Status::ok();
+    }
+    HnswElementHeader h;
+    VECSIM_RETURN_IF_ERROR(reader_.header(c.node, &h));
+    *deleted = h.flags & kElementDeleted;
+    *hit = HnswHit{c.distance, c.node, h.heap_block, h.heap_offset};
+    return Status::ok();
+  }
+
+  bool seen_deleted(std::uint32_t at) const { return (seen_[at] >> 16) & kElementDeleted; }
+
+ private:
+  // A search reads each element it reaches once (visit_page), keeping in seen_
+  // what it may need later: the element's links on the searched layer (to
+  // expand it) and its header fields (to hand it out). A visited element's
+  // entry starts at visited_.value(r):
+  //   word 0: link count | deleted flag << 16; word 1: heap block;
+  //   word 2: heap offset; then the links.
+  static constexpr std::size_t kSeenLinks = 3;
+  // The distance to each link in links_ not yet in visited_, passed to
+  // take(Candidate), each link added to visited_ with its seen_ entry.
+  // The links are read in block-major order (a ref is block << 9 | offset)
+  // so that the ones on one page are read under one pin: all their memory
+  // announced to the store first, so that the loads overlap, then one read
+  // per page.
+  template <class Take>
+  Status measure_fresh_links(ValueRef query, int layer, Take&& take) {
+    fresh_.clear();
+    for (HnswRef r : links_) {
+      if (visited_.insert(r)) fresh_.push_back(r);
+    }
+    std::sort(fresh_.begin(), fresh_.end());
+    for (HnswRef r : fresh_) ctx_.store->prefetch_page(ref_address(r));
+    for (HnswRef r : fresh_) ctx_.store->prefetch_item(ref_address(r));
+    for (std::size_t i = 0; i < fresh_.size();) {
+      std::size_t end = i + 1;
+      while (end < fresh_.size() && ref_block(fresh_[end]) == ref_block(fresh_[i])) ++end;
+      VECSIM_RETURN_IF_ERROR(visit_page(query, &fresh_[i], end - i, layer));
+      for (std::size_t k = 0; k < end - i; ++k) take(Candidate{fresh_distances_[k], fresh_[i + k]});
+      i = end;
+    }
+    return Status::ok();
+  }
+
+  // The distances from query to refs[0 .. n) (all on one page, each just
+  // added to visited_) into fresh_distances_, with their entries in seen_.
+  // A spilled element's distance waits until the page is released: its
+  // inline part is copied out, the rest read from its chunks.
+  Status visit_page(ValueRef query, const HnswRef* refs, std::size_t n, int layer) {
+    fresh_offsets_.resize(n);
+    fresh_distances_.resize(n);
+    for (std::size_t k = 0; k < n; ++k) fresh_offsets_[k] = ref_offset(refs[k]);
+    HnswRef corrupt = kNoRef;
+    spilled_.clear();
+    VECSIM_RETURN_IF_ERROR(ctx_.store->read_items(
+        ref_block(refs[0]), fresh_offsets_.data(), n,
+        [&](std::size_t k, const unsigned char* p, std::size_t bytes) {
+          HnswElementHeader h;
+          if (!reader_.parse_element(p, bytes, &h)) {
+            if (corrupt == kNoRef) corrupt = refs[k];
+            return;
+          }
+          if (HnswElementLayout::spilled(h)) {
+            if (spill_values_.size() <= spilled_.size()) spill_values_.resize(spilled_.size() + 1);
+            spilled_.push_back(SpilledValue{k, reader_.begin_spilled_value(h, p, &spill_values_[spilled_.size()])});
+          } else {
+            fresh_distances_[k] = ctx_.metric.distance(query, reader_.value_of(h, p));
+          }
+          visited_.set_value(refs[k], remember_seen(h, p, layer));
+        }));
+    if (corrupt != kNoRef) return reader_.corrupt_element(corrupt);
+    for (std::size_t i = 0; i < spilled_.size(); ++i) {
+      AlignedBytes& value = spill_values_[i];
+      VECSIM_RETURN_IF_ERROR(reader_.read_chunks(refs[spilled_[i].k], spilled_[i].chunk, &value));
+      fresh_distances_[spilled_[i].k] = ctx_.metric.distance(query, ValueRef{value.data(), value.size()});
+    }
+    return Status::ok();
+  }
+
+  // The links and the deleted flag of the seen_ entry at `at`.
+  void seen_links(std::uint32_t at, std::vector<HnswRef>* out) const {
+    out->assign(seen_.begin() + at + kSeenLinks, seen_.begin() + at + kSeenLinks + (seen_[at] & 0xffff));
+  }
+  // Appends r's entry to seen_ (see kSeenLinks) and returns where it starts.
+  std::uint32_t remember_seen(const HnswElementHeader& h, const unsigned char* p, int layer) {
+    std::uint32_t at = static_cast<std::uint32_t>(seen_.size());
+    seen_.resize(at + kSeenLinks);
+    reader_.append_links(h, p, layer, &seen_);
+    std::uint32_t count = static_cast<std::uint32_t>(seen_.size() - at - kSeenLinks);
+    seen_[at] = count | (static_cast<std::uint32_t>(h.flags & kElementDeleted) << 16);
+    seen_[at + 1] = h.heap_block;
+    seen_[at + 2] = h.heap_offset;
+    return at;
+  }
+
+  HnswPageContext<Store>& ctx_;
+  HnswElementReader<Store>& reader_;
+  RefSet visited_;
+  std::vector<std::uint32_t> seen_;  // see kSeenLinks
+  SearchPool pool_;
+  std::vector<Candidate> entries_;
+  std::vector<HnswRef> links_, fresh_;
+  std::vector<std::uint16_t> fresh_offsets_;  // visit_page()'s scratch
+  std::vector<float> fresh_distances_;        // visit_page()'s result
+  // visit_page()'s spilled elements: where in its batch, and first chunk
+  struct SpilledValue {
+    std::size_t k;
+    HnswRef chunk;
+  };
+  std::vector<SpilledValue> spilled_;
+  std::vector<AlignedBytes> spill_values_;
+};
+
+}  // namespace vecsim::core
