@@ -1,5 +1,5 @@
 // src/pg/index_settings.cpp
-// Defines hnsw.* and ivfflat.* (SPEC.md 1, 7) and reserves both prefixes, so
+// Defines hnsw.* and ivfflat.* (docs/reference.md 2, 10) and reserves both prefixes, so
 // that after the library is loaded a misspelt setting (SET hnsw.ef_serch)
 // fails with 42602 instead of silently creating a placeholder. A value set
 // as a placeholder before the library loaded is checked at load: an

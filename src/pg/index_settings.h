@@ -1,10 +1,10 @@
 // src/pg/index_settings.h
-// The settings of the two index access methods (SPEC.md 7): hnsw.* and
+// The settings of the two index access methods (docs/reference.md 10): hnsw.* and
 // ivfflat.*, defined when the library loads, with their prefixes reserved.
 //
 // INVARIANTS
 //   define_index_settings() runs once, from _PG_init. The variables below
-//   always hold a value within the SPEC's range (PostgreSQL rejects others
+//   always hold a value within pgvector's range (PostgreSQL rejects others
 //   with 22023 before assigning). The access methods read them at plan and
 //   scan time; nothing else writes them.
 #pragma once

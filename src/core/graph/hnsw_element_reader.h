@@ -180,11 +180,22 @@ class HnswElementReader {
   void append_links(const HnswElementHeader& h, const unsigned char* p, int layer,
                     std::vector<HnswRef>* out) const {
     if (layer > h.level) return;
-    for (int i = 0; i < ctx_.layout.capacity(layer); ++i) {
-      HnswRef link = ctx_.layout.link_at(p, HnswElementLayout::body_bytes(h), layer, i);
+    // One pass to the first free slot, then one copy: this runs for every
+    // element a search reaches, and out's stores would otherwise make each
+    // slot reload the layout through the context.
+    const HnswElementLayout layout = ctx_.layout;
+    const int cap = layout.capacity(layer);
+    const unsigned char* list = p + layout.links_offset(HnswElementLayout::body_bytes(h), layer);
+    int used = 0;
+    for (; used < cap; ++used) {
+      HnswRef link;
+      std::memcpy(&link, list + sizeof link * used, sizeof link);
       if (link == kNoRef) break;
-      out->push_back(link);
     }
+    if (used == 0) return;
+    const std::size_t at = out->size();
+    out->resize(at + static_cast<std::size_t>(used));
+    std::memcpy(out->data() + at, list, sizeof(HnswRef) * static_cast<std::size_t>(used));
   }
 
  private:

@@ -41,9 +41,9 @@
 #include <memory>
 #include <mutex>
 #include <pthread.h>
-#include <random>
 #include <csignal>
 #include <thread>
+#include <random>
 #include <vector>
 
 #include "graph/candidate_heap.h"

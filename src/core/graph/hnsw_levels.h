@@ -4,18 +4,46 @@
 // for U uniform in (0, 1] and scale = 1 / ln(m), so that a fraction of
 // about 1/m of the elements of each layer reaches the next; capped at
 // kHnswMaxLevel.
+//
+// The graph on pages draws with LevelRng, SplitMix64 (Steele, Lea and
+// Flood, 2014): 8 bytes of state and no seeding work. An index scan
+// constructs a page graph per query, and std::mt19937_64 cost 2.5 kB and
+// the seeding of 312 words there, for a generator scans never use. Builds
+// keep std::mt19937_64 (one per build), so a build draws the same levels
+// for the same seed as before.
 #pragma once
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <random>
 
 namespace vecsim::core {
 
 constexpr int kHnswMaxLevel = 31;
 
+class LevelRng {
+ public:
+  using result_type = std::uint64_t;
+  explicit LevelRng(std::uint64_t seed) : state_(seed) {}
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
+  result_type operator()() {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
 inline double hnsw_level_scale(int m) { return 1.0 / std::log(static_cast<double>(m)); }
 
-inline int draw_hnsw_level(std::mt19937_64& rng, double level_scale) {
+// Rng: a uniform random bit generator (LevelRng, std::mt19937_64).
+template <class Rng>
+int draw_hnsw_level(Rng& rng, double level_scale) {
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   const double u = 1.0 - uniform(rng);  // in (0, 1]
   const double level = -std::log(u) * level_scale;

@@ -36,7 +36,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <random>
 #include <vector>
 
 #include "graph/candidate_heap.h"
@@ -404,7 +403,7 @@ class HnswPageInsert {
   HnswElementReader<Store>& reader_;
   HnswPageSearch<Store>& search_;
   HnswPageLists<Store>& lists_;
-  std::mt19937_64 rng_;
+  LevelRng rng_;
   bool reuse_moved_ = false;  // this insert moved the metapage's reuse hint
   std::vector<std::vector<Candidate>> chosen_;
   std::vector<Candidate> sorted_;

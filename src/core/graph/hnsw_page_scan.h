@@ -1,5 +1,5 @@
 // src/core/graph/hnsw_page_scan.h
-// An index scan of an hnsw index on pages, iterative or not (SPEC.md 6.9).
+// An index scan of an hnsw index on pages, iterative or not (docs/reference.md 8.6).
 // begin() runs the first search; next() hands out its rows one by one,
 // then, for the iterative orders, searches on from the candidates earlier
 // batches left behind, ef at a time, until none is left or a limit is

@@ -49,7 +49,7 @@ template <class Store>
 class HnswPageSearch {
  public:
   HnswPageSearch(HnswPageContext<Store>& ctx, HnswElementReader<Store>& reader)
-      : ctx_(ctx), reader_(reader) {}
+      : ctx_(ctx), reader_(reader), metric_(ctx.metric) {}
 
   SearchPool& pool() { return pool_; }
   std::vector<Candidate>& entries() { return entries_; }
@@ -234,7 +234,7 @@ class HnswPageSearch {
             if (spill_values_.size() <= spilled_.size()) spill_values_.resize(spilled_.size() + 1);
             spilled_.push_back(SpilledValue{k, reader_.begin_spilled_value(h, p, &spill_values_[spilled_.size()])});
           } else {
-            fresh_distances_[k] = ctx_.metric.distance(query, reader_.value_of(h, p));
+            fresh_distances_[k] = metric_.distance(query, reader_.value_of(h, p));
           }
           visited_.set_value(refs[k], remember_seen(h, p, layer));
         }));
@@ -242,7 +242,7 @@ class HnswPageSearch {
     for (std::size_t i = 0; i < spilled_.size(); ++i) {
       AlignedBytes& value = spill_values_[i];
       VECSIM_RETURN_IF_ERROR(reader_.read_chunks(refs[spilled_[i].k], spilled_[i].chunk, &value));
-      fresh_distances_[spilled_[i].k] = ctx_.metric.distance(query, ValueRef{value.data(), value.size()});
+      fresh_distances_[spilled_[i].k] = metric_.distance(query, ValueRef{value.data(), value.size()});
     }
     return Status::ok();
   }
@@ -265,6 +265,7 @@ class HnswPageSearch {
 
   HnswPageContext<Store>& ctx_;
   HnswElementReader<Store>& reader_;
+  const AnyMetric metric_;  // ctx_.metric, kept beside the search's scratch
   RefSet visited_;
   std::vector<std::uint32_t> seen_;  // see kSeenLinks
   SearchPool pool_;

@@ -1,11 +1,11 @@
 // src/core/kernels/distance.h
-// How the SQL-visible distances are formed from kernel sums (SPEC.md 5.2):
+// How the SQL-visible distances are formed from kernel sums (docs/reference.md 6.2):
 // float32 sums are widened to float64 for sqrt, division and negation.
 //
 // INVARIANTS
 //   cosine_from_terms clamps the similarity to [-1, 1] but lets NaN through:
-//   a zero norm (0/0) or overflowing norms (inf/inf) give NaN, as the SPEC
-//   requires. spherical_from_dot assumes unit-length inputs.
+//   a zero norm (0/0) or overflowing norms (inf/inf) give NaN, as pgvector
+//   does. spherical_from_dot assumes unit-length inputs.
 //   Each Metric::eval<K>(operands...) below is the float8 result of the SQL
 //   function named beside it, for any kernel set K (ElemKernels<Traits> with
 //   operands (a, b, n), SparseSpanKernels with operands (a, b)).

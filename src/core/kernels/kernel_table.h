@@ -7,7 +7,7 @@
 //   widened to float32), sparse (merge over sorted indices) and bit. Every
 //   float variant computes the scalar reference's quantity (metric_ops.h) in
 //   float32; only the order of accumulation differs (SIMD reassociation and
-//   FMA are allowed, SPEC 0). Bit kernels are exact integer popcounts.
+//   FMA are allowed, docs/reference.md 1). Bit kernels are exact integer popcounts.
 //   Kernels never fail, never allocate, accept any alignment and any n >= 0.
 //   The active table is the scalar one until install_kernels() runs: from
 //   _PG_init with the CPU's best level, and again whenever a superuser sets

@@ -115,7 +115,7 @@ static_assert(std::is_trivially_copyable_v<HnswChunkHeader>);
 // The largest value an element can hold (value_bytes is 16 bits).
 constexpr std::size_t kMaxValueBytes = 0xffff;
 
-// The index options core accepts (SPEC.md 6.4): m in 2 .. 100 and
+// The index options core accepts (docs/reference.md 8.2): m in 2 .. 100 and
 // ef_construction in 1 .. 1000 (the shim enforces 4 .. 1000 and >= 2m on
 // CREATE INDEX). Anything else in a metapage means corruption.
 constexpr int kMinM = 2;

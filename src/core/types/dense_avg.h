@@ -1,5 +1,5 @@
 // src/core/types/dense_avg.h
-// Arithmetic of the avg() aggregate over dense types (SPEC.md 5.5). The
+// Arithmetic of the avg() aggregate over dense types (docs/reference.md 6.6). The
 // aggregate state is {n, s1 .. sdims}: a row count and float64 running sums;
 // its array packaging is the shim's business, the numbers are here.
 //

@@ -1,9 +1,9 @@
 // src/core/types/dense_binary.h
-// Binary send/recv format of the dense types (SPEC.md 2.7): big-endian
+// Binary send/recv format of the dense types (docs/reference.md 3.7): big-endian
 // uint16 dims, int16 unused (0), then dims element bit patterns.
 //
 // INVARIANTS
-//   Decoding checks in the SPEC's order: dims = 0 (22000), dims > max
+//   Decoding checks in pgvector's order: dims = 0 (22000), dims > max
 //   (54000), typmod (22000), unused != 0 (22000), then each element in turn:
 //   a message that ends early is 08P01 only where reading reaches its end,
 //   so a bad element before the end is reported first, as pgvector does.

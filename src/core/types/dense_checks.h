@@ -1,6 +1,6 @@
 // src/core/types/dense_checks.h
 // The value checks every path into a dense type shares (text, binary, array
-// and cast input, arithmetic results), with the SQLSTATEs of SPEC.md 8.
+// and cast input, arithmetic results), with the SQLSTATEs of docs/reference.md 11.
 //
 // INVARIANTS
 //   Each check returns Status::ok() or an error naming the facts involved
@@ -75,7 +75,7 @@ Status convert_element(float value, typename Traits::Storage* out) noexcept {
 
 // Narrows a float32 into the element type, then checks finiteness: a finite
 // value the type cannot hold is 22003, a NaN or infinity 22000 (range errors
-// come first, SPEC.md 2.4).
+// come first, docs/reference.md 3.4).
 template <class Traits>
 Status narrow_element(float value, typename Traits::Storage* out) noexcept {
   VECSIM_RETURN_IF_ERROR(convert_element<Traits>(value, out));
@@ -84,7 +84,7 @@ Status narrow_element(float value, typename Traits::Storage* out) noexcept {
 
 // Narrows n float32 values into the element type: first every conversion
 // (22003 for the first finite value the type cannot hold), then every
-// finiteness check (22000), as SPEC.md 3 orders the array rules. `in` and
+// finiteness check (22000), as docs/reference.md 4 orders the array rules. `in` and
 // `out` may be the same array when the storage is float.
 template <class Traits>
 Status narrow_elements(const float* in, int n, typename Traits::Storage* out) noexcept {

@@ -1,5 +1,5 @@
 // src/core/types/dense_layout.h
-// The datum layout shared by vector and halfvec (SPEC.md 2.2): a varlena
+// The datum layout shared by vector and halfvec (docs/reference.md 3.2): a varlena
 // length word, int16 dims, int16 unused (always 0), then dims elements.
 //
 // INVARIANTS

@@ -1,6 +1,6 @@
 // src/core/types/dense_ops.h
 // Element-wise arithmetic, ordering, norms, normalisation, sub-ranges and
-// binary quantisation of the dense types (SPEC.md 5.1, 5.3, 5.4).
+// binary quantisation of the dense types (docs/reference.md 6.1, 6.4, 6.5).
 //
 // INVARIANTS
 //   Arithmetic is computed in float32 and then narrowed to the element type,

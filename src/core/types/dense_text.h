@@ -1,10 +1,10 @@
 // src/core/types/dense_text.h
-// Text input of the dense types (SPEC.md 2.4):
+// Text input of the dense types (docs/reference.md 3.4):
 //   ws* '[' ws* NUM ( ws* ',' ws* NUM )* ws* ']' ws*
 // where NUM is what C strtof accepts in the C locale.
 //
 // INVARIANTS
-//   Checks run in the SPEC's order: syntax and per-element checks left to
+//   Checks run in pgvector's order: syntax and per-element checks left to
 //   right (range 22003 before NaN/infinity 22000, the 16001st element 54000),
 //   then, after the closing bracket and trailing blanks, dims >= 1 and the
 //   typmod (22000). The caller reserves dense_text_capacity() elements; the

@@ -5,7 +5,7 @@
 // INVARIANTS
 //   Every template in core/types is written against these members only, so
 //   that vector (float32) and halfvec (binary16) share one implementation of
-//   parsing, binary I/O, checks and arithmetic (STYLE.md section 3).
+//   parsing, binary I/O, checks and arithmetic (docs/architecture.md).
 //   to_float() is exact. from_float() rounds to nearest-even and reports
 //   false when a finite float32 does not fit the element type.
 //   SparseTraits serves the checks and the element codec of sparsevec's

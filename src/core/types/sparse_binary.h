@@ -1,10 +1,10 @@
 // src/core/types/sparse_binary.h
-// Binary send/recv format of sparsevec (SPEC.md 2.7): big-endian int32 dims,
+// Binary send/recv format of sparsevec (docs/reference.md 3.7): big-endian int32 dims,
 // int32 nnz, int32 unused (0), nnz int32 0-based indices, nnz float32
 // values.
 //
 // INVARIANTS
-//   Decoding checks in the SPEC's order: dims (22000 below 1, 54000 above
+//   Decoding checks in pgvector's order: dims (22000 below 1, 54000 above
 //   1e9), nnz (22000 below 0, 54000 above 16000 or above dims), typmod
 //   (22000), unused (22000); then every index in order (outside [0, dims),
 //   not above the previous: 22000); then every value (NaN, infinite or zero:

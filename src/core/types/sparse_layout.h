@@ -1,5 +1,5 @@
 // src/core/types/sparse_layout.h
-// The datum layout of sparsevec (SPEC.md 2.2): a varlena length word, int32
+// The datum layout of sparsevec (docs/reference.md 3.2): a varlena length word, int32
 // dims, int32 nnz, int32 unused (always 0), then nnz int32 indices (0-based,
 // strictly ascending, each < dims) and nnz float32 values (finite, != 0).
 //

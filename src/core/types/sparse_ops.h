@@ -1,6 +1,6 @@
 // src/core/types/sparse_ops.h
-// Ordering, normalisation and conversions of sparsevec (SPEC.md 3, 5.1,
-// 5.4), over the stored part (SparseSpan) and the dims.
+// Ordering, normalisation and conversions of sparsevec (docs/reference.md 4, 6.1,
+// 6.5), over the stored part (SparseSpan) and the dims.
 //
 // INVARIANTS
 //   Ordering is exactly that of the dense expansions (absent elements are

@@ -1,12 +1,12 @@
 // src/core/types/sparse_text.h
-// Text input of sparsevec (SPEC.md 2.5):
+// Text input of sparsevec (docs/reference.md 3.5):
 //   ws* '{' ws* [ ENTRY ( ws* ',' ws* ENTRY )* ] ws* '}' ws* '/' ws* INT ws*
 //   ENTRY := INT ws* ':' ws* NUM
 // with 1-based indices in any order; INT is strtol base 10, NUM as for the
 // dense types (dense_text.h).
 //
 // INVARIANTS
-//   Checks run in the SPEC's order: the comma count (54000) before anything;
+//   Checks run in pgvector's order: the comma count (54000) before anything;
 //   syntax and per-value checks left to right (22P02; 22003 for overflow or
 //   a non-zero literal that underflows to 0; 22000 for NaN and infinity);
 //   then the dims range (22000 / 54000); then the typmod (22000); then, in

@@ -1,5 +1,5 @@
 // src/core/util/no_throw.h
-// The second line of defence of core's public API (STYLE.md 2.2): runs a
+// The second line of defence of core's public API (docs/architecture.md, "The error boundary"): runs a
 // body that returns Status and turns any C++ exception it lets escape
 // (std::bad_alloc from a container above all) into a Status, so that no
 // exception ever reaches the shim's C frames.

@@ -5,7 +5,7 @@
 // INVARIANTS
 //   Status is trivially copyable and trivially destructible. That is what
 //   lets the shim hold one in a frame and then ereport(ERROR) from that very
-//   frame: the longjmp skips no destructor (STYLE.md section 2). So it owns
+//   frame: the longjmp skips no destructor (docs/architecture.md, "The error boundary"). So it owns
 //   fixed-size buffers, never heap memory; texts longer than a buffer are cut
 //   and end in "...".
 //   A Status whose code is kOk carries no text; accessors then return "".

@@ -1,5 +1,5 @@
 // src/pg/bridge/error.h
-// The C++ -> PostgreSQL half of the error boundary (STYLE.md section 2).
+// The C++ -> PostgreSQL half of the error boundary (docs/architecture.md, "The error boundary").
 //
 // Every SQL-callable function is written in three zones:
 //   (a) prologue, PG zone: read and detoast arguments, palloc outputs; only

@@ -8,7 +8,7 @@
 // calling convention). The SQL script names the symbol in CREATE FUNCTION
 // ... AS 'MODULE_PATHNAME', 'vecsim_vector_in'.
 //
-// THE GUARD (ARCHITECTURE.md, "The C++ / PostgreSQL boundary", rule 1)
+// THE GUARD (docs/architecture.md, "The error boundary")
 //   guarded<F> runs F inside try/catch. A C++ exception is caught, its catch
 //   block only records which kind it was and ends (so the exception object
 //   is destroyed and the C++ runtime's state is clean), and then the error

@@ -1,5 +1,5 @@
 // src/pg/bridge/pg_call.h
-// The vecsim -> PostgreSQL half of the error boundary (STYLE.md 2.3): core
+// The vecsim -> PostgreSQL half of the error boundary (docs/architecture.md, "The error boundary"): core
 // code that must call PostgreSQL (a page store reading a buffer) does it
 // through pg_call, which puts a sigsetjmp barrier around that one call.
 //

@@ -1,5 +1,5 @@
 // src/pg/hnsw/build.cpp
-// CREATE INDEX / REINDEX for hnsw (SPEC.md 6.5, 6.7): checks the indexed
+// CREATE INDEX / REINDEX for hnsw (docs/reference.md 7.4, 8.3): checks the indexed
 // type's dimensions and the options, then feeds every heap row to core's
 // HnswBuilder, which builds the graph in memory within
 // maintenance_work_mem and writes it to pages (spilling to page inserts,
@@ -104,7 +104,7 @@ std::int64_t page_dims_limit(ValueKind kind, int m, const PgPageStore& store) {
   return dims;
 }
 
-// SPEC.md 6.5: the indexed column or expression must have dimensions
+// docs/reference.md 7.4: the indexed column or expression must have dimensions
 // (22023), within the limit (54000); varbit is not supported (0A000).
 std::int32_t checked_dims(Relation index, ValueKind kind, int m, const PgPageStore& store) {
   Form_pg_attribute attribute = TupleDescAttr(RelationGetDescr(index), 0);

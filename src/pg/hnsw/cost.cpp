@@ -1,5 +1,5 @@
 // src/pg/hnsw/cost.cpp
-// amcostestimate for hnsw (SPEC.md 6.10). A scan reads only part of the
+// amcostestimate for hnsw (docs/reference.md 8.7). A scan reads only part of the
 // index before its first row: the fraction
 //   ratio = (L * m + 2 * m * ef_search * s) / N, at most 1,
 //   L = floor(ln N / ln m), s = 0.55 * ln N / (ln m * (1 + ln ef_search)),

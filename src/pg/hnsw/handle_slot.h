@@ -1,5 +1,5 @@
 // src/pg/hnsw/handle_slot.h
-// Cross-call ownership of a core handle (STYLE.md 2.7): storage for one
+// Cross-call ownership of a core handle (docs/architecture.md, "Memory"): storage for one
 // HnswIndexHandle or HnswBuildHandle in a memory context, with a reset
 // callback that destroys the handle when the context is reset or deleted,
 // whether by the owner at the end of its work or by an aborting

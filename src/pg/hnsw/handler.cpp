@@ -1,5 +1,5 @@
 // src/pg/hnsw/handler.cpp
-// hnswhandler: the access method's properties (SPEC.md 6.1), its
+// hnswhandler: the access method's properties (docs/reference.md 7.2), its
 // reloptions m and ef_construction (6.4), amvalidate and the build's phase
 // names.
 //

@@ -49,7 +49,7 @@ constexpr PageFormat kHnswPageFormat{0xFF95, 8, static_cast<std::uint16_t>(core:
 constexpr BlockNumber kWriterLockPage = 0;
 constexpr BlockNumber kScanLockPage = 1;
 
-// Progress phase of the build after "initializing" (SPEC.md 6.7).
+// Progress phase of the build after "initializing" (docs/reference.md 8.3).
 constexpr int kHnswPhaseLoad = 2;
 
 struct HnswOptions {
@@ -58,7 +58,7 @@ struct HnswOptions {
   int ef_construction;
 };
 
-// The opclass of an hnsw index (support functions 1, 2 and 3; SPEC.md 6.3).
+// The opclass of an hnsw index (support functions 1, 2 and 3; docs/reference.md 8.1).
 core::IndexOpclass hnsw_opclass_of(Relation index);
 
 void define_hnsw_options();

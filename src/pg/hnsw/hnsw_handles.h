@@ -4,7 +4,7 @@
 // (hnsw_opclass.h) in hnsw_handles.cpp, behind two small interfaces, so the
 // access-method callbacks are written once for every opclass.
 //
-// LIFETIME (STYLE.md 2.7)
+// LIFETIME (docs/architecture.md, "Memory")
 //   A handle is constructed by placement into caller-provided storage of
 //   kHnswHandleBytes (palloc'd, MAXALIGNed) and destroyed by its owner:
 //   the callbacks register a memory-context reset callback that runs the
@@ -67,7 +67,7 @@ class HnswBuildHandle {
   virtual std::size_t spilled_at() const noexcept = 0;
 };
 
-constexpr std::size_t kHnswHandleBytes = 8192;
+constexpr std::size_t kHnswHandleBytes = 4096;
 
 core::Status make_hnsw_index(core::IndexOpclass opclass, PgPageStore* store, std::uint64_t seed,
                              void* storage, HnswIndexHandle** out) noexcept;

@@ -1,5 +1,5 @@
 // src/pg/hnsw/insert.cpp
-// aminsert: one row into a live index (SPEC.md 6.11). The value is
+// aminsert: one row into a live index (docs/reference.md 8.8). The value is
 // prepared as the build prepares it; then, under the writers' lock in
 // share mode (inserts run concurrently with each other, not with vacuum),
 // core inserts the element and links it in, each page change one generic

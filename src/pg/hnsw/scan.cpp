@@ -1,5 +1,5 @@
 // src/pg/hnsw/scan.cpp
-// Index scans (SPEC.md 6.8, 6.9): ORDER BY col <op> query LIMIT n. The
+// Index scans (docs/reference.md 8.4, 8.6): ORDER BY col <op> query LIMIT n. The
 // first amgettuple searches the graph with hnsw.ef_search candidates; with
 // hnsw.iterative_scan on, later calls search on from the candidates left
 // over until the scan runs out of them or of its budget

@@ -1,5 +1,5 @@
 // src/pg/hnsw/vacuum.cpp
-// VACUUM of an hnsw index (SPEC.md 6.11): ambulkdelete has core remove the
+// VACUUM of an hnsw index (docs/reference.md 8.8): ambulkdelete has core remove the
 // elements whose heap tuples are dead, repairing the lists that linked
 // them and the entry point first, and flagging them deleted last. It waits
 // for running searches before clearing the dying elements' links (a search

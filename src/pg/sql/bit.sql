@@ -1,4 +1,4 @@
--- src/pg/sql/bit.sql: distances on PostgreSQL's bit type (SPEC.md 2.8, 4, 5.1).
+-- src/pg/sql/bit.sql: distances on PostgreSQL's bit type (docs/reference.md 3.8, 5, 6.1).
 
 CREATE FUNCTION hamming_distance(bit, bit) RETURNS float8
     AS 'MODULE_PATHNAME', 'vecsim_bit_hamming_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -1,4 +1,4 @@
--- src/pg/sql/casts.sql: casts between the vector types (SPEC.md 3). Their
+-- src/pg/sql/casts.sql: casts between the vector types (docs/reference.md 4). Their
 -- contexts decide operator resolution: vector converts implicitly to
 -- halfvec and sparsevec, so `vector <-> halfvec` is the halfvec operator.
 

@@ -1,4 +1,4 @@
--- src/pg/sql/hnsw.sql: the hnsw access method (SPEC.md 6), its type
+-- src/pg/sql/hnsw.sql: the hnsw access method (docs/reference.md 7), its type
 -- descriptors, the two bit operator classes, and vecsim's verify
 -- function. The 12 operator classes of vector, halfvec and sparsevec come
 -- from hnsw_opclasses.sql.in, after this file.

@@ -1,6 +1,6 @@
 // src/pg/types/bit_fmgr.h
-// hamming_distance and jaccard_distance on PostgreSQL's bit type (SPEC.md
-// 2.8, 5.1), through the popcount kernels of the active table.
+// hamming_distance and jaccard_distance on PostgreSQL's bit type
+// (docs/reference.md 3.8, 7.2), through the popcount kernels of the active table.
 //
 // INVARIANTS
 //   Both operands must have the same bit length (22000). PostgreSQL keeps

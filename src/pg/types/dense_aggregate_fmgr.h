@@ -1,5 +1,5 @@
 // src/pg/types/dense_aggregate_fmgr.h
-// The avg() aggregate's support functions over dense types (SPEC.md 5.5):
+// The avg() aggregate's support functions over dense types (docs/reference.md 6.6):
 // *_accum, *_combine and *_avg over a double precision[] state
 // {n, s1 .. sdims}, where '{0}' is the empty state.
 //
@@ -22,7 +22,7 @@
 namespace vecsim::pg {
 
 // The state's values, after checking it is a 1-D float8 array of at least
-// one element without NULLs (XX000 otherwise, SPEC.md 5.5).
+// one element without NULLs (XX000 otherwise, docs/reference.md 6.6).
 // `type_name` and `role` name the calling function, e.g. vector_accum.
 inline float8* checked_state(ArrayType* state, const char* type_name, const char* role,
                              int* dims) {

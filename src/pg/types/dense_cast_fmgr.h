@@ -1,9 +1,9 @@
 // src/pg/types/dense_cast_fmgr.h
-// Casts into and out of the dense types (SPEC.md 3): numeric arrays to the
+// Casts into and out of the dense types (docs/reference.md 4): numeric arrays to the
 // type, the type to real[], and between vector and halfvec.
 //
 // INVARIANTS
-//   Array input is checked in the SPEC's order: more than one dimension
+//   Array input is checked in pgvector's order: more than one dimension
 //   (22000), NULL elements (22004), length 0 or above the maximum (22000 /
 //   54000), length against the typmod (22000); then every element is
 //   converted to float32 (numeric keeps PostgreSQL's own conversion and its
@@ -57,7 +57,7 @@ inline void array_elements_to_float(ArrayType* array, int n, float* out) {
   }
 }
 
-// Checks an array against rules 1-4 of SPEC.md 3 (1-D, no NULLs, length in
+// Checks an array against rules 1-4 of docs/reference.md 4 (1-D, no NULLs, length in
 // 1 .. the type's maximum, length = typmod) and returns its length.
 template <class Traits>
 int checked_array_length(ArrayType* array, int32 typmod) {

@@ -1,6 +1,6 @@
 // src/pg/types/sparse_fmgr.h
 // sparsevec's own fmgr templates: normalisation and the casts between
-// sparsevec and the dense types and arrays (SPEC.md 3, 5.1). Distances,
+// sparsevec and the dense types and arrays (docs/reference.md 4, 6.1). Distances,
 // ordering, norm and the typmod cast are shared (common_fmgr.h).
 //
 // INVARIANTS

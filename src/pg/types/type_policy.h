@@ -8,7 +8,7 @@
 //   arg(fcinfo, n)             argument n, detoasted (PG zone)
 //   dims(v)                    number of dimensions
 //   distance<Metric>(a, b)     Metric (kernels/distance.h) over equal dims
-//   compare(a, b)              -1 / 0 / 1 (SPEC.md 5.4)
+//   compare(a, b)              -1 / 0 / 1 (docs/reference.md 6.5)
 //   norm(v)                    Euclidean norm in float64
 #pragma once
 
