@@ -158,6 +158,12 @@ class VecsimSide:
         self.cur.execute(f"SELECT pg_relation_size('{self.table}_idx')")
         return self.cur.fetchone()[0]
 
+    def verify(self):
+        """vecsim_hnsw_verify's report on the index (it raises on a broken invariant)."""
+        self.cur.execute(f"SELECT * FROM vecsim_hnsw_verify('{self.table}_idx')")
+        names = [c.name for c in self.cur.description]
+        return dict(zip(names, self.cur.fetchone()))
+
     def set_ef(self, ef):
         cur = self.cur
         cur.execute(f"SET hnsw.ef_search = {ef}")
@@ -288,6 +294,7 @@ def main():
         builds = {1: min(our_builds), 2: ours.build(2)}
         ref_build = min(ref_builds)
         size = ours.size()
+        report = ours.verify()
         curves = {"round trip": [], "in server": [], "hnswlib": []}
         rounds = args.query_rounds
         pinned = pin_for_queries(ours.backend_pid())
@@ -311,6 +318,9 @@ def main():
         print(f"build, 2 workers: vecsim {builds[2]:7.1f} s   hnswlib {ref_build:7.1f} s   "
               f"ratio {builds[2] / ref_build:.2f} (hnswlib single-threaded; vecsim with "
               f"max_parallel_maintenance_workers = 1: itself and one helper thread)")
+        clean = report["violations"] == 0 and report["unreachable"] == 0 and report["count_matches"]
+        print(f"vecsim_hnsw_verify: {'clean' if clean else 'NOT CLEAN'}: " +
+              ", ".join(f"{k} {v}" for k, v in report.items()))
         print(f"index size: {size / 2**20:.1f} MiB = {size / allowance:.3f} x rows x (4 dims + 8 m) "
               f"(target <= 1.15)")
         print(f"queries per second, best of {rounds} passes each; recall@10; {pinned}")

@@ -1,5 +1,5 @@
 // bench/machine_info.h
-// What every benchmark prints beside its numbers (STYLE.md 7): the CPU.
+// What every benchmark prints beside its numbers (docs/architecture.md): the CPU.
 #pragma once
 
 #include <fstream>

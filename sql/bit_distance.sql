@@ -1,4 +1,4 @@
--- bit: Hamming and Jaccard distances on PostgreSQL's bit type (SPEC.md 2.8, 4, 5.1, 5.2).
+-- bit: Hamming and Jaccard distances on PostgreSQL's bit type (docs/reference.md 3.8, 5, 6.1, 6.2).
 
 SELECT hamming_distance(B'1111', B'1110'), B'1111' <~> B'1110',
        jaccard_distance(B'1111', B'1110'), B'1111' <%> B'1110';

@@ -1,4 +1,4 @@
--- halfvec: + - * ||, and the avg / sum aggregates (SPEC.md 5.3, 5.5).
+-- halfvec: + - * ||, and the avg / sum aggregates (docs/reference.md 6.4, 6.6).
 
 SELECT '[1,2,3]'::halfvec + '[4,5,6]', '[1,2,3]'::halfvec - '[4,5,6]', '[1,2,3]'::halfvec * '[4,5,6]';
 SELECT '[1,2]'::halfvec || '[3]', '[1]'::halfvec || '[2,3,4]', '[0.1]'::halfvec || '[-0]';

@@ -1,4 +1,4 @@
--- halfvec: binary send/recv in pgvector's wire format (SPEC.md 2.2, 2.7).
+-- halfvec: binary send/recv in pgvector's wire format (docs/reference.md 3.2, 3.7).
 -- Payloads are written with spaces between fields (bytea hex input skips them).
 
 SELECT halfvec_send('[1,2]');
@@ -19,7 +19,7 @@ SELECT recv_as(halfvec_send(v), 'halfvec') = v::text AS round_trip
 SELECT vector_dims(recv_as('\x3e80 0000'::bytea || decode(repeat('3c00', 16000), 'hex'), 'halfvec')::halfvec)
   AS max_dims;
 
--- rejected images, in the SPEC's check order
+-- rejected images, in pgvector's check order
 SELECT name, recv_as(payload::bytea, type) AS result FROM (VALUES
   ('dims 0',                      '\x0000 0000',                'halfvec'),
   ('dims 0, bytes after',         '\x0000 0000 3c00',           'halfvec'),

@@ -1,4 +1,4 @@
--- halfvec: casts (SPEC.md 2.3, 3).
+-- halfvec: casts (docs/reference.md 3.3, 4).
 
 -- halfvec -> halfvec(n): typmod check only, value unchanged
 SELECT '[1,2,3]'::halfvec::halfvec(3), try($$'[1,2,3]'::halfvec::halfvec(2)$$);

@@ -1,5 +1,5 @@
 -- halfvec: distances, norms, the other functions, comparison and btree ordering
--- (SPEC.md 3, 4, 5.1, 5.2, 5.4).
+-- (docs/reference.md 4, 5, 6.1, 6.2, 6.5).
 
 -- reference values: elements widened to float32, sums in float32
 SELECT l2_distance('[0,0]'::halfvec, '[1,1]'), '[0,0]'::halfvec <-> '[1,1]';

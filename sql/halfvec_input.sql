@@ -1,4 +1,4 @@
--- halfvec: text input, output, type modifiers and sizes (SPEC.md 2.1, 2.3, 2.4, 2.6).
+-- halfvec: text input, output, type modifiers and sizes (docs/reference.md 3.1, 3.3, 3.4, 3.6).
 
 \set type halfvec
 \getenv abs_srcdir PG_ABS_SRCDIR

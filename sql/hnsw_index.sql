@@ -1,4 +1,4 @@
--- The hnsw access method's rules (SPEC.md 6): options and their errors,
+-- The hnsw access method's rules (docs/reference.md 7): options and their errors,
 -- dimension limits, what is not indexed, expression and partial indexes,
 -- query shapes the planner sends to the index, NULL and mismatched
 -- queries, iterative scans, unlogged tables, and the verify function.
@@ -127,7 +127,7 @@ SELECT q.n, (SELECT count(*) FROM (SELECT id FROM t ORDER BY v <-> q.v LIMIT 3) 
   FROM (VALUES (1, '[1,1,1]'::vector), (2, '[5,5,5]')) q (n, v);
 DROP INDEX t_l2;
 
--- the cost estimate's reference cases (SPEC.md 6.10): with default
+-- the cost estimate's reference cases (docs/reference.md 8.7): with default
 -- settings the index is chosen for ORDER BY ... LIMIT 10 on 2,000 rows of
 -- 384 and of 1,536 dims, and on 6,000 rows with a distance filter added
 CREATE TABLE c384 AS SELECT i AS id, (SELECT array_agg(random()) FROM generate_series(1, 384) WHERE i > 0)::vector(384) AS v

@@ -1,4 +1,4 @@
--- The index settings hnsw.* and ivfflat.* (SPEC.md 1, 7), defined when the
+-- The index settings hnsw.* and ivfflat.* (docs/reference.md 2, 10), defined when the
 -- library loads. This session has not used vecsim yet, so the library is
 -- not loaded at its start.
 

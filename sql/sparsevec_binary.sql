@@ -1,4 +1,4 @@
--- sparsevec: binary send/recv in pgvector's wire format (SPEC.md 2.2, 2.7).
+-- sparsevec: binary send/recv in pgvector's wire format (docs/reference.md 3.2, 3.7).
 -- Layout: int32 dims, int32 nnz, int32 unused, nnz int32 0-based indices,
 -- nnz float32 values. Payloads are written with spaces between fields.
 
@@ -23,7 +23,7 @@ SELECT CASE WHEN r = expected THEN 'ok' ELSE left(r, 80) END AS max_nnz
                        || decode(repeat('3f800000', 16000), 'hex'), 'sparsevec') AS r,
                array_fill(1::real, ARRAY[16000])::sparsevec::text AS expected) t;
 
--- rejected images, in the SPEC's check order
+-- rejected images, in pgvector's check order
 SELECT name, recv_as(payload::bytea, type) AS result FROM (VALUES
   ('dims 0',                   '\x00000000 00000000 00000000',                                     'sparsevec'),
   ('dims -1',                  '\xffffffff 00000000 00000000',                                     'sparsevec'),

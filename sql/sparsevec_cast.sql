@@ -1,4 +1,4 @@
--- sparsevec: casts (SPEC.md 2.3, 3).
+-- sparsevec: casts (docs/reference.md 3.3, 4).
 
 -- sparsevec -> sparsevec(n): typmod (dims) check only
 SELECT '{1:1}/3'::sparsevec::sparsevec(3), try($$'{1:1}/3'::sparsevec::sparsevec(2)$$);

@@ -1,4 +1,4 @@
--- sparsevec: distances, norms, comparison and btree ordering (SPEC.md 4, 5.1, 5.2, 5.4).
+-- sparsevec: distances, norms, comparison and btree ordering (docs/reference.md 5, 6.1, 6.2, 6.5).
 
 -- reference values
 SELECT l2_distance('{}/2'::sparsevec, '{1:1,2:1}/2'), '{}/2'::sparsevec <-> '{1:1,2:1}/2';

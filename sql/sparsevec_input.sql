@@ -1,4 +1,4 @@
--- sparsevec: text input, output, type modifiers and sizes (SPEC.md 2.1, 2.3, 2.5, 2.6).
+-- sparsevec: text input, output, type modifiers and sizes (docs/reference.md 3.1, 3.3, 3.5, 3.6).
 
 -- accepted spellings; entries are sorted by index and zero values are dropped
 -- before any index check

@@ -1,7 +1,7 @@
 -- Overload resolution across vector, halfvec and sparsevec, which follows from
 -- the cast contexts: vector -> halfvec, vector -> sparsevec and
 -- halfvec -> sparsevec are implicit; the reverse directions are assignment only
--- (SPEC.md 3, 4, 5.1).
+-- (docs/reference.md 4, 5, 6.1).
 
 -- ambiguous calls: 42725
 SELECT x AS expr, try(x) FROM unnest(ARRAY[

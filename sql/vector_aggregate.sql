@@ -1,4 +1,4 @@
--- vector: avg and sum (SPEC.md 5.5).
+-- vector: avg and sum (docs/reference.md 6.6).
 
 CREATE TABLE agg (g int, v vector);
 INSERT INTO agg VALUES (1, '[1,2,3]'), (1, '[3,4,5]'), (1, NULL), (2, '[1,1,1]'), (3, NULL);

@@ -1,4 +1,4 @@
--- vector: + - * ||, comparison and btree ordering (SPEC.md 5.3, 5.4).
+-- vector: + - * ||, comparison and btree ordering (docs/reference.md 6.4, 6.5).
 
 SELECT '[1,2,3]'::vector + '[4,5,6]', '[1,2,3]'::vector - '[4,5,6]', '[1,2,3]'::vector * '[4,5,6]';
 SELECT '[1,2]'::vector || '[3]', '[1]'::vector || '[2,3,4]';

@@ -1,4 +1,4 @@
--- vector: binary send/recv in pgvector's wire format (SPEC.md 2.7).
+-- vector: binary send/recv in pgvector's wire format (docs/reference.md 3.7).
 
 SELECT vector_send('[1,2]');
 SELECT vector_send('[-0,1e-45,3.4028235e38]');
@@ -9,7 +9,7 @@ SELECT recv_as('\x000200003f80000040000000', 'vector(2)') AS typmod_ok;
 SELECT recv_as(vector_send(v), 'vector') = v::text AS round_trip
   FROM (VALUES ('[1,2,3]'::vector), ('[-0,1e-45,3.4028235e38,0.1]')) t(v);
 
--- rejected images, in the SPEC's check order
+-- rejected images, in pgvector's check order
 SELECT name, recv_as(payload::bytea, type) AS result FROM (VALUES
   ('dims 0',                 '\x00000000',                   'vector'),
   ('dims 16001',             '\x3e810000',                   'vector'),

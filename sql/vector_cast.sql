@@ -1,4 +1,4 @@
--- vector: casts (SPEC.md 3).
+-- vector: casts (docs/reference.md 4).
 
 SELECT '{1,2,3}'::int[]::vector, '{1.5,2.5}'::real[]::vector, '{1.5,2.5}'::float8[]::vector,
        '{1.5,2.5}'::numeric[]::vector;

@@ -1,4 +1,4 @@
--- vector: distances, norms and the other functions (SPEC.md 4, 5.1, 5.2).
+-- vector: distances, norms and the other functions (docs/reference.md 5, 6.1, 6.2).
 
 -- reference values
 SELECT l2_distance('[0,0]'::vector, '[1,1]'), '[0,0]'::vector <-> '[1,1]';

@@ -1,4 +1,4 @@
--- vector: text input, output and type modifiers (SPEC.md 2.3, 2.4, 2.6).
+-- vector: text input, output and type modifiers (docs/reference.md 3.3, 3.4, 3.6).
 \set type vector
 \getenv abs_srcdir PG_ABS_SRCDIR
 \set shared_script :abs_srcdir '/sql/include/dense_input.sql'

@@ -1,5 +1,5 @@
 -- sql/include/dense_input.sql: text input, type modifiers and storage of a
--- dense type (SPEC.md 2.1, 2.3, 2.4), run by vector_input.sql and
+-- dense type (docs/reference.md 3.1, 3.3, 3.4), run by vector_input.sql and
 -- halfvec_input.sql with :type set to the type's name. What differs between
 -- the types (element range, rounding, output digits) stays in those scripts.
 

@@ -5,7 +5,7 @@ pgvector users mostly reach the database from Python. This suite checks what
 such a client sees, for vector, halfvec, sparsevec and the bit distances:
 text values both ways, the binary format both ways (a
 binary result, a binary bind parameter, a binary COPY stream), and errors
-surfacing with the SQLSTATEs the SPEC promises, as psycopg's exception
+surfacing with the SQLSTATEs docs/reference.md lists, as psycopg's exception
 classes. Connects with the libpq environment (PGHOST, PGPORT, PGUSER) to the
 database named by VECSIM_CLIENT_DB, where the extension must exist.
 """

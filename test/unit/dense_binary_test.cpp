@@ -1,6 +1,6 @@
 // test/unit/dense_binary_test.cpp
 // The binary wire format of the dense types: byte-exact encoding, round
-// trips, and each rejection in the SPEC's order.
+// trips, and each rejection in pgvector's order.
 #include <gtest/gtest.h>
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // test/unit/hnsw_scan_test.cpp
-// Iterative scans over an index on pages (SPEC.md 6.9): an unlimited
+// Iterative scans over an index on pages (docs/reference.md 8.6): an unlimited
 // relaxed scan hands out every row exactly once; a strict scan never goes
 // back in distance; off stops at ef rows; a filter that keeps 1 row in 300
 // still finds all its rows; and the tuple limit ends the scan early with

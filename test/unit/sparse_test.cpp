@@ -1,7 +1,7 @@
 // test/unit/sparse_test.cpp
 // sparsevec in core: text input (grammar, every rejection with its code, the
-// order of checks), the binary format (byte-exact, each rejection in the
-// SPEC's order), ordering as dense expansions, normalisation and the
+// order of checks), the binary format (byte-exact, each rejection in
+// pgvector's order), ordering as dense expansions, normalisation and the
 // conversions to and from the dense types.
 #include <gtest/gtest.h>
 
