@@ -49,14 +49,16 @@ struct DenseFlavor {
   AnyMetric any_metric() const { return AnyMetric(metric, batch4); }
 };
 
-template <class M>
+// sparsevec and bit: values of any size in memory (ValueSpace), measured
+// through the run-time metric, so one builder serves every such opclass
+// (their distances cost far more than the dispatch).
 struct ValueFlavor {
-  using Metric = M;
-  using Space = ValueSpace<M>;
-  Metric metric;
+  using Metric = AnyMetric;
+  using Space = ValueSpace<AnyMetric>;
+  AnyMetric metric;
   bool fill_lists;
   Space make_space(std::size_t) const { return Space(metric); }
-  AnyMetric any_metric() const { return AnyMetric(metric); }
+  AnyMetric any_metric() const { return metric; }
 };
 
 // The kernel of a float metric from a kernel set (single or batched).
@@ -77,12 +79,12 @@ decltype(auto) with_hnsw_flavor(IndexOpclass oc, F&& f) {
       return f(DenseFlavor<Elem>{DenseMetric<Elem>{float_metric_kernel(dense_kernels(k, kind), oc.metric), sign},
                                  fill, float_metric_kernel(dense_batch4(k, kind), oc.metric)});
     } else if constexpr (Kind::kKind == ValueKind::kSparse) {
-      return f(ValueFlavor<SparseMetric>{SparseMetric{float_metric_kernel(k.sparse, oc.metric), sign}, fill});
+      return f(ValueFlavor{SparseMetric{float_metric_kernel(k.sparse, oc.metric), sign}, fill});
     } else {
       if (oc.metric == IndexMetric::kJaccard) {
-        return f(ValueFlavor<JaccardMetric>{JaccardMetric{k.bit.jaccard}, false});
+        return f(ValueFlavor{JaccardMetric{k.bit.jaccard}, false});
       }
-      return f(ValueFlavor<HammingMetric>{HammingMetric{k.bit.hamming}, false});
+      return f(ValueFlavor{HammingMetric{k.bit.hamming}, false});
     }
   });
 }

@@ -2,9 +2,12 @@
 // The builder behind HnswBuildHandle (hnsw_handles.h), one instantiation
 // per flavor: core's in-memory graph is templated over the flavor's space
 // (a batched dense kernel is what makes builds fast), so each flavor is its
-// own code. The instantiations are spread over build_handle_dense.cpp and
-// build_handle_value.cpp, so a parallel make compiles them side by side;
-// every other file sees only the declarations below.
+// own code: vector and halfvec in build_handle_dense.cpp, sparsevec and
+// bit together over the run-time metric in build_handle_value.cpp. A
+// parallel make compiles them side by side; every other file sees only the
+// declarations below. The page graph a builder continues on when its
+// memory runs out is compiled once, in hnsw_handles.cpp (the extern
+// template declarations below).
 //
 // LIFETIME
 //   As hnsw_handles.h: placed into caller-provided storage of
@@ -59,9 +62,21 @@ HnswBuildHandle* new_build_handle(void* storage, PgPageStore* store, const Flavo
 #define VECSIM_BUILD_HANDLE_FLAVORS(X)             \
   X(core::DenseFlavor<float>)                      \
   X(core::DenseFlavor<core::Half>)                 \
-  X(core::ValueFlavor<core::SparseMetric>)         \
-  X(core::ValueFlavor<core::HammingMetric>)        \
-  X(core::ValueFlavor<core::JaccardMetric>)
+  X(core::ValueFlavor)
+
+}  // namespace vecsim::pg
+
+namespace vecsim::core {
+extern template class HnswElementReader<pg::PgPageStore>;
+extern template class HnswPageSearch<pg::PgPageStore>;
+extern template class HnswPageLists<pg::PgPageStore>;
+extern template class HnswPageInsert<pg::PgPageStore>;
+extern template class HnswPageVacuum<pg::PgPageStore>;
+extern template class HnswPageScan<pg::PgPageStore>;
+extern template class HnswPageGraph<pg::PgPageStore>;
+}  // namespace vecsim::core
+
+namespace vecsim::pg {
 
 #define VECSIM_DECLARE_BUILD_HANDLE(F)                                                           \
   extern template HnswBuildHandle* new_build_handle<F>(void*, PgPageStore*, const F&,            \

@@ -3,7 +3,6 @@
 #include "hnsw/build_handle.h"
 
 namespace vecsim::pg {
-using namespace core;
-VECSIM_DEFINE_BUILD_HANDLE(DenseFlavor<float>)
-VECSIM_DEFINE_BUILD_HANDLE(DenseFlavor<Half>)
+VECSIM_DEFINE_BUILD_HANDLE(core::DenseFlavor<float>)
+VECSIM_DEFINE_BUILD_HANDLE(core::DenseFlavor<core::Half>)
 }  // namespace vecsim::pg

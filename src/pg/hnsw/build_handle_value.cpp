@@ -1,10 +1,7 @@
 // src/pg/hnsw/build_handle_value.cpp
-// The builders of the sparsevec and bit opclasses (see build_handle.h).
+// The builder of the sparsevec and bit opclasses (see build_handle.h).
 #include "hnsw/build_handle.h"
 
 namespace vecsim::pg {
-using namespace core;
-VECSIM_DEFINE_BUILD_HANDLE(ValueFlavor<SparseMetric>)
-VECSIM_DEFINE_BUILD_HANDLE(ValueFlavor<HammingMetric>)
-VECSIM_DEFINE_BUILD_HANDLE(ValueFlavor<JaccardMetric>)
+VECSIM_DEFINE_BUILD_HANDLE(core::ValueFlavor)
 }  // namespace vecsim::pg

@@ -10,6 +10,16 @@
 #include "page/pg_page_store.h"
 #include "util/no_throw.h"
 
+namespace vecsim::core {
+template class HnswElementReader<pg::PgPageStore>;
+template class HnswPageSearch<pg::PgPageStore>;
+template class HnswPageLists<pg::PgPageStore>;
+template class HnswPageInsert<pg::PgPageStore>;
+template class HnswPageVacuum<pg::PgPageStore>;
+template class HnswPageScan<pg::PgPageStore>;
+template class HnswPageGraph<pg::PgPageStore>;
+}  // namespace vecsim::core
+
 namespace vecsim::pg {
 namespace {
 
