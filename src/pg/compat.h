@@ -35,5 +35,13 @@
 // MarkGUCPrefixReserved; before it, EmitWarningsOnPlaceholders warned).
 #define VECSIM_RESERVE_GUC_PREFIX(prefix) MarkGUCPrefixReserved(prefix)
 
-// 64 random bits from the backend's generator (common/pg_prng.h, new in 15).
+// 64 random bits from the backend's generator (common/pg_prng.h, new in
+// 15; pg.h includes it).
 #define VECSIM_RANDOM_U64() pg_prng_uint64(&pg_global_prng_state)
+
+// A new buffer at the end of a fork, pinned (16 added ExtendBufferedRel
+// and deprecated extending through P_NEW).
+#define VECSIM_EXTEND_FORK(rel, fork) ReadBufferExtended((rel), (fork), P_NEW, RBM_NORMAL, nullptr)
+
+// Cost-based vacuum delay (18 gave vacuum_delay_point an is_analyze flag).
+#define VECSIM_VACUUM_DELAY_POINT() vacuum_delay_point()

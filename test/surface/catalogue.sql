@@ -10,8 +10,10 @@
 -- compares the two. Run with psql -X -At -v ext=vecsim -f catalogue.sql.
 --
 -- Only catalogue rows that depend on the extension (pg_depend deptype 'e')
--- are listed, so built-in objects never appear. Settings are listed for
--- the prefixes named after the extension's access methods; the library is
+-- are listed, so built-in objects never appear; a member of any other
+-- catalogue is listed by its description (kind 'object'). Settings are
+-- listed for the extension's own prefix and the prefixes named after its
+-- access methods; the library is
 -- loaded first (by reading a vector literal) so that they exist.
 \set ON_ERROR_STOP on
 \set QUIET on
@@ -123,11 +125,23 @@ UNION ALL
     JOIN pg_opfamily f ON f.oid = p.amprocfamily JOIN pg_am am ON am.oid = f.opfmethod
 UNION ALL
   SELECT 'guc', s.name, pg_temp.attrs(
-           'type', s.vartype, 'context', s.context, 'boot', s.boot_val, 'min', s.min_val,
+           'type', s.vartype, 'context', s.context,
+           -- vecsim.simd_level boots at the best level of the CPU it runs on
+           'boot', CASE WHEN s.name = 'vecsim.simd_level' THEN 'best-of-cpu' ELSE s.boot_val END,
+           'min', s.min_val,
            'max', s.max_val, 'enumvals', array_to_string(s.enumvals, ','))
     FROM pg_settings s
-   WHERE split_part(s.name, '.', 1) IN
+   WHERE split_part(s.name, '.', 1) = :'ext'
+      OR split_part(s.name, '.', 1) IN
          (SELECT a.amname FROM pg_am a JOIN ext_member m ON m.catalog = 'pg_am'::regclass AND m.objid = a.oid)
+UNION ALL
+  -- anything else the extension owns (a table, a schema, ...): named, so
+  -- that an unexpected object cannot pass unseen
+  SELECT 'object', coalesce(pg_describe_object(m.catalog, m.objid, 0), m.catalog::text || ' ' || m.objid), '-'
+    FROM ext_member m
+   WHERE m.catalog NOT IN ('pg_type'::regclass, 'pg_proc'::regclass, 'pg_operator'::regclass,
+                           'pg_cast'::regclass, 'pg_am'::regclass, 'pg_opfamily'::regclass,
+                           'pg_opclass'::regclass)
 )
 SELECT line FROM (SELECT kind || ' | ' || key || ' | ' || attributes AS line FROM catalogue) AS lines
  ORDER BY line COLLATE "C";

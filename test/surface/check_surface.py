@@ -15,12 +15,15 @@ import re
 import sys
 
 
-def read_catalogue(path):
+def read_catalogue(path, comments):
+    """KIND | KEY -> ATTRIBUTES. With comments (the expected file), blank
+    lines and lines starting with # are skipped; in the live catalogue every
+    line must be an entry (a blank one would be an object without a name)."""
     entries = {}
     with open(path) as f:
         for number, line in enumerate(f, 1):
             line = line.rstrip("\n")
-            if not line or line.startswith("#"):
+            if comments and (not line or line.startswith("#")):
                 continue
             parts = line.split(" | ")
             if len(parts) != 3:
@@ -39,8 +42,8 @@ def main():
     ap.add_argument("--pending", default=None, help="regex of keys whose work has not landed")
     args = ap.parse_args()
 
-    want = read_catalogue(args.expected)
-    have = read_catalogue(args.live)
+    want = read_catalogue(args.expected, comments=True)
+    have = read_catalogue(args.live, comments=False)
     pending = re.compile(args.pending) if args.pending else None
 
     def is_pending(key):

@@ -3,8 +3,9 @@
 // Flavor, that is the distance policy over stored values
 // (index/value_metrics.h), a factory for the in-memory space of a build,
 // and whether neighbour lists are filled. with_hnsw_flavor(opclass, f)
-// calls f with the opclass's flavor, so the graph code is written once and
-// instantiated once per flavor.
+// calls f with the opclass's flavor, so the build code is written once and
+// instantiated once per flavor (the page graph takes the flavor's
+// AnyMetric and is compiled once for all).
 //
 // INVARIANTS
 //   The graph orders by squared L2 for L2, by L1 for L1, and by negative

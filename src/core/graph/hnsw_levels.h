@@ -8,9 +8,11 @@
 // The graph on pages draws with LevelRng, SplitMix64 (Steele, Lea and
 // Flood, 2014): 8 bytes of state and no seeding work. An index scan
 // constructs a page graph per query, and std::mt19937_64 cost 2.5 kB and
-// the seeding of 312 words there, for a generator scans never use. Builds
-// keep std::mt19937_64 (one per build), so a build draws the same levels
-// for the same seed as before.
+// the seeding of 312 words there, for a generator scans never use. The
+// in-memory build graph keeps std::mt19937_64 (one per build), so a build
+// that fits its memory draws the same levels for the same seed as before;
+// rows a build adds on pages after its memory runs out, like every insert,
+// draw from LevelRng (a different sequence, the same distribution).
 #pragma once
 
 #include <cmath>

@@ -7,7 +7,8 @@
 // INVARIANTS
 //   The context is owned by HnswPageGraph and outlives every part; each
 //   part keeps its own scratch and reaches the others only through their
-//   methods. meta and layout change only in open() (and in the writes of
+//   methods (the one shared scratch: HnswPageLists::candidates() and
+//   expected(), the inputs of its reselect(), which its callers fill). meta and layout change only in open() (and in the writes of
 //   insert and vacuum, which keep meta equal to what they wrote).
 #pragma once
 

@@ -281,10 +281,11 @@ class HnswPageInsert {
     const std::uint32_t block = ctx_.store->page_count() - 1;
     if (block == 0) return Status::ok();
     std::size_t free = 0;
-    std::uint16_t items = 0;
     VECSIM_RETURN_IF_ERROR(ctx_.store->free_space(block, &free));
+    if (free < cost) return Status::ok();  // the common case: one read, not two
+    std::uint16_t items = 0;
     VECSIM_RETURN_IF_ERROR(ctx_.store->item_count(block, &items));
-    *room = free >= cost && items < kMaxRefOffset;
+    *room = items < kMaxRefOffset;
     return Status::ok();
   }
 

@@ -185,7 +185,9 @@ class HnswPageLists {
   // if a concurrent insert changes that slot first, the list is read and
   // measured again). With an adopter (an insert linking o = its element),
   // the new element first adopts the replaced link, and a link it cannot
-  // adopt is passed over; an empty list takes o as link_back would.
+  // adopt is passed over. An empty list takes o into its first slot; if a
+  // concurrent insert filled it meanwhile, the list is read again and its
+  // farthest link replaced.
   // incoming (vacuum's count of reached lists linking each element) is
   // kept up to date if given.
   template <class MayDrop>

@@ -62,7 +62,10 @@ inline Status normalize_value(SparseKind, ValueRef value, unsigned char* buffer,
   int kept = 0;
   VECSIM_RETURN_IF_ERROR(sparse_normalize(in, indices, values, &kept));
   std::memmove(indices + kept, values, sizeof(float) * static_cast<std::size_t>(kept));
-  reinterpret_cast<SparseValueHeader*>(buffer)->nnz = kept;
+  SparseValueHeader h;
+  std::memcpy(&h, buffer, sizeof h);
+  h.nnz = kept;
+  std::memcpy(buffer, &h, sizeof h);
   *out = ValueRef{buffer, sparse_value_size(kept)};
   return Status::ok();
 }
@@ -86,8 +89,9 @@ inline Status prepare_index_value(IndexOpclass oc, ValueRef value, const ValueLi
   *indexed = true;
   *out = value;
   if (oc.kind == ValueKind::kSparse && limits != nullptr) {
-    std::int32_t nnz = reinterpret_cast<const SparseValueHeader*>(value.bytes)->nnz;
-    if (nnz > limits->max_sparse_nnz) {
+    SparseValueHeader h;
+    std::memcpy(&h, value.bytes, sizeof h);
+    if (h.nnz > limits->max_sparse_nnz) {
       return Status::error(ErrorCode::kProgramLimit,
                            "sparsevec cannot have more than %d non-zero elements for %s index",
                            limits->max_sparse_nnz, limits->am_name);

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #include "kernels/kernel_table.h"
@@ -69,9 +70,10 @@ constexpr std::size_t sparse_value_size(std::int32_t nnz) noexcept {
 
 // The non-zeros of an index value (bytes as above, at a 4-byte boundary).
 inline SparseSpan sparse_value_span(const unsigned char* bytes) noexcept {
-  const auto* h = reinterpret_cast<const SparseValueHeader*>(bytes);
-  const auto* indices = reinterpret_cast<const std::int32_t*>(h + 1);
-  return SparseSpan{indices, reinterpret_cast<const float*>(indices + h->nnz), h->nnz};
+  SparseValueHeader h;
+  std::memcpy(&h, bytes, sizeof h);
+  const auto* indices = reinterpret_cast<const std::int32_t*>(bytes + sizeof h);
+  return SparseSpan{indices, reinterpret_cast<const float*>(indices + h.nnz), h.nnz};
 }
 
 }  // namespace vecsim::core

@@ -1,9 +1,10 @@
 // src/pg/bridge/pg_call.h
-// The vecsim -> PostgreSQL half of the error boundary (docs/architecture.md, "The error boundary"): core
-// code that must call PostgreSQL (a page store reading a buffer) does it
-// through pg_call, which puts a sigsetjmp barrier around that one call.
+// The vecsim -> PostgreSQL half of the error boundary (docs/architecture.md,
+// "The error boundary"): core code that must call PostgreSQL (a page store
+// reading a buffer) does it through pg_call, which puts a sigsetjmp barrier
+// around that one call.
 //
-//   core::Status st = pg_call([&] { buf = ReadBuffer(rel, block); });
+//   core::Status st = pg_call([&]() noexcept { buf = ReadBuffer(rel, block); });
 //
 // If PostgreSQL raises an error inside, pg_call restores the memory
 // context, copies the error into the backend's one pending-error slot,

@@ -20,7 +20,7 @@
 //   core's (HnswGraph::build_parallel). The threads never call PostgreSQL
 //   and block all signals; this thread polls for a cancel between its own
 //   inserts. Rows are read by the one heap scan, as in a serial build. NULLs and zero vectors under
-//   cosine are not indexed (6.6).
+//   cosine are not indexed (docs/reference.md 7.5).
 #include <cstdint>
 #include <cstring>
 
@@ -39,7 +39,6 @@ extern "C" {
 #include "catalog/index.h"
 #include "commands/progress.h"
 #include "pgstat.h"
-#include "common/pg_prng.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/paths.h"
 #include "access/table.h"

@@ -17,10 +17,6 @@
 
 #include "pg.h"
 
-extern "C" {
-#include "common/pg_prng.h"
-}
-
 namespace vecsim::pg {
 
 template <class Handle>

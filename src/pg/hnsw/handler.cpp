@@ -1,6 +1,6 @@
 // src/pg/hnsw/handler.cpp
 // hnswhandler: the access method's properties (docs/reference.md 7.2), its
-// reloptions m and ef_construction (6.4), amvalidate and the build's phase
+// reloptions m and ef_construction (8.2), amvalidate and the build's phase
 // names.
 //
 // INVARIANTS

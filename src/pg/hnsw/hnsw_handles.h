@@ -1,8 +1,9 @@
 // src/pg/hnsw/hnsw_handles.h
 // The graph of core (hnsw_page_graph.h, hnsw_builder.h) for an opclass
-// chosen at run time: core's templates are instantiated once per flavor
-// (hnsw_opclass.h) in hnsw_handles.cpp, behind two small interfaces, so the
-// access-method callbacks are written once for every opclass.
+// chosen at run time, behind two small interfaces, so the access-method
+// callbacks are written once for every opclass: the page graph is one
+// class for every opclass (hnsw_handles.cpp); the builders are one per
+// flavor (graph/hnsw_flavor.h), in build_handle_*.cpp.
 //
 // LIFETIME (docs/architecture.md, "Memory")
 //   A handle is constructed by placement into caller-provided storage of

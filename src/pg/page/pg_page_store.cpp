@@ -159,7 +159,7 @@ core::Status PgPageStore::new_page_with_item(const void* item, std::size_t n,
   bool added = true;
   VECSIM_RETURN_IF_ERROR(pg_call([&]() noexcept {
     LockRelationForExtension(index_, ExclusiveLock);
-    Buffer buffer = ReadBufferExtended(index_, fork_, P_NEW, RBM_NORMAL, nullptr);
+    Buffer buffer = VECSIM_EXTEND_FORK(index_, fork_);
     UnlockRelationForExtension(index_, ExclusiveLock);
     LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
     auto fill = [&](Page page) {
@@ -307,7 +307,7 @@ core::Status PgPageStore::lock_page(std::uint32_t block, bool new_is_empty, Buff
                                     Page* page) noexcept {
   bool ok = false;
   VECSIM_RETURN_IF_ERROR(pg_call([&]() noexcept {
-    if (vacuum_) vacuum_delay_point();
+    if (vacuum_) VECSIM_VACUUM_DELAY_POINT();
     *buffer = fork_ == MAIN_FORKNUM ? read_main_fork(index_, block)
                                     : ReadBufferExtended(index_, fork_, block, RBM_NORMAL, nullptr);
     LockBuffer(*buffer, BUFFER_LOCK_SHARE);

@@ -172,8 +172,8 @@ class PgPageStore {
   // body(page) -> Status on block's page, pinned and share-locked. body may
   // allocate (core's callbacks copy links and values) and so throw: the
   // buffer is released and the failure returned, never propagated out of
-  // this noexcept function. UnlockReleaseBuffer only releases (docs/architecture.md,
-  // 2.4), so it is called directly.
+  // this noexcept function. UnlockReleaseBuffer only releases (it never
+  // raises), so it is called directly.
   template <class Body>
   core::Status with_locked_page(std::uint32_t block, bool new_is_empty, Body&& body) noexcept {
     Buffer buffer = InvalidBuffer;

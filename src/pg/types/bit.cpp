@@ -1,7 +1,7 @@
 // src/pg/types/bit.cpp
 // The SQL-callable distances on PostgreSQL's bit type (docs/reference.md 3.8); the
 // SQL declarations are src/pg/sql/bit.sql.
-// Core headers first, PostgreSQL's (through the shim headers) last: docs/architecture.md, "What each layer may include".
+// Core headers first, PostgreSQL's (through the shim headers) last: docs/architecture.md, "What each layer may include" (the last paragraph).
 #include "kernels/kernel_table.h"
 
 #include "bridge/fmgr_glue.h"

@@ -1,6 +1,6 @@
 // src/pg/types/conversions.cpp
 // The cast functions between the three vector types (docs/reference.md 4).
-// Core headers first, PostgreSQL's (through the shim headers) last: docs/architecture.md, "What each layer may include".
+// Core headers first, PostgreSQL's (through the shim headers) last: docs/architecture.md, "What each layer may include" (the last paragraph).
 #include "types/element_traits.h"
 #include "types/sparse_ops.h"
 

@@ -3,7 +3,7 @@
 // functions every dense type has, stamped out once per element type, plus
 // the common table (function_table.h). The SQL declarations are generated
 // from src/pg/sql/{type_io,common,dense}.sql.in with the same names.
-// Core headers first, PostgreSQL's (through the shim headers) last: docs/architecture.md, "What each layer may include".
+// Core headers first, PostgreSQL's (through the shim headers) last: docs/architecture.md, "What each layer may include" (the last paragraph).
 #include "kernels/distance.h"
 #include "types/dense_avg.h"
 #include "types/dense_binary.h"

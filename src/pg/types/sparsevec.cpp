@@ -1,7 +1,7 @@
 // src/pg/types/sparsevec.cpp
 // The SQL-callable C functions of `sparsevec`: the common table
 // (function_table.h) over SparseType, its I/O and its own functions.
-// Core headers first, PostgreSQL's (through the shim headers) last: docs/architecture.md, "What each layer may include".
+// Core headers first, PostgreSQL's (through the shim headers) last: docs/architecture.md, "What each layer may include" (the last paragraph).
 #include "kernels/distance.h"
 #include "types/element_traits.h"
 #include "types/sparse_binary.h"
