@@ -97,19 +97,47 @@ class MemPageStore {
   }
 
   // One operation (for fail_after): f(item, n) -> bool on the item itself;
-  // false must mean f left it unchanged (what the server's store undoes).
+  // false leaves it as it was.
   template <class F>
   Status update_item(std::uint32_t block, std::uint16_t offset, F&& f, bool* changed) {
+    const ItemAddress at{block, offset};
+    return update_items(&at, 1, [&](unsigned char* const* items, const std::size_t* sizes) {
+      return f(items[0], sizes[0]);
+    }, changed);
+  }
+
+  // One operation (for fail_after), all the items or none: false from f,
+  // or a lost race on any of their blocks, leaves every item as it was.
+  template <class F>
+  Status update_items(const ItemAddress* items, std::size_t count, F&& f, bool* changed) {
+    *changed = false;
     VECSIM_RETURN_IF_ERROR(maybe_fail());
-    auto* item = const_cast<std::vector<unsigned char>*>(find(block, offset));
-    if (!item) return no_such("item");
-    if (lose_races_from_ != 0 && block >= lose_races_from_) {
-      *changed = false;
-      return Status::ok();
+    if (count > kMaxItemsPerChange) return Status::error(ErrorCode::kInternal, "change has too many items");
+    std::uint32_t blocks[kMaxPagesPerChange];
+    int pages = 0;
+    unsigned char* at[kMaxItemsPerChange];
+    std::size_t sizes[kMaxItemsPerChange];
+    bool lost = false;
+    for (std::size_t i = 0; i < count; ++i) {
+      bool known = false;
+      for (int p = 0; p < pages; ++p) known |= blocks[p] == items[i].block;
+      if (!known) {
+        if (pages == kMaxPagesPerChange) return Status::error(ErrorCode::kInternal, "change spans too many pages");
+        blocks[pages++] = items[i].block;
+      }
+      auto* item = const_cast<std::vector<unsigned char>*>(find(items[i].block, items[i].offset));
+      if (!item) return no_such("item");
+      at[i] = item->data();
+      sizes[i] = item->size();
+      lost |= lose_races_from_ != 0 && items[i].block >= lose_races_from_;
     }
-    std::vector<unsigned char> before = *item;
-    *changed = f(item->data(), item->size());
-    if (!*changed) *item = before;
+    if (lost) return Status::ok();
+    std::vector<std::vector<unsigned char>> before;
+    for (std::size_t i = 0; i < count; ++i) before.emplace_back(at[i], at[i] + sizes[i]);
+    *changed = f(at, sizes);
+    if (!*changed) {
+      for (std::size_t i = 0; i < count; ++i) std::memcpy(at[i], before[i].data(), sizes[i]);
+    }
     return Status::ok();
   }
 

@@ -41,6 +41,12 @@
 //         // f(unsigned char* item, std::size_t n) -> bool with the page locked against other
 //         // writers: true keeps what f wrote (one page change), false leaves the item as it was.
 //         // Concurrent writers change shared items only so (read, check, write at once).
+//     template <class F> Status update_items(const ItemAddress* items, std::size_t count, F&& f,
+//                                            bool* changed);
+//         // the same for count items (at most kMaxItemsPerChange, on at most
+//         // kMaxPagesPerChange pages), f(unsigned char* const* items, const std::size_t* sizes):
+//         // true keeps everything f wrote as one change (one WAL record for all the pages),
+//         // false leaves every item as it was. Pages are locked in ascending block order.
 //     void prefetch_page(ItemAddress a);  // hints that a will be read soon: what can be fetched
 //     void prefetch_item(ItemAddress a);  // without reading the page, then (later) the item
 //                                         // itself (both may do nothing; never fail)
@@ -72,6 +78,11 @@ struct ItemAddress {
   std::uint16_t offset;  // 1-based line pointer
 };
 
+// One change of several items spans at most this many pages (PostgreSQL's
+// generic WAL records up to 4 buffers) and this many items.
+constexpr int kMaxPagesPerChange = 4;
+constexpr std::size_t kMaxItemsPerChange = 16;
+
 namespace page_store_detail {
 
 struct ReadFn {
@@ -85,6 +96,9 @@ struct ReadAllFn {
 };
 struct UpdateFn {
   bool operator()(unsigned char*, std::size_t) const { return false; }
+};
+struct UpdateManyFn {
+  bool operator()(unsigned char* const*, const std::size_t*) const { return false; }
 };
 
 template <class S, class = void>
@@ -117,6 +131,8 @@ struct Check<S, std::void_t<
                                                         std::declval<bool*>())}),
     decltype(Status{std::declval<S&>().update_item(std::uint32_t{}, std::uint16_t{}, UpdateFn{},
                                                    std::declval<bool*>())}),
+    decltype(Status{std::declval<S&>().update_items(std::declval<const ItemAddress*>(), std::size_t{},
+                                                    UpdateManyFn{}, std::declval<bool*>())}),
     decltype(std::declval<S&>().prefetch_page(ItemAddress{})),
     decltype(std::declval<S&>().prefetch_item(ItemAddress{}))>> : std::true_type {};
 

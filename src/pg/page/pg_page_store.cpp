@@ -236,24 +236,71 @@ core::Status PgPageStore::add_items_if_room(std::uint32_t block, const unsigned 
   return core::Status::ok();
 }
 
-core::Status PgPageStore::update_item_with(std::uint32_t block, std::uint16_t offset,
-                                           bool (*change)(void*, unsigned char*, std::size_t),
-                                           void* arg, bool* changed) noexcept {
-  if (mode_ == Mode::kRead) return corrupt("read-only store asked to write", block, offset);
-  bool missing = false;
-  VECSIM_RETURN_IF_ERROR(modify_page(
-      index_, fork_, mode_ == Mode::kLogged, block,
-      [&](Page page) {
-        unsigned char* item = nullptr;
-        std::size_t n = 0;
-        if (!is_own_page(page) || !find_item(page, offset, const_cast<const unsigned char**>(&item), &n)) {
-          missing = true;
-          return false;
-        }
-        return change(arg, item, n);
-      },
-      changed));
-  return missing ? missing_item(block, offset) : core::Status::ok();
+core::Status PgPageStore::update_items_with(const core::ItemAddress* items, std::size_t count,
+                                            bool (*change)(void*, unsigned char* const*,
+                                                           const std::size_t*),
+                                            void* arg, bool* changed) noexcept {
+  *changed = false;
+  if (count == 0) return core::Status::ok();
+  if (mode_ == Mode::kRead) return corrupt("read-only store asked to write", items[0].block, items[0].offset);
+  // The distinct blocks, ascending: the order their locks are taken in.
+  BlockNumber blocks[core::kMaxPagesPerChange];
+  int pages = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    bool known = false;
+    for (int p = 0; p < pages; ++p) known |= blocks[p] == items[i].block;
+    if (known) continue;
+    if (pages == core::kMaxPagesPerChange) {
+      return corrupt("change spans too many pages", items[i].block, items[i].offset);
+    }
+    blocks[pages++] = items[i].block;
+  }
+  for (int i = 1; i < pages; ++i) {  // at most four: an insertion sort
+    for (int j = i; j > 0 && blocks[j - 1] > blocks[j]; --j) std::swap(blocks[j - 1], blocks[j]);
+  }
+  static_assert(core::kMaxPagesPerChange <= MAX_GENERIC_XLOG_PAGES);
+  unsigned char* at[core::kMaxItemsPerChange];
+  std::size_t sizes[core::kMaxItemsPerChange];
+  if (count > core::kMaxItemsPerChange) return corrupt("change has too many items", items[0].block, 0);
+  const bool logged = mode_ == Mode::kLogged;
+  std::size_t missing = count;  // the first item not found, if any
+  bool kept = false;
+  VECSIM_RETURN_IF_ERROR(pg_call([&]() noexcept {
+    Buffer buffers[core::kMaxPagesPerChange];
+    Page page_of[core::kMaxPagesPerChange];
+    for (int p = 0; p < pages; ++p) {
+      buffers[p] = ReadBufferExtended(index_, fork_, blocks[p], RBM_NORMAL, nullptr);
+      LockBuffer(buffers[p], BUFFER_LOCK_EXCLUSIVE);
+    }
+    GenericXLogState* state = logged ? GenericXLogStart(index_) : nullptr;
+    for (int p = 0; p < pages; ++p) {
+      page_of[p] = logged ? GenericXLogRegisterBuffer(state, buffers[p], 0) : BufferGetPage(buffers[p]);
+    }
+    for (std::size_t i = 0; i < count && missing == count; ++i) {
+      int p = 0;
+      while (blocks[p] != items[i].block) ++p;
+      const unsigned char* item = nullptr;
+      if (!is_own_page(page_of[p]) || !find_item(page_of[p], items[i].offset, &item, &sizes[i])) {
+        missing = i;
+      } else {
+        at[i] = const_cast<unsigned char*>(item);
+      }
+    }
+    kept = missing == count && change(arg, at, sizes);
+    if (logged) {
+      if (kept) {
+        GenericXLogFinish(state);
+      } else {
+        GenericXLogAbort(state);
+      }
+    } else if (kept) {
+      for (int p = 0; p < pages; ++p) MarkBufferDirty(buffers[p]);
+    }
+    for (int p = pages; p-- > 0;) UnlockReleaseBuffer(buffers[p]);
+  }));
+  if (missing != count) return missing_item(items[missing].block, items[missing].offset);
+  *changed = kept;
+  return core::Status::ok();
 }
 
 core::Status PgPageStore::write_item(std::uint32_t block, std::uint16_t offset, std::size_t at,

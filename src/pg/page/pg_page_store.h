@@ -103,9 +103,25 @@ class PgPageStore {
   // which). f must not throw or call PostgreSQL.
   template <class F>
   core::Status update_item(std::uint32_t block, std::uint16_t offset, F&& f, bool* changed) noexcept {
-    return update_item_with(
-        block, offset,
-        [](void* arg, unsigned char* item, std::size_t n) { return (*static_cast<F*>(arg))(item, n); },
+    const core::ItemAddress at{block, offset};
+    return update_items(&at, 1, [&](unsigned char* const* items, const std::size_t* sizes) {
+      return f(items[0], sizes[0]);
+    }, changed);
+  }
+
+  // f(items, sizes) -> bool on count items (on at most
+  // core::kMaxPagesPerChange pages), with all their pages locked
+  // exclusively, in ascending block order (so two such changes cannot
+  // deadlock): true keeps everything f wrote as one change (one generic
+  // WAL record covering every page when logged), false leaves every page
+  // as it was; in a build's store (changed in place, no record to abort)
+  // false must mean f wrote nothing. f must not throw or call PostgreSQL.
+  template <class F>
+  core::Status update_items(const core::ItemAddress* items, std::size_t count, F&& f,
+                            bool* changed) noexcept {
+    return update_items_with(
+        items, count,
+        [](void* arg, unsigned char* const* at, const std::size_t* n) { return (*static_cast<F*>(arg))(at, n); },
         &f, changed);
   }
 
@@ -161,9 +177,9 @@ class PgPageStore {
   core::Status add_items_if_room(std::uint32_t block, const unsigned char* const* items,
                                  const std::size_t* sizes, std::size_t count,
                                  std::uint16_t* first, bool* added) noexcept;
-  core::Status update_item_with(std::uint32_t block, std::uint16_t offset,
-                                bool (*change)(void*, unsigned char*, std::size_t), void* arg,
-                                bool* changed) noexcept;
+  core::Status update_items_with(const core::ItemAddress* items, std::size_t count,
+                                 bool (*change)(void*, unsigned char* const*, const std::size_t*),
+                                 void* arg, bool* changed) noexcept;
 
   // Pins and share-locks block (XX000, with nothing held, if its page is
   // not one of the AM's; but with new_is_empty, a new page, all zeros, is
