@@ -40,6 +40,7 @@ struct InsertCache {
 
 InsertCache* insert_cache(Relation index, IndexInfo* info) {
   if (info->ii_AmCache != nullptr) return static_cast<InsertCache*>(info->ii_AmCache);
+  require_own_index(index, kHnswPageFormat);
   MemoryContext caller = MemoryContextSwitchTo(info->ii_Context);
   auto* cache = static_cast<InsertCache*>(palloc(sizeof(InsertCache)));
   cache->opclass = hnsw_opclass_of(index);

@@ -106,6 +106,7 @@ void start(IndexScanDesc scan, ScanState* state) {
 }  // namespace
 
 IndexScanDesc hnsw_begin_scan(Relation index, int nkeys, int norderbys) {
+  require_own_index(index, kHnswPageFormat);
   IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
   MemoryContext context =
       AllocSetContextCreate(CurrentMemoryContext, "vecsim hnsw scan", ALLOCSET_DEFAULT_SIZES);

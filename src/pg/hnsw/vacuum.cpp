@@ -66,6 +66,7 @@ IndexBulkDeleteResult* new_result(IndexBulkDeleteResult* stats) {
 IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
                                         IndexBulkDeleteCallback callback, void* callback_state) {
   Relation index = info->index;
+  require_own_index(index, kHnswPageFormat);
   stats = new_result(stats);
   core::IndexOpclass opclass = hnsw_opclass_of(index);
   MemoryContext context =

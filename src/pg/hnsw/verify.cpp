@@ -68,6 +68,7 @@ Datum hnsw_verify(FunctionCallInfo fcinfo) {
   if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) {
     elog(ERROR, "return type must be a row type");
   }
+  require_own_index(index, kHnswPageFormat);
   PgPageStore store(index, MAIN_FORKNUM, PgPageStore::Mode::kRead, kHnswPageFormat);
   Counts counts;
   LockPage(index, kWriterLockPage, ExclusiveLock);

@@ -17,6 +17,8 @@ extern "C" {
 #include "storage/bufmgr.h"
 #include "storage/bufpage.h"
 #include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
 }
 
 namespace vecsim::pg {
@@ -90,6 +92,35 @@ Buffer read_main_fork(Relation index, BlockNumber block) {
 }
 
 }  // namespace
+
+void require_own_index(Relation index, const PageFormat& format) {
+  bool own = false;
+  std::uint16_t special_size = 0;
+  std::uint16_t page_id = 0;
+  if (RelationGetNumberOfBlocks(index) > 0) {
+    Buffer buffer = read_main_fork(index, 0);
+    LockBuffer(buffer, BUFFER_LOCK_SHARE);
+    Page page = BufferGetPage(buffer);
+    if (!PageIsNew(page)) {
+      special_size = PageGetSpecialSize(page);
+      if (special_size >= sizeof page_id) std::memcpy(&page_id, PageGetSpecialPointer(page), sizeof page_id);
+      own = special_size == MAXALIGN(format.special_size) && page_id == format.page_id;
+    }
+    UnlockReleaseBuffer(buffer);
+  }
+  if (own) return;
+  ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                  errmsg("index \"%s\" was not built by vecsim's %s access method",
+                         RelationGetRelationName(index), format.am_name),
+                  errdetail("Its first page has a special space of %u bytes with page id 0x%04X; "
+                            "vecsim's %s pages have %u bytes with page id 0x%04X.",
+                            special_size, page_id, format.am_name,
+                            static_cast<unsigned>(MAXALIGN(format.special_size)), format.page_id),
+                  errhint("An index built by another extension (pgvector, before pg_upgrade) must be "
+                          "rebuilt: REINDEX INDEX %s;",
+                          quote_qualified_identifier(get_namespace_name(RelationGetNamespace(index)),
+                                                     RelationGetRelationName(index)))));
+}
 
 core::Status PgPageStore::corrupt(const char* what, std::uint32_t block,
                                   std::uint16_t offset) const noexcept {

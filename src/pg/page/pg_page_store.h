@@ -238,4 +238,10 @@ class PgPageStore {
 
 static_assert(core::is_page_store_v<PgPageStore>, "PgPageStore must satisfy the PageStore concept");
 
+// PG zone: raises 55000 (with a HINT to REINDEX) unless block 0 of the
+// index is a page of format's (its special space's size and page id), so
+// an index another extension built, such as pgvector's after pg_upgrade,
+// is refused cleanly before anything reads it as ours.
+void require_own_index(Relation index, const PageFormat& format);
+
 }  // namespace vecsim::pg
