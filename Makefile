@@ -6,6 +6,10 @@
 #                            pg_regress uses PGHOST/PGPORT, TAP starts its own
 #                            clusters (run both as a user that may run initdb)
 #   make prove_installcheck  the TAP suite alone
+#   make install-as-vector   also install vecsim under pgvector's extension
+#                            name, so CREATE EXTENSION vector gives vecsim
+#                            (FORCE=1 to replace pgvector's own vector.control);
+#                            make uninstall-as-vector removes it again
 #   make unit                GoogleTest suite of src/core, under ASan/UBSan
 #   make fuzz                libFuzzer targets (clang), built only
 #   make bench               Google Benchmark programs, built only
@@ -116,6 +120,44 @@ $(DATA_built): $(SQL_INPUTS) vecsim.control Makefile
 	  echo; cat $(SQL_DIR)/module.sql ) > $@.tmp
 	@! grep -n '@[A-Z0-9_]*@' $@.tmp || { echo "unexpanded placeholder in $@" >&2; exit 1; }
 	mv $@.tmp $@
+
+# --- vecsim under pgvector's extension name -----------------------------------
+# The same script and library as vecsim, under the name applications create
+# (CREATE EXTENSION IF NOT EXISTS vector). The version says which vecsim it
+# is, after the pgvector release whose surface it has: ALTER EXTENSION vector
+# UPDATE moves between vecsim versions; a pgvector database moves over by
+# dump and restore (README, "Moving from pgvector"). The control file carries a
+# marker line, so pgvector's own vector.control is never overwritten
+# unless FORCE=1 says so.
+PGVECTOR_SURFACE = 0.8.0
+AS_VECTOR_VERSION = $(PGVECTOR_SURFACE)-vecsim-$(EXTVERSION)
+AS_VECTOR_MARKER = \# installed by vecsim (make install-as-vector)
+EXTENSION_DIR = $(DESTDIR)$(datadir)/extension
+AS_VECTOR_BUILT = build/as-vector/vector.control build/as-vector/vector--$(AS_VECTOR_VERSION).sql
+
+build/as-vector/vector.control: vecsim.control Makefile
+	@mkdir -p $(dir $@)
+	( echo '$(AS_VECTOR_MARKER)'; \
+	  sed -e "s/^default_version = .*/default_version = '$(AS_VECTOR_VERSION)'/" \
+	      -e '/^#/d' vecsim.control ) > $@
+
+build/as-vector/vector--$(AS_VECTOR_VERSION).sql: $(DATA_built)
+	@mkdir -p $(dir $@)
+	sed -e 's/CREATE EXTENSION vecsim/CREATE EXTENSION vector/' $< > $@
+
+install-as-vector: install $(AS_VECTOR_BUILT)
+	@if [ -f '$(EXTENSION_DIR)/vector.control' ] && \
+	    ! grep -qx '$(AS_VECTOR_MARKER)' '$(EXTENSION_DIR)/vector.control' && [ "$(FORCE)" != 1 ]; then \
+	  echo "$(EXTENSION_DIR)/vector.control is not vecsim's (pgvector is installed?);" \
+	       "run make install-as-vector FORCE=1 to replace it" >&2; exit 1; fi
+	$(INSTALL_DATA) $(AS_VECTOR_BUILT) '$(EXTENSION_DIR)/'
+
+uninstall-as-vector:
+	@if [ -f '$(EXTENSION_DIR)/vector.control' ] && \
+	    grep -qx '$(AS_VECTOR_MARKER)' '$(EXTENSION_DIR)/vector.control'; then \
+	  rm -f '$(EXTENSION_DIR)/vector.control' '$(EXTENSION_DIR)'/vector--*-vecsim-*.sql; fi
+
+.PHONY: install-as-vector uninstall-as-vector
 
 # --- tests and benchmarks ----------------------------------------------------
 SANITIZE    = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -9,6 +9,9 @@
 # unprivileged user ($VECSIM_PG_USER, default postgres) against throwaway
 # clusters in a scratch directory on 127.0.0.1. Clusters are stopped and the
 # scratch directory removed even on failure (VECSIM_KEEP_SCRATCH=1 keeps it).
+# As root it also installs vecsim under pgvector's name (make
+# install-as-vector) for the suites that test that name, and removes it
+# again on exit.
 # Exits non-zero if any suite failed; the last line counts suites.
 source "$(dirname "$0")/lib.sh"
 
@@ -95,11 +98,33 @@ suite_surface() {
     --pending '^(am|opfamily|opclass|amop|amproc) [|] ivfflat|^guc [|] ivfflat[.]|ivfflathandler[(]|ivfflat_[a-z]+_support[(]'
 }
 
+# The client suite runs against the extension created as vecsim, and again
+# as vector when vecsim is installed under that name too (as_vector).
 suite_client() {
-  as_pg_user psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS client" \
-    -c "CREATE DATABASE client" || return 1
-  as_pg_user psql -X -q -v ON_ERROR_STOP=1 -d client -c "CREATE EXTENSION vecsim" || return 1
-  VECSIM_CLIENT_DB=client /usr/bin/python3 "$VECSIM_ROOT/test/client/test_psycopg.py"
+  local name names=(vecsim)
+  [ "$AS_VECTOR" = 1 ] && names+=(vector)
+  for name in "${names[@]}"; do
+    echo "client suite with CREATE EXTENSION $name"
+    as_pg_user psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS client_$name" \
+      -c "CREATE DATABASE client_$name" || return 1
+    as_pg_user psql -X -q -v ON_ERROR_STOP=1 -d "client_$name" -c "CREATE EXTENSION $name" || return 1
+    VECSIM_CLIENT_DB="client_$name" /usr/bin/python3 "$VECSIM_ROOT/test/client/test_psycopg.py" || return 1
+  done
+}
+
+# vecsim under pgvector's extension name, for the client and TAP suites,
+# removed again on exit. Only as root, and never over pgvector's own
+# vector.control (install-as-vector refuses; the TAP test then skips).
+AS_VECTOR=0
+install_as_vector() {
+  if [ "$(id -u)" -eq 0 ] && make -C "$VECSIM_ROOT" -s install-as-vector; then
+    AS_VECTOR=1
+  else
+    echo "vecsim is not installed as vector: the tests under that name skip"
+  fi
+}
+uninstall_as_vector() {
+  if [ "$AS_VECTOR" = 1 ]; then make -C "$VECSIM_ROOT" -s uninstall-as-vector || true; AS_VECTOR=0; fi
 }
 
 suite_tap() {
@@ -114,8 +139,9 @@ suite_tap() {
 
 ensure_packages
 build_and_install
+install_as_vector
 make_scratch
-trap cleanup EXIT
+trap 'uninstall_as_vector; cleanup' EXIT
 stage_inputs
 
 for suite in "${SUITES[@]}"; do
