@@ -45,3 +45,9 @@ RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 SELECT avg(v), sum(v) FROM agg_big;
 DROP TABLE agg, agg_big;
+
+-- the state arrays accum and combine return have lower bound 1, whatever
+-- the lower bound of the array passed in
+SELECT vector_accum('[0:1]={1,2}', '[9]') AS accum, array_lower(vector_accum('[0:1]={1,2}', '[9]'), 1),
+       array_lower(vector_combine('{0}', '[5:7]={1,1,2}'), 1) AS combined_from_empty,
+       array_lower(halfvec_accum('[3:4]={1,2}', '[9]'), 1) AS half;

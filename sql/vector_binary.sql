@@ -13,7 +13,7 @@ SELECT recv_as(vector_send(v), 'vector') = v::text AS round_trip
 SELECT name, recv_as(payload::bytea, type) AS result FROM (VALUES
   ('dims 0',                 '\x00000000',                   'vector'),
   ('dims 16001',             '\x3e810000',                   'vector'),
-  ('dims 65535 (unsigned)',  '\xffff0000',                   'vector'),
+  ('dims ffff: -1 as int16',  '\xffff0000',                   'vector'),
   ('dims vs typmod',         '\x000200003f80000040000000',   'vector(3)'),
   ('unused != 0',            '\x000100013f800000',           'vector'),
   ('typmod before unused',   '\x000100013f800000',           'vector(2)'),

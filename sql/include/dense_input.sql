@@ -14,7 +14,7 @@ SELECT x AS literal, try(format('%L::%s', x, :'type')) AS result FROM unnest(ARR
 SELECT x AS literal, try(format('%L::%s', x, :'type')) AS result FROM unnest(ARRAY[
   '', '1,2,3', '(1,2)', '{1,2}', '[', '[ ', '[,', '[,]', '[1,]', '[1,,3]', '[1, ,3]',
   '[1 2]', '[1a]', '[hello,1]', '[1,2,3', '[1,2,3]9', '[1,2,3] x',
-  '[]', '[ ]', '[NaN]', '[1,nan]', '[Infinity]', '[-Infinity]', '[inf]', '[-INF,1]', '[infinity]',
+  '[]', '[ ]', '[]x', '[],', '[ ]1', '[NaN]', '[1,nan]', '[Infinity]', '[-Infinity]', '[inf]', '[-INF,1]', '[infinity]',
   '[4e38]', '[-4e38]', '[1e39]', '[1,1e39,NaN]', '[NaN,1e39]', '[1e39,x]'
 ]) AS x;
 

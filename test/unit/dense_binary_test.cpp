@@ -51,7 +51,10 @@ TEST(DenseBinary, RejectsInOrder) {
   for (const Case& c : std::vector<Case>{
            {{0, 0, 0, 0}, -1, ErrorCode::kDataException},
            {{0x3e, 0x81, 0, 0}, -1, ErrorCode::kProgramLimit},
-           {{0xff, 0xff, 0, 1}, -1, ErrorCode::kProgramLimit},
+           {{0x3e, 0x80, 0, 0}, -1, ErrorCode::kProtocolViolation},  // 16000: only short
+           {{0xff, 0xff, 0, 1}, -1, ErrorCode::kDataException},  // dims is a signed int16: -1
+           {{0x80, 0x00, 0, 0}, -1, ErrorCode::kDataException},  // -32768
+           {{0x7f, 0xff, 0, 0}, -1, ErrorCode::kProgramLimit},   // 32767
            {{0, 2, 0, 1}, 3, ErrorCode::kDataException},  // typmod before unused
            {{0, 1, 0, 1, 0x3f, 0x80, 0, 0}, -1, ErrorCode::kDataException},
            {{0, 2, 0, 0, 0x7f, 0xc0, 0, 0}, -1, ErrorCode::kDataException},  // NaN before short end

@@ -37,7 +37,8 @@ template <class Traits>
 Status decode_dense_header(const unsigned char* data, std::size_t len, int typmod,
                            int* dims) noexcept {
   if (len < kDenseWireHeaderSize) return insufficient_data();
-  int count = load_be<std::uint16_t>(data);
+  // pgvector reads dims as a signed int16: 8000..ffff are negative (22000).
+  int count = static_cast<std::int16_t>(load_be<std::uint16_t>(data));
   int unused = static_cast<std::int16_t>(load_be<std::uint16_t>(data + 2));
   VECSIM_RETURN_IF_ERROR(check_dim_count<Traits>(count));
   VECSIM_RETURN_IF_ERROR(check_typmod(count, typmod));

@@ -76,8 +76,8 @@ Status parse_dense_text(const char* text, typename Traits::Storage* out, int cap
   p = skip_blanks(p + 1);
 
   int dims = 0;
-  if (*p == ']') {
-    ++p;
+  if (*p == ']') {  // an empty list is 22000 at once, whatever follows it
+    return check_dim_count<Traits>(0);
   } else {
     for (;;) {
       if (dims == Traits::kMaxDims) {

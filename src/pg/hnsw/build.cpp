@@ -196,8 +196,9 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
   state->slot->handle = handle;
   if (heap != nullptr) {
     int workers = build_helpers(heap, index);
-    ereport(DEBUG1, (errmsg_internal("hnsw build: %d parallel workers (threads of this backend)",
-                                     workers)));
+    // pgvector's wording, which tools grep for (the workers are threads of
+    // this backend here).
+    if (workers > 0) ereport(DEBUG1, (errmsg_internal("using %d parallel workers", workers)));
     handle->set_parallel(workers + 1, stop_requested, nullptr);
   }
 

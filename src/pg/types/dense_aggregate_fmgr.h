@@ -34,12 +34,25 @@ inline float8* checked_state(ArrayType* state, const char* type_name, const char
   return flat_array_data<float8>(state);
 }
 
-// The state to write into: the argument itself under an aggregate, else a copy.
-inline ArrayType* writable_state(FunctionCallInfo fcinfo, ArrayType* state) {
-  if (AggCheckCallContext(fcinfo, nullptr)) return state;
+// The state to write into: the argument itself under an aggregate (whose
+// states this file makes, with lower bound 1), else a copy. Either way the
+// result has lower bound 1, whatever the argument had (docs/reference.md
+// 6.6: '[0:1]={1,2}' accumulates into '{2,11}').
+inline ArrayType* copy_with_lower_bound_one(ArrayType* state) {
   auto* copy = static_cast<ArrayType*>(palloc(VARSIZE(state)));
   std::memcpy(copy, state, VARSIZE(state));
+  ARR_LBOUND(copy)[0] = 1;
   return copy;
+}
+
+inline ArrayType* writable_state(FunctionCallInfo fcinfo, ArrayType* state) {
+  if (AggCheckCallContext(fcinfo, nullptr) && ARR_LBOUND(state)[0] == 1) return state;
+  return copy_with_lower_bound_one(state);
+}
+
+// state, or a copy of it with lower bound 1 if it has another.
+inline ArrayType* with_lower_bound_one(ArrayType* state) {
+  return ARR_LBOUND(state)[0] == 1 ? state : copy_with_lower_bound_one(state);
 }
 
 template <class Traits>
@@ -77,8 +90,8 @@ Datum dense_combine(PG_FUNCTION_ARGS) {
   // over-long value is refused (54000), also when it would only be copied.
   int widest = left_dims > right_dims ? left_dims : right_dims;
   if (widest > Traits::kMaxDims) raise_if_error(core::check_dim_count<Traits>(widest));
-  if (lv[0] == 0.0) PG_RETURN_ARRAYTYPE_P(right);
-  if (rv[0] == 0.0) PG_RETURN_ARRAYTYPE_P(left);
+  if (lv[0] == 0.0) PG_RETURN_ARRAYTYPE_P(with_lower_bound_one(right));
+  if (rv[0] == 0.0) PG_RETURN_ARRAYTYPE_P(with_lower_bound_one(left));
   raise_if_error(core::check_same_dims(Traits::kTypeName, left_dims, right_dims));
 
   ArrayType* result = writable_state(fcinfo, left);
