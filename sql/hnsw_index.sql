@@ -187,20 +187,3 @@ SELECT v FROM u ORDER BY v <-> '[4,5,6]' LIMIT 1;
 SELECT amvalidate(oc.oid) AS valid, count(*) FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
  WHERE am.amname = 'hnsw' GROUP BY 1;
 DROP TABLE t, u;
-
--- A LIMIT the scan cannot fill: c = 7 keeps about 2% of the rows, and the
--- ef_search (40) candidates of a scan hold about one of them, so the
--- planner takes the exact plan and all 20 rows come back. A filter that
--- keeps most rows keeps the index, and so does an iterative scan, which
--- reaches up to max_scan_tuples candidates.
-CREATE TABLE cat (id int, c int, v vector(3));
-INSERT INTO cat SELECT i, i % 50, ARRAY[sin(i), cos(i), sin(i * 0.3)] FROM generate_series(1, 10000) i;
-CREATE INDEX cat_v ON cat USING hnsw (v vector_l2_ops);
-ANALYZE cat;
-EXPLAIN (COSTS OFF) SELECT id FROM cat WHERE c = 7 ORDER BY v <-> '[0,1,0]' LIMIT 20;
-SELECT count(*) FROM (SELECT id FROM cat WHERE c = 7 ORDER BY v <-> '[0,1,0]' LIMIT 20) s;
-EXPLAIN (COSTS OFF) SELECT id FROM cat WHERE c <> 7 ORDER BY v <-> '[0,1,0]' LIMIT 20;
-SET hnsw.iterative_scan = relaxed_order;
-EXPLAIN (COSTS OFF) SELECT id FROM cat WHERE c = 7 ORDER BY v <-> '[0,1,0]' LIMIT 20;
-RESET hnsw.iterative_scan;
-DROP TABLE cat;

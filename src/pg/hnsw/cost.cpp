@@ -8,16 +8,6 @@
 // so the startup cost is that fraction of PostgreSQL's generic estimate
 // for the full index. Without an ORDER BY the index is never chosen.
 //
-// A LIMIT the scan cannot fill: the table's conditions that the index's
-// own predicate does not already imply keep a fraction `kept` of the rows,
-// and a scan hands out at most `cap` rows (hnsw.ef_search, or
-// hnsw.max_scan_tuples under an iterative scan), so about cap * kept of
-// them pass. When that is fewer than the query's LIMIT, an index scan
-// would return a short result where an exact plan returns every row asked
-// for: the path is priced out (disable_cost), so the planner takes the
-// exact plan, as with pgvector. A LIMIT the planner does not know (a
-// parameter) leaves the cost as it is.
-//
 // INVARIANTS
 //   Reads hnsw.ef_search at plan time and m from the index's options.
 #include <cmath>
@@ -30,29 +20,12 @@
 extern "C" {
 #include "utils/float.h"
 #include "access/relation.h"
-#include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "utils/selfuncs.h"
 #include "utils/spccache.h"
 }
 
 namespace vecsim::pg {
-namespace {
-
-// Whether a scan of the path can hand out fewer rows that pass the table's
-// other conditions than the query's LIMIT asks for (see above).
-bool limit_out_of_reach(PlannerInfo* root, IndexPath* path) {
-  const double limit = root->limit_tuples;
-  if (limit <= 0 || path->indexinfo->indrestrictinfo == NIL) return false;
-  const double kept = clauselist_selectivity(root, path->indexinfo->indrestrictinfo,
-                                             path->indexinfo->rel->relid, JOIN_INNER, nullptr);
-  const double cap = g_hnsw_settings.iterative_scan == static_cast<int>(IterativeScan::kOff)
-                         ? g_hnsw_settings.ef_search
-                         : g_hnsw_settings.max_scan_tuples;
-  return cap * kept < limit;
-}
-
-}  // namespace
 
 void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
                         Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
@@ -96,10 +69,6 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
   }
   *startup_cost = std::max(0.0, startup);
   *total_cost = std::max(*startup_cost, costs.indexTotalCost);
-  if (limit_out_of_reach(root, path)) {
-    *startup_cost += disable_cost;
-    *total_cost += disable_cost;
-  }
   *selectivity = costs.indexSelectivity;
   *correlation = 0;
   *pages = costs.numIndexPages;
