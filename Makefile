@@ -145,11 +145,15 @@ build/as-vector/vector--$(AS_VECTOR_VERSION).sql: $(DATA_built)
 	@mkdir -p $(dir $@)
 	sed -e 's/CREATE EXTENSION vecsim/CREATE EXTENSION vector/' $< > $@
 
-install-as-vector: install $(AS_VECTOR_BUILT)
+# The guard runs before anything is installed. FORCE=1 replaces pgvector's
+# control file for good (reinstall pgvector to get it back); pgvector's own
+# vector--*.sql scripts are left where they are.
+install-as-vector: $(AS_VECTOR_BUILT)
 	@if [ -f '$(EXTENSION_DIR)/vector.control' ] && \
 	    ! grep -qx '$(AS_VECTOR_MARKER)' '$(EXTENSION_DIR)/vector.control' && [ "$(FORCE)" != 1 ]; then \
 	  echo "$(EXTENSION_DIR)/vector.control is not vecsim's (pgvector is installed?);" \
 	       "run make install-as-vector FORCE=1 to replace it" >&2; exit 1; fi
+	$(MAKE) install
 	$(INSTALL_DATA) $(AS_VECTOR_BUILT) '$(EXTENSION_DIR)/'
 
 uninstall-as-vector:

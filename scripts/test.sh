@@ -115,16 +115,27 @@ suite_client() {
 # vecsim under pgvector's extension name, for the client and TAP suites,
 # removed again on exit. Only as root, and never over pgvector's own
 # vector.control (install-as-vector refuses; the TAP test then skips).
+# An install of vecsim as vector that was there before the run is used and
+# left in place.
 AS_VECTOR=0
+INSTALLED_AS_VECTOR=0
 install_as_vector() {
-  if [ "$(id -u)" -eq 0 ] && make -C "$VECSIM_ROOT" -s install-as-vector; then
+  local control
+  control="$(pg_config --sharedir)/extension/vector.control"
+  if [ -f "$control" ] && grep -qx '# installed by vecsim (make install-as-vector)' "$control"; then
     AS_VECTOR=1
+  elif [ "$(id -u)" -eq 0 ] && make -C "$VECSIM_ROOT" -s install-as-vector; then
+    AS_VECTOR=1
+    INSTALLED_AS_VECTOR=1
   else
     echo "vecsim is not installed as vector: the tests under that name skip"
   fi
 }
 uninstall_as_vector() {
-  if [ "$AS_VECTOR" = 1 ]; then make -C "$VECSIM_ROOT" -s uninstall-as-vector || true; AS_VECTOR=0; fi
+  if [ "$INSTALLED_AS_VECTOR" = 1 ]; then
+    make -C "$VECSIM_ROOT" -s uninstall-as-vector || true
+    INSTALLED_AS_VECTOR=0
+  fi
 }
 
 suite_tap() {
@@ -139,9 +150,9 @@ suite_tap() {
 
 ensure_packages
 build_and_install
+trap 'uninstall_as_vector; cleanup' EXIT
 install_as_vector
 make_scratch
-trap 'uninstall_as_vector; cleanup' EXIT
 stage_inputs
 
 for suite in "${SUITES[@]}"; do

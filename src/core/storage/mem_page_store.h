@@ -111,6 +111,7 @@ class MemPageStore {
   template <class F>
   Status update_items(const ItemAddress* items, std::size_t count, F&& f, bool* changed) {
     *changed = false;
+    if (count == 0) return Status::ok();  // as the server's store: nothing to change
     VECSIM_RETURN_IF_ERROR(maybe_fail());
     if (count > kMaxItemsPerChange) return Status::error(ErrorCode::kInternal, "change has too many items");
     std::uint32_t blocks[kMaxPagesPerChange];

@@ -66,8 +66,17 @@ IndexBulkDeleteResult* new_result(IndexBulkDeleteResult* stats) {
 IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
                                         IndexBulkDeleteCallback callback, void* callback_state) {
   Relation index = info->index;
-  require_own_index(index, kHnswPageFormat);
   stats = new_result(stats);
+  if (!is_own_index(index, kHnswPageFormat)) {
+    // A VACUUM that failed here would fail on every run and leave the
+    // table to bloat; the index is unused (scans and inserts refuse it)
+    // until a REINDEX rebuilds it from the heap, so vacuum warns and
+    // leaves it alone.
+    report_foreign_index(index, kHnswPageFormat, WARNING);
+    stats->num_index_tuples = info->num_heap_tuples;
+    stats->estimated_count = true;
+    return stats;
+  }
   core::IndexOpclass opclass = hnsw_opclass_of(index);
   MemoryContext context =
       AllocSetContextCreate(CurrentMemoryContext, "vecsim hnsw vacuum", ALLOCSET_DEFAULT_SIZES);

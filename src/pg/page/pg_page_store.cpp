@@ -93,33 +93,70 @@ Buffer read_main_fork(Relation index, BlockNumber block) {
 
 }  // namespace
 
-void require_own_index(Relation index, const PageFormat& format) {
-  bool own = false;
+namespace {
+
+// What block 0 of an index shows of its format: the special space's size,
+// and the page ids at its start (vecsim's place) and at its end (where
+// pgvector and bloom keep theirs).
+struct FirstPage {
+  bool readable = false;
   std::uint16_t special_size = 0;
-  std::uint16_t page_id = 0;
-  if (RelationGetNumberOfBlocks(index) > 0) {
-    Buffer buffer = read_main_fork(index, 0);
-    LockBuffer(buffer, BUFFER_LOCK_SHARE);
-    Page page = BufferGetPage(buffer);
-    if (!PageIsNew(page)) {
-      special_size = PageGetSpecialSize(page);
-      if (special_size >= sizeof page_id) std::memcpy(&page_id, PageGetSpecialPointer(page), sizeof page_id);
-      own = special_size == MAXALIGN(format.special_size) && page_id == format.page_id;
+  std::uint16_t first_id = 0;
+  std::uint16_t last_id = 0;
+};
+
+FirstPage read_first_page(Relation index) {
+  FirstPage first;
+  if (RelationGetNumberOfBlocks(index) == 0) return first;
+  Buffer buffer = read_main_fork(index, 0);
+  LockBuffer(buffer, BUFFER_LOCK_SHARE);
+  Page page = BufferGetPage(buffer);
+  if (!PageIsNew(page)) {
+    first.readable = true;
+    first.special_size = PageGetSpecialSize(page);
+    const char* special = PageGetSpecialPointer(page);
+    if (first.special_size >= sizeof(std::uint16_t)) {
+      std::memcpy(&first.first_id, special, sizeof first.first_id);
+      std::memcpy(&first.last_id, special + first.special_size - sizeof first.last_id, sizeof first.last_id);
     }
-    UnlockReleaseBuffer(buffer);
   }
-  if (own) return;
-  ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                  errmsg("index \"%s\" was not built by vecsim's %s access method",
-                         RelationGetRelationName(index), format.am_name),
-                  errdetail("Its first page has a special space of %u bytes with page id 0x%04X; "
-                            "vecsim's %s pages have %u bytes with page id 0x%04X.",
-                            special_size, page_id, format.am_name,
-                            static_cast<unsigned>(MAXALIGN(format.special_size)), format.page_id),
-                  errhint("An index built by another extension (pgvector, before pg_upgrade) must be "
-                          "rebuilt: REINDEX INDEX %s;",
-                          quote_qualified_identifier(get_namespace_name(RelationGetNamespace(index)),
-                                                     RelationGetRelationName(index)))));
+  UnlockReleaseBuffer(buffer);
+  return first;
+}
+
+// pgvector's page ids (the last two bytes of its special space).
+constexpr std::uint16_t kPgvectorIvfflatPageId = 0xFF84;
+constexpr std::uint16_t kPgvectorHnswPageId = 0xFF90;
+
+}  // namespace
+
+bool is_own_index(Relation index, const PageFormat& format) {
+  const FirstPage first = read_first_page(index);
+  return first.readable && first.special_size == MAXALIGN(format.special_size) &&
+         first.first_id == format.page_id;
+}
+
+void report_foreign_index(Relation index, const PageFormat& format, int elevel) {
+  const FirstPage first = read_first_page(index);
+  const bool pgvector = first.readable && (first.last_id == kPgvectorHnswPageId ||
+                                           first.last_id == kPgvectorIvfflatPageId);
+  ereport(elevel,
+          (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+           errmsg("index \"%s\" was not built by vecsim's %s access method",
+                  RelationGetRelationName(index), format.am_name),
+           pgvector ? errdetail("Its pages are pgvector's (page id 0x%04X).", first.last_id)
+                    : errdetail("Its first page has a special space of %u bytes beginning with 0x%04X; "
+                                "vecsim's %s pages have %u bytes beginning with page id 0x%04X.",
+                                first.special_size, first.first_id, format.am_name,
+                                static_cast<unsigned>(MAXALIGN(format.special_size)), format.page_id),
+           errhint("An index built by another extension (pgvector, before pg_upgrade) must be "
+                   "rebuilt: REINDEX INDEX %s;",
+                   quote_qualified_identifier(get_namespace_name(RelationGetNamespace(index)),
+                                              RelationGetRelationName(index)))));
+}
+
+void require_own_index(Relation index, const PageFormat& format) {
+  if (!is_own_index(index, format)) report_foreign_index(index, format, ERROR);
 }
 
 core::Status PgPageStore::corrupt(const char* what, std::uint32_t block,

@@ -17,8 +17,9 @@
 // LOCKING
 //   Each read holds the buffer's share lock only while core's callback
 //   reads the item (the callback never calls PostgreSQL); each write holds
-//   the exclusive lock for the one change. No two buffer locks are ever
-//   held at once, so buffer locks cannot deadlock. Concurrent writers
+//   the exclusive lock for the one change. Only update_items holds more
+//   than one buffer lock, up to four, always taken in ascending block
+//   order, so buffer locks cannot deadlock. Concurrent writers
 //   change shared items only through update_item (a read-check-write under
 //   one exclusive lock) and add_item_if_room.
 //
@@ -238,10 +239,14 @@ class PgPageStore {
 
 static_assert(core::is_page_store_v<PgPageStore>, "PgPageStore must satisfy the PageStore concept");
 
-// PG zone: raises 55000 (with a HINT to REINDEX) unless block 0 of the
-// index is a page of format's (its special space's size and page id), so
-// an index another extension built, such as pgvector's after pg_upgrade,
-// is refused cleanly before anything reads it as ours.
+// PG zone. Whether block 0 of the index is a page of format's (its
+// special space's size and page id): an index another extension built,
+// such as pgvector's after pg_upgrade, is not, and must be refused
+// before anything reads it as ours. report_foreign_index says so at
+// elevel (55000, with a HINT to REINDEX; a DETAIL naming pgvector when its
+// page ids are found); require_own_index raises it as an ERROR.
+bool is_own_index(Relation index, const PageFormat& format);
+void report_foreign_index(Relation index, const PageFormat& format, int elevel);
 void require_own_index(Relation index, const PageFormat& format);
 
 }  // namespace vecsim::pg
