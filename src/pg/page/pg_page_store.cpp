@@ -91,21 +91,27 @@ Buffer read_main_fork(Relation index, BlockNumber block) {
   return buffer;
 }
 
-}  // namespace
+// Whether page is one of format's: the special space's size, and the page
+// id at its start.
+bool has_format(Page page, const PageFormat& format) {
+  if (PageIsNew(page) || PageGetSpecialSize(page) != MAXALIGN(format.special_size)) return false;
+  std::uint16_t id;
+  std::memcpy(&id, PageGetSpecialPointer(page), sizeof id);
+  return id == format.page_id;
+}
 
-namespace {
-
-// What block 0 of an index shows of its format: the special space's size,
-// and the page ids at its start (vecsim's place) and at its end (where
-// pgvector and bloom keep theirs).
+// What block 0 of an index shows of its format: whether it is format's,
+// the special space's size, and the page ids at its start (vecsim's place)
+// and at its end (where pgvector and bloom keep theirs).
 struct FirstPage {
   bool readable = false;
+  bool own = false;
   std::uint16_t special_size = 0;
   std::uint16_t first_id = 0;
   std::uint16_t last_id = 0;
 };
 
-FirstPage read_first_page(Relation index) {
+FirstPage read_first_page(Relation index, const PageFormat& format) {
   FirstPage first;
   if (RelationGetNumberOfBlocks(index) == 0) return first;
   Buffer buffer = read_main_fork(index, 0);
@@ -113,6 +119,7 @@ FirstPage read_first_page(Relation index) {
   Page page = BufferGetPage(buffer);
   if (!PageIsNew(page)) {
     first.readable = true;
+    first.own = has_format(page, format);
     first.special_size = PageGetSpecialSize(page);
     const char* special = PageGetSpecialPointer(page);
     if (first.special_size >= sizeof(std::uint16_t)) {
@@ -131,13 +138,11 @@ constexpr std::uint16_t kPgvectorHnswPageId = 0xFF90;
 }  // namespace
 
 bool is_own_index(Relation index, const PageFormat& format) {
-  const FirstPage first = read_first_page(index);
-  return first.readable && first.special_size == MAXALIGN(format.special_size) &&
-         first.first_id == format.page_id;
+  return read_first_page(index, format).own;
 }
 
 void report_foreign_index(Relation index, const PageFormat& format, int elevel) {
-  const FirstPage first = read_first_page(index);
+  const FirstPage first = read_first_page(index, format);
   const bool pgvector = first.readable && (first.last_id == kPgvectorHnswPageId ||
                                            first.last_id == kPgvectorIvfflatPageId);
   ereport(elevel,
@@ -172,12 +177,7 @@ void PgPageStore::init_page(Page page) const noexcept {
   std::memcpy(special, &format_.page_id, sizeof format_.page_id);
 }
 
-bool PgPageStore::is_own_page(Page page) const noexcept {
-  if (PageIsNew(page) || PageGetSpecialSize(page) != MAXALIGN(format_.special_size)) return false;
-  std::uint16_t id;
-  std::memcpy(&id, PageGetSpecialPointer(page), sizeof id);
-  return id == format_.page_id;
-}
+bool PgPageStore::is_own_page(Page page) const noexcept { return has_format(page, format_); }
 
 core::Status PgPageStore::refresh_page_count() noexcept {
   return pg_call([&]() noexcept { page_count_ = RelationGetNumberOfBlocksInFork(index_, fork_); });
