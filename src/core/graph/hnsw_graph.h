@@ -40,7 +40,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <pthread.h>
 #include <csignal>
 #include <thread>
 #include <random>
@@ -51,6 +50,7 @@
 #include "graph/neighbor_selection.h"
 #include "graph/search_pool.h"
 #include "graph/visited_set.h"
+#include "util/parallel.h"
 #include "storage/hnsw_format.h"
 
 namespace vecsim::core {
@@ -105,7 +105,7 @@ class HnswGraph {
   // any thread (out of memory; no thread to be had) stops them all, every
   // started thread is joined, and the result says so. After a stop or a
   // failure the graph is incomplete and must be discarded.
-  enum class ParallelResult { kDone, kStopped, kOutOfMemory, kFailed };
+  using ParallelResult = core::ParallelResult;
 
   template <class Stop>
   ParallelResult build_parallel(std::uint32_t n, const std::vector<std::int8_t>& max_levels,
@@ -115,49 +115,23 @@ class HnswGraph {
     for (std::uint32_t node = 0; node < n; ++node) prepare(node, std::min<int>(draw_level(), max_levels[node]));
     link(0, main_);
     if (n == 1) return ParallelResult::kDone;
-    locks_ = std::make_unique<std::mutex[]>(kLockStripes);
-    std::atomic<std::uint32_t> next{1};
-    std::atomic<int> outcome{static_cast<int>(ParallelResult::kDone)};
-    auto fail = [&](ParallelResult why) {
-      int done = static_cast<int>(ParallelResult::kDone);
-      outcome.compare_exchange_strong(done, static_cast<int>(why));
-    };
-    auto work = [&](Scratch& scratch, bool caller) noexcept {
-      try {
-        for (;;) {
-          if (outcome.load(std::memory_order_relaxed) != static_cast<int>(ParallelResult::kDone)) return;
-          if (caller && stop()) return fail(ParallelResult::kStopped);
-          std::uint32_t node = next.fetch_add(1);
-          if (node >= n) return;
-          link(node, scratch);
-        }
-      } catch (const std::bad_alloc&) {
-        fail(ParallelResult::kOutOfMemory);
-      } catch (...) {
-        fail(ParallelResult::kFailed);
-      }
-    };
     std::vector<Scratch> scratch;
-    std::vector<std::thread> helpers;
-    concurrent_ = true;
     try {
+      locks_ = std::make_unique<std::mutex[]>(kLockStripes);
       scratch.resize(static_cast<std::size_t>(std::max(threads - 1, 0)));
-      helpers.reserve(scratch.size());
-      SignalsBlocked blocked;  // the helpers inherit the blocked mask
-      for (Scratch& s : scratch) {
-        s.visited.resize(levels_.size());
-        helpers.emplace_back(work, std::ref(s), false);
-      }
+      for (Scratch& s : scratch) s.visited.resize(levels_.size());
     } catch (const std::bad_alloc&) {
-      fail(ParallelResult::kOutOfMemory);
-    } catch (...) {
-      fail(ParallelResult::kFailed);  // e.g. std::system_error: no thread could be made
+      return ParallelResult::kOutOfMemory;
     }
-    work(main_, true);
-    for (std::thread& t : helpers) t.join();
+    concurrent_ = true;
+    ParallelResult result = parallel_tasks(
+        threads, n - 1,
+        [&](int worker, std::size_t i) {
+          link(static_cast<std::uint32_t>(i + 1), worker == 0 ? main_ : scratch[worker - 1]);
+        },
+        stop);
     concurrent_ = false;
     locks_.reset();
-    auto result = static_cast<ParallelResult>(outcome.load());
     if (result == ParallelResult::kDone) relink_unreachable(n);
     return result;
   }
@@ -263,21 +237,6 @@ class HnswGraph {
     std::vector<Candidate> entries, sorted, selected, prune, pruned;
     std::uint32_t fresh[2 * kMaxM];     // unvisited neighbours of one node (m0 <= 2 * kMaxM)
     std::uint32_t list[2 * kMaxM + 1];  // a neighbour list copied out under its lock
-  };
-
-  // Blocks every signal in this thread until destroyed (threads created
-  // meanwhile inherit the mask).
-  class SignalsBlocked {
-   public:
-    SignalsBlocked() {
-      sigset_t all;
-      sigfillset(&all);
-      pthread_sigmask(SIG_BLOCK, &all, &saved_);
-    }
-    ~SignalsBlocked() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
-
-   private:
-    sigset_t saved_;
   };
 
   // The lock of node's lists during build_parallel (nothing otherwise).

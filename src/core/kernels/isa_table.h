@@ -22,7 +22,8 @@ constexpr KernelTable isa_kernel_table(IsaLevel level, const char* extras, BitKe
                      batch4_kernels<V, float>(),
                      batch4_kernels<V, Half>(),
                      sparse_kernels<V>(),
-                     bit};
+                     bit,
+                     PanelKernels{dot_panel<V>}};
 }
 
 }  // namespace

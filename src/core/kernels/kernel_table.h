@@ -91,6 +91,19 @@ struct BitKernels {
                           std::size_t bytes) noexcept;
 };
 
+// A matrix product for many-to-many distances (k-means, list assignment):
+// c[i * ldb + j] = sum over t < d of a[i * d + t] * bt[t * ldb + j], for
+// i < rows and j < ldb. a is row-major (rows x d); bt is the other operand
+// transposed and zero-padded to ldb columns, ldb a multiple of
+// kPanelColumns, so every ISA's registers tile a row of c exactly. Vectors
+// run along c's rows (a broadcast of one element of a against a row of
+// bt): no horizontal sums, as in a BLAS micro-kernel.
+constexpr std::size_t kPanelColumns = 16;
+struct PanelKernels {
+  void (*dot_f32)(const float* a, std::size_t rows, std::size_t d, const float* bt, std::size_t ldb,
+                  float* c) noexcept;
+};
+
 struct KernelTable {
   IsaLevel level;
   const char* extras;  // optional features beyond the level that the table uses, or ""
@@ -100,6 +113,7 @@ struct KernelTable {
   BatchKernels<Half> f16_batch4;
   SparseKernels sparse;
   BitKernels bit;
+  PanelKernels panel;
 };
 
 // The table of one level; level must be <= detect_isa_level().

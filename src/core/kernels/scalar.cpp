@@ -19,6 +19,18 @@ constexpr BatchKernels<Elem> batch4_scalar() noexcept {
           dense_batch4_reference<L1Op, Elem>};
 }
 
+// The matrix product of PanelKernels, one output at a time.
+void dot_panel_scalar(const float* a, std::size_t rows, std::size_t d, const float* bt, std::size_t ldb,
+                      float* c) noexcept {
+  for (std::size_t i = 0; i < rows; ++i) {
+    for (std::size_t j = 0; j < ldb; ++j) {
+      float sum = 0;
+      for (std::size_t t = 0; t < d; ++t) sum += a[i * d + t] * bt[t * ldb + j];
+      c[i * ldb + j] = sum;
+    }
+  }
+}
+
 }  // namespace
 
 const KernelTable kScalarKernels = {
@@ -31,6 +43,7 @@ const KernelTable kScalarKernels = {
     {sparse_reference<L2SqOp>, sparse_reference<DotOp>, sparse_reference<L1Op>,
      sparse_cosine_reference},
     {hamming_reference, jaccard_reference},
+    {dot_panel_scalar},
 };
 
 }  // namespace vecsim::core

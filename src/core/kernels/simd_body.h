@@ -6,7 +6,8 @@
 //
 // V provides: Reg, kWidth, zero(), load(p) and load_tail(p, n) for p a
 // const float* or const Half* (n < kWidth lanes, the rest zero, reading no
-// byte past p + n), add, sub, fmadd(a, b, c) = a * b + c, abs, reduce_add.
+// byte past p + n), add, sub, fmadd(a, b, c) = a * b + c, abs, reduce_add,
+// broadcast(x) (every lane x) and store(float* p, r) (kWidth lanes).
 //
 // INVARIANTS
 //   Everything here has internal linkage (unnamed namespace), so code built
@@ -135,6 +136,48 @@ template <class V, class Elem>
 constexpr BatchKernels<Elem> batch4_kernels() noexcept {
   return {reduce_batch4<V, L2SqStep, Elem>, reduce_batch4<V, DotStep, Elem>,
           reduce_batch4<V, L1Step, Elem>};
+}
+
+// PanelKernels::dot_f32 (kernel_table.h): four rows of c at a time, two
+// registers wide, so eight accumulators take one broadcast of each row's
+// element against two loads of bt per step (a 4 x 2W register tile); a
+// last column block one register wide, and the last rows, take narrower
+// tiles of the same shape.
+template <class V, std::size_t Rows, std::size_t Regs>
+void dot_tile(const float* a, std::size_t d, const float* bt, std::size_t ldb, float* c) noexcept {
+  constexpr std::size_t W = V::kWidth;
+  typename V::Reg acc[Rows][Regs];
+  for (std::size_t r = 0; r < Rows; ++r) {
+    for (std::size_t g = 0; g < Regs; ++g) acc[r][g] = V::zero();
+  }
+  for (std::size_t t = 0; t < d; ++t, bt += ldb) {
+    typename V::Reg b[Regs];
+    for (std::size_t g = 0; g < Regs; ++g) b[g] = V::load(bt + g * W);
+    for (std::size_t r = 0; r < Rows; ++r) {
+      typename V::Reg x = V::broadcast(a[r * d + t]);
+      for (std::size_t g = 0; g < Regs; ++g) acc[r][g] = V::fmadd(x, b[g], acc[r][g]);
+    }
+  }
+  for (std::size_t r = 0; r < Rows; ++r) {
+    for (std::size_t g = 0; g < Regs; ++g) V::store(c + r * ldb + g * W, acc[r][g]);
+  }
+}
+
+template <class V, std::size_t Rows>
+void dot_row_block(const float* a, std::size_t d, const float* bt, std::size_t ldb, float* c) noexcept {
+  constexpr std::size_t W = V::kWidth;
+  static_assert(kPanelColumns % W == 0, "a row of c must tile into registers");
+  std::size_t j = 0;
+  for (; j + 2 * W <= ldb; j += 2 * W) dot_tile<V, Rows, 2>(a, d, bt + j, ldb, c + j);
+  for (; j < ldb; j += W) dot_tile<V, Rows, 1>(a, d, bt + j, ldb, c + j);
+}
+
+template <class V>
+void dot_panel(const float* a, std::size_t rows, std::size_t d, const float* bt, std::size_t ldb,
+               float* c) noexcept {
+  std::size_t i = 0;
+  for (; i + 4 <= rows; i += 4) dot_row_block<V, 4>(a + i * d, d, bt, ldb, c + i * ldb);
+  for (; i < rows; ++i) dot_row_block<V, 1>(a + i * d, d, bt, ldb, c + i * ldb);
 }
 
 // The four dense metrics of one ISA over one element type.

@@ -37,6 +37,8 @@ struct Avx2 {
     std::memcpy(block, p, n * sizeof(Half));
     return _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(block)));
   }
+  static Reg broadcast(float x) noexcept { return _mm256_set1_ps(x); }
+  static void store(float* p, Reg r) noexcept { _mm256_storeu_ps(p, r); }
   static Reg add(Reg a, Reg b) noexcept { return _mm256_add_ps(a, b); }
   static Reg sub(Reg a, Reg b) noexcept { return _mm256_sub_ps(a, b); }
   static Reg fmadd(Reg a, Reg b, Reg c) noexcept { return _mm256_fmadd_ps(a, b, c); }

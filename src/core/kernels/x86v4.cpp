@@ -36,6 +36,8 @@ struct Avx512 {
   static Reg load_tail(const Half* p, std::size_t n) noexcept {
     return _mm512_maskz_cvtph_ps(0xffff, _mm256_maskz_loadu_epi16(lanes(n), p));
   }
+  static Reg broadcast(float x) noexcept { return _mm512_set1_ps(x); }
+  static void store(float* p, Reg r) noexcept { _mm512_storeu_ps(p, r); }
   static Reg add(Reg a, Reg b) noexcept { return _mm512_add_ps(a, b); }
   static Reg sub(Reg a, Reg b) noexcept { return _mm512_sub_ps(a, b); }
   static Reg fmadd(Reg a, Reg b, Reg c) noexcept { return _mm512_fmadd_ps(a, b, c); }
