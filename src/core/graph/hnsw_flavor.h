@@ -62,12 +62,6 @@ struct ValueFlavor {
   AnyMetric any_metric() const { return metric; }
 };
 
-// The kernel of a float metric from a kernel set (single or batched).
-template <class Kernels>
-auto float_metric_kernel(const Kernels& ks, IndexMetric m) {
-  return orders_by_dot(m) ? ks.dot : m == IndexMetric::kL1 ? ks.l1 : ks.l2sq;
-}
-
 template <class F>
 decltype(auto) with_hnsw_flavor(IndexOpclass oc, F&& f) {
   const KernelTable& k = kernels();
@@ -79,13 +73,8 @@ decltype(auto) with_hnsw_flavor(IndexOpclass oc, F&& f) {
       using Elem = typename Kind::Element;
       return f(DenseFlavor<Elem>{DenseMetric<Elem>{float_metric_kernel(dense_kernels(k, kind), oc.metric), sign},
                                  fill, float_metric_kernel(dense_batch4(k, kind), oc.metric)});
-    } else if constexpr (Kind::kKind == ValueKind::kSparse) {
-      return f(ValueFlavor{SparseMetric{float_metric_kernel(k.sparse, oc.metric), sign}, fill});
     } else {
-      if (oc.metric == IndexMetric::kJaccard) {
-        return f(ValueFlavor{JaccardMetric{k.bit.jaccard}, false});
-      }
-      return f(ValueFlavor{HammingMetric{k.bit.hamming}, false});
+      return f(ValueFlavor{any_metric_of(oc), fill});
     }
   });
 }

@@ -24,11 +24,14 @@
 //   kernel table's tolerance.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
+#include "index/value_kind.h"
 #include "index/value_metrics.h"
+#include "kernels/kernel_table.h"
 
 namespace vecsim::core {
 
@@ -126,5 +129,46 @@ class Scorer {
 };
 
 static_assert(std::is_trivially_copyable_v<Scorer>);
+
+// The kernel of a float metric from a kernel set (single or batched).
+template <class Kernels>
+auto float_metric_kernel(const Kernels& ks, IndexMetric m) {
+  return orders_by_dot(m) ? ks.dot : m == IndexMetric::kL1 ? ks.l1 : ks.l2sq;
+}
+
+// The distance an index of the opclass orders by (squared L2 for L2,
+// negative inner product for inner product and, on normalized values,
+// cosine; L1, Hamming, Jaccard as they are), from the active kernels.
+inline AnyMetric any_metric_of(IndexOpclass oc) {
+  const KernelTable& k = kernels();
+  const float sign = orders_by_dot(oc.metric) ? -1.0f : 1.0f;
+  return visit_value_kind(oc.kind, [&](auto kind) -> AnyMetric {
+    using Kind = decltype(kind);
+    if constexpr (Kind::kDense) {
+      using Elem = typename Kind::Element;
+      return AnyMetric(DenseMetric<Elem>{float_metric_kernel(dense_kernels(k, kind), oc.metric), sign},
+                       float_metric_kernel(dense_batch4(k, kind), oc.metric));
+    } else if constexpr (Kind::kKind == ValueKind::kSparse) {
+      return AnyMetric(SparseMetric{float_metric_kernel(k.sparse, oc.metric), sign});
+    } else {
+      if (oc.metric == IndexMetric::kJaccard) return AnyMetric(JaccardMetric{k.bit.jaccard});
+      return AnyMetric(HammingMetric{k.bit.hamming});
+    }
+  });
+}
+
+// The opclass operator's distance from the distance an index orders by:
+// <-> is the root of squared L2, <=> on normalized values is 1 + (negative
+// inner product), the others are the ordering distance itself.
+inline double operator_distance(IndexMetric m, double ordering) {
+  switch (m) {
+    case IndexMetric::kL2:
+      return ordering > 0 ? std::sqrt(ordering) : 0.0;
+    case IndexMetric::kCosine:
+      return 1.0 + ordering;
+    default:
+      return ordering;
+  }
+}
 
 }  // namespace vecsim::core

@@ -167,6 +167,42 @@ class MemPageStore {
     return Status::ok();
   }
 
+  // One operation (for fail_after).
+  template <class F>
+  Status read_page_items(std::uint32_t block, F&& f) {
+    VECSIM_RETURN_IF_ERROR(maybe_fail());
+    if (block >= pages_.size()) return no_such("block");
+    const auto& items = pages_[block].items;
+    std::vector<const unsigned char*> at;
+    std::vector<std::size_t> sizes;
+    for (const auto& item : items) {
+      at.push_back(item.data());
+      sizes.push_back(item.size());
+    }
+    f(at.data(), sizes.data(), items.size());
+    return Status::ok();
+  }
+
+  // One operation (for fail_after).
+  template <class F>
+  Status remove_items_if(std::uint32_t block, std::uint16_t from, F&& remove, std::size_t* removed) {
+    *removed = 0;
+    VECSIM_RETURN_IF_ERROR(maybe_fail());
+    if (block >= pages_.size()) return no_such("block");
+    Page& p = pages_[block];
+    std::vector<std::vector<unsigned char>> kept;
+    for (std::size_t i = 0; i < p.items.size(); ++i) {
+      if (i + 1 >= from && remove(static_cast<const unsigned char*>(p.items[i].data()), p.items[i].size())) {
+        p.used -= item_cost(p.items[i].size());
+        ++*removed;
+      } else {
+        kept.push_back(std::move(p.items[i]));
+      }
+    }
+    p.items.swap(kept);
+    return Status::ok();
+  }
+
   template <class F>
   Status read_item(std::uint32_t block, std::uint16_t offset, F&& f) {
     return read_items(block, &offset, 1,

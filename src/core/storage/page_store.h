@@ -47,6 +47,15 @@
 //         // kMaxPagesPerChange pages), f(unsigned char* const* items, const std::size_t* sizes):
 //         // true keeps everything f wrote as one change (one WAL record for all the pages),
 //         // false leaves every item as it was. Pages are locked in ascending block order.
+//     template <class F> Status read_page_items(std::uint32_t block, F&& f);
+//         // f(const unsigned char* const* items, const std::size_t* sizes, std::size_t count):
+//         // every item of block at once (items[i] at line pointer i + 1), the page read once
+//     template <class F> Status remove_items_if(std::uint32_t block, std::uint16_t from, F&& remove,
+//                                               std::size_t* removed);
+//         // removes, in one page change, every item at line pointer >= from for which
+//         // remove(const unsigned char* item, std::size_t n) -> bool says so (called with the page
+//         // locked against writers: it must not call back into the store). The items after a
+//         // removed one move down: only for items no one holds the address of.
 //     void prefetch_page(ItemAddress a);  // hints that a will be read soon: what can be fetched
 //     void prefetch_item(ItemAddress a);  // without reading the page, then (later) the item
 //                                         // itself (both may do nothing; never fail)
@@ -60,8 +69,9 @@
 // INVARIANTS
 //   Every method reports failure as a Status and never throws; after a
 //   failure the store is unchanged. f passed to a read_* method must not call
-//   back into the store. Items never move: a line pointer stays valid until
-//   the page is rewritten by a build.
+//   back into the store. Items never move, except by remove_items_if: a line
+//   pointer stays valid until the page is rewritten by a build or an item
+//   below it is removed.
 #pragma once
 
 #include <cstddef>
@@ -96,6 +106,12 @@ struct ReadAllFn {
 };
 struct UpdateFn {
   bool operator()(unsigned char*, std::size_t) const { return false; }
+};
+struct ReadPageFn {
+  void operator()(const unsigned char* const*, const std::size_t*, std::size_t) const {}
+};
+struct RemoveFn {
+  bool operator()(const unsigned char*, std::size_t) const { return false; }
 };
 struct UpdateManyFn {
   bool operator()(unsigned char* const*, const std::size_t*) const { return false; }
@@ -133,6 +149,9 @@ struct Check<S, std::void_t<
                                                    std::declval<bool*>())}),
     decltype(Status{std::declval<S&>().update_items(std::declval<const ItemAddress*>(), std::size_t{},
                                                     UpdateManyFn{}, std::declval<bool*>())}),
+    decltype(Status{std::declval<S&>().read_page_items(std::uint32_t{}, ReadPageFn{})}),
+    decltype(Status{std::declval<S&>().remove_items_if(std::uint32_t{}, std::uint16_t{}, RemoveFn{},
+                                                       std::declval<std::size_t*>())}),
     decltype(std::declval<S&>().prefetch_page(ItemAddress{})),
     decltype(std::declval<S&>().prefetch_item(ItemAddress{}))>> : std::true_type {};
 

@@ -304,6 +304,47 @@ core::Status PgPageStore::add_items_if_room(std::uint32_t block, const unsigned 
   return core::Status::ok();
 }
 
+core::Status PgPageStore::remove_items_with(std::uint32_t block, std::uint16_t from,
+                                            bool (*remove)(void*, const unsigned char*, std::size_t),
+                                            void* arg, std::size_t* removed) noexcept {
+  *removed = 0;
+  if (mode_ == Mode::kRead) return corrupt("read-only store asked to write", block, 0);
+  const bool logged = mode_ == Mode::kLogged;
+  bool own = true;
+  std::size_t count = 0;
+  VECSIM_RETURN_IF_ERROR(pg_call([&]() noexcept {
+    if (vacuum_) VECSIM_VACUUM_DELAY_POINT();
+    Buffer buffer = fork_ == MAIN_FORKNUM ? read_main_fork(index_, block)
+                                          : ReadBufferExtended(index_, fork_, block, RBM_NORMAL, nullptr);
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    Page page = BufferGetPage(buffer);
+    own = is_own_page(page);
+    if (own) {
+      OffsetNumber dead[MaxOffsetNumber];
+      const OffsetNumber last = PageGetMaxOffsetNumber(page);
+      for (OffsetNumber off = std::max<OffsetNumber>(from, FirstOffsetNumber); off <= last; ++off) {
+        const unsigned char* item = nullptr;
+        std::size_t n = 0;
+        if (find_item(page, off, &item, &n) && remove(arg, item, n)) dead[count++] = off;
+      }
+      if (count > 0) {
+        GenericXLogState* state = logged ? GenericXLogStart(index_) : nullptr;
+        Page target = logged ? GenericXLogRegisterBuffer(state, buffer, 0) : page;
+        PageIndexMultiDelete(target, dead, static_cast<int>(count));
+        if (logged) {
+          GenericXLogFinish(state);
+        } else {
+          MarkBufferDirty(buffer);
+        }
+      }
+    }
+    UnlockReleaseBuffer(buffer);
+  }));
+  if (!own) return corrupt("has a page that is not its own", block, 0);
+  *removed = count;
+  return core::Status::ok();
+}
+
 core::Status PgPageStore::update_items_with(const core::ItemAddress* items, std::size_t count,
                                             bool (*change)(void*, unsigned char* const*,
                                                            const std::size_t*),

@@ -168,6 +168,42 @@ class PgPageStore {
     });
   }
 
+  // f(items, sizes, count) once with every item of block (items[i] at
+  // offset i + 1), under one pin and share lock; a new, uninitialised page
+  // has no items.
+  template <class F>
+  core::Status read_page_items(std::uint32_t block, F&& f) noexcept {
+    return with_locked_page(block, /*new_is_empty=*/true, [&](Page page) {
+      const unsigned char* items[kMaxPageItems];
+      std::size_t sizes[kMaxPageItems];
+      std::size_t count = 0;
+      if (page != nullptr) {
+        count = PageGetMaxOffsetNumber(page);
+        if (count > kMaxPageItems) return corrupt("has too many items on a page", block, 0);
+        for (std::size_t i = 0; i < count; ++i) {
+          if (!find_item(page, static_cast<std::uint16_t>(i + 1), &items[i], &sizes[i])) {
+            return missing_item(block, static_cast<std::uint16_t>(i + 1));
+          }
+        }
+      }
+      f(items, sizes, count);
+      return core::Status::ok();
+    });
+  }
+
+  // Removes the items at offsets >= from for which remove(item, n) is
+  // true, under the page's exclusive lock, in one page change (one generic
+  // WAL record when logged); the page is compacted, so later items move
+  // down. remove must not throw or call PostgreSQL.
+  template <class F>
+  core::Status remove_items_if(std::uint32_t block, std::uint16_t from, F&& remove,
+                               std::size_t* removed) noexcept {
+    return remove_items_with(
+        block, from,
+        [](void* arg, const unsigned char* item, std::size_t n) { return (*static_cast<F*>(arg))(item, n); },
+        &remove, removed);
+  }
+
   template <class F>
   core::Status read_item(std::uint32_t block, std::uint16_t offset, F&& f) noexcept {
     return read_items(block, &offset, 1,
@@ -175,6 +211,12 @@ class PgPageStore {
   }
 
  private:
+  // Line pointers a page can hold (PostgreSQL's MaxOffsetNumber for 8 kB pages).
+  static constexpr std::size_t kMaxPageItems = 2048;
+
+  core::Status remove_items_with(std::uint32_t block, std::uint16_t from,
+                                 bool (*remove)(void*, const unsigned char*, std::size_t), void* arg,
+                                 std::size_t* removed) noexcept;
   core::Status add_items_if_room(std::uint32_t block, const unsigned char* const* items,
                                  const std::size_t* sizes, std::size_t count,
                                  std::uint16_t* first, bool* added) noexcept;
