@@ -28,6 +28,8 @@
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
 #include "page/pg_page_store.h"
+#include "index/am_common.h"
+#include "index/build_workers.h"
 #include "index/value_datum.h"
 
 #include "pg.h"
@@ -50,38 +52,10 @@ namespace {
 
 using core::ValueKind;
 
-// Helper threads for building heap's index: plan_create_index_workers'
-// answer, unless it is 0 only because the heap is small. PostgreSQL sizes
-// a table by its main fork, and vectors wider than about 2 kB (a 768-dim
-// vector is 3 kB) live in its TOAST table: 100,000 of them are 6 MB of
-// heap, below min_parallel_table_scan_size, and 400 MB of TOAST, while
-// the graph build is work per row. So when nothing else (the settings,
-// the table's parallel_workers) holds the count at 0, PostgreSQL's own
-// rule (compute_parallel_worker) is applied to the heap and TOAST pages
-// together. The threads touch no relation, so what else can hold
-// PostgreSQL's workers back (temporary tables, parallel-unsafe index
-// expressions: the expressions run in this backend's heap scan) does not
-// concern them.
-int build_helpers(Relation heap, Relation index) {
-  int helpers = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
-  if (helpers > 0 || max_parallel_maintenance_workers == 0 ||
-      RelationGetParallelWorkers(heap, -1) != -1 || !OidIsValid(heap->rd_rel->reltoastrelid)) {
-    return helpers;
-  }
-  Relation toast = table_open(heap->rd_rel->reltoastrelid, AccessShareLock);
-  double pages = static_cast<double>(RelationGetNumberOfBlocks(heap)) +
-                 static_cast<double>(RelationGetNumberOfBlocks(toast));
-  table_close(toast, AccessShareLock);
-  RelOptInfo sized;
-  std::memset(&sized, 0, sizeof sized);
-  sized.rel_parallel_workers = -1;
-  return compute_parallel_worker(&sized, pages, -1, max_parallel_maintenance_workers);
-}
-
 struct BuildState {
   core::IndexOpclass opclass;
   PgPageStore* store;
-  HandleSlot<HnswBuildHandle>* slot;
+  HnswSlot<HnswBuildHandle>* slot;
   MemoryContext row_context;  // reset after every row
   double heap_tuples;
   double indexed;
@@ -183,7 +157,7 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
   std::int32_t dims = checked_dims(index, state->opclass.kind, m, *state->store);
   state->row_context =
       AllocSetContextCreate(build_context, "vecsim hnsw build row", ALLOCSET_DEFAULT_SIZES);
-  state->slot = new_handle_slot<HnswBuildHandle>(build_context);
+  state->slot = new_handle_slot<HnswBuildHandle, kHnswHandleBytes>(build_context);
   MemoryContextSwitchTo(caller);
 
   core::HnswParams params{m, ef_construction, VECSIM_RANDOM_U64()};
@@ -195,7 +169,7 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
   raise_pending_or(st);
   state->slot->handle = handle;
   if (heap != nullptr) {
-    int workers = build_helpers(heap, index);
+    int workers = build_helper_threads(heap, index);
     // pgvector's wording, which tools grep for (the workers are threads of
     // this backend here).
     if (workers > 0) ereport(DEBUG1, (errmsg_internal("using %d parallel workers", workers)));
@@ -207,24 +181,17 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
     state->heap_tuples = table_index_build_scan(heap, index, info, true, true, add_row, state, nullptr);
   }
   raise_pending_or(handle->finish());
-  if (fork == INIT_FORKNUM || RelationNeedsWAL(index)) {
-    log_newpage_range(index, fork, 0, RelationGetNumberOfBlocksInFork(index, fork), true);
-  }
+  log_built_fork(index, fork);
   MemoryContextDelete(build_context);
 }
 
 }  // namespace
 
 IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* info) {
-  if (RelationGetNumberOfBlocks(index) != 0) {
-    elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
-  }
+  require_empty_index(index);
   BuildState state{};
   build_fork(heap, index, info, MAIN_FORKNUM, &state);
-  auto* result = static_cast<IndexBuildResult*>(palloc(sizeof(IndexBuildResult)));
-  result->heap_tuples = state.heap_tuples;
-  result->index_tuples = state.indexed;
-  return result;
+  return build_result(state.heap_tuples, state.indexed);
 }
 
 void hnsw_build_empty(Relation index) {

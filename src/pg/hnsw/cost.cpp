@@ -13,6 +13,7 @@
 #include <cmath>
 
 #include "hnsw/hnsw_am.h"
+#include "index/am_common.h"
 #include "index_settings.h"
 
 #include "pg.h"
@@ -30,14 +31,7 @@ namespace vecsim::pg {
 void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
                         Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
                         double* correlation, double* pages) {
-  if (path->indexorderbys == NIL) {
-    *startup_cost = get_float8_infinity();
-    *total_cost = get_float8_infinity();
-    *selectivity = 0;
-    *correlation = 0;
-    *pages = 0;
-    return;
-  }
+  if (price_out_unordered(path, startup_cost, total_cost, selectivity, correlation, pages)) return;
   GenericCosts costs;
   MemSet(&costs, 0, sizeof costs);
   genericcostestimate(root, path, loop_count, &costs);

@@ -9,20 +9,15 @@
 //   ef_construction >= 2 * m is checked when an index is built.
 #include "bridge/am_guard.h"
 #include "bridge/fmgr_glue.h"
+#include "index/am_common.h"
 #include "hnsw/hnsw_am.h"
+#include "index/opclass_validate.h"
 
 #include "pg.h"
 
 extern "C" {
-#include "access/htup_details.h"
 #include "access/reloptions.h"
-#include "catalog/pg_amop.h"
-#include "catalog/pg_amproc.h"
-#include "catalog/pg_opclass.h"
 #include "commands/progress.h"
-#include "commands/vacuum.h"
-#include "utils/catcache.h"
-#include "utils/syscache.h"
 }
 
 namespace vecsim::pg {
@@ -52,96 +47,23 @@ char* hnsw_phase_name(int64 phase) {
   return nullptr;
 }
 
-// Each member of the opclass's family: operators are ORDER BY operators
-// of strategy 1, support functions are numbered 1 to 3, and function 1 is
-// there. Problems are reported as INFO, as the built-in AMs do.
-bool hnsw_validate(Oid opclass_oid) {
-  HeapTuple opclass = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclass_oid));
-  if (!HeapTupleIsValid(opclass)) elog(ERROR, "cache lookup failed for operator class %u", opclass_oid);
-  auto* form = reinterpret_cast<Form_pg_opclass>(GETSTRUCT(opclass));
-  Oid family = form->opcfamily;
-  Oid type = form->opcintype;
-  const char* name = NameStr(form->opcname);
-  bool ok = true;
-
-  CatCList* procs = SearchSysCacheList1(AMPROCNUM, ObjectIdGetDatum(family));
-  bool has_distance = false;
-  for (int i = 0; i < procs->n_members; ++i) {
-    auto* proc = reinterpret_cast<Form_pg_amproc>(GETSTRUCT(&procs->members[i]->tuple));
-    if (proc->amprocnum < 1 || proc->amprocnum > 3) {
-      ereport(INFO, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-                     errmsg("hnsw operator class \"%s\" has support function number %d, "
-                            "which is not 1, 2 or 3", name, proc->amprocnum)));
-      ok = false;
-    }
-    has_distance |= proc->amprocnum == 1 && proc->amproclefttype == type;
-  }
-  ReleaseCatCacheList(procs);
-  if (!has_distance) {
-    ereport(INFO, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-                   errmsg("hnsw operator class \"%s\" has no support function 1", name)));
-    ok = false;
-  }
-
-  CatCList* ops = SearchSysCacheList1(AMOPSTRATEGY, ObjectIdGetDatum(family));
-  for (int i = 0; i < ops->n_members; ++i) {
-    auto* op = reinterpret_cast<Form_pg_amop>(GETSTRUCT(&ops->members[i]->tuple));
-    if (op->amopstrategy != 1 || op->amoppurpose != AMOP_ORDER) {
-      ereport(INFO, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-                     errmsg("hnsw operator class \"%s\" has an operator that is not "
-                            "an ORDER BY operator of strategy 1", name)));
-      ok = false;
-    }
-  }
-  ReleaseCatCacheList(ops);
-  ReleaseSysCache(opclass);
-  return ok;
-}
+bool hnsw_validate(Oid opclass_oid) { return validate_order_opclass(opclass_oid, "hnsw", 3); }
 
 Datum hnsw_handler(FunctionCallInfo fcinfo) {
-  IndexAmRoutine* am = makeNode(IndexAmRoutine);
-  am->amstrategies = 0;
-  am->amsupport = 3;
-  am->amoptsprocnum = 0;
-  am->amcanorder = false;
-  am->amcanorderbyop = true;
-  am->amcanbackward = false;
-  am->amcanunique = false;
-  am->amcanmulticol = false;
-  am->amoptionalkey = true;
-  am->amsearcharray = false;
-  am->amsearchnulls = false;
-  am->amstorage = false;
-  am->amclusterable = false;
-  am->ampredlocks = false;
-  am->amcanparallel = false;
-  am->amcaninclude = false;
-  am->amusemaintenanceworkmem = false;
-  am->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
-  am->amkeytype = InvalidOid;
-
+  IndexAmRoutine* am = new_vector_am_routine(3);
   am->ambuild = VECSIM_AM_GUARD(hnsw_build);
   am->ambuildempty = VECSIM_AM_GUARD(hnsw_build_empty);
   am->aminsert = VECSIM_AM_GUARD(hnsw_insert);
   am->ambulkdelete = VECSIM_AM_GUARD(hnsw_bulk_delete);
-  am->amvacuumcleanup = VECSIM_AM_GUARD(hnsw_vacuum_cleanup);
-  am->amcanreturn = nullptr;
+  am->amvacuumcleanup = VECSIM_AM_GUARD(vector_vacuum_cleanup);
   am->amcostestimate = VECSIM_AM_GUARD(hnsw_cost_estimate);
   am->amoptions = VECSIM_AM_GUARD(hnsw_options);
-  am->amproperty = nullptr;
   am->ambuildphasename = VECSIM_AM_GUARD(hnsw_phase_name);
   am->amvalidate = VECSIM_AM_GUARD(hnsw_validate);
-  am->amadjustmembers = nullptr;
   am->ambeginscan = VECSIM_AM_GUARD(hnsw_begin_scan);
   am->amrescan = VECSIM_AM_GUARD(hnsw_rescan);
   am->amgettuple = VECSIM_AM_GUARD(hnsw_get_tuple);
-  am->amgetbitmap = nullptr;
   am->amendscan = VECSIM_AM_GUARD(hnsw_end_scan);
-  am->ammarkpos = nullptr;
-  am->amrestrpos = nullptr;
-  am->amestimateparallelscan = nullptr;
-  am->aminitparallelscan = nullptr;
-  am->amparallelrescan = nullptr;
   PG_RETURN_POINTER(am);
 }
 

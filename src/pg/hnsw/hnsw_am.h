@@ -5,7 +5,7 @@
 //   build.cpp    ambuild, ambuildempty
 //   insert.cpp   aminsert
 //   scan.cpp     ambeginscan, amrescan, amgettuple, amendscan
-//   vacuum.cpp   ambulkdelete, amvacuumcleanup
+//   vacuum.cpp   ambulkdelete (amvacuumcleanup: index/am_common.h)
 //   cost.cpp     amcostestimate
 //   verify.cpp   vecsim_hnsw_verify(regclass)
 //
@@ -75,7 +75,6 @@ bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection direction);
 void hnsw_end_scan(IndexScanDesc scan);
 IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
                                         IndexBulkDeleteCallback callback, void* callback_state);
-IndexBulkDeleteResult* hnsw_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats);
 void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
                         Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
                         double* correlation, double* pages);

@@ -34,7 +34,7 @@ namespace {
 struct InsertCache {
   core::IndexOpclass opclass;
   PgPageStore store;
-  HandleSlot<HnswIndexHandle>* slot;
+  HnswSlot<HnswIndexHandle>* slot;
   MemoryContext row_context;
 };
 

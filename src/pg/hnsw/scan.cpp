@@ -17,6 +17,7 @@
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
 #include "page/pg_page_store.h"
+#include "index/am_common.h"
 #include "index/value_datum.h"
 #include "index_settings.h"
 
@@ -36,7 +37,7 @@ namespace {
 struct ScanState {
   core::IndexOpclass opclass;
   PgPageStore store;
-  HandleSlot<HnswIndexHandle>* slot;
+  HnswSlot<HnswIndexHandle>* slot;
   MemoryContext context;        // the scan's: this state, the handle
   MemoryContext query_context;  // the current query value; reset by rescan
   bool started;
@@ -77,16 +78,7 @@ void start(IndexScanDesc scan, ScanState* state) {
                      zero_datum(state->opclass.kind, static_cast<std::int32_t>(meta.dims)));
   } else {
     const void* datum = PG_DETOAST_DATUM(key->sk_argument);
-    std::int32_t dims = value_dims(state->opclass.kind, datum);
-    if (meta.entry != core::kNoRef && dims != static_cast<std::int32_t>(meta.dims)) {
-      if (state->opclass.kind == core::ValueKind::kBit) {
-        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-                        errmsg("different bit lengths %u and %d", meta.dims, dims)));
-      }
-      ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-                      errmsg("different %s dimensions %u and %d", core::value_kind_name(state->opclass.kind),
-                             meta.dims, dims)));
-    }
+    if (meta.entry != core::kNoRef) check_dims_match(state->opclass.kind, meta.dims, datum);
     if (!index_value_of(state->opclass, key->sk_argument, nullptr, &query)) {
       // A zero query under cosine: every distance counts alike.
       query = value_of(state->opclass.kind, datum);
@@ -124,12 +116,7 @@ void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
   ScanState* state = scan_state(scan);
   state->started = false;
   MemoryContextReset(state->query_context);
-  if (keys != nullptr && scan->numberOfKeys > 0) {
-    memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
-  }
-  if (orderbys != nullptr && scan->numberOfOrderBys > 0) {
-    memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
-  }
+  copy_scan_keys(scan, keys, orderbys);
 }
 
 bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection direction) {

@@ -14,6 +14,7 @@
 #include "bridge/pg_call.h"
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
+#include "index/am_common.h"
 #include "page/pg_page_store.h"
 #include "index/value_datum.h"
 
@@ -29,9 +30,10 @@ extern "C" {
 namespace vecsim::pg {
 namespace {
 
+// What core's bulk delete calls back with: the dead TIDs first (so
+// heap_tid_is_dead can take it), and the index whose scans to wait for.
 struct DeadCheck {
-  IndexBulkDeleteCallback callback;
-  void* state;
+  DeadTids dead;
   Relation index;
 };
 
@@ -46,19 +48,8 @@ core::Status wait_for_scans(void* arg) {
   });
 }
 
-// PostgreSQL's callback only looks the TID up in vacuum's dead-TID store
-// (PG15: vac_tid_reaped, a binary search); it does not raise errors, so
-// core calls it directly rather than through pg_call.
 bool is_dead(std::uint32_t block, std::uint16_t offset, void* arg) {
-  auto* check = static_cast<DeadCheck*>(arg);
-  ItemPointerData tid;
-  ItemPointerSet(&tid, block, offset);
-  return check->callback(&tid, check->state);
-}
-
-IndexBulkDeleteResult* new_result(IndexBulkDeleteResult* stats) {
-  if (stats != nullptr) return stats;
-  return static_cast<IndexBulkDeleteResult*>(palloc0(sizeof(IndexBulkDeleteResult)));
+  return heap_tid_is_dead(block, offset, &static_cast<DeadCheck*>(arg)->dead);
 }
 
 }  // namespace
@@ -66,17 +57,8 @@ IndexBulkDeleteResult* new_result(IndexBulkDeleteResult* stats) {
 IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
                                         IndexBulkDeleteCallback callback, void* callback_state) {
   Relation index = info->index;
-  stats = new_result(stats);
-  if (!is_own_index(index, kHnswPageFormat)) {
-    // A VACUUM that failed here would fail on every run and leave the
-    // table to bloat; the index is unused (scans and inserts refuse it)
-    // until a REINDEX rebuilds it from the heap, so vacuum warns and
-    // leaves it alone.
-    report_foreign_index(index, kHnswPageFormat, WARNING);
-    stats->num_index_tuples = info->num_heap_tuples;
-    stats->estimated_count = true;
-    return stats;
-  }
+  stats = bulk_delete_result(stats);
+  if (skip_foreign_index(info, stats, kHnswPageFormat)) return stats;
   core::IndexOpclass opclass = hnsw_opclass_of(index);
   MemoryContext context =
       AllocSetContextCreate(CurrentMemoryContext, "vecsim hnsw vacuum", ALLOCSET_DEFAULT_SIZES);
@@ -85,7 +67,7 @@ IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
   store->set_vacuum(true);
   HnswIndexHandle* handle = new_index_slot(context, opclass, store)->handle;
 
-  DeadCheck check{callback, callback_state, index};
+  DeadCheck check{{callback, callback_state}, index};
   core::HnswVacuumStats result;
   LockPage(index, kWriterLockPage, ExclusiveLock);
   core::Status st = store->refresh_page_count();
@@ -106,16 +88,5 @@ IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
   return stats;
 }
 
-IndexBulkDeleteResult* hnsw_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {
-  if (info->analyze_only) return stats;
-  if (stats == nullptr) {
-    // No bulk delete ran: the heap's count stands in for the index's.
-    stats = new_result(stats);
-    stats->num_index_tuples = info->num_heap_tuples;
-    stats->estimated_count = info->estimated_count;
-  }
-  stats->num_pages = RelationGetNumberOfBlocks(info->index);
-  return stats;
-}
 
 }  // namespace vecsim::pg

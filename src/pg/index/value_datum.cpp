@@ -166,4 +166,14 @@ const void* zero_datum(ValueKind kind, std::int32_t dims) {
   return core::visit_value_kind(kind, [&](auto k) -> const void* { return KindDatum<decltype(k)>::zero(dims); });
 }
 
+void check_dims_match(core::ValueKind kind, std::uint32_t index_dims, const void* detoasted) {
+  const std::int32_t dims = value_dims(kind, detoasted);
+  if (dims == static_cast<std::int32_t>(index_dims)) return;
+  if (kind == core::ValueKind::kBit) {
+    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("different bit lengths %u and %d", index_dims, dims)));
+  }
+  ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                  errmsg("different %s dimensions %u and %d", core::value_kind_name(kind), index_dims, dims)));
+}
+
 }  // namespace vecsim::pg

@@ -64,6 +64,10 @@ core::ValueRef value_of(core::ValueKind kind, const void* detoasted);
 bool index_value_of(core::IndexOpclass opclass, Datum datum, const core::ValueLimits* limits,
                     core::ValueRef* out);
 
+// 22000, with the operators' wording, when a detoasted value's dimensions
+// (bits for bit) are not the index's.
+void check_dims_match(core::ValueKind kind, std::uint32_t index_dims, const void* detoasted);
+
 // A zero value of the kind with dims dimensions, palloc'd: what a NULL
 // query searches for (every distance then counts alike).
 const void* zero_datum(core::ValueKind kind, std::int32_t dims);

@@ -1,0 +1,113 @@
+// src/pg/index/am_common.cpp
+// The access methods' shared glue (index/am_common.h).
+#include "index/am_common.h"
+
+#include "pg.h"
+
+extern "C" {
+#include "access/relscan.h"
+#include "access/xloginsert.h"
+#include "commands/vacuum.h"
+#include "storage/bufmgr.h"
+#include "utils/float.h"
+}
+
+namespace vecsim::pg {
+
+IndexAmRoutine* new_vector_am_routine(int amsupport) {
+  IndexAmRoutine* am = makeNode(IndexAmRoutine);
+  am->amstrategies = 0;
+  am->amsupport = static_cast<uint16>(amsupport);
+  am->amoptsprocnum = 0;
+  am->amcanorder = false;
+  am->amcanorderbyop = true;
+  am->amcanbackward = false;
+  am->amcanunique = false;
+  am->amcanmulticol = false;
+  am->amoptionalkey = true;
+  am->amsearcharray = false;
+  am->amsearchnulls = false;
+  am->amstorage = false;
+  am->amclusterable = false;
+  am->ampredlocks = false;
+  am->amcanparallel = false;
+  am->amcaninclude = false;
+  am->amusemaintenanceworkmem = false;
+  am->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
+  am->amkeytype = InvalidOid;
+  // makeNode zeroes the rest: no amcanreturn, amproperty, amadjustmembers,
+  // amgetbitmap, mark/restore or parallel-scan callbacks.
+  return am;
+}
+
+void require_empty_index(Relation index) {
+  if (RelationGetNumberOfBlocks(index) != 0) {
+    elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+  }
+}
+
+IndexBuildResult* build_result(double heap_tuples, double index_tuples) {
+  auto* result = static_cast<IndexBuildResult*>(palloc(sizeof(IndexBuildResult)));
+  result->heap_tuples = heap_tuples;
+  result->index_tuples = index_tuples;
+  return result;
+}
+
+void log_built_fork(Relation index, ForkNumber fork) {
+  if (fork == INIT_FORKNUM || RelationNeedsWAL(index)) {
+    log_newpage_range(index, fork, 0, RelationGetNumberOfBlocksInFork(index, fork), true);
+  }
+}
+
+void copy_scan_keys(IndexScanDesc scan, ScanKey keys, ScanKey orderbys) {
+  if (keys != nullptr && scan->numberOfKeys > 0) {
+    memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+  }
+  if (orderbys != nullptr && scan->numberOfOrderBys > 0) {
+    memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+  }
+}
+
+bool price_out_unordered(IndexPath* path, Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
+                         double* correlation, double* pages) {
+  if (path->indexorderbys != NIL) return false;
+  *startup_cost = get_float8_infinity();
+  *total_cost = get_float8_infinity();
+  *selectivity = 0;
+  *correlation = 0;
+  *pages = 0;
+  return true;
+}
+
+bool heap_tid_is_dead(std::uint32_t block, std::uint16_t offset, void* dead_tids) {
+  auto* dead = static_cast<DeadTids*>(dead_tids);
+  ItemPointerData tid;
+  ItemPointerSet(&tid, block, offset);
+  return dead->callback(&tid, dead->state);
+}
+
+IndexBulkDeleteResult* bulk_delete_result(IndexBulkDeleteResult* stats) {
+  if (stats != nullptr) return stats;
+  return static_cast<IndexBulkDeleteResult*>(palloc0(sizeof(IndexBulkDeleteResult)));
+}
+
+bool skip_foreign_index(IndexVacuumInfo* info, IndexBulkDeleteResult* stats, const PageFormat& format) {
+  if (is_own_index(info->index, format)) return false;
+  report_foreign_index(info->index, format, WARNING);
+  stats->num_index_tuples = info->num_heap_tuples;
+  stats->estimated_count = true;
+  return true;
+}
+
+IndexBulkDeleteResult* vector_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {
+  if (info->analyze_only) return stats;
+  if (stats == nullptr) {
+    stats = bulk_delete_result(stats);
+    stats->num_index_tuples = info->num_heap_tuples;
+    stats->estimated_count = info->estimated_count;
+  }
+  stats->num_pages = RelationGetNumberOfBlocks(info->index);
+  return stats;
+}
+
+}  // namespace vecsim::pg

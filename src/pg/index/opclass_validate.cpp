@@ -1,0 +1,61 @@
+// src/pg/index/opclass_validate.cpp
+// amvalidate of both access methods (index/opclass_validate.h).
+#include "index/opclass_validate.h"
+
+#include "pg.h"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_amop.h"
+#include "catalog/pg_amproc.h"
+#include "catalog/pg_opclass.h"
+#include "utils/catcache.h"
+#include "utils/syscache.h"
+}
+
+namespace vecsim::pg {
+
+bool validate_order_opclass(Oid opclass_oid, const char* am, int max_support) {
+  HeapTuple opclass = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclass_oid));
+  if (!HeapTupleIsValid(opclass)) elog(ERROR, "cache lookup failed for operator class %u", opclass_oid);
+  auto* form = reinterpret_cast<Form_pg_opclass>(GETSTRUCT(opclass));
+  Oid family = form->opcfamily;
+  Oid type = form->opcintype;
+  const char* name = NameStr(form->opcname);
+  bool ok = true;
+
+  CatCList* procs = SearchSysCacheList1(AMPROCNUM, ObjectIdGetDatum(family));
+  bool has_distance = false;
+  for (int i = 0; i < procs->n_members; ++i) {
+    auto* proc = reinterpret_cast<Form_pg_amproc>(GETSTRUCT(&procs->members[i]->tuple));
+    if (proc->amprocnum < 1 || proc->amprocnum > max_support) {
+      ereport(INFO, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+                     errmsg("%s operator class \"%s\" has support function number %d, "
+                            "which is not between 1 and %d", am, name, proc->amprocnum, max_support)));
+      ok = false;
+    }
+    has_distance |= proc->amprocnum == 1 && proc->amproclefttype == type;
+  }
+  ReleaseCatCacheList(procs);
+  if (!has_distance) {
+    ereport(INFO, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+                   errmsg("%s operator class \"%s\" has no support function 1", am, name)));
+    ok = false;
+  }
+
+  CatCList* ops = SearchSysCacheList1(AMOPSTRATEGY, ObjectIdGetDatum(family));
+  for (int i = 0; i < ops->n_members; ++i) {
+    auto* op = reinterpret_cast<Form_pg_amop>(GETSTRUCT(&ops->members[i]->tuple));
+    if (op->amopstrategy != 1 || op->amoppurpose != AMOP_ORDER) {
+      ereport(INFO, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+                     errmsg("%s operator class \"%s\" has an operator that is not "
+                            "an ORDER BY operator of strategy 1", am, name)));
+      ok = false;
+    }
+  }
+  ReleaseCatCacheList(ops);
+  ReleaseSysCache(opclass);
+  return ok;
+}
+
+}  // namespace vecsim::pg
