@@ -40,9 +40,15 @@ FLOAT4_CONTEXT_halfvec = ASSIGNMENT
 HNSW_SUPPORT_vector    =
 HNSW_SUPPORT_halfvec   = ,\n    FUNCTION 3 hnsw_halfvec_support(internal)
 HNSW_SUPPORT_sparsevec = ,\n    FUNCTION 3 hnsw_sparsevec_support(internal)
+IVF_TYPES              = vector halfvec
+IVF_SUPPORT_vector     =
+IVF_SUPPORT_halfvec    = ,\n    FUNCTION 5 ivfflat_halfvec_support(internal)
+IVF_DEFAULT_vector     = \ DEFAULT
+IVF_DEFAULT_halfvec    =
 instantiate = echo; sed -e 's/@T@/$(2)/g' -e 's/@NORM@/$(NORM_$(2))/g' \
                         -e 's/@FLOAT4_CONTEXT@/$(FLOAT4_CONTEXT_$(2))/g' \
-                        -e 's/@HNSW_SUPPORT@/$(HNSW_SUPPORT_$(2))/g' $(SQL_DIR)/$(1).sql.in;
+                        -e 's/@HNSW_SUPPORT@/$(HNSW_SUPPORT_$(2))/g' -e 's/@IVF_SUPPORT@/$(IVF_SUPPORT_$(2))/g' \
+                        -e 's/@IVF_DEFAULT@/$(IVF_DEFAULT_$(2))/g' $(SQL_DIR)/$(1).sql.in;
 DATA_built = build/$(EXTENSION)--$(EXTVERSION).sql
 
 # --- core: pure C++17, its own static library ---------------------------------
@@ -117,6 +123,8 @@ $(DATA_built): $(SQL_INPUTS) vecsim.control Makefile
 	  $(foreach t,$(DENSE_TYPES),$(call instantiate,dense,$(t))) \
 	  for f in bit casts hnsw; do echo; cat $(SQL_DIR)/$$f.sql; done; \
 	  $(foreach t,$(SQL_TYPES),$(call instantiate,hnsw_opclasses,$(t))) \
+	  echo; cat $(SQL_DIR)/ivfflat.sql; \
+	  $(foreach t,$(IVF_TYPES),$(call instantiate,ivfflat_opclasses,$(t))) \
 	  echo; cat $(SQL_DIR)/module.sql ) > $@.tmp
 	@! grep -n '@[A-Z0-9_]*@' $@.tmp || { echo "unexpanded placeholder in $@" >&2; exit 1; }
 	mv $@.tmp $@

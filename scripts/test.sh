@@ -89,13 +89,8 @@ suite_surface() {
   as_pg_user psql -X -q -v ON_ERROR_STOP=1 -d surface -c "CREATE EXTENSION vecsim" || return 1
   as_pg_user psql -X -At -v ON_ERROR_STOP=1 -d surface -v ext=vecsim -f "$INPUTS/surface/catalogue.sql" \
     >"$SCRATCH/surface.txt" || return 1
-  # The ivfflat access method has not landed: its AM, operator classes,
-  # handler and support functions are pending, and so are its settings,
-  # which the catalogue lists under an access method's name only (the
-  # settings themselves exist; sql/index_settings.sql checks them).
   python3 "$VECSIM_ROOT/test/surface/check_surface.py" "$VECSIM_ROOT/test/surface/expected.txt" \
-    "$SCRATCH/surface.txt" \
-    --pending '^(am|opfamily|opclass|amop|amproc) [|] ivfflat|^guc [|] ivfflat[.]|ivfflathandler[(]|ivfflat_[a-z]+_support[(]'
+    "$SCRATCH/surface.txt"
 }
 
 # The client suite runs against the extension created as vecsim, and again

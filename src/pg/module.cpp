@@ -13,6 +13,7 @@
 #include "bridge/fmgr_glue.h"
 #include "bridge/pg_call.h"
 #include "hnsw/hnsw_am.h"
+#include "ivfflat/ivfflat_am.h"
 #include "index_settings.h"
 
 extern "C" {
@@ -71,6 +72,7 @@ void _PG_init(void) {
   VECSIM_RESERVE_GUC_PREFIX("vecsim");
   pg::define_index_settings();
   pg::define_hnsw_options();
+  pg::define_ivfflat_options();
   pg::register_pg_call_callbacks();
 }
 }

@@ -53,7 +53,7 @@ struct IvfVacuumStats {
 template <class Store>
 class IvfIndex {
  public:
-  IvfIndex(Store* store, AnyMetric metric) : store_(store), scorer_(metric) {}
+  IvfIndex(Store* store, AnyMetric metric) noexcept : store_(store), scorer_(metric) {}
 
   // Entry and centre sizes for values of value_bytes; whether a centre
   // (with its header) and an entry fit on an empty page.
@@ -145,6 +145,12 @@ class IvfIndex {
     }, &changed);
   }
 
+  // The metapage's count of the rows the build indexed.
+  Status set_build_rows(std::uint64_t rows) noexcept {
+    meta_.build_rows = rows;
+    return store_->write_item(kIvfMetaBlock, 1, offsetof(IvfMeta, build_rows), &rows, sizeof rows);
+  }
+
   // out[l] = the ordering distance of query to list l's centre, l < lists.
   Status score_centres(ValueRef query, float* out) noexcept {
     return no_throw([&]() -> Status {
@@ -234,6 +240,27 @@ class IvfIndex {
             pending = 0;
           }
         }
+      });
+    });
+  }
+
+  // The rows of list now and the sum of their operator distances
+  // (scorer.h, operator_distance) to its centre.
+  Status list_stats(std::uint32_t list, std::uint64_t* rows, double* distance_sum) noexcept {
+    return no_throw([&]() -> Status {
+      std::vector<unsigned char> centre(meta_.value_bytes);
+      const ItemAddress at = header_address(list);
+      VECSIM_RETURN_IF_ERROR(store_->read_item(at.block, at.offset, [&](const unsigned char* item, std::size_t n) {
+        if (n == centre_item_size(meta_.value_bytes)) {
+          std::memcpy(centre.data(), item + sizeof(IvfListHeader), centre.size());
+        }
+      }));
+      *rows = 0;
+      *distance_sum = 0;
+      const auto metric = static_cast<IndexMetric>(meta_.metric);
+      return scan_list(list, ValueRef{centre.data(), centre.size()}, [&](float d, std::uint32_t, std::uint16_t) {
+        ++*rows;
+        *distance_sum += operator_distance(metric, d);
       });
     });
   }

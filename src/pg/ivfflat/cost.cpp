@@ -1,0 +1,114 @@
+// src/pg/ivfflat/cost.cpp
+// amcostestimate for ivfflat (docs/reference.md 8.7). A scan reads the
+// probes lists nearest the query before its first row, a fraction
+//   ratio = probes / lists (at most 1)
+// of the index, and reads it mostly in order, so half of PostgreSQL's
+// generic page cost is priced as sequential; the startup cost is that
+// fraction of the whole. When ratio < 0.5 and those pages outnumber the
+// heap's, they are priced as sequential and no more of them than the
+// heap has (they are cached alike). Without an ORDER BY the index is
+// never chosen.
+//
+// With probes >= lists the scan reads every list: an exact scan with an
+// index's I/O, never better than the table's own scan and sort, so the
+// index is priced out (disable_cost; still usable if the planner is told
+// to avoid sequential scans).
+//
+// A LIMIT the scan cannot fill: a scan returns only the rows of the lists
+// it reads (probes of them, or up to max_probes with an iterative scan).
+// When they are expected to hold fewer rows passing the query's other
+// conditions than the LIMIT (and than the table has), the index is priced out
+// (disable_cost), so the planner takes the exact plan a pgvector user
+// expects rather than return too few rows. Only where the LIMIT is known
+// (a single-table query planned with a constant LIMIT) and the scan is
+// not the inner side of a join.
+//
+// INVARIANTS
+//   Reads ivfflat.probes (and the iterative settings) at plan time and the
+//   built list count from the metapage (the reloption if it cannot).
+#include <algorithm>
+#include <cmath>
+
+#include "index/am_common.h"
+#include "index_settings.h"
+#include "ivfflat/ivf_handle.h"
+#include "ivfflat/ivfflat_am.h"
+
+#include "pg.h"
+
+extern "C" {
+#include "access/relation.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "utils/float.h"
+#include "utils/selfuncs.h"
+#include "utils/spccache.h"
+}
+
+namespace vecsim::pg {
+namespace {
+
+double built_lists(Oid index_oid) {
+  Relation index = index_open(index_oid, NoLock);
+  core::IvfMeta meta;
+  double lists = read_ivf_meta(index, &meta) ? meta.lists : ivfflat_option_lists(index);
+  index_close(index, NoLock);
+  return std::max(lists, 1.0);
+}
+
+// Whether the rows the scan can return before it stops, of which a
+// fraction passes the query's other conditions, are expected to be fewer
+// than an exact plan returns (the LIMIT, or every passing row).
+bool falls_short(PlannerInfo* root, IndexPath* path, double lists) {
+  const IvfflatSettings& s = g_ivfflat_settings;
+  double read = std::min<double>(s.probes, lists);
+  if (static_cast<IterativeScan>(s.iterative_scan) == IterativeScan::kRelaxedOrder) {
+    read = std::min<double>(std::max(s.max_probes, s.probes), lists);
+  }
+  const IndexOptInfo* info = path->indexinfo;
+  Selectivity passing =
+      clauselist_selectivity(root, info->indrestrictinfo, info->rel->relid, JOIN_INNER, nullptr);
+  const double exact = std::min(root->limit_tuples, info->tuples * passing);
+  return info->tuples * (read / lists) * passing < exact;
+}
+
+}  // namespace
+
+void ivfflat_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
+                           Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
+                           double* correlation, double* pages) {
+  if (price_out_unordered(path, startup_cost, total_cost, selectivity, correlation, pages)) return;
+  GenericCosts costs;
+  MemSet(&costs, 0, sizeof costs);
+  genericcostestimate(root, path, loop_count, &costs);
+
+  const double lists = built_lists(path->indexinfo->indexoid);
+  const double ratio = std::min(1.0, g_ivfflat_settings.probes / lists);
+  double random_cost, seq_cost;
+  get_tablespace_page_costs(path->indexinfo->reltablespace, &random_cost, &seq_cost);
+  const double half_to_seq = (random_cost - seq_cost) / 2;
+  costs.indexTotalCost -= costs.numIndexPages * half_to_seq;
+
+  double startup = costs.indexTotalCost * ratio;
+  const double heap_pages = path->indexinfo->rel->pages;
+  const double first_pages = costs.numIndexPages * ratio;
+  if (ratio < 0.5 && first_pages > heap_pages) {
+    startup -= first_pages * half_to_seq;
+    startup -= (first_pages - heap_pages) * seq_cost;
+  }
+  *startup_cost = std::max(0.0, startup);
+  *total_cost = std::max(*startup_cost, costs.indexTotalCost);
+
+  const bool limit_known = root->limit_tuples > 0 && loop_count <= 1 &&
+                           bms_membership(root->all_baserels) == BMS_SINGLETON;
+  // Reading every list is an exact scan with more I/O than the table's own.
+  if (ratio >= 1 || (limit_known && falls_short(root, path, lists))) {
+    *startup_cost += disable_cost;
+    *total_cost += disable_cost;
+  }
+  *selectivity = costs.indexSelectivity;
+  *correlation = 0;
+  *pages = costs.numIndexPages;
+}
+
+}  // namespace vecsim::pg

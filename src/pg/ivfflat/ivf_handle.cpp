@@ -1,0 +1,50 @@
+// src/pg/ivfflat/ivf_handle.cpp
+// The one instantiation of core's IvfIndex over PgPageStore, and the
+// list locks inserts take to extend a chain.
+#include "ivfflat/ivf_handle.h"
+
+#include <cstring>
+
+#include "bridge/pg_call.h"
+#include "index/handle_slot.h"
+
+#include "pg.h"
+
+extern "C" {
+#include "storage/lmgr.h"
+}
+
+template class vecsim::core::IvfIndex<vecsim::pg::PgPageStore>;
+
+namespace vecsim::pg {
+
+IvfHandle* new_ivf_handle(MemoryContext context, Relation index, ForkNumber fork, PgPageStore::Mode mode,
+                          core::IndexOpclass opclass) {
+  return new_owned<IvfHandle>(context, index, fork, mode, opclass);
+}
+
+bool read_ivf_meta(Relation index, core::IvfMeta* meta) {
+  if (!is_own_index(index, kIvfflatPageFormat)) return false;
+  PgPageStore store(index, MAIN_FORKNUM, PgPageStore::Mode::kRead, kIvfflatPageFormat);
+  bool ok = false;
+  raise_pending_or(store.read_item(core::kIvfMetaBlock, 1, [&](const unsigned char* item, std::size_t n) {
+    ok = n == sizeof *meta;
+    if (ok) std::memcpy(meta, item, sizeof *meta);
+  }));
+  return ok && meta->magic == core::kIvfMagic && meta->version == core::kIvfVersion;
+}
+
+core::IvfHooks ivf_list_locks(Relation index) {
+  return core::IvfHooks{
+      [](void* arg, std::uint32_t list) {
+        return pg_call([&]() noexcept { LockPage(static_cast<Relation>(arg), list_lock_tag(list), ExclusiveLock); });
+      },
+      [](void* arg, std::uint32_t list) {
+        // UnlockPage only releases a lock this backend holds (it raises
+        // nothing for one it holds), so it is called directly.
+        UnlockPage(static_cast<Relation>(arg), list_lock_tag(list), ExclusiveLock);
+      },
+      index};
+}
+
+}  // namespace vecsim::pg
