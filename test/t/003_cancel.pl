@@ -1,6 +1,7 @@
 # test/t/003_cancel.pl
 # A query cancelled by another session (pg_cancel_backend) in the middle of
-# long vecsim work (including an hnsw index build) ends with a clean 57014
+# long vecsim work (including hnsw and ivfflat index builds: the graph, and
+# the k-means on helper threads) ends with a clean 57014
 # ERROR; the session keeps working, the server never restarts, and a
 # cancelled build leaves no index behind.
 use strict;
@@ -27,7 +28,8 @@ for my $query (
   'SELECT avg(v) FROM big, generate_series(1, 100000)',
   'SELECT count(*) FROM big a, big b WHERE a.v <=> b.v < -1',
   'SELECT sum(v + v) FROM big, generate_series(1, 100000)',
-  'CREATE INDEX pts_v ON pts USING hnsw (v vector_l2_ops)')
+  'CREATE INDEX pts_v ON pts USING hnsw (v vector_l2_ops)',
+  'CREATE INDEX pts_ivf ON pts USING ivfflat (v vector_l2_ops) WITH (lists = 2000)')
 {
   my ($stdout, $stderr) = ('', '');
   my $psql = IPC::Run::start(
@@ -48,7 +50,7 @@ for my $query (
 }
 
 is($node->safe_psql('postgres', q{SELECT vector_dims(avg(v)) FROM big}), '2000', 'server still serves');
-is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_class WHERE relname = 'pts_v'}), '0',
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_class WHERE relname IN ('pts_v', 'pts_ivf')}), '0',
    'a cancelled index build leaves no index');
 $node->safe_psql('postgres', q{SET maintenance_work_mem = '1MB'; CREATE INDEX pts_v ON pts USING hnsw (v vector_l2_ops) WITH (m = 4, ef_construction = 8)});
 is($node->safe_psql('postgres', q{SELECT violations FROM vecsim_hnsw_verify('pts_v')}), '0',
