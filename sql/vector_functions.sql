@@ -50,3 +50,13 @@ SELECT ARRAY[s, c] AS start_count, try(format('subvector(''[1,2,3,4,5]''::vector
   FROM (VALUES (1, 3), (3, 2), (3, 9), (3, 2147483647), (-1, 3), (-2147483644, 2147483647),
                (1, 5), (5, 1), (1, 0), (3, -1), (-1, 2), (6, 1), (2147483647, 10),
                (-2147483648, -2147483648), (-2147483648, 2147483647)) AS t(s, c);
+
+-- inner products whose float32 sums overflow are ±Infinity, never NaN (a
+-- NaN would sort after every row under <#>, -Infinity sorts first); a
+-- sum that overflows only on the way is its float64 value
+SELECT inner_product(array_fill(1e19::real, ARRAY[40])::vector, array_fill(1e19::real, ARRAY[40])::vector) AS dense_40,
+       '[3e38,3e38,-3e38]'::vector <#> '[2,2,1]' AS dense_mixed,
+       '{1:1e20,2:-3e38}/2'::sparsevec <#> '{1:1e20,2:7}/2' AS sparse_mixed,
+       inner_product('{1:1e20,2:-3e38}/2'::sparsevec, '{1:1e20,2:-7}/2') AS sparse_positive,
+       inner_product((array_fill(1e19::real, ARRAY[20]) || array_fill(-1e19::real, ARRAY[21]))::vector,
+                     array_fill(1e19::real, ARRAY[41])::vector) AS dense_back_in_range;

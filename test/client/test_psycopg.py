@@ -199,6 +199,45 @@ class ClientTest(unittest.TestCase):
         with self.assertRaises(errors.DataException):
             self.conn.execute("SELECT B'101' <~> B'1010'")
 
+    def test_indexes_as_orms_declare_them(self):
+        # The statements SQLAlchemy's Index(..., postgresql_using=...,
+        # postgresql_with=..., postgresql_ops=...) emits, on an empty
+        # table as a first migration creates them; rows inserted with binary
+        # parameters; the query an application sends. The index answers
+        # what an exact scan answers (few rows, every list and a full
+        # candidate list), and the low-data notice reaches the client.
+        notices = []
+        on_notice = lambda diag: notices.append(diag.message_primary)
+        self.conn.add_notice_handler(on_notice)
+        try:
+            for using, ddl, setting in [
+                ("ivfflat", "USING ivfflat (embedding vector_l2_ops) WITH (lists = 4)", "SET ivfflat.probes = 4"),
+                ("hnsw", "USING hnsw (embedding vector_l2_ops) WITH (m = 16, ef_construction = 64)",
+                 "SET hnsw.ef_search = 100"),
+            ]:
+                with self.subTest(using=using):
+                    self.conn.execute("TRUNCATE client_items")
+                    self.conn.execute(f"CREATE INDEX ix_client_items ON client_items {ddl}")
+                    with self.conn.cursor() as cur:
+                        cur.executemany("INSERT INTO client_items VALUES (%s, %b)",
+                                        [(i, VectorList([i % 7, i % 11, i % 13])) for i in range(300)])
+                    self.conn.execute(setting)
+                    query = "SELECT embedding <-> %b FROM client_items ORDER BY embedding <-> %b LIMIT 5"
+                    self.conn.execute("SET enable_seqscan = off")
+                    plan = self.conn.execute("EXPLAIN " + query.replace("%b", "'[1,2,3]'")).fetchall()
+                    self.assertIn("ix_client_items", str(plan))
+                    q = VectorList([1, 2, 3])
+                    got = [r[0] for r in self.conn.execute(query, [q, q])]
+                    self.conn.execute("RESET enable_seqscan")
+                    self.conn.execute("SET enable_indexscan = off")
+                    exact = [r[0] for r in self.conn.execute(query, [q, q])]
+                    self.conn.execute("RESET enable_indexscan")
+                    self.assertEqual(got, exact)
+                    self.conn.execute("DROP INDEX ix_client_items")
+        finally:
+            self.conn.remove_notice_handler(on_notice)
+        self.assertIn("ivfflat index created with little data", notices)
+
     def test_other_types_errors_carry_sqlstates(self):
         cases = [
             ("SELECT '[65520]'::halfvec", errors.NumericValueOutOfRange),
