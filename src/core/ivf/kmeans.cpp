@@ -6,9 +6,12 @@
 // kernel), followed by one pass over each row of products.
 //
 // STOPPING
-//   Lloyd iterations end when an assignment moves no sample, when it
-//   moves at most n / kSettledDivisor of them (later iterations move
-//   centres by less than the samples' own spread), or at the cap.
+//   Lloyd iterations end when an assignment moves at most n /
+//   kSettledDivisor samples (none, for samples of fewer than that many
+//   rows: the build's 10,000 to 1.6 million), or at the caller's cap.
+//   pgvector runs its k-means to convergence too; stopping earlier (at
+//   one sample in 1,000) saved about 10% of a 100-list build and changed
+//   recall by less than the spread between builds.
 #include "ivf/kmeans.h"
 
 #include <algorithm>
@@ -28,7 +31,7 @@ namespace {
 
 constexpr std::size_t kBlockRows = 64;        // rows per matrix product
 constexpr std::size_t kSeedBlockRows = 4096;  // rows per task when seeding
-constexpr std::size_t kSettledDivisor = 1000;
+constexpr std::size_t kSettledDivisor = 100000;
 
 std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 

@@ -58,7 +58,7 @@ using core::ValueKind;
 
 constexpr std::size_t kMinSamples = 10000;
 constexpr std::size_t kSamplesPerList = 50;
-constexpr int kMaxIterations = 50;
+constexpr int kMaxIterations = 200;
 constexpr std::size_t kMaxBatchRows = 1 << 20;
 
 struct BuildState {
