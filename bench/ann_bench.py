@@ -28,16 +28,14 @@
 #   - prints build time, index size and the ratios the issue sets targets
 #     for, and draws recall against QPS to a PNG.
 #
-#   ann_bench.py --dsn DSN --gen PATH [--rows N] [--queries Q] [--out DIR]
+#   ann_bench.py --dsn DSN (--gen PATH | --data DIR) [--rows N] [--queries Q] [--out DIR]
 import argparse
-import io
-import os
-import struct
-import subprocess
 import sys
 import time
 
 import numpy as np
+
+from bench_common import SqlSide, best_of_turns, ground_truth, load_dataset, pin_for_queries, qps_at, recall, unpin
 
 EF_SEARCH = [10, 20, 40, 80, 120, 200, 400]
 # "wide" (not run by default): values wider than a page, which vecsim
@@ -45,176 +43,6 @@ EF_SEARCH = [10, 20, 40, 80, 120, 200, 400]
 DATASETS = [("l2", 128, "vector_l2_ops", "<->", "l2"),
             ("cosine", 768, "vector_cosine_ops", "<=>", "cosine"),
             ("wide", 3072, "vector_cosine_ops", "<=>", "cosine")]
-
-
-def generate(gen, rows, dims, seed):
-    raw = subprocess.run([gen, "--rows", str(rows), "--dims", str(dims), "--seed", str(seed),
-                          "--format", "raw"], check=True, capture_output=True).stdout
-    return np.frombuffer(raw, dtype=np.float32).reshape(rows, dims)
-
-
-def copy_image(data):
-    """PostgreSQL's binary COPY stream of (id bigint, embedding vector(d)),
-    ids 1, 2, ... in row order."""
-    rows, dims = data.shape
-    row = np.dtype([("fields", ">i2"), ("id_len", ">i4"), ("id", ">i8"), ("v_len", ">i4"),
-                    ("dims", ">i2"), ("unused", ">i2"), ("v", ">f4", (dims,))])
-    body = np.zeros(rows, dtype=row)
-    body["fields"] = 2
-    body["id_len"] = 8
-    body["id"] = np.arange(1, rows + 1)
-    body["v_len"] = 4 + 4 * dims
-    body["dims"] = dims
-    body["v"] = data
-    return b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + body.tobytes() + b"\xff\xff"
-
-
-def pin_for_queries(backend_pid):
-    """Pins this process (the client, and hnswlib) to one CPU and the
-    backend to another, for the query measurements: left to the scheduler,
-    the two migrate between CPUs on every round trip, which on this kind of
-    virtual machine halves the round-trip rate at random."""
-    cpus = sorted(os.sched_getaffinity(0))
-    if len(cpus) < 2:
-        return "client and backend unpinned (one CPU)"
-    os.sched_setaffinity(0, {cpus[0]})
-    os.sched_setaffinity(backend_pid, {cpus[1]})
-    return f"client and hnswlib on CPU {cpus[0]}, the backend on CPU {cpus[1]}"
-
-
-def unpin(backend_pid):
-    everything = set(range(os.cpu_count()))
-    os.sched_setaffinity(0, everything)
-    os.sched_setaffinity(backend_pid, everything)
-
-
-def best_of_turns(runs, measures):
-    """measures: {side: measure() -> (recall, queries per second)}; each
-    side's fastest of `runs` passes, the sides taking turns every pass."""
-    results = {side: [] for side in measures}
-    for _ in range(runs):
-        for side, measure in measures.items():
-            results[side].append(measure())
-    return {side: max(r, key=lambda x: x[1]) for side, r in results.items()}
-
-
-def ground_truth(data, queries, metric, k=10):
-    if metric == "cosine":
-        data = data / np.linalg.norm(data, axis=1, keepdims=True)
-        queries = queries / np.linalg.norm(queries, axis=1, keepdims=True)
-        scores = -(queries @ data.T)
-    else:
-        scores = (queries ** 2).sum(1)[:, None] - 2 * queries @ data.T + (data ** 2).sum(1)[None, :]
-    return np.argsort(scores, axis=1)[:, :k] + 1  # ids are 1-based
-
-
-def recall(found, truth):
-    return float(np.mean([len(set(f) & set(t)) / len(t) for f, t in zip(found, truth)]))
-
-
-class VecsimSide:
-    """The table, its index and its queries, through SQL."""
-
-    def __init__(self, conn, name, data, queries, opclass, op, m, efc):
-        self.cur = conn.cursor()
-        self.table = f"bench_{name}"
-        self.opclass, self.op, self.m, self.efc = opclass, op, m, efc
-        self.texts = ["[" + ",".join(f"{x:.9g}" for x in q) + "]" for q in queries]
-        cur = self.cur
-        dims = data.shape[1]
-        for table, rows in ((self.table, data), (f"{self.table}_queries", queries)):
-            cur.execute(f"DROP TABLE IF EXISTS {table}")
-            cur.execute(f"CREATE TABLE {table} (id bigint, embedding vector({dims}))")
-            with cur.copy(f"COPY {table} FROM STDIN WITH (FORMAT BINARY)") as copy:
-                copy.write(copy_image(rows))
-            cur.execute(f"VACUUM ANALYZE {table}")
-        # All the queries in one call: each one an SQL statement run by the
-        # executor (a cached plan: index scan, heap fetch, LIMIT), without
-        # the client round trip.
-        cur.execute(f"""CREATE OR REPLACE FUNCTION {self.table}_knn_all() RETURNS SETOF bigint[]
-            LANGUAGE plpgsql AS $$
-            DECLARE q record;
-            BEGIN
-              FOR q IN SELECT embedding FROM {self.table}_queries ORDER BY id LOOP
-                RETURN NEXT array(SELECT id FROM {self.table}
-                                  ORDER BY embedding {op} q.embedding LIMIT 10);
-              END LOOP;
-            END $$""")
-
-    def build(self, workers):
-        cur = self.cur
-        cur.execute(f"DROP INDEX IF EXISTS {self.table}_idx")
-        cur.execute("CHECKPOINT")  # the previous build's WAL is not this one's cost
-        cur.execute(f"SET max_parallel_maintenance_workers = {workers - 1}")
-        start = time.perf_counter()
-        cur.execute(f"CREATE INDEX {self.table}_idx ON {self.table} USING hnsw (embedding {self.opclass}) "
-                    f"WITH (m = {self.m}, ef_construction = {self.efc})")
-        return time.perf_counter() - start
-
-    def backend_pid(self):
-        return self.cur.connection.info.backend_pid
-
-    def size(self):
-        self.cur.execute(f"SELECT pg_relation_size('{self.table}_idx')")
-        return self.cur.fetchone()[0]
-
-    def verify(self):
-        """vecsim_hnsw_verify's report on the index (it raises on a broken invariant)."""
-        self.cur.execute(f"SELECT * FROM vecsim_hnsw_verify('{self.table}_idx')")
-        names = [c.name for c in self.cur.description]
-        return dict(zip(names, self.cur.fetchone()))
-
-    def set_ef(self, ef):
-        cur = self.cur
-        cur.execute(f"SET hnsw.ef_search = {ef}")
-        sql = f"SELECT id FROM {self.table} ORDER BY embedding {self.op} $1 LIMIT 10"
-        for mode in ("force_custom_plan", "force_generic_plan"):  # what the function may run
-            cur.execute(f"SET plan_cache_mode = {mode}")
-            cur.execute(f"PREPARE knn_check(vector) AS {sql}")
-            cur.execute(f"EXPLAIN EXECUTE knn_check('{self.texts[0]}')")
-            plan = "".join(r[0] for r in cur.fetchall())
-            cur.execute("DEALLOCATE knn_check")
-            assert "Index Scan" in plan, f"not an index scan ({mode}): {plan}"
-        cur.execute("RESET plan_cache_mode")
-
-    def round_trip(self, truth):
-        """One prepared statement per query, over the connection."""
-        cur = self.cur
-        sql = f"SELECT id FROM {self.table} ORDER BY embedding {self.op} %s::vector LIMIT 10"
-        for t in self.texts[:50]:  # warm the plan cache and the buffers
-            cur.execute(sql, (t,), prepare=True)
-            cur.fetchall()
-        found = []
-        start = time.perf_counter()
-        for t in self.texts:
-            cur.execute(sql, (t,), prepare=True)
-            found.append([r[0] for r in cur.fetchall()])
-        return recall(found, truth), len(self.texts) / (time.perf_counter() - start)
-
-    def in_server(self, truth):
-        """Every query in one call of the SQL function."""
-        cur = self.cur
-        start = time.perf_counter()
-        cur.execute(f"SELECT * FROM {self.table}_knn_all()")
-        found = [r[0] for r in cur.fetchall()]
-        return recall(found, truth), len(found) / (time.perf_counter() - start)
-
-    def protocol_ceiling(self):
-        """Round trips per second with the same parameter and no index work:
-        the most the round-trip measure could show on this machine."""
-        cur = self.cur
-        for t in self.texts[:50]:
-            cur.execute("SELECT length(%s::vector::text)", (t,), prepare=True)
-            cur.fetchall()
-        start = time.perf_counter()
-        for t in self.texts:
-            cur.execute("SELECT length(%s::vector::text)", (t,), prepare=True)
-            cur.fetchall()
-        return len(self.texts) / (time.perf_counter() - start)
-
-    def drop(self):
-        self.cur.execute(f"DROP FUNCTION {self.table}_knn_all()")
-        self.cur.execute(f"DROP TABLE {self.table}, {self.table}_queries")
 
 
 class HnswlibSide:
@@ -247,19 +75,11 @@ class HnswlibSide:
         return recall(found, truth), len(queries) / (time.perf_counter() - start)
 
 
-def qps_at(curve, target):
-    """QPS at recall `target`, interpolated between measured points."""
-    points = sorted((r, q) for _, r, q in curve)
-    for (r0, q0), (r1, q1) in zip(points, points[1:]):
-        if r0 <= target <= r1:
-            return q0 if r1 == r0 else q0 + (q1 - q0) * (target - r0) / (r1 - r0)
-    return None
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dsn", required=True)
-    ap.add_argument("--gen", required=True)
+    ap.add_argument("--gen", help="gen_clustered, which makes the data (or --data)")
+    ap.add_argument("--data", help="a directory with base.npy and queries.npy instead")
     ap.add_argument("--rows", type=int, default=100000)
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--m", type=int, default=16)
@@ -279,10 +99,11 @@ def main():
             continue
         print(f"\n== {name}: {args.rows} x {dims}, {args.queries} queries, "
               f"m {args.m}, ef_construction {args.ef_construction}", flush=True)
-        data = generate(args.gen, args.rows, dims, 1)
-        queries = generate(args.gen, args.queries, dims, 2)
+        data, queries = load_dataset(args, dims)
         truth = ground_truth(data, queries, metric)
-        ours = VecsimSide(conn, name, data, queries, opclass, op, args.m, args.ef_construction)
+        index_sql = lambda table: (f"CREATE INDEX {table}_idx ON {table} USING hnsw (embedding {opclass}) "
+                                   f"WITH (m = {args.m}, ef_construction = {args.ef_construction})")
+        ours = SqlSide(conn, name, data, queries, op, index_sql)
         ref = HnswlibSide(data, metric, args.m, args.ef_construction)
         # Builds alternate (theirs, ours, theirs, ours) and each side keeps
         # its faster one, so a slow spell of the shared machine does not
@@ -294,12 +115,12 @@ def main():
         builds = {1: min(our_builds), 2: ours.build(2)}
         ref_build = min(ref_builds)
         size = ours.size()
-        report = ours.verify()
+        report = ours.verify("vecsim_hnsw_verify")
         curves = {"round trip": [], "in server": [], "hnswlib": []}
         rounds = args.query_rounds
         pinned = pin_for_queries(ours.backend_pid())
         for ef in EF_SEARCH:
-            ours.set_ef(ef)
+            ours.set_param("hnsw.ef_search", ef)
             ref.set_ef(ef)
             ours.in_server(truth)  # warm-up
             best = best_of_turns(rounds, {"round trip": lambda: ours.round_trip(truth),

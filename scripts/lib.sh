@@ -12,7 +12,7 @@ VECSIM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VECSIM_PG_USER=${VECSIM_PG_USER:-postgres}
 PG_BINDIR=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
 APT_PACKAGES=(build-essential clang libclang-rt-dev python3 python3-psycopg postgresql-15 postgresql-server-dev-15
-              libeigen3-dev libgtest-dev libbenchmark-dev libipc-run-perl libhnswlib-dev)
+              libgtest-dev libbenchmark-dev libipc-run-perl libhnswlib-dev)
 
 log() { printf '\n=== %s\n' "$*"; }
 
