@@ -11,8 +11,10 @@
 //   new element (into its free slots: it chose only m of its 2m), and a
 //   list that would drop what the new element cannot take stays as it is.
 //   So no step of an insert leaves a live element without a way in.
-//   Vacuum passes none: its repairs re-select lists of live elements, and
-//   re-links what they leave unreachable (hnsw_page_vacuum.h).
+//   Vacuum passes none: its repairs re-select lists of live elements
+//   keeping every live link they hold (only the dead ones are replaced),
+//   so a repair never takes an element's way in either
+//   (hnsw_page_vacuum.h).
 //
 // INVARIANTS
 //   Every write to a list is a read-check-write under the page's lock
@@ -151,13 +153,17 @@ class HnswPageLists {
   // may have changed it since). adopter: the element an insert links in
   // (null for vacuum's repairs); *kept_added (if given): whether it is
   // among the kept; *written: whether the list was written.
+  // keep (vacuum's repairs): links the new list must hold whatever the
+  // heuristic says (the live links the list has), so that a repair only
+  // ever adds ways in and no element loses one.
   Status reselect(HnswRef r, std::size_t body, int layer, const HnswAdopter* adopter,
-                  bool* kept_added, bool* written) {
+                  bool* kept_added, bool* written, const std::vector<HnswRef>* keep = nullptr) {
     const HnswRef added = adopter ? adopter->element : kNoRef;
     *written = false;
     std::sort(prune_.begin(), prune_.end(), Closer{r});
     int cap = ctx_.layout.capacity(layer);
     VECSIM_RETURN_IF_ERROR(select(prune_, cap, &kept_));
+    if (keep != nullptr) keep_links(*keep, r, static_cast<std::size_t>(cap));
     bool found = false;
     for (const Candidate& k : kept_) found |= k.node == added;
     if (kept_added) *kept_added = found;
@@ -328,6 +334,25 @@ class HnswPageLists {
       set_list_link(list, i, x);
       return true;
     }, written);
+  }
+
+  // kept_ with every candidate of prune_ that keep names, and, when that
+  // is more than cap, without the farthest of the others.
+  void keep_links(const std::vector<HnswRef>& keep, HnswRef r, std::size_t cap) {
+    auto in = [](const std::vector<HnswRef>& v, HnswRef x) { return std::find(v.begin(), v.end(), x) != v.end(); };
+    auto held = [&](HnswRef x) {
+      for (const Candidate& k : kept_) {
+        if (k.node == x) return true;
+      }
+      return false;
+    };
+    for (const Candidate& c : prune_) {
+      if (in(keep, c.node) && !held(c.node)) kept_.push_back(c);
+    }
+    std::sort(kept_.begin(), kept_.end(), Closer{r});
+    for (std::size_t i = kept_.size(); kept_.size() > cap && i-- > 0;) {
+      if (!in(keep, kept_[i].node)) kept_.erase(kept_.begin() + static_cast<std::ptrdiff_t>(i));
+    }
   }
 
   // Links from the inserted element (adopter) every candidate of prune_

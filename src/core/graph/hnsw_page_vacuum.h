@@ -3,24 +3,30 @@
 // pointed at them.
 //
 // VACUUM (bulk_delete), in write order:
-//   1. a new entry point in the metapage if the old one is dying (the live
-//      element of the highest level);
-//   2. every live element with a link to a dying or deleted element gets
+//   1. a new entry point if the old one is dying (the live element of the
+//      highest level), chosen in memory;
+//   2a. every live element that no path of live layer-0 links reaches from
+//      that entry point (its ways in go through dying elements; a whole
+//      tight cluster can be such an island) is linked from a reached
+//      element near it, into a free slot, or in place of a link that other
+//      reached lists (or the element itself) also hold, or that it adopts
+//      (relink), pass after pass until none is left; then the new entry
+//      point is written;
+//   2b. every live element with a link to a dying or deleted element gets
 //      that list re-selected from its live links plus a fresh search for
-//      its own value (dying elements excluded); then every live element
-//      that no path of live layer-0 links reaches from the entry point
-//      (its ways in came through dying elements, or a re-selection dropped
-//      it; a whole tight cluster can be left an island) is linked from a
-//      reached element near it, into a free slot or in place of a link
-//      that other reached lists also hold (relink), pass after pass until
-//      none is left;
+//      its own value (dying elements excluded), keeping all its live
+//      links: only the dead ones are replaced; 2c. a re-link check;
 //   3. the dying elements' links are cleared, then the dying elements are
 //      flagged deleted (so a pass cut short between flags leaves no
 //      unflagged dying element linking a flagged one).
-//   Until step 3 a dying element is still an ordinary element whose heap
-//   tuple is dead (scans re-check heap visibility), so stopping anywhere
-//   leaves a valid index, and a repeated vacuum finishes the job; PostgreSQL
-//   reuses the heap TIDs only after the whole bulk delete returns.
+//   CANCEL SAFETY. Every write before step 3 adds a way in or replaces one
+//   that another reached list also provides, so a live element reachable
+//   before the pass stays reachable at every point a cancel, an error or
+//   a crash can stop it (the one exception: a re-link's last resort, see
+//   relink). Until step 3 a dying element is an ordinary element whose
+//   heap tuple is dead (scans re-check heap visibility), and a repeated
+//   vacuum finishes the job; PostgreSQL reuses the heap TIDs only after
+//   the whole bulk delete returns.
 //   Locking (and WAL) are the caller's (docs/hnsw.md 4.3): vacuum runs
 //   alone among writers.
 #pragma once
@@ -113,13 +119,21 @@ class HnswPageVacuum {
       return ctx_.store->write_item(0, 1, 0, &ctx_.meta, sizeof ctx_.meta);
     }
 
-    // 1. the entry point
-    if (gone_.count(ctx_.meta.entry) || ctx_.meta.entry == kNoRef) {
+    // 1. the entry point, chosen in memory first: the re-links below make
+    // every live element reachable from it before it is written.
+    const bool new_entry = gone_.count(ctx_.meta.entry) || ctx_.meta.entry == kNoRef;
+    if (new_entry) {
       ctx_.meta.entry = best_live.node;
       ctx_.meta.entry_level = static_cast<std::int16_t>(best_level);
-      VECSIM_RETURN_IF_ERROR(ctx_.store->write_item(0, 1, 0, &ctx_.meta, sizeof ctx_.meta));
     }
-    // 2. repairs
+    // 2a. before any link to a dying element goes: every live element that
+    // only paths through dying ones reach is linked from a reached live
+    // element (re-links only add ways in), so whatever goes later, and
+    // wherever a cancel stops this pass, every live element stays reachable.
+    VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
+    if (new_entry) VECSIM_RETURN_IF_ERROR(ctx_.store->write_item(0, 1, 0, &ctx_.meta, sizeof ctx_.meta));
+    // 2b. repairs: lists that link dying elements take live ones in those
+    // slots (keeping every live link they have)
     for (std::size_t i = 0; i < live_.size(); ++i) {
       HnswRef r = live_[i];
       for (int layer = 0; layer <= live_levels_[i]; ++layer) {
@@ -132,8 +146,8 @@ class HnswPageVacuum {
         ++stats->repaired;
       }
     }
-    // 2b. re-link live elements no search can reach any more: their only
-    // ways in came through dying elements, or a repair pruned them.
+    // 2c. repairs only add ways in, so this finds nothing unless a
+    // re-link's last resort above dropped one.
     VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
     VECSIM_RETURN_IF_ERROR(wait_for_readers());
     // 3. flags, after the dying elements' own links are cleared: a pass
@@ -216,9 +230,12 @@ class HnswPageVacuum {
   // without dropping any element's last way in: into a free slot of the
   // lists the heuristic picks for o, or of the nearest lists; else in
   // place of the farthest link, in the nearest list that has one, whose
-  // target other reached lists link too (incoming_); else, as a last
-  // resort, in place of the nearest list's farthest link (a later pass
-  // re-links what that drops). Lists are not re-selected here: a
+  // target other reached lists link too (incoming_) or o links itself;
+  // else in place of a nearest list's farthest link that o adopts into a
+  // free slot of its own; else, as a last resort (o full, every near list
+  // full of sole ways in), in place of the nearest list's farthest link
+  // (a later pass re-links what that drops; the one place a cancel could
+  // still leave an element unreachable). Lists are not re-selected here: a
   // re-selection drops links nothing then adopts, and with near-duplicates
   // (which the heuristic prunes in favour of the same few) re-links would
   // keep pushing each other out of the same lists.
@@ -254,13 +271,27 @@ class HnswPageVacuum {
         return Status::ok();
       }
     }
+    // A link that stays reachable without this list: one other reached
+    // lists hold too, or one o itself links (reached through o, once o is).
+    std::size_t own_body = 0;
+    VECSIM_RETURN_IF_ERROR(reader_.links(o, 0, &own_links_, &own_body));
+    const auto spare = [&](HnswRef l) {
+      auto in = incoming_.find(l);
+      return (in != incoming_.end() && in->second > 1) ||
+             std::find(own_links_.begin(), own_links_.end(), l) != own_links_.end();
+    };
     for (std::size_t i = 0; i < sorted_.size() && i < kRelinkLists; ++i) {
       bool replaced = false;
-      const auto shared = [&](HnswRef l) {
-        auto in = incoming_.find(l);
-        return in != incoming_.end() && in->second > 1;
-      };
-      VECSIM_RETURN_IF_ERROR(lists_.replace_farthest(sorted_[i], o, nullptr, shared, &incoming_, &replaced));
+      VECSIM_RETURN_IF_ERROR(lists_.replace_farthest(sorted_[i], o, nullptr, spare, &incoming_, &replaced));
+      if (replaced) return Status::ok();
+    }
+    // o adopts the link it displaces (into a free slot of its own), so
+    // that link keeps its way in, through o.
+    const HnswAdopter adopter{o, own_body};
+    for (std::size_t i = 0; i < sorted_.size() && i < kRelinkLists; ++i) {
+      bool replaced = false;
+      VECSIM_RETURN_IF_ERROR(lists_.replace_farthest(sorted_[i], o, &adopter, [](HnswRef) { return true; },
+                                                     &incoming_, &replaced));
       if (replaced) return Status::ok();
     }
     bool replaced = false;
@@ -294,8 +325,14 @@ class HnswPageVacuum {
         if (!known) lists_.candidates().push_back(c);
       }
     }
+    // Every live link stays: the repair only fills the slots of the dead
+    // ones, so no element loses a way in, wherever a cancel stops vacuum.
+    keep_.clear();
+    for (HnswRef l : lists_.expected()) {
+      if (!gone_.count(l)) keep_.push_back(l);
+    }
     bool written = false;
-    return lists_.reselect(r, body, layer, nullptr, nullptr, &written);
+    return lists_.reselect(r, body, layer, nullptr, nullptr, &written, &keep_);
   }
 
   HnswPageContext<Store>& ctx_;
@@ -307,7 +344,7 @@ class HnswPageVacuum {
   std::vector<HnswRef> live_;
   std::vector<std::uint8_t> live_levels_;  // the levels of live_, same order
   std::vector<std::pair<HnswRef, HnswElementHeader>> page_headers_;  // per page
-  std::vector<HnswRef> links_, new_links_, orphans_;
+  std::vector<HnswRef> links_, new_links_, orphans_, keep_, own_links_;
   std::vector<Candidate> sorted_, relink_to_;
   AlignedBytes base_;
 };

@@ -8,7 +8,9 @@
 //   violations     broken invariants M1, E1, L1, L2, L3, G1 (then XX002)
 //   unreachable    live elements no search can reach (G2). An insert cut
 //                  short by a crash can leave one whose heap tuple never
-//                  committed; a live heap tuple's element must be reachable.
+//                  committed, and a vacuum cut short ones whose rows it
+//                  found dead (unlinked, not yet flagged); a live heap
+//                  tuple's element must be reachable.
 //   above_entry    live elements above the entry point's level (likewise)
 //   count_matches  whether the metapage counts the live elements
 //
