@@ -47,6 +47,8 @@ $source->safe_psql('postgres', q{
   CREATE INDEX items_b ON items USING hnsw (b bit_hamming_ops);
   CREATE INDEX items_expr ON items USING hnsw ((l2_normalize(v)::vector(4)) vector_ip_ops);
   CREATE INDEX items_part ON items USING hnsw (v vector_l1_ops) WHERE id % 2 = 0;
+  CREATE INDEX items_ivf ON items USING ivfflat ((v::halfvec(4)) halfvec_ip_ops) WITH (lists = 5);
+  CREATE INDEX items_ivf_part ON items USING ivfflat (v vector_cosine_ops) WITH (lists = 3) WHERE id % 3 = 0;
 });
 
 my $dump = $source->basedir . '/dump.sql';
@@ -61,7 +63,9 @@ command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $target->connstr
            'the dump restores with psql, unedited');
 
 # ef_search above the row count: each search covers its whole graph, so
-# the rows do not depend on the random levels of either build.
+# the rows do not depend on the random levels of either build; probes at
+# least lists: each ivfflat scan reads every list, so the rows do not
+# depend on either build's k-means.
 my @queries = (
   q{SELECT id FROM items ORDER BY v <-> '[0.5,0.5,0.5,0.5]' LIMIT 7},
   q{SELECT id FROM items ORDER BY h <=> '[1,0,1,0]' LIMIT 7},
@@ -69,13 +73,15 @@ my @queries = (
   q{SELECT b <~> B'10101010' FROM items ORDER BY b <~> B'10101010' LIMIT 7},  # ties: distances
   q{SELECT id FROM items ORDER BY l2_normalize(v)::vector(4) <#> '[1,0,0,0]' LIMIT 7},
   q{SELECT id FROM items WHERE id % 2 = 0 ORDER BY v <+> '[0,0,1,1]' LIMIT 7},
+  q{SELECT id FROM items ORDER BY v::halfvec(4) <#> '[1,0,1,0]' LIMIT 7},
+  q{SELECT id FROM items WHERE id % 3 = 0 ORDER BY v <=> '[0,1,0,1]' LIMIT 7},
 );
 for my $q (@queries) {
-  my $sql = "SET enable_seqscan = off; SET hnsw.ef_search = 1000; $q";
+  my $sql = "SET enable_seqscan = off; SET hnsw.ef_search = 1000; SET ivfflat.probes = 5; $q";
   my $before = $source->safe_psql('postgres', $sql);
   my $after = $target->safe_psql('postgres', $sql);
   is($after, $before, "same rows after restore: $q");
-  like($target->safe_psql('postgres', "SET enable_seqscan = off; EXPLAIN (COSTS OFF) $q"),
+  like($target->safe_psql('postgres', "SET enable_seqscan = off; SET ivfflat.probes = 5; EXPLAIN (COSTS OFF) $q"),
        qr/Index Scan using items_/, "... answered by a restored index");
 }
 is($target->safe_psql('postgres', "SELECT extversion FROM pg_extension WHERE extname = 'vector'"),

@@ -100,6 +100,7 @@ struct BuildState {
   double* list_distance;
   double heap_tuples;
   double indexed;
+  double tuples_total;  // reported to pg_stat_progress_create_index
 };
 
 bool stop_requested(void*) { return QueryCancelPending || ProcDiePending; }
@@ -300,7 +301,11 @@ void flush_batch(BuildState* s) {
   for (std::size_t l = 0; l < s->lists; ++l) s->list_fill[l + 1] += s->list_fill[l];
   for (std::size_t i = 0; i < n; ++i) s->batch_order[s->list_fill[s->batch_list[i]]++] = static_cast<std::uint32_t>(i);
 
-  pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfflatPhaseLoad);
+  // tuples_total: the table's estimate, or the rows seen so far if more.
+  s->tuples_total = std::max(s->tuples_total, s->indexed + static_cast<double>(n));
+  const int index[] = {PROGRESS_CREATEIDX_SUBPHASE, PROGRESS_CREATEIDX_TUPLES_TOTAL};
+  const int64 values[] = {kIvfflatPhaseLoad, static_cast<int64>(s->tuples_total)};
+  pgstat_progress_update_multi_param(2, index, values);
   const core::AnyMetric metric = core::any_metric_of(s->opclass);
   for (std::size_t k = 0; k < n; ++k) {
     const std::uint32_t i = s->batch_order[k];
@@ -347,6 +352,7 @@ void assign_rows(Relation heap, Relation index, IndexInfo* info, BuildState* s) 
   if (!s->bits) s->batch_rows = static_cast<float*>(alloc_huge(s->batch_cap * s->dims * sizeof(float)));
   s->list_fill = static_cast<std::uint32_t*>(alloc_huge((s->lists + 1) * sizeof(std::uint32_t)));
   pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfflatPhaseAssign);
+  s->tuples_total = std::max(0.0, static_cast<double>(heap->rd_rel->reltuples));
   s->heap_tuples = table_index_build_scan(heap, index, info, true, true, collect_row, s, nullptr);
   flush_batch(s);
 }

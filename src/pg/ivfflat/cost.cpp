@@ -1,5 +1,5 @@
 // src/pg/ivfflat/cost.cpp
-// amcostestimate for ivfflat (docs/reference.md 8.7). A scan reads the
+// amcostestimate for ivfflat (docs/reference.md 9.5). A scan reads the
 // probes lists nearest the query before its first row, a fraction
 //   ratio = probes / lists (at most 1)
 // of the index, and reads it mostly in order, so half of PostgreSQL's

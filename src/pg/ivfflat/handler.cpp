@@ -1,6 +1,6 @@
 // src/pg/ivfflat/handler.cpp
 // ivfflathandler: the access method's properties (docs/reference.md 7.2), its
-// reloption lists (8.2), amvalidate and the build's phase names.
+// reloption lists (9.2), amvalidate and the build's phase names.
 //
 // INVARIANTS
 //   The reloption kind is registered once, from _PG_init. lists is

@@ -42,7 +42,7 @@ constexpr PageFormat kIvfflatPageFormat{0xFF96, 8, 1024, "ivfflat"};
 // The heavyweight lock that serializes extensions of one list's chain.
 constexpr BlockNumber list_lock_tag(std::uint32_t list) { return list; }
 
-// Progress phases after "initializing" (docs/reference.md 8.3).
+// Progress phases after "initializing" (docs/reference.md 9.3).
 constexpr int kIvfflatPhaseKMeans = 2;
 constexpr int kIvfflatPhaseAssign = 3;
 constexpr int kIvfflatPhaseLoad = 4;

@@ -1,5 +1,5 @@
 // src/pg/ivfflat/scan.cpp
-// Index scans (docs/reference.md 8.4, 8.6; docs/ivfflat.md, "Scan"):
+// Index scans (docs/reference.md 9.4; docs/ivfflat.md 5):
 // ORDER BY col <op> query LIMIT n reads the ivfflat.probes lists whose
 // centres are nearest the query, scoring each list page's values in
 // batches, and returns their rows in exact distance order (core's
