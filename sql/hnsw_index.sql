@@ -187,3 +187,27 @@ SELECT v FROM u ORDER BY v <-> '[4,5,6]' LIMIT 1;
 SELECT amvalidate(oc.oid) AS valid, count(*) FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
  WHERE am.amname = 'hnsw' GROUP BY 1;
 DROP TABLE t, u;
+
+-- a LIMIT the scan cannot fill: 10,000 rows, c of 50 values; a search
+-- returns about ef_search (40) rows, of which 1 in 50 pass c = 7, so
+-- LIMIT 20 goes to an exact plan (and returns 20 rows); c <> 7 keeps
+-- the index, and so do a distance filter and an iterative scan (up to
+-- max_scan_tuples rows); a LIMIT the plan does not know (a parameter of
+-- a generic plan) keeps the index too
+CREATE TABLE filtered (id int, c int, v vector(3));
+INSERT INTO filtered SELECT i, i % 50, ARRAY[sin(i), cos(i), sin(i * 0.3)] FROM generate_series(1, 10000) i;
+CREATE INDEX filtered_v ON filtered USING hnsw (v vector_l2_ops);
+ANALYZE filtered;
+EXPLAIN (COSTS OFF) SELECT id FROM filtered WHERE c = 7 ORDER BY v <-> '[1,0,0]' LIMIT 20;
+SELECT count(*) AS rows FROM (SELECT id FROM filtered WHERE c = 7 ORDER BY v <-> '[1,0,0]' LIMIT 20) s;
+EXPLAIN (COSTS OFF) SELECT id FROM filtered WHERE c <> 7 ORDER BY v <-> '[1,0,0]' LIMIT 20;
+EXPLAIN (COSTS OFF) SELECT id FROM filtered WHERE v <-> '[1,0,0]' < 0.5 ORDER BY v <-> '[1,0,0]' LIMIT 10;
+SET hnsw.iterative_scan = relaxed_order;
+EXPLAIN (COSTS OFF) SELECT id FROM filtered WHERE c = 7 ORDER BY v <-> '[1,0,0]' LIMIT 20;
+RESET hnsw.iterative_scan;
+SET plan_cache_mode = force_generic_plan;
+PREPARE knn(int, vector, int) AS SELECT id FROM filtered WHERE c = $1 ORDER BY v <-> $2 LIMIT $3;
+EXPLAIN (COSTS OFF) EXECUTE knn(7, '[1,0,0]', 20);
+DEALLOCATE knn;
+RESET plan_cache_mode;
+DROP TABLE filtered;

@@ -117,6 +117,16 @@ TEST_P(ScorerTest, AgreesWithThePolicyAndBatchesWithSingles) {
         const float single = scorer.score(rows[i]);
         EXPECT_NEAR(batch[i], single, 1e-5f * (1.0f + std::fabs(single))) << "row " << i;
       }
+      // A value scores the same, bit for bit, wherever it falls in a batch
+      // (a full group of four or the last, shorter one): an IVF scan that
+      // reads a list again must see every row at the same distance.
+      for (std::size_t skip = 1; skip < 4; ++skip) {
+        std::vector<float> shifted(rows.size() - skip);
+        scorer.score_batch(rows.data() + skip, rows.size() - skip, shifted.data());
+        for (std::size_t i = 0; i < shifted.size(); ++i) {
+          EXPECT_EQ(shifted[i], batch[i + skip]) << "row " << i + skip << " shifted by " << skip;
+        }
+      }
     });
   }
   install_kernels(before);

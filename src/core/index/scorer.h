@@ -24,6 +24,7 @@
 //   kernel table's tolerance.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -114,11 +115,20 @@ class Scorer {
   float score(ValueRef stored) const { return metric_.distance(query_, stored); }
 
   // out[i] = score(stored[i]) for i < n, four at a time where the metric
-  // has a batched kernel.
+  // has a batched kernel. A value scores the same wherever it falls in the
+  // batch: a last group of fewer than four is padded with its last value
+  // (a batched kernel's rows do not affect each other), so it goes through
+  // the same kernel as the rest. (An IVF scan that reads a list again
+  // relies on it: a row must not move across the last key it returned.)
   void score_batch(const ValueRef* stored, std::size_t n, float* out) const {
     std::size_t i = 0;
     for (; i + 4 <= n; i += 4) metric_.distance4(query_, stored + i, out + i);
-    for (; i < n; ++i) out[i] = metric_.distance(query_, stored[i]);
+    if (i == n) return;
+    ValueRef tail[4];
+    float scores[4];
+    for (std::size_t j = 0; j < 4; ++j) tail[j] = stored[i + std::min(j, n - i - 1)];
+    metric_.distance4(query_, tail, scores);
+    for (std::size_t j = 0; i + j < n; ++j) out[i + j] = scores[j];
   }
 
   const AnyMetric& metric() const { return metric_; }

@@ -166,6 +166,7 @@ class IvfIndex {
           std::size_t pending = 0, first = list;
           for (std::size_t i = 0; i < count && list < meta_.lists; ++i, ++list) {
             ok &= sizes[i] == centre_item_size(meta_.value_bytes);
+            if (!ok) return;  // never read past a short item
             values[pending++] = ValueRef{items[i] + sizeof(IvfListHeader), meta_.value_bytes};
             if (pending == kBatch || i + 1 == count || list + 1 == meta_.lists) {
               scorer_.score_batch(values, pending, out + first);

@@ -4,7 +4,8 @@
 // TIDs with the table (every indexed row in exactly one list).
 //
 // INVARIANTS
-//   Reads only. A broken invariant is counted in violations (the first
+//   Reads only; inserts may run meanwhile (pages they add are picked up
+//   when a chain reaches them). A broken invariant is counted in violations (the first
 //   one described); a page no chain reaches (orphan_pages) is not one:
 //   a crash between an extension's records leaves such a page.
 #pragma once
@@ -38,7 +39,7 @@ Status verify_ivf_index(Store* store, AnyMetric metric, IvfVerifyReport* report,
     auto violation = [&](const std::string& what) {
       if (report->violations++ == 0) report->first = what;
     };
-    const std::uint32_t pages = store->page_count();
+    std::uint32_t pages = store->page_count();
     const std::uint32_t centre_pages = (meta.lists + meta.centres_per_page - 1) / meta.centres_per_page;
     std::vector<std::uint8_t> owner(pages, 0);  // 1: meta or centres, 2: on a chain
     owner[kIvfMetaBlock] = 1;
@@ -53,6 +54,11 @@ Status verify_ivf_index(Store* store, AnyMetric metric, IvfVerifyReport* report,
       bool insert_on_chain = h.insert_page == kIvfNoPage && h.first_page == kIvfNoPage;
       std::uint32_t page = h.first_page;
       while (page != kIvfNoPage) {
+        if (page >= pages) {  // a concurrent insert may have added it since
+          VECSIM_RETURN_IF_ERROR(store->refresh_page_count());
+          pages = store->page_count();
+          owner.resize(pages, 0);
+        }
         if (page >= pages || owner[page] != 0) {
           violation("list " + std::to_string(l) + " reaches block " + std::to_string(page) +
                     (page >= pages ? ", past the end of the index" : ", which is not its own"));

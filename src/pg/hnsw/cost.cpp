@@ -8,6 +8,14 @@
 // so the startup cost is that fraction of PostgreSQL's generic estimate
 // for the full index. Without an ORDER BY the index is never chosen.
 //
+// A LIMIT the scan cannot fill (index/am_common.h, scan_falls_short): a
+// search returns about ef_search rows (max_scan_tuples when iterative);
+// when too few of them are expected to pass the query's other conditions,
+// the index is priced out and the planner's exact plan returns every row
+// asked for (a selective WHERE c = $1 ... LIMIT 20 over 10,000 rows, c of
+// 50 values: 40 rows x 1/50 passing, 0.8 rows, where pgvector's planner
+// also goes exact); WHERE c <> $1 keeps the index.
+//
 // INVARIANTS
 //   Reads hnsw.ef_search at plan time and m from the index's options.
 #include <cmath>
@@ -19,6 +27,7 @@
 #include "pg.h"
 
 extern "C" {
+#include "optimizer/cost.h"
 #include "utils/float.h"
 #include "access/relation.h"
 #include "optimizer/optimizer.h"
@@ -27,6 +36,19 @@ extern "C" {
 }
 
 namespace vecsim::pg {
+namespace {
+
+// The rows a scan can return: about ef_search (one search), or up to
+// max_scan_tuples with an iterative scan.
+double reachable_rows() {
+  const HnswSettings& s = g_hnsw_settings;
+  if (static_cast<IterativeScan>(s.iterative_scan) != IterativeScan::kOff) {
+    return std::max<double>(s.max_scan_tuples, s.ef_search);
+  }
+  return s.ef_search;
+}
+
+}  // namespace
 
 void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
                         Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
@@ -63,6 +85,10 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
   }
   *startup_cost = std::max(0.0, startup);
   *total_cost = std::max(*startup_cost, costs.indexTotalCost);
+  if (scan_falls_short(root, path, loop_count, reachable_rows())) {
+    *startup_cost += disable_cost;
+    *total_cost += disable_cost;
+  }
   *selectivity = costs.indexSelectivity;
   *correlation = 0;
   *pages = costs.numIndexPages;

@@ -48,8 +48,17 @@ core::Status wait_for_scans(void* arg) {
   });
 }
 
+// Through pg_call: besides VACUUM's lookup, CREATE INDEX CONCURRENTLY's
+// validation passes a callback that feeds a tuplesort, which can raise an
+// error (a temp file limit). That error is parked, this says "not dead"
+// (nothing is removed on its account), and the store's next call fails at
+// once, ending the pass; the shim then raises the parked error.
 bool is_dead(std::uint32_t block, std::uint16_t offset, void* arg) {
-  return heap_tid_is_dead(block, offset, &static_cast<DeadCheck*>(arg)->dead);
+  bool dead = false;
+  core::Status st = pg_call([&]() noexcept {
+    dead = heap_tid_is_dead(block, offset, &static_cast<DeadCheck*>(arg)->dead);
+  });
+  return st.is_ok() && dead;
 }
 
 }  // namespace

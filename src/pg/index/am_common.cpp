@@ -2,6 +2,8 @@
 // The access methods' shared glue (index/am_common.h).
 #include "index/am_common.h"
 
+#include <algorithm>
+
 #include "pg.h"
 
 extern "C" {
@@ -9,6 +11,7 @@ extern "C" {
 #include "access/xloginsert.h"
 #include "commands/vacuum.h"
 #include "storage/bufmgr.h"
+#include "optimizer/optimizer.h"
 #include "utils/float.h"
 }
 
@@ -77,6 +80,17 @@ bool price_out_unordered(IndexPath* path, Cost* startup_cost, Cost* total_cost, 
   *correlation = 0;
   *pages = 0;
   return true;
+}
+
+bool scan_falls_short(PlannerInfo* root, IndexPath* path, double loop_count, double reachable) {
+  if (!(root->limit_tuples > 0) || loop_count > 1 || bms_membership(root->all_baserels) != BMS_SINGLETON) {
+    return false;
+  }
+  const IndexOptInfo* info = path->indexinfo;
+  const Selectivity passing =
+      clauselist_selectivity(root, info->indrestrictinfo, info->rel->relid, JOIN_INNER, nullptr);
+  const double exact = std::min(root->limit_tuples, info->tuples * passing);
+  return std::min(reachable, info->tuples) * passing < exact;
 }
 
 bool heap_tid_is_dead(std::uint32_t block, std::uint16_t offset, void* dead_tids) {

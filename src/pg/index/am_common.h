@@ -46,10 +46,25 @@ void copy_scan_keys(IndexScanDesc scan, ScanKey keys, ScanKey orderbys);
 bool price_out_unordered(IndexPath* path, Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
                          double* correlation, double* pages);
 
-// The heap TIDs vacuum found dead: PostgreSQL's callback, which only looks
-// the TID up in vacuum's dead-TID store (PG15: vac_tid_reaped, a binary
-// search) and raises no error, so core calls it directly, even under a
-// buffer lock.
+// A scan that cannot fill its LIMIT: an approximate index scan returns at
+// most `reachable` rows (hnsw: ef_search, or max_scan_tuples when
+// iterative; ivfflat: the rows of the lists it reads); of those only the
+// fraction passing the query's other conditions (the index's
+// indrestrictinfo: clauses a partial index's predicate implies are not
+// counted) comes out. True when that is expected to be fewer rows than an
+// exact plan returns (the LIMIT, or every passing row of the table), so
+// the caller prices the index out (disable_cost) and the planner's exact
+// plan returns what the user asked for. Only decided where the LIMIT is
+// known: a single-table query planned with a constant LIMIT, the scan not
+// repeated as the inner side of a join (loop_count 1); a generic plan of
+// a prepared statement with a parameter LIMIT keeps the index.
+bool scan_falls_short(PlannerInfo* root, IndexPath* path, double loop_count, double reachable);
+
+// The heap TIDs vacuum found dead: PostgreSQL's callback. VACUUM's only
+// looks the TID up (PG15: vac_tid_reaped, a binary search), but CREATE
+// INDEX CONCURRENTLY's validation feeds a tuplesort, which can raise an
+// error: call it inside pg_call (ivfflat: within remove_items_if's; hnsw:
+// its vacuum.cpp wraps it).
 struct DeadTids {
   IndexBulkDeleteCallback callback;
   void* state;

@@ -171,7 +171,11 @@ void plan_memory(BuildState* s) {
   const std::size_t budget = static_cast<std::size_t>(maintenance_work_mem) * 1024;
   const std::size_t want = std::max(kMinSamples, kSamplesPerList * s->lists);
   const std::size_t width = s->bits ? s->value_bytes : s->dims;
-  const std::size_t fixed = s->lists * (s->value_bytes + (s->bits ? 0 : s->dims * 4) + 24);
+  // Per list: the centre as stored and as floats, the counters, and the
+  // assigner's transposed copy (dims floats); then the assigner's panels
+  // (threads x 64 rows of one product per list).
+  const std::size_t fixed = s->lists * (s->value_bytes + (s->bits ? 0 : 2 * s->dims * 4) + 24) +
+                            (s->bits ? 0 : static_cast<std::size_t>(s->threads) * 64 * (s->lists + 16) * 4);
   auto needed = [&](std::size_t samples) {
     return fixed + samples * s->row_bytes + core::kmeans_work_bytes(samples, width, s->lists, s->threads, s->bits);
   };
@@ -242,13 +246,12 @@ void take_sample(Relation heap, Relation index, IndexInfo* info, BuildState* s) 
                     pg_prng_uint32(&pg_global_prng_state));
   while (BlockSampler_HasMore(&blocks)) {
     BlockNumber block = BlockSampler_Next(&blocks);
-    table_index_build_range_scan(heap, index, info, false, true, false, block, 1, sample_row, s, nullptr);
+    table_index_build_range_scan(heap, index, info, false, false, false, block, 1, sample_row, s, nullptr);
   }
 }
 
 // Trains the centres and stores them as values of the index's kind.
 void train(BuildState* s) {
-  pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfflatPhaseKMeans);
   if (s->sample_count < s->lists && !s->init_fork) {
     ereport(NOTICE, (errmsg("ivfflat index created with little data"),
                      errdetail("This will cause low recall."),
@@ -388,6 +391,7 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
   s->list_rows = static_cast<std::uint64_t*>(MemoryContextAllocExtended(build_context, s->lists * sizeof(std::uint64_t), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
   s->list_distance = static_cast<double*>(MemoryContextAllocExtended(build_context, s->lists * sizeof(double), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
 
+  pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfflatPhaseKMeans);  // sampling is part of it
   if (heap != nullptr) {
     take_sample(heap, index, info, s);
   } else {

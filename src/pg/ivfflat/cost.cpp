@@ -14,14 +14,12 @@
 // index is priced out (disable_cost; still usable if the planner is told
 // to avoid sequential scans).
 //
-// A LIMIT the scan cannot fill: a scan returns only the rows of the lists
-// it reads (probes of them, or up to max_probes with an iterative scan).
-// When they are expected to hold fewer rows passing the query's other
-// conditions than the LIMIT (and than the table has), the index is priced out
-// (disable_cost), so the planner takes the exact plan a pgvector user
-// expects rather than return too few rows. Only where the LIMIT is known
-// (a single-table query planned with a constant LIMIT) and the scan is
-// not the inner side of a join.
+// A LIMIT the scan cannot fill (index/am_common.h, scan_falls_short): a
+// scan returns only the rows of the lists it reads (probes of them, or up
+// to max_probes with an iterative scan); when too few of them are
+// expected to pass the query's other conditions, the index is priced out,
+// so the planner takes the exact plan a pgvector user expects rather than
+// return too few rows.
 //
 // INVARIANTS
 //   Reads ivfflat.probes (and the iterative settings) at plan time and the
@@ -56,20 +54,15 @@ double built_lists(Oid index_oid) {
   return std::max(lists, 1.0);
 }
 
-// Whether the rows the scan can return before it stops, of which a
-// fraction passes the query's other conditions, are expected to be fewer
-// than an exact plan returns (the LIMIT, or every passing row).
-bool falls_short(PlannerInfo* root, IndexPath* path, double lists) {
+// The rows the scan can return before it stops: those of the lists it
+// reads (probes, or max_probes with an iterative scan).
+double reachable_rows(const IndexPath* path, double lists) {
   const IvfflatSettings& s = g_ivfflat_settings;
   double read = std::min<double>(s.probes, lists);
   if (static_cast<IterativeScan>(s.iterative_scan) == IterativeScan::kRelaxedOrder) {
     read = std::min<double>(std::max(s.max_probes, s.probes), lists);
   }
-  const IndexOptInfo* info = path->indexinfo;
-  Selectivity passing =
-      clauselist_selectivity(root, info->indrestrictinfo, info->rel->relid, JOIN_INNER, nullptr);
-  const double exact = std::min(root->limit_tuples, info->tuples * passing);
-  return info->tuples * (read / lists) * passing < exact;
+  return path->indexinfo->tuples * (read / lists);
 }
 
 }  // namespace
@@ -99,10 +92,8 @@ void ivfflat_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count
   *startup_cost = std::max(0.0, startup);
   *total_cost = std::max(*startup_cost, costs.indexTotalCost);
 
-  const bool limit_known = root->limit_tuples > 0 && loop_count <= 1 &&
-                           bms_membership(root->all_baserels) == BMS_SINGLETON;
   // Reading every list is an exact scan with more I/O than the table's own.
-  if (ratio >= 1 || (limit_known && falls_short(root, path, lists))) {
+  if (ratio >= 1 || scan_falls_short(root, path, loop_count, reachable_rows(path, lists))) {
     *startup_cost += disable_cost;
     *total_cost += disable_cost;
   }

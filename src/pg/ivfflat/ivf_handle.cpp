@@ -11,6 +11,7 @@
 #include "pg.h"
 
 extern "C" {
+#include "miscadmin.h"
 #include "storage/lmgr.h"
 }
 
@@ -34,12 +35,21 @@ bool read_ivf_meta(Relation index, core::IvfMeta* meta) {
   return ok && meta->magic == core::kIvfMagic && meta->version == core::kIvfVersion;
 }
 
+// While a list is locked for an extension, interrupts are held: a cancel
+// between its three records would leave a page on no chain (wasted until
+// a REINDEX); it is served right after the unlock. An error still can,
+// as a crash can (docs/ivfflat.md 8).
 core::IvfHooks ivf_list_locks(Relation index) {
   return core::IvfHooks{
       [](void* arg, std::uint32_t list) {
-        return pg_call([&]() noexcept { LockPage(static_cast<Relation>(arg), list_lock_tag(list), ExclusiveLock); });
+        core::Status st = pg_call([&]() noexcept {
+          LockPage(static_cast<Relation>(arg), list_lock_tag(list), ExclusiveLock);
+        });
+        if (st.is_ok()) HOLD_INTERRUPTS();
+        return st;
       },
       [](void* arg, std::uint32_t list) {
+        RESUME_INTERRUPTS();
         // UnlockPage only releases a lock this backend holds (it raises
         // nothing for one it holds), so it is called directly.
         UnlockPage(static_cast<Relation>(arg), list_lock_tag(list), ExclusiveLock);

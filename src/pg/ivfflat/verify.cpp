@@ -102,6 +102,11 @@ Datum ivfflat_verify(FunctionCallInfo fcinfo) {
   if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) {
     elog(ERROR, "return type must be a row type");
   }
+  if (!index->rd_index->indisvalid) {
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("cannot verify index \"%s\"", RelationGetRelationName(index)),
+                    errdetail("Index is not valid (a failed CREATE INDEX CONCURRENTLY?).")));
+  }
   Relation heap = table_open(index->rd_index->indrelid, AccessShareLock);
   MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "vecsim ivfflat verify", ALLOCSET_DEFAULT_SIZES);
   MemoryContext caller = MemoryContextSwitchTo(context);
