@@ -7,6 +7,7 @@
 // and the same answer from one thread and from two.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -80,11 +81,10 @@ TEST(DenseAssigner, FindsTheNearestCentreAsABruteForceScanDoes) {
     o.threads = 2;
     ASSERT_TRUE(a.assign(rows.data(), n, list.data(), nullptr, o).is_ok());
     for (std::size_t i = 0; i < n; ++i) {
-      std::size_t best = 0;
       double best_key = std::numeric_limits<double>::infinity();
       for (std::size_t c = 0; c < k; ++c) {
         double key = spherical ? -dot(&rows[i * d], &centres[c * d], d) : l2sq(&rows[i * d], &centres[c * d], d);
-        if (key < best_key) best_key = key, best = c;
+        best_key = std::min(best_key, key);
       }
       double got = spherical ? -dot(&rows[i * d], &centres[list[i] * d], d)
                              : l2sq(&rows[i * d], &centres[list[i] * d], d);

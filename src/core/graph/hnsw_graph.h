@@ -321,15 +321,17 @@ class HnswGraph {
   // is repeated, since the newly linked nodes make others reachable too.
   void relink_unreachable(std::uint32_t n) {
     std::vector<char> reached;
-    std::vector<std::uint32_t> queue;
-    for (int pass = 0; pass < 4; ++pass) {
+    std::vector<std::uint32_t> queue, in_reached;
+    for (int pass = 0; pass < 8; ++pass) {
       reached.assign(n, 0);
+      in_reached.assign(n, 0);
       queue.assign(1, entry_);
       reached[entry_] = 1;
       for (std::size_t at = 0; at < queue.size(); ++at) {
         int len = 0;
         const std::uint32_t* ids = neighbors(queue[at], 0, &len);
         for (int i = 0; i < len; ++i) {
+          ++in_reached[ids[i]];
           if (!reached[ids[i]]) {
             reached[ids[i]] = 1;
             queue.push_back(ids[i]);
@@ -338,19 +340,27 @@ class HnswGraph {
       }
       if (queue.size() == n) return;
       for (std::uint32_t node = 0; node < n; ++node) {
-        if (!reached[node]) link_from_nearest(node);
+        if (!reached[node]) link_from_nearest(node, reached, in_reached);
       }
     }
   }
 
-  void link_from_nearest(std::uint32_t node) {
+  // Links node (unreachable) from a reached node near it: into a free
+  // slot, or in place of the farthest link whose target other reached
+  // lists also link (in_reached counts them), so that no reached node
+  // loses its way in. The layer-0 search starts from a reached node (the
+  // descent may end inside an island, whose nodes cannot take the link
+  // usefully), so it finds reached nodes only.
+  void link_from_nearest(std::uint32_t node, const std::vector<char>& reached,
+                         std::vector<std::uint32_t>& in_reached) {
     Query q = space_.query_of(node);
     Candidate nearest{space_.distance_to(q, entry_), entry_};
     for (int l = max_level_; l > 0; --l) nearest = greedy_step(q, nearest, l);
+    if (!reached[nearest.node]) nearest = Candidate{space_.distance_to(q, entry_), entry_};
     main_.entries.assign(1, nearest);
     search_layer(q, main_.entries, params_.ef_construction, 0, link_salt(node), main_);
     for (const Candidate& c : main_.pool.sorted()) {
-      if (c.node == node) continue;
+      if (c.node == node || !reached[c.node]) continue;
       std::uint32_t* list = list_of(c.node, 0);
       float* dist = distances_of(c.node, 0);
       for (std::uint32_t i = 1; i <= list[0]; ++i) {
@@ -360,19 +370,22 @@ class HnswGraph {
         dist[list[0]] = c.distance;
         list[++list[0]] = node;
         add_in_link(node, 1);
+        ++in_reached[node];
         return;
       }
       int worst = -1;
       for (std::uint32_t i = 1; i <= list[0]; ++i) {
-        if (in_links_[list[i]] > 1 && (worst < 0 || dist[i - 1] > dist[worst - 1])) {
+        if (in_reached[list[i]] > 1 && (worst < 0 || dist[i - 1] > dist[worst - 1])) {
           worst = static_cast<int>(i);
         }
       }
       if (worst < 0) continue;  // every link is some node's last: try the next nearest
       add_in_link(list[worst], -1);
+      --in_reached[list[worst]];
       list[worst] = node;
       dist[worst - 1] = c.distance;
       add_in_link(node, 1);
+      ++in_reached[node];
       return;
     }
   }
