@@ -122,6 +122,26 @@ SELECT knn_recall('tripled', 'v', '<->', 'SELECT quote_literal(q) || ''::vector(
   AS duplicates_recall_ok;
 SELECT violations, unreachable FROM vecsim_hnsw_verify('tripled_idx');
 
+-- 1,000 equal rows and 10 others with the smallest options (m 2,
+-- ef_construction 4): every element reachable after the build (the
+-- build's re-links once started inside islands of equal values and left
+-- 4 to 12 elements unreachable in most builds); three builds
+CREATE TABLE equal_rows (id serial, v vector(3));
+INSERT INTO equal_rows (v) SELECT '[1,1,1]' FROM generate_series(1, 1000);
+INSERT INTO equal_rows (v) SELECT ARRAY[i, i * 2, i * 3]::vector FROM generate_series(1, 10) i;
+CREATE FUNCTION unreachable_after_build() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+BEGIN
+  CREATE INDEX equal_rows_idx ON equal_rows USING hnsw (v vector_l2_ops) WITH (m = 2, ef_construction = 4);
+  SELECT unreachable INTO n FROM vecsim_hnsw_verify('equal_rows_idx');
+  DROP INDEX equal_rows_idx;
+  RETURN n;
+END $$;
+SELECT unreachable_after_build() + unreachable_after_build() + unreachable_after_build() AS unreachable;
+DROP TABLE equal_rows;
+DROP FUNCTION unreachable_after_build;
+
 -- churn of rows that are nearly one direction under cosine (c * (1, ..,
 -- 1) + noise): tight clusters that vacuum once left as islands no search
 -- reached; every live element must stay reachable
