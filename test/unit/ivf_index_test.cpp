@@ -178,7 +178,9 @@ TEST(IvfScan, HandsOutEveryEntryOnceInOrderWithFewCandidatesKept) {
       ASSERT_TRUE(scan.next(&hit, &found).is_ok());
       if (!found) break;
       EXPECT_TRUE(seen.insert(Tid{hit.heap_block, hit.heap_offset}).second) << "returned twice";
-      if (probes == kLists) EXPECT_FALSE(hit < last) << "out of order within the one batch";
+      if (probes == kLists) {
+        EXPECT_FALSE(hit < last) << "out of order within the one batch";
+      }
       last = hit;
     }
     EXPECT_EQ(seen.size(), f.rows.size()) << "probes " << probes << " (max_lists covers every list)";
