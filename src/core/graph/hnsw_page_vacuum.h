@@ -31,6 +31,7 @@
 //   alone among writers.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -252,7 +253,7 @@ class HnswPageVacuum {
       VECSIM_RETURN_IF_ERROR(reader_.distance(base, nearest.node, &nearest.distance));
     }
     search_.entries().assign(1, nearest);
-    VECSIM_RETURN_IF_ERROR(search_.search_layer(base, ctx_.meta.ef_construction, 0, o));
+    VECSIM_RETURN_IF_ERROR(search_.search_layer(base, repair_ef(), 0, o));
     sorted_.clear();
     for (const Candidate& c : search_.pool().sorted()) {
       if (c.node != o && !gone_.count(c.node)) sorted_.push_back(c);
@@ -299,6 +300,20 @@ class HnswPageVacuum {
                                    &replaced);
   }
 
+  // The candidates a repair or re-link search keeps: ef_construction live
+  // ones, about. The search walks through dying elements (they still
+  // route) and they take places in its pool, so the pool grows with the
+  // share of the elements that are dying (after 3 in 4 are deleted, four
+  // times as large: else a repair saw about two live candidates), within
+  // the largest ef_search.
+  int repair_ef() const {
+    const double live = static_cast<double>(std::max<std::size_t>(live_.size(), 1));
+    const double all = live + static_cast<double>(gone_.size());
+    const double ef = ctx_.meta.ef_construction * all / live;
+    return static_cast<int>(std::min(ef, static_cast<double>(kMaxRepairEf)));
+  }
+  static constexpr int kMaxRepairEf = 1000;
+
   // Re-selects element r's list on layer (r's body bytes given, its live
   // links in links_) from its live links and a search for its own value,
   // without gone_ elements and without r itself.
@@ -317,7 +332,7 @@ class HnswPageVacuum {
       Candidate nearest{0, ctx_.meta.entry};
       VECSIM_RETURN_IF_ERROR(search_.descend(base, layer, &nearest));
       search_.entries().assign(1, nearest);
-      VECSIM_RETURN_IF_ERROR(search_.search_layer(base, ctx_.meta.ef_construction, layer, r));
+      VECSIM_RETURN_IF_ERROR(search_.search_layer(base, repair_ef(), layer, r));
       for (const Candidate& c : search_.pool().sorted()) {
         if (c.node == r || gone_.count(c.node)) continue;
         bool known = false;
