@@ -336,9 +336,10 @@ class HnswPageInsert {
   // most kReuseScanPages pages from ctx_.meta.reuse_block on, and writes item_
   // over the first one found, in one write that checks the slot is still
   // a deleted element of that size (a concurrent insert may have taken
-  // it: then the next one is tried) (*reused). Only layer-0
-  // elements (all but about 1/m of them) are placed so; an upper-layer one
-  // needs a larger slot than most deleted ones have. Spilled elements are
+  // it: then the next one is tried) (*reused). An upper-layer element
+  // (about 1 in m) takes a slot of its own level's size, which deleted
+  // upper-layer elements leave (after a table is emptied and filled again,
+  // as many as the new rows need: the index keeps its size). Spilled elements are
   // neither placed so nor overwritten (their chunks could not be). The hint moves past
   // the pages where no slot fitted (a slot of another size, left by an
   // upper-layer element or a sparse value of other length, waits for the
@@ -355,10 +356,14 @@ class HnswPageInsert {
     *reused = false;
     // A hint past this store's page count was set by a concurrent insert
     // that saw more pages: left as it is.
-    if (level > 0 || ctx_.meta.reuse_block == 0 || ctx_.meta.reuse_block >= ctx_.store->page_count()) {
+    if (ctx_.meta.reuse_block == 0 || ctx_.meta.reuse_block >= ctx_.store->page_count()) {
       return Status::ok();
     }
-    reuse_moved_ = true;
+    // Only a layer-0 element moves the hint: an upper-layer one looks for
+    // a slot of its own (larger) size, which the pages it passes may lack
+    // while they still hold layer-0 slots.
+    const bool moves_hint = level == 0;
+    reuse_moved_ = moves_hint;
     std::uint32_t block = ctx_.meta.reuse_block;
     for (int scanned = 0; block < ctx_.store->page_count() && scanned < kReuseScanPages; ++block, ++scanned) {
       slots_.clear();
@@ -374,14 +379,14 @@ class HnswPageInsert {
           return true;
         }, &taken));
         if (taken) {
-          ctx_.meta.reuse_block = block;  // it may hold more
+          if (moves_hint) ctx_.meta.reuse_block = block;  // it may hold more
           *ref = slot;
           *reused = true;
           return Status::ok();
         }
       }
     }
-    ctx_.meta.reuse_block = block < ctx_.store->page_count() ? block : 0;
+    if (moves_hint) ctx_.meta.reuse_block = block < ctx_.store->page_count() ? block : 0;
     return Status::ok();
   }
 
