@@ -211,3 +211,28 @@ EXPLAIN (COSTS OFF) EXECUTE knn(7, '[1,0,0]', 20);
 DEALLOCATE knn;
 RESET plan_cache_mode;
 DROP TABLE filtered;
+
+-- an iterative scan goes on until max_scan_tuples (or its memory budget):
+-- 100,000 rows, 10 of which match, max_scan_tuples 100,000 with a memory
+-- multiplier of 2 finds all 10 (it stopped at 5 while the budget counted
+-- the links of every visited element); and the rows found track
+-- max_scan_tuples / rows x matching (100 matching rows)
+SELECT setseed(0.4);
+CREATE TABLE iterated (i int, v vector(3));
+INSERT INTO iterated SELECT i, ARRAY[random(), random(), random()] FROM generate_series(1, 100000) i;
+CREATE INDEX iterated_v ON iterated USING hnsw (v vector_l2_ops);
+SET hnsw.iterative_scan = relaxed_order;
+SET hnsw.scan_mem_multiplier = 2;
+SET hnsw.max_scan_tuples = 100000;
+SELECT count(*) AS all_ten FROM (SELECT i FROM iterated WHERE i % 10000 = 0 ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 11) s;
+SET enable_seqscan = off;
+SET hnsw.max_scan_tuples = 20000;
+SELECT count(*) BETWEEN 10 AND 40 AS about_a_fifth
+  FROM (SELECT i FROM iterated WHERE i % 1000 = 0 ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 1000) s;
+SET hnsw.max_scan_tuples = 100000;
+SELECT count(*) AS all_hundred FROM (SELECT i FROM iterated WHERE i % 1000 = 0 ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 1000) s;
+RESET enable_seqscan;
+RESET hnsw.max_scan_tuples;
+RESET hnsw.scan_mem_multiplier;
+RESET hnsw.iterative_scan;
+DROP TABLE iterated;

@@ -55,6 +55,7 @@ class HnswPageScan {
     scan_done_ = false;
     scan_last_ = -HUGE_VALF;
     search_.reset_visited();
+    search_.limit_link_cache(limits.max_bytes / 4);
     if (ctx_.meta.entry == kNoRef) {
       scan_done_ = true;
       return Status::ok();

@@ -59,6 +59,15 @@ class HnswPageSearch {
     return visited_.memory_bytes() + seen_.capacity() * sizeof(std::uint32_t);
   }
 
+  // Once seen_ holds this many bytes, elements visited next keep only
+  // their header words, not their links (a cache: expanding such an
+  // element reads its links again). A scan sets it to a quarter of its memory
+  // budget (the vector may double past it), so a long iterative scan spends its budget on elements
+  // visited (about 12 bytes each, as a visited set needs) rather than on
+  // links it may never expand: it reaches max_scan_tuples as pgvector's
+  // does. Unlimited by default (and for every other search).
+  void limit_link_cache(std::size_t bytes) { link_cache_bytes_ = bytes; }
+
   // The k nearest live elements to query, nearest first.
   Status search(ValueRef query, int k, int ef, std::vector<HnswHit>* out) {
     out->clear();
@@ -146,7 +155,7 @@ class HnswPageSearch {
     Candidate c;
     while (pool_.next(&c)) {
       std::uint32_t at = visited_.value(c.node);
-      if (at != RefSet::kNoValue) {
+      if (at != RefSet::kNoValue && links_cached(at)) {
         seen_links(at, &links_);
       } else {
         VECSIM_RETURN_IF_ERROR(reader_.links(c.node, layer, &links_, nullptr));
@@ -251,12 +260,18 @@ class HnswPageSearch {
   void seen_links(std::uint32_t at, std::vector<HnswRef>* out) const {
     out->assign(seen_.begin() + at + kSeenLinks, seen_.begin() + at + kSeenLinks + (seen_[at] & 0xffff));
   }
+  // Whether the entry at `at` holds its links (see limit_link_cache).
+  bool links_cached(std::uint32_t at) const { return (seen_[at] & 0xffff) != kLinksNotCached; }
+  static constexpr std::uint32_t kLinksNotCached = 0xffff;
   // Appends r's entry to seen_ (see kSeenLinks) and returns where it starts.
   std::uint32_t remember_seen(const HnswElementHeader& h, const unsigned char* p, int layer) {
     std::uint32_t at = static_cast<std::uint32_t>(seen_.size());
     seen_.resize(at + kSeenLinks);
-    reader_.append_links(h, p, layer, &seen_);
-    std::uint32_t count = static_cast<std::uint32_t>(seen_.size() - at - kSeenLinks);
+    std::uint32_t count = kLinksNotCached;
+    if (seen_.size() * sizeof(std::uint32_t) < link_cache_bytes_) {
+      reader_.append_links(h, p, layer, &seen_);
+      count = static_cast<std::uint32_t>(seen_.size() - at - kSeenLinks);
+    }
     seen_[at] = count | (static_cast<std::uint32_t>(h.flags & kElementDeleted) << 16);
     seen_[at + 1] = h.heap_block;
     seen_[at + 2] = h.heap_offset;
@@ -268,6 +283,7 @@ class HnswPageSearch {
   const AnyMetric metric_;  // ctx_.metric, kept beside the search's scratch
   RefSet visited_;
   std::vector<std::uint32_t> seen_;  // see kSeenLinks
+  std::size_t link_cache_bytes_ = SIZE_MAX;
   SearchPool pool_;
   std::vector<Candidate> entries_;
   std::vector<HnswRef> links_, fresh_;
