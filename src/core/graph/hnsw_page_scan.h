@@ -55,7 +55,7 @@ class HnswPageScan {
     scan_done_ = false;
     scan_last_ = -HUGE_VALF;
     search_.reset_visited();
-    search_.limit_link_cache(limits.max_bytes / 4);
+    search_.limit_link_cache(SIZE_MAX);  // the first search keeps every link it reads
     if (ctx_.meta.entry == kNoRef) {
       scan_done_ = true;
       return Status::ok();
@@ -66,6 +66,9 @@ class HnswPageScan {
     search_.reset_visited();
     search_.entries().assign(1, nearest);
     VECSIM_RETURN_IF_ERROR(scan_batch(q));
+    // Further batches of an iterative scan cache links only within a
+    // sixteenth of the budget (hnsw_page_search.h, limit_link_cache).
+    search_.limit_link_cache(limits.max_bytes / 16);
     if (order == HnswScanOrder::kOff) {
       scan_done_ = true;
       scan_dropped_.clear();

@@ -61,11 +61,12 @@ class HnswPageSearch {
 
   // Once seen_ holds this many bytes, elements visited next keep only
   // their header words, not their links (a cache: expanding such an
-  // element reads its links again). A scan sets it to a quarter of its memory
-  // budget (the vector may double past it), so a long iterative scan spends its budget on elements
-  // visited (about 12 bytes each, as a visited set needs) rather than on
-  // links it may never expand: it reaches max_scan_tuples as pgvector's
-  // does. Unlimited by default (and for every other search).
+  // element reads its links again). A scan's further batches set it to a
+  // sixteenth of its memory budget (the vector may double past it), so a
+  // long iterative scan spends its budget on elements visited (about 12
+  // bytes each, beside the visited set's 24) rather than on links it may
+  // never expand: it reaches max_scan_tuples as pgvector's does.
+  // Unlimited by default (a scan's first search, and every other search).
   void limit_link_cache(std::size_t bytes) { link_cache_bytes_ = bytes; }
 
   // The k nearest live elements to query, nearest first.
