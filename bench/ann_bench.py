@@ -35,7 +35,8 @@ import time
 
 import numpy as np
 
-from bench_common import SqlSide, best_of_turns, ground_truth, load_dataset, pin_for_queries, qps_at, recall, unpin
+from bench_common import (SqlSide, best_of_turns, ground_truth, load_dataset, pin_for_queries, plot_curves,
+                          qps_at, recall, unpin)
 
 EF_SEARCH = [10, 20, 40, 80, 120, 200, 400]
 # "wide" (not run by default): values wider than a page, which vecsim
@@ -167,30 +168,10 @@ def main():
               f"difference {r40 - rr40:+.4f} (target >= -0.01)", flush=True)
         plots.append((name, dims, curves))
 
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is missing: no plot", file=sys.stderr)
-        return
-    fig, axes = plt.subplots(1, len(plots), figsize=(6 * len(plots), 4.5), squeeze=False)
     labels = {"round trip": "vecsim (SQL, one round trip per query)",
               "in server": "vecsim (SQL, queries run in the server)",
               "hnswlib": "hnswlib (in-process)"}
-    for ax, (name, dims, curves) in zip(axes[0], plots):
-        for key, c in curves.items():
-            ax.plot([r for _, r, _ in c], [q for _, _, q in c], marker="o", label=labels[key])
-        ax.set_title(f"{name}: {args.rows} x {dims}")
-        ax.set_xlabel("recall@10")
-        ax.set_ylabel("queries per second (one client)")
-        ax.set_yscale("log")
-        ax.grid(True, alpha=0.3)
-        ax.legend()
-    path = f"{args.out}/ann_bench.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    print(f"\nplot: {path}")
+    plot_curves(plots, labels, lambda name, dims: f"{name}: {args.rows} x {dims}", f"{args.out}/ann_bench.png")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 import os
 import struct
 import subprocess
+import sys
 import time
 
 import numpy as np
@@ -145,6 +146,9 @@ class SqlSide:
         the generic plan of the query are index scans."""
         cur = self.cur
         cur.execute(f"SET {setting} = {value}")
+        # The benchmark measures the index: on a small table at a large
+        # ef_search the cost model rightly prefers an exact scan.
+        cur.execute("SET enable_seqscan = off")
         sql = f"SELECT id FROM {self.table} ORDER BY embedding {self.op} $1 LIMIT 10"
         for mode in ("force_custom_plan", "force_generic_plan"):  # what the function may run
             cur.execute(f"SET plan_cache_mode = {mode}")
@@ -202,3 +206,29 @@ def qps_at(curve, target):
         if r0 <= target <= r1:
             return q0 if r1 == r0 else q0 + (q1 - q0) * (target - r0) / (r1 - r0)
     return None
+
+
+def plot_curves(plots, labels, title, path):
+    """Recall against QPS (log scale), one panel per dataset: plots is a
+    list of (name, dims, {side: [(setting, recall, qps)]}), labels names
+    each side, title(name, dims) heads a panel. Nothing without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is missing: no plot", file=sys.stderr)
+        return
+    fig, axes = plt.subplots(1, len(plots), figsize=(6 * len(plots), 4.5), squeeze=False)
+    for ax, (name, dims, curves) in zip(axes[0], plots):
+        for key, c in curves.items():
+            ax.plot([r for _, r, _ in c], [q for _, _, q in c], marker="o", label=labels[key])
+        ax.set_title(title(name, dims))
+        ax.set_xlabel("recall@10")
+        ax.set_ylabel("queries per second (one client)")
+        ax.set_yscale("log")
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"\nplot: {path}")

@@ -27,12 +27,7 @@
 #include "pg.h"
 
 extern "C" {
-#include "optimizer/cost.h"
-#include "utils/float.h"
 #include "access/relation.h"
-#include "optimizer/optimizer.h"
-#include "utils/selfuncs.h"
-#include "utils/spccache.h"
 }
 
 namespace vecsim::pg {
@@ -54,10 +49,6 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
                         Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
                         double* correlation, double* pages) {
   if (price_out_unordered(path, startup_cost, total_cost, selectivity, correlation, pages)) return;
-  GenericCosts costs;
-  MemSet(&costs, 0, sizeof costs);
-  genericcostestimate(root, path, loop_count, &costs);
-
   Relation index = index_open(path->indexinfo->indexoid, NoLock);
   const double m = hnsw_option_m(index);
   index_close(index, NoLock);
@@ -70,28 +61,10 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
     double s = 0.55 * std::log(n) / (std::log(m) * (1.0 + std::log(ef)));
     ratio = std::min(1.0, (layers * m + 2.0 * m * ef * s) / n);
   }
-
-  double startup = costs.indexTotalCost * ratio;
-  const double heap_pages = path->indexinfo->rel->pages;
-  const double first_pages = costs.numIndexPages * ratio;
-  if (ratio < 0.5 && first_pages > heap_pages) {
-    // The pages read before the first row are mostly read once each, in
-    // no useful order, but cached like the heap: price them as
-    // sequential, and no more of them than the heap has.
-    double random_cost, seq_cost;
-    get_tablespace_page_costs(path->indexinfo->reltablespace, &random_cost, &seq_cost);
-    startup -= first_pages * (random_cost - seq_cost);
-    startup -= (first_pages - heap_pages) * seq_cost;
-  }
-  *startup_cost = std::max(0.0, startup);
-  *total_cost = std::max(*startup_cost, costs.indexTotalCost);
-  if (scan_falls_short(root, path, loop_count, reachable_rows())) {
-    *startup_cost += disable_cost;
-    *total_cost += disable_cost;
-  }
-  *selectivity = costs.indexSelectivity;
-  *correlation = 0;
-  *pages = costs.numIndexPages;
+  // The pages read before the first row are mostly read once each, in no
+  // useful order: none priced as sequential up front (ordered_scan_costs).
+  ordered_scan_costs(root, path, loop_count, ratio, 0.0, scan_falls_short(root, path, loop_count, reachable_rows()),
+                     startup_cost, total_cost, selectivity, correlation, pages);
 }
 
 }  // namespace vecsim::pg

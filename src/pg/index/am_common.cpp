@@ -11,7 +11,10 @@ extern "C" {
 #include "access/xloginsert.h"
 #include "commands/vacuum.h"
 #include "storage/bufmgr.h"
+#include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
+#include "utils/selfuncs.h"
+#include "utils/spccache.h"
 #include "utils/float.h"
 }
 
@@ -80,6 +83,35 @@ bool price_out_unordered(IndexPath* path, Cost* startup_cost, Cost* total_cost, 
   *correlation = 0;
   *pages = 0;
   return true;
+}
+
+void ordered_scan_costs(PlannerInfo* root, IndexPath* path, double loop_count, double ratio,
+                        double sequential_share, bool price_out, Cost* startup_cost, Cost* total_cost,
+                        Selectivity* selectivity, double* correlation, double* pages) {
+  GenericCosts costs;
+  MemSet(&costs, 0, sizeof costs);
+  genericcostestimate(root, path, loop_count, &costs);
+  double random_cost, seq_cost;
+  get_tablespace_page_costs(path->indexinfo->reltablespace, &random_cost, &seq_cost);
+  const double to_sequential = random_cost - seq_cost;
+  costs.indexTotalCost -= costs.numIndexPages * to_sequential * sequential_share;
+
+  double startup = costs.indexTotalCost * ratio;
+  const double heap_pages = path->indexinfo->rel->pages;
+  const double first_pages = costs.numIndexPages * ratio;
+  if (ratio < 0.5 && first_pages > heap_pages) {
+    startup -= first_pages * to_sequential * (1.0 - sequential_share);
+    startup -= (first_pages - heap_pages) * seq_cost;
+  }
+  *startup_cost = std::max(0.0, startup);
+  *total_cost = std::max(*startup_cost, costs.indexTotalCost);
+  if (price_out) {
+    *startup_cost += disable_cost;
+    *total_cost += disable_cost;
+  }
+  *selectivity = costs.indexSelectivity;
+  *correlation = 0;
+  *pages = costs.numIndexPages;
 }
 
 bool scan_falls_short(PlannerInfo* root, IndexPath* path, double loop_count, double reachable) {

@@ -46,6 +46,19 @@ void copy_scan_keys(IndexScanDesc scan, ScanKey keys, ScanKey orderbys);
 bool price_out_unordered(IndexPath* path, Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
                          double* correlation, double* pages);
 
+// amcostestimate's result for an ordering scan that reads `ratio` of the
+// index before its first row (docs/reference.md 8.7, 9.5), from
+// PostgreSQL's generic estimate: sequential_share of the index's page
+// cost is priced as sequential first (ivfflat reads its lists in order:
+// half); the startup cost is the total times ratio; when ratio < 0.5 and
+// the pages read first outnumber the heap's, the rest of their cost is
+// priced as sequential (they are cached like the heap), and no more of
+// them than the heap has. price_out adds disable_cost (scan_falls_short,
+// or ivfflat's probes >= lists).
+void ordered_scan_costs(PlannerInfo* root, IndexPath* path, double loop_count, double ratio,
+                        double sequential_share, bool price_out, Cost* startup_cost, Cost* total_cost,
+                        Selectivity* selectivity, double* correlation, double* pages);
+
 // A scan that cannot fill its LIMIT: an approximate index scan returns at
 // most `reachable` rows (hnsw: ef_search, or max_scan_tuples when
 // iterative; ivfflat: the rows of the lists it reads); of those only the

@@ -36,11 +36,6 @@
 
 extern "C" {
 #include "access/relation.h"
-#include "optimizer/cost.h"
-#include "optimizer/optimizer.h"
-#include "utils/float.h"
-#include "utils/selfuncs.h"
-#include "utils/spccache.h"
 }
 
 namespace vecsim::pg {
@@ -71,35 +66,13 @@ void ivfflat_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count
                            Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
                            double* correlation, double* pages) {
   if (price_out_unordered(path, startup_cost, total_cost, selectivity, correlation, pages)) return;
-  GenericCosts costs;
-  MemSet(&costs, 0, sizeof costs);
-  genericcostestimate(root, path, loop_count, &costs);
-
   const double lists = built_lists(path->indexinfo->indexoid);
   const double ratio = std::min(1.0, g_ivfflat_settings.probes / lists);
-  double random_cost, seq_cost;
-  get_tablespace_page_costs(path->indexinfo->reltablespace, &random_cost, &seq_cost);
-  const double half_to_seq = (random_cost - seq_cost) / 2;
-  costs.indexTotalCost -= costs.numIndexPages * half_to_seq;
-
-  double startup = costs.indexTotalCost * ratio;
-  const double heap_pages = path->indexinfo->rel->pages;
-  const double first_pages = costs.numIndexPages * ratio;
-  if (ratio < 0.5 && first_pages > heap_pages) {
-    startup -= first_pages * half_to_seq;
-    startup -= (first_pages - heap_pages) * seq_cost;
-  }
-  *startup_cost = std::max(0.0, startup);
-  *total_cost = std::max(*startup_cost, costs.indexTotalCost);
-
   // Reading every list is an exact scan with more I/O than the table's own.
-  if (ratio >= 1 || scan_falls_short(root, path, loop_count, reachable_rows(path, lists))) {
-    *startup_cost += disable_cost;
-    *total_cost += disable_cost;
-  }
-  *selectivity = costs.indexSelectivity;
-  *correlation = 0;
-  *pages = costs.numIndexPages;
+  const bool price_out = ratio >= 1 || scan_falls_short(root, path, loop_count, reachable_rows(path, lists));
+  // Lists are read in order: half the page cost is sequential from the start.
+  ordered_scan_costs(root, path, loop_count, ratio, 0.5, price_out, startup_cost, total_cost, selectivity,
+                     correlation, pages);
 }
 
 }  // namespace vecsim::pg
