@@ -36,6 +36,12 @@ core::Status pg_call_raw(void (*fn)(void*), void* arg) noexcept {
     return core::Status::error(core::ErrorCode::kInternal, "an earlier PostgreSQL call failed");
   }
   MemoryContext volatile caller_context = CurrentMemoryContext;
+  // errfinish() zeroes the holdoff counts on ERROR (PostgreSQL expects the
+  // longjmp to end the section); this barrier returns to the section
+  // instead, whose RESUME_INTERRUPTS() must find them as they were.
+  const uint32 interrupt_holdoff = InterruptHoldoffCount;
+  const uint32 cancel_holdoff = QueryCancelHoldoffCount;
+  const uint32 crit_section = CritSectionCount;
   volatile bool failed = false;
   PG_TRY();
   {
@@ -48,6 +54,9 @@ core::Status pg_call_raw(void (*fn)(void*), void* arg) noexcept {
     g_pending = CopyErrorData();
     MemoryContextSwitchTo(caller_context);
     FlushErrorState();
+    InterruptHoldoffCount = interrupt_holdoff;
+    QueryCancelHoldoffCount = cancel_holdoff;
+    CritSectionCount = crit_section;
     failed = true;
   }
   PG_END_TRY();
