@@ -29,14 +29,12 @@
 #     for, and draws recall against QPS to a PNG.
 #
 #   ann_bench.py --dsn DSN (--gen PATH | --data DIR) [--rows N] [--queries Q] [--out DIR]
-import argparse
-import sys
 import time
 
 import numpy as np
 
-from bench_common import (SqlSide, best_of_turns, ground_truth, load_dataset, pin_for_queries, plot_curves,
-                          qps_at, recall, unpin)
+from bench_common import (SqlSide, best_of_turns, common_arguments, ground_truth, load_dataset, pin_for_queries,
+                          plot_curves, qps_at, recall, unpin)
 
 EF_SEARCH = [10, 20, 40, 80, 120, 200, 400]
 # "wide" (not run by default): values wider than a page, which vecsim
@@ -77,18 +75,10 @@ class HnswlibSide:
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dsn", required=True)
-    ap.add_argument("--gen", help="gen_clustered, which makes the data (or --data)")
-    ap.add_argument("--data", help="a directory with base.npy and queries.npy instead")
-    ap.add_argument("--rows", type=int, default=100000)
-    ap.add_argument("--queries", type=int, default=1000)
+    ap = common_arguments()
     ap.add_argument("--m", type=int, default=16)
     ap.add_argument("--ef-construction", type=int, default=64)
     ap.add_argument("--datasets", default="l2,cosine", help="of l2, cosine, wide")
-    ap.add_argument("--build-rounds", type=int, default=3)
-    ap.add_argument("--query-rounds", type=int, default=5)
-    ap.add_argument("--out", default=".")
     args = ap.parse_args()
 
     import psycopg

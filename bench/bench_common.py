@@ -5,6 +5,7 @@
 # COPY of the rows, CPU pinning for query runs, passes taken in turns,
 # recall, interpolation of QPS at a recall, and the SQL side of a run
 # (a table, its index, prepared round trips and in-server queries).
+import argparse
 import os
 import struct
 import subprocess
@@ -12,6 +13,20 @@ import sys
 import time
 
 import numpy as np
+
+
+def common_arguments():
+    """The options every benchmark takes; each adds its own."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dsn", required=True)
+    ap.add_argument("--gen", help="gen_clustered, which makes the data (or --data)")
+    ap.add_argument("--data", help="a directory with base.npy and queries.npy instead")
+    ap.add_argument("--rows", type=int, default=100000)
+    ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument("--build-rounds", type=int, default=3)
+    ap.add_argument("--query-rounds", type=int, default=5)
+    ap.add_argument("--out", default=".")
+    return ap
 
 
 def load_dataset(args, dims):

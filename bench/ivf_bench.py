@@ -19,14 +19,12 @@
 #   - prints build times, index size, the ratios and a recall-QPS plot.
 #
 #   ivf_bench.py --dsn DSN (--gen PATH | --data DIR) [--rows N] [--lists L] [--out DIR]
-import argparse
-import sys
 import time
 
 import numpy as np
 
-from bench_common import (SqlSide, best_of_turns, ground_truth, load_dataset, pin_for_queries, plot_curves,
-                          qps_at, recall, unpin)
+from bench_common import (SqlSide, best_of_turns, common_arguments, ground_truth, load_dataset, pin_for_queries,
+                          plot_curves, qps_at, recall, unpin)
 
 PROBES = [1, 2, 4, 8, 16, 32]
 DATASETS = [("l2", 128, "vector_l2_ops", "<->", "l2"),
@@ -78,17 +76,9 @@ class FaissSide:
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dsn", required=True)
-    ap.add_argument("--gen", help="gen_clustered, which makes the data (or --data)")
-    ap.add_argument("--data", help="a directory with base.npy and queries.npy instead")
-    ap.add_argument("--rows", type=int, default=100000)
-    ap.add_argument("--queries", type=int, default=1000)
+    ap = common_arguments()
     ap.add_argument("--lists", type=int, default=0, help="default: rows / 1000")
     ap.add_argument("--datasets", default="l2,cosine", help="of l2, cosine")
-    ap.add_argument("--build-rounds", type=int, default=3)
-    ap.add_argument("--query-rounds", type=int, default=5)
-    ap.add_argument("--out", default=".")
     args = ap.parse_args()
     lists = args.lists or max(1, args.rows // 1000)
 

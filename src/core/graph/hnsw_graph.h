@@ -40,8 +40,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <csignal>
-#include <thread>
 #include <random>
 #include <vector>
 

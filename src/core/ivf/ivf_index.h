@@ -99,16 +99,24 @@ class IvfIndex {
     });
   }
 
+  // The metapage of store, if it is an ivfflat metapage of this version
+  // (*valid); allocates nothing (the planner reads it too).
+  static Status read_meta(Store* store, IvfMeta* meta, bool* valid) noexcept {
+    *valid = false;
+    VECSIM_RETURN_IF_ERROR(store->read_item(kIvfMetaBlock, 1, [&](const unsigned char* item, std::size_t n) {
+      if (n != sizeof(IvfMeta)) return;
+      std::memcpy(meta, item, sizeof *meta);
+      *valid = meta->magic == kIvfMagic && meta->version == kIvfVersion && meta->centres_per_page > 0;
+    }));
+    return Status::ok();
+  }
+
   // Reads the metapage (XX000 if it is not an ivfflat metapage of this version).
   Status open() noexcept {
     return no_throw([&]() -> Status {
-      bool ok = false;
-      VECSIM_RETURN_IF_ERROR(store_->read_item(kIvfMetaBlock, 1, [&](const unsigned char* item, std::size_t n) {
-        if (n != sizeof(IvfMeta)) return;
-        std::memcpy(&meta_, item, sizeof meta_);
-        ok = meta_.magic == kIvfMagic && meta_.version == kIvfVersion && meta_.centres_per_page > 0;
-      }));
-      if (!ok) return Status::error(ErrorCode::kInternal, "ivfflat metapage is not valid");
+      bool valid = false;
+      VECSIM_RETURN_IF_ERROR(read_meta(store_, &meta_, &valid));
+      if (!valid) return Status::error(ErrorCode::kInternal, "ivfflat metapage is not valid");
       entry_.assign(entry_size(meta_.value_bytes), 0);
       return Status::ok();
     });

@@ -96,9 +96,6 @@ class IvfScan {
     });
   }
 
-  // Lists read so far (for tests).
-  std::size_t lists_read() const { return batch_end_; }
-
  private:
   static float sanitize(float d) { return std::isnan(d) ? std::numeric_limits<float>::infinity() : d; }
 

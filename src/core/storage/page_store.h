@@ -54,7 +54,8 @@
 //                                               std::size_t* removed);
 //         // removes, in one page change, every item at line pointer >= from for which
 //         // remove(const unsigned char* item, std::size_t n) -> bool says so (called with the page
-//         // locked against writers: it must not call back into the store). The items after a
+//         // locked against writers: it must not call back into the store; the server's store
+//         // runs it inside its PostgreSQL barrier, so it may call the host). The items after a
 //         // removed one move down: only for items no one holds the address of.
 //     void prefetch_page(ItemAddress a);  // hints that a will be read soon: what can be fetched
 //     void prefetch_item(ItemAddress a);  // without reading the page, then (later) the item

@@ -22,7 +22,6 @@
 //   inserts. Rows are read by the one heap scan, as in a serial build. NULLs and zero vectors under
 //   cosine are not indexed (docs/reference.md 7.5).
 #include <cstdint>
-#include <cstring>
 
 #include "bridge/pg_call.h"
 #include "hnsw/handle_slot.h"
@@ -37,13 +36,9 @@
 extern "C" {
 #include "storage/bufmgr.h"
 #include "access/tableam.h"
-#include "access/xloginsert.h"
 #include "catalog/index.h"
 #include "commands/progress.h"
 #include "pgstat.h"
-#include "optimizer/optimizer.h"
-#include "optimizer/paths.h"
-#include "access/table.h"
 #include "utils/memutils.h"
 }
 
@@ -68,43 +63,10 @@ struct BuildState {
 std::int64_t page_dims_limit(ValueKind kind, int m, const PgPageStore& store) {
   if (kind == ValueKind::kSparse) return 1000000000;  // limited by nnz instead
   const core::HnswElementLayout layout{m};
-  auto fits = [&](std::int64_t dims) {
+  return largest_fitting_dims(static_cast<std::int64_t>(store.page_capacity()) * 8, [&](std::int64_t dims) {
     return core::hnsw_max_level_fitting(store, layout, core::value_bytes_for_dims(kind, dims)) >= 0;
-  };
-  std::int64_t dims = static_cast<std::int64_t>(store.page_capacity()) * 8;
-  while (dims > 0 && !fits(dims)) dims = dims * 31 / 32;  // below the limit
-  while (fits(dims + 1)) ++dims;                           // then up to it
-  return dims;
+  });
 }
-
-// docs/reference.md 7.4: the indexed column or expression must have dimensions
-// (22023), within the limit (54000); varbit is not supported (0A000).
-std::int32_t checked_dims(Relation index, ValueKind kind, int m, const PgPageStore& store) {
-  Form_pg_attribute attribute = TupleDescAttr(RelationGetDescr(index), 0);
-  if (kind == ValueKind::kBit && attribute->atttypid == VARBITOID) {
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("type not supported for hnsw index")));
-  }
-  std::int32_t dims = attribute->atttypmod;
-  if (dims < 0) {
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("column does not have dimensions")));
-  }
-  std::int64_t limit = page_dims_limit(kind, m, store);
-  if (dims > limit) {
-    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                    errmsg("column cannot have more than %lld dimensions for hnsw index",
-                           static_cast<long long>(limit)),
-                    errdetail("An hnsw element holds a %s value of at most %zu bytes.",
-                              core::value_kind_name(kind), core::kMaxValueBytes)));
-  }
-  return dims;
-}
-
-// Polled by the build's calling thread during a parallel graph build: a
-// cancel or termination is pending (it is raised by the epilogue's
-// CHECK_FOR_INTERRUPTS once the helper threads have stopped).
-bool stop_requested(void*) { return QueryCancelPending || ProcDiePending; }
 
 void check_options(int m, int ef_construction) {
   if (ef_construction < 2 * m) {
@@ -154,7 +116,10 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
   MemoryContext caller = MemoryContextSwitchTo(build_context);
   state->store = static_cast<PgPageStore*>(palloc(sizeof(PgPageStore)));
   new (state->store) PgPageStore(index, fork, PgPageStore::Mode::kBuild, kHnswPageFormat);
-  std::int32_t dims = checked_dims(index, state->opclass.kind, m, *state->store);
+  char detail[96];
+  snprintf(detail, sizeof detail, "An hnsw element holds a %%s value of at most %zu bytes.", core::kMaxValueBytes);
+  std::int32_t dims = checked_index_dims(index, state->opclass.kind, "hnsw",
+                                         page_dims_limit(state->opclass.kind, m, *state->store), detail);
   state->row_context =
       AllocSetContextCreate(build_context, "vecsim hnsw build row", ALLOCSET_DEFAULT_SIZES);
   state->slot = new_handle_slot<HnswBuildHandle, kHnswHandleBytes>(build_context);
@@ -169,11 +134,7 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
   raise_pending_or(st);
   state->slot->handle = handle;
   if (heap != nullptr) {
-    int workers = build_helper_threads(heap, index);
-    // pgvector's wording, which tools grep for (the workers are threads of
-    // this backend here).
-    if (workers > 0) ereport(DEBUG1, (errmsg_internal("using %d parallel workers", workers)));
-    handle->set_parallel(workers + 1, stop_requested, nullptr);
+    handle->set_parallel(start_build_threads(heap, index), build_stop_requested, nullptr);
   }
 
   if (heap != nullptr) {

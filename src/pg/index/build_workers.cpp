@@ -7,6 +7,11 @@
 #include "pg.h"
 
 extern "C" {
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+}
+
+extern "C" {
 #include "access/table.h"
 #include "catalog/index.h"
 #include "optimizer/paths.h"
@@ -43,6 +48,33 @@ int build_helper_threads(Relation heap, Relation index) {
   std::memset(&sized, 0, sizeof sized);
   sized.rel_parallel_workers = -1;
   return compute_parallel_worker(&sized, pages, -1, max_parallel_maintenance_workers);
+}
+
+int start_build_threads(Relation heap, Relation index) {
+  const int helpers = build_helper_threads(heap, index);
+  if (helpers > 0) ereport(DEBUG1, (errmsg_internal("using %d parallel workers", helpers)));
+  return helpers + 1;
+}
+
+bool build_stop_requested(void*) { return QueryCancelPending || ProcDiePending; }
+
+std::int32_t checked_index_dims(Relation index, core::ValueKind kind, const char* am, std::int64_t limit,
+                                const char* limit_detail) {
+  Form_pg_attribute attribute = TupleDescAttr(RelationGetDescr(index), 0);
+  if (kind == core::ValueKind::kBit && attribute->atttypid == VARBITOID) {
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("type not supported for %s index", am)));
+  }
+  const std::int32_t dims = attribute->atttypmod;
+  if (dims < 0) {
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
+  }
+  if (dims > limit) {
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                    errmsg("column cannot have more than %lld dimensions for %s index",
+                           static_cast<long long>(limit), am),
+                    errdetail_internal(limit_detail, core::value_kind_name(kind))));
+  }
+  return dims;
 }
 
 }  // namespace vecsim::pg

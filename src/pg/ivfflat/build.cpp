@@ -41,7 +41,6 @@
 
 extern "C" {
 #include "access/tableam.h"
-#include "access/xloginsert.h"
 #include "catalog/index.h"
 #include "commands/progress.h"
 #include "miscadmin.h"
@@ -62,7 +61,6 @@ constexpr int kMaxIterations = 200;
 constexpr std::size_t kMaxBatchRows = 1 << 20;
 
 struct BuildState {
-  Relation index;
   core::IndexOpclass opclass;
   bool spherical;
   bool bits;
@@ -103,15 +101,6 @@ struct BuildState {
   double tuples_total;  // reported to pg_stat_progress_create_index
 };
 
-bool stop_requested(void*) { return QueryCancelPending || ProcDiePending; }
-
-// A failed parallel step: a pending cancel is raised as PostgreSQL's own
-// (the helper threads have all stopped), anything else from the Status.
-void raise_build_status(const core::Status& st) {
-  if (st.code() == core::ErrorCode::kCancelled) CHECK_FOR_INTERRUPTS();
-  raise_pending_or(st);
-}
-
 core::KMeansOptions parallel_options(const BuildState* s) {
   core::KMeansOptions o;
   o.k = s->lists;
@@ -119,40 +108,20 @@ core::KMeansOptions parallel_options(const BuildState* s) {
   o.spherical = s->spherical;
   o.seed = VECSIM_RANDOM_U64();
   o.threads = s->threads;
-  o.stop = stop_requested;
+  o.stop = build_stop_requested;
   return o;
 }
 
-// The most dimensions (bits for bit) whose centre and entry fit a page.
-std::int64_t page_dims_limit(ValueKind kind, const PgPageStore& store) {
-  std::int64_t dims = static_cast<std::int64_t>(store.page_capacity()) * 8;
-  auto fits = [&](std::int64_t d) {
-    return core::IvfIndex<PgPageStore>::fits(store, core::value_bytes_for_dims(kind, d));
-  };
-  while (dims > 0 && !fits(dims)) dims = dims * 31 / 32;
-  while (fits(dims + 1)) ++dims;
-  return dims;
-}
-
-// docs/reference.md 7.4: dimensions (22023), within the limit (54000);
-// varbit is not supported (0A000); ip and cosine need two dimensions.
+// docs/reference.md 7.4 (checked_index_dims), within what one page holds
+// of a centre and of an entry; and ip and cosine need two dimensions.
 std::int32_t checked_dims(Relation index, const BuildState& s, const PgPageStore& store) {
-  Form_pg_attribute attribute = TupleDescAttr(RelationGetDescr(index), 0);
-  if (s.opclass.kind == ValueKind::kBit && attribute->atttypid == VARBITOID) {
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("type not supported for ivfflat index")));
-  }
-  std::int32_t dims = attribute->atttypmod;
-  if (dims < 0) {
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
-  }
-  std::int64_t limit = page_dims_limit(s.opclass.kind, store);
-  if (dims > limit) {
-    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                    errmsg("column cannot have more than %lld dimensions for ivfflat index",
-                           static_cast<long long>(limit)),
-                    errdetail("An ivfflat centre and list entry each hold a %s value within one page.",
-                              core::value_kind_name(s.opclass.kind))));
-  }
+  const ValueKind kind = s.opclass.kind;
+  const std::int64_t limit = largest_fitting_dims(static_cast<std::int64_t>(store.page_capacity()) * 8,
+                                                  [&](std::int64_t d) {
+    return core::IvfIndex<PgPageStore>::fits(store, core::value_bytes_for_dims(kind, d));
+  });
+  const std::int32_t dims = checked_index_dims(index, kind, "ivfflat", limit,
+                                               "An ivfflat centre and list entry each hold a %s value within one page.");
   if (s.spherical && dims == 1) {
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                     errmsg("dimensions must be greater than one for this opclass")));
@@ -261,10 +230,10 @@ void train(BuildState* s) {
   core::KMeansReport report;
   s->centres = static_cast<unsigned char*>(alloc_huge(s->lists * s->value_bytes));
   if (s->bits) {
-    raise_build_status(core::kmeans_bits(s->sample, s->sample_count, s->value_bytes, s->dims, o, s->centres, &report));
+    raise_pending_or(core::kmeans_bits(s->sample, s->sample_count, s->value_bytes, s->dims, o, s->centres, &report));
   } else {
     s->centre_rows = static_cast<float*>(alloc_huge(s->lists * s->dims * sizeof(float)));
-    raise_build_status(core::kmeans_dense(reinterpret_cast<const float*>(s->sample), s->sample_count, s->dims, o,
+    raise_pending_or(core::kmeans_dense(reinterpret_cast<const float*>(s->sample), s->sample_count, s->dims, o,
                                           s->centre_rows, &report));
     for (std::size_t l = 0; l < s->lists; ++l) {
       float* row = s->centre_rows + l * s->dims;
@@ -289,14 +258,14 @@ void flush_batch(BuildState* s) {
   const std::size_t n = s->batch_count;
   core::KMeansOptions o = parallel_options(s);
   if (s->bits) {
-    raise_build_status(core::assign_bits(s->centres, s->lists, s->value_bytes, s->batch_values, n, s->batch_list,
+    raise_pending_or(core::assign_bits(s->centres, s->lists, s->value_bytes, s->batch_values, n, s->batch_list,
                                          nullptr, o));
   } else {
     for (std::size_t i = 0; i < n; ++i) {
       core::dense_value_as_floats(s->opclass.kind, s->batch_values + i * s->value_bytes, s->dims,
                                   s->batch_rows + i * s->dims);
     }
-    raise_build_status(s->assigner->assign(s->batch_rows, n, s->batch_list, nullptr, o));
+    raise_pending_or(s->assigner->assign(s->batch_rows, n, s->batch_list, nullptr, o));
   }
   // A counting sort by list: the batch's entries of a list go out together.
   std::memset(s->list_fill, 0, (s->lists + 1) * sizeof(std::uint32_t));
@@ -362,7 +331,6 @@ void assign_rows(Relation heap, Relation index, IndexInfo* info, BuildState* s) 
 
 // Builds the index on fork (heap null: an empty index, random centres).
 void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork, BuildState* s) {
-  s->index = index;
   s->init_fork = fork == INIT_FORKNUM;
   s->opclass = ivfflat_opclass_of(index);
   if (s->opclass.kind == ValueKind::kSparse) {
@@ -380,13 +348,7 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
   s->value_bytes = core::value_bytes_for_dims(s->opclass.kind, static_cast<std::int64_t>(s->dims));
   s->row_bytes = s->bits ? s->value_bytes : s->dims * sizeof(float);
   s->row_context = AllocSetContextCreate(build_context, "vecsim ivfflat build row", ALLOCSET_DEFAULT_SIZES);
-  s->threads = 1;
-  if (heap != nullptr) {
-    s->threads = build_helper_threads(heap, index) + 1;
-    // pgvector's wording, which tools grep for (the workers are threads of
-    // this backend here).
-    if (s->threads > 1) ereport(DEBUG1, (errmsg_internal("using %d parallel workers", s->threads - 1)));
-  }
+  s->threads = heap != nullptr ? start_build_threads(heap, index) : 1;
   plan_memory(s);
   s->list_rows = static_cast<std::uint64_t*>(MemoryContextAllocExtended(build_context, s->lists * sizeof(std::uint64_t), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
   s->list_distance = static_cast<double*>(MemoryContextAllocExtended(build_context, s->lists * sizeof(double), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));

@@ -62,8 +62,9 @@ bool ivfflat_insert(Relation index, Datum* values, bool* isnull, ItemPointer hea
     }
     std::uint32_t list = 0;
     float distance = 0;
-    core::Status st = h->store.refresh_page_count();
-    if (st.is_ok()) st = h->index.nearest_list(value, &h->scratch, &list, &distance);
+    // No page count refresh: a chain that reaches a page past the cached
+    // count refreshes it (IvfIndex::check_hops).
+    core::Status st = h->index.nearest_list(value, &h->scratch, &list, &distance);
     if (st.is_ok()) {
       st = h->index.append(list, value, ItemPointerGetBlockNumber(heap_tid), ItemPointerGetOffsetNumber(heap_tid),
                            &cache->locks);

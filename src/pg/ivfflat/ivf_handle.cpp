@@ -3,8 +3,6 @@
 // list locks inserts take to extend a chain.
 #include "ivfflat/ivf_handle.h"
 
-#include <cstring>
-
 #include "bridge/pg_call.h"
 #include "index/handle_slot.h"
 
@@ -27,12 +25,9 @@ IvfHandle* new_ivf_handle(MemoryContext context, Relation index, ForkNumber fork
 bool read_ivf_meta(Relation index, core::IvfMeta* meta) {
   if (!is_own_index(index, kIvfflatPageFormat)) return false;
   PgPageStore store(index, MAIN_FORKNUM, PgPageStore::Mode::kRead, kIvfflatPageFormat);
-  bool ok = false;
-  raise_pending_or(store.read_item(core::kIvfMetaBlock, 1, [&](const unsigned char* item, std::size_t n) {
-    ok = n == sizeof *meta;
-    if (ok) std::memcpy(meta, item, sizeof *meta);
-  }));
-  return ok && meta->magic == core::kIvfMagic && meta->version == core::kIvfVersion;
+  bool valid = false;
+  raise_pending_or(core::IvfIndex<PgPageStore>::read_meta(&store, meta, &valid));
+  return valid;
 }
 
 // While a list is locked for an extension, interrupts are held: a cancel

@@ -41,6 +41,7 @@ using IvfPgScan = core::IvfScan<PgPageStore>;
 struct ScanState {
   IvfHandle* handle;
   IvfPgScan* scan;
+  MemoryContext context;        // the scan's: this state, the handle, the scan
   MemoryContext query_context;  // the current query value; reset by rescan
   bool started;
 };
@@ -88,6 +89,7 @@ IndexScanDesc ivfflat_begin_scan(Relation index, int nkeys, int norderbys) {
   IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
   MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "vecsim ivfflat scan", ALLOCSET_DEFAULT_SIZES);
   auto* state = static_cast<ScanState*>(MemoryContextAllocZero(context, sizeof(ScanState)));
+  state->context = context;
   state->handle = new_ivf_handle(context, index, MAIN_FORKNUM, PgPageStore::Mode::kRead, ivfflat_opclass_of(index));
   state->scan = new_owned<IvfPgScan>(context, &state->handle->index);
   state->query_context = AllocSetContextCreate(context, "vecsim ivfflat query", ALLOCSET_SMALL_SIZES);
@@ -120,7 +122,7 @@ bool ivfflat_get_tuple(IndexScanDesc scan, ScanDirection direction) {
 
 void ivfflat_end_scan(IndexScanDesc scan) {
   ScanState* state = scan_state(scan);
-  MemoryContextDelete(MemoryContextGetParent(state->query_context));
+  MemoryContextDelete(state->context);
   scan->opaque = nullptr;
 }
 

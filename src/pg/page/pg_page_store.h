@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <type_traits>
 
 #include "storage/page_store.h"
 #include "util/status.h"
@@ -194,7 +195,10 @@ class PgPageStore {
   // Removes the items at offsets >= from for which remove(item, n) is
   // true, under the page's exclusive lock, in one page change (one generic
   // WAL record when logged); the page is compacted, so later items move
-  // down. remove must not throw or call PostgreSQL.
+  // down. remove must not throw; it runs inside the store's pg_call, so it
+  // may call PostgreSQL (ivfflat's vacuum passes the bulk-delete callback,
+  // which CREATE INDEX CONCURRENTLY's validation makes a tuplesort).
+  // The frames between here and it hold nothing to destroy.
   template <class F>
   core::Status remove_items_if(std::uint32_t block, std::uint16_t from, F&& remove,
                                std::size_t* removed) noexcept {
@@ -211,8 +215,8 @@ class PgPageStore {
   }
 
  private:
-  // Line pointers a page can hold (PostgreSQL's MaxOffsetNumber for 8 kB pages).
-  static constexpr std::size_t kMaxPageItems = 2048;
+  // Line pointers a page can hold.
+  static constexpr std::size_t kMaxPageItems = MaxOffsetNumber;
 
   core::Status remove_items_with(std::uint32_t block, std::uint16_t from,
                                  bool (*remove)(void*, const unsigned char*, std::size_t), void* arg,
@@ -280,6 +284,9 @@ class PgPageStore {
 };
 
 static_assert(core::is_page_store_v<PgPageStore>, "PgPageStore must satisfy the PageStore concept");
+// Callers keep one on the stack across raise_pending_or (a longjmp): it
+// must have nothing to destroy.
+static_assert(std::is_trivially_destructible_v<PgPageStore>);
 
 // PG zone. Whether block 0 of the index is a page of format's (its
 // special space's size and page id): an index another extension built,
