@@ -197,7 +197,7 @@ TEST(HnswSpill, BrokenChunkChainIsCorruption) {
   }
   ASSERT_NE(chunk, kNoRef);
   std::uint16_t bytes = 1;  // shorter than the item says: no longer whole
-  ASSERT_TRUE(store.write_item(ref_block(chunk), ref_offset(chunk), offsetof(HnswChunkHeader, bytes),
+  ASSERT_TRUE(store.write_item(ref_block(chunk), ref_offset(chunk), offsetof(ValueChunkHeader, bytes),
                                &bytes, sizeof bytes)
                   .is_ok());
   HnswVerifyReport report = verify(&store);

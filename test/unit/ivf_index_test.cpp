@@ -4,7 +4,9 @@
 // lock only when a page is full; vacuum removes the dead and the space is
 // reused; the verifier counts what is there; and a store failure at any
 // point of an append leaves an index that verifies with every entry
-// appended before it.
+// appended before it. The same for values wider than a page (held in
+// chunks): packed by the build, on pages of their own for inserts, and a
+// broken chain is found by the verifier.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -30,8 +32,13 @@ const IndexOpclass kL2{ValueKind::kVector, IndexMetric::kL2};
 using Tid = std::pair<std::uint32_t, std::uint16_t>;
 
 struct Fixture {
+  std::size_t dims;
   MemPageStore store;
-  IvfIndex<MemPageStore> index{&store, any_metric_of(kL2)};
+  IvfIndex<MemPageStore> built{&store, any_metric_of(kL2)};
+  // Appends go through the index the build created (it packs wide values'
+  // chunks) or, as inserts do, through one opened afterwards.
+  IvfIndex<MemPageStore> opened{&store, any_metric_of(kL2)};
+  IvfIndex<MemPageStore>& index;
   std::vector<float> centres;
   std::map<Tid, std::vector<float>> rows;
   int locks = 0;
@@ -42,27 +49,28 @@ struct Fixture {
                  [](void*, std::uint32_t) {}, this};
   std::mt19937 rng{5};
 
-  Fixture() {
+  explicit Fixture(std::size_t d = kDims, bool as_inserts = false) : dims(d), index(as_inserts ? opened : built) {
     std::normal_distribution<float> g;
-    centres.resize(kLists * kDims);
+    centres.resize(kLists * dims);
     for (float& x : centres) x = g(rng);
     IvfMeta meta{};
     meta.kind = static_cast<std::uint8_t>(ValueKind::kVector);
     meta.metric = static_cast<std::uint8_t>(IndexMetric::kL2);
-    meta.dims = kDims;
+    meta.dims = static_cast<std::uint32_t>(dims);
     meta.lists = kLists;
-    meta.value_bytes = kDims * sizeof(float);
-    EXPECT_TRUE(index.create(meta, reinterpret_cast<const unsigned char*>(centres.data())).is_ok());
+    meta.value_bytes = static_cast<std::uint32_t>(dims * sizeof(float));
+    EXPECT_TRUE(built.create(meta, reinterpret_cast<const unsigned char*>(centres.data())).is_ok());
+    if (as_inserts) EXPECT_TRUE(opened.open().is_ok());
   }
 
   Status add(std::uint32_t i) {
     std::normal_distribution<float> g;
-    std::vector<float> v(kDims);
+    std::vector<float> v(dims);
     for (float& x : v) x = g(rng);
     std::vector<float> scratch;
     std::uint32_t list = 0;
     float d = 0;
-    ValueRef value{reinterpret_cast<const unsigned char*>(v.data()), kDims * sizeof(float)};
+    ValueRef value{reinterpret_cast<const unsigned char*>(v.data()), dims * sizeof(float)};
     VECSIM_RETURN_IF_ERROR(index.nearest_list(value, &scratch, &list, &d));
     const Tid tid{i / 100, static_cast<std::uint16_t>(i % 100 + 1)};
     VECSIM_RETURN_IF_ERROR(index.append(list, value, tid.first, tid.second, &hooks));
@@ -73,14 +81,43 @@ struct Fixture {
   // Every entry, through scans of each list with a query at the origin.
   std::map<Tid, float> scan_all() {
     std::map<Tid, float> out;
-    std::vector<float> origin(kDims, 0.0f);
-    ValueRef q{reinterpret_cast<const unsigned char*>(origin.data()), kDims * sizeof(float)};
+    std::vector<float> origin(dims, 0.0f);
+    ValueRef q{reinterpret_cast<const unsigned char*>(origin.data()), dims * sizeof(float)};
     for (std::uint32_t l = 0; l < kLists; ++l) {
       EXPECT_TRUE(index.scan_list(l, q, [&](float d, std::uint32_t b, std::uint16_t o) {
         EXPECT_TRUE(out.emplace(Tid{b, o}, d).second) << "entry twice";
       }).is_ok());
     }
     return out;
+  }
+
+  template <class P>
+  std::set<Tid> rows_where(P&& pick) const {
+    std::set<Tid> out;
+    for (auto& [tid, v] : rows) {
+      if (pick(tid)) out.insert(tid);
+    }
+    return out;
+  }
+
+  // Vacuums every list, dead naming the rows to remove.
+  IvfVacuumStats vacuum(const std::set<Tid>& dead) {
+    IvfVacuumStats stats;
+    for (std::uint32_t l = 0; l < kLists; ++l) {
+      EXPECT_TRUE(index.vacuum_list(l, [](std::uint32_t b, std::uint16_t o, void* arg) {
+        return static_cast<const std::set<Tid>*>(arg)->count(Tid{b, o}) > 0;
+      }, const_cast<std::set<Tid>*>(&dead), &stats).is_ok());
+    }
+    return stats;
+  }
+
+  // Each scanned distance is the squared norm of its row.
+  void expect_norms(const std::map<Tid, float>& all) {
+    for (auto& [tid, d] : all) {
+      double want = 0;
+      for (float x : rows.at(tid)) want += double(x) * x;
+      EXPECT_NEAR(d, want, 1e-4 * (1 + want));
+    }
   }
 
   IvfVerifyReport verify() {
@@ -91,20 +128,23 @@ struct Fixture {
   }
 };
 
-TEST(IvfIndex, ScansBackEveryEntryWithItsDistance) {
-  Fixture f;
-  for (std::uint32_t i = 0; i < 3000; ++i) ASSERT_TRUE(f.add(i).is_ok());
+// Adds n rows to a new index; they scan back with their distances and the
+// index verifies with nothing else in it.
+IvfVerifyReport add_and_check(Fixture& f, std::uint32_t n) {
+  for (std::uint32_t i = 0; i < n; ++i) EXPECT_TRUE(f.add(i).is_ok());
   auto all = f.scan_all();
-  ASSERT_EQ(all.size(), f.rows.size());
-  for (auto& [tid, d] : all) {
-    double want = 0;
-    for (float x : f.rows[tid]) want += double(x) * x;
-    EXPECT_NEAR(d, want, 1e-4 * (1 + want));
-  }
+  EXPECT_EQ(all.size(), f.rows.size());
+  f.expect_norms(all);
   IvfVerifyReport r = f.verify();
   EXPECT_EQ(r.violations, 0u) << r.first;
-  EXPECT_EQ(r.entries, 3000u);
+  EXPECT_EQ(r.entries, n);
   EXPECT_EQ(r.orphan_pages, 0u);
+  return r;
+}
+
+TEST(IvfIndex, ScansBackEveryEntryWithItsDistance) {
+  Fixture f;
+  IvfVerifyReport r = add_and_check(f, 3000);
   // A page holds ~200 entries of 40 bytes: the lock is taken once per page added.
   EXPECT_EQ(static_cast<std::uint64_t>(f.locks), r.pages);
 }
@@ -113,16 +153,8 @@ TEST(IvfIndex, VacuumRemovesTheDeadAndTheirSpaceIsReused) {
   Fixture f;
   for (std::uint32_t i = 0; i < 3000; ++i) ASSERT_TRUE(f.add(i).is_ok());
   const std::uint32_t pages_before = f.store.page_count();
-  std::set<Tid> dead;
-  for (auto& [tid, v] : f.rows) {
-    if (tid.second % 3 == 0) dead.insert(tid);
-  }
-  IvfVacuumStats stats;
-  for (std::uint32_t l = 0; l < kLists; ++l) {
-    ASSERT_TRUE(f.index.vacuum_list(l, [](std::uint32_t b, std::uint16_t o, void* arg) {
-      return static_cast<std::set<Tid>*>(arg)->count(Tid{b, o}) > 0;
-    }, &dead, &stats).is_ok());
-  }
+  std::set<Tid> dead = f.rows_where([](const Tid& t) { return t.second % 3 == 0; });
+  IvfVacuumStats stats = f.vacuum(dead);
   EXPECT_EQ(stats.removed, dead.size());
   EXPECT_EQ(stats.live, 3000 - dead.size());
   for (const Tid& t : dead) f.rows.erase(t);
@@ -187,22 +219,93 @@ TEST(IvfScan, HandsOutEveryEntryOnceInOrderWithFewCandidatesKept) {
   }
 }
 
-TEST(IvfIndex, AFailureAnywhereInAnAppendLeavesAValidIndex) {
-  for (int fail = 1; fail <= 40; ++fail) {
-    Fixture f;
-    for (std::uint32_t i = 0; i < 1000; ++i) ASSERT_TRUE(f.add(i).is_ok());
+// The store fails at its n-th operation of an append, for n in 1 ..
+// fail_points, after `before` rows: the index still verifies, holds every
+// row appended before, and takes `after` more.
+void check_failure_at_each_point(std::size_t dims, bool as_inserts, std::uint32_t before, int fail_points,
+                                 std::uint32_t after) {
+  for (int fail = 1; fail <= fail_points; ++fail) {
+    Fixture f(dims, as_inserts);
+    for (std::uint32_t i = 0; i < before; ++i) ASSERT_TRUE(f.add(i).is_ok());
     f.store.fail_after(fail);
-    std::uint32_t i = 1000;
+    std::uint32_t i = before;
     while (f.add(i).is_ok()) ++i;
     f.store.fail_after(0);
     IvfVerifyReport r = f.verify();
     EXPECT_EQ(r.violations, 0u) << "fail " << fail << ": " << r.first;
     auto all = f.scan_all();
-    for (auto& [tid, v] : f.rows) EXPECT_EQ(all.count(tid), 1u) << "fail " << fail;
-    // And appends go on working afterwards.
-    for (std::uint32_t j = 0; j < 300; ++j) ASSERT_TRUE(f.add(50000 + j).is_ok());
+    EXPECT_EQ(all.size(), f.rows.size()) << "fail " << fail;
+    f.expect_norms(all);
+    for (std::uint32_t j = 0; j < after; ++j) ASSERT_TRUE(f.add(50000 + j).is_ok());
     EXPECT_EQ(f.verify().violations, 0u);
   }
+}
+
+TEST(IvfIndex, AFailureAnywhereInAnAppendLeavesAValidIndex) {
+  check_failure_at_each_point(kDims, false, 1000, 40, 300);
+}
+
+// 3,072 dims: 12,288 bytes a value, wider than a page.
+constexpr std::size_t kWide = 3072;
+
+TEST(IvfWideValues, TheBuildPacksChunksAndScansBackEveryEntry) {
+  Fixture f(kWide);
+  ASSERT_TRUE(f.index.chunked());
+  IvfVerifyReport r = add_and_check(f, 300);
+  // 310 values (rows and centres) of 12,288 bytes: packed, within 2% of
+  // their bytes in pages, plus the metapage, a centre page and list pages.
+  const double value_pages = 310.0 * kWide * 4 / f.store.page_capacity();
+  EXPECT_LE(f.store.page_count(), value_pages * 1.02 + 2 + r.pages);
+}
+
+TEST(IvfWideValues, InsertsVacuumAndReuseTheListPages) {
+  Fixture f(kWide, /*as_inserts=*/true);
+  for (std::uint32_t i = 0; i < 200; ++i) ASSERT_TRUE(f.add(i).is_ok());
+  f.expect_norms(f.scan_all());
+  std::set<Tid> dead = f.rows_where([](const Tid& t) { return t.second % 2 == 0; });
+  IvfVacuumStats stats = f.vacuum(dead);
+  EXPECT_EQ(stats.removed, dead.size());
+  for (const Tid& t : dead) f.rows.erase(t);
+  auto all = f.scan_all();
+  EXPECT_EQ(all.size(), f.rows.size());
+  f.expect_norms(all);
+  IvfVerifyReport r = f.verify();
+  EXPECT_EQ(r.violations, 0u) << r.first;
+  EXPECT_EQ(r.entries, f.rows.size());
+  // The removed entries' chunks stay until a REINDEX: pages no one names.
+  EXPECT_GT(r.orphan_pages, 0u);
+}
+
+TEST(IvfWideValues, AFailureAnywhereInAnAppendLeavesAValidIndex) {
+  check_failure_at_each_point(kWide, /*as_inserts=*/true, 20, 12, 10);
+}
+
+TEST(IvfWideValues, TheVerifierFindsABrokenChain) {
+  Fixture f(kWide);
+  for (std::uint32_t i = 0; i < 20; ++i) ASSERT_TRUE(f.add(i).is_ok());
+  ASSERT_EQ(f.verify().violations, 0u);
+  // The centres' chains come first (block 1 on): cut the first chunk
+  // there that has a successor.
+  std::uint32_t block = 1;
+  for (;; ++block) {
+    ASSERT_LT(block, 10u);
+    ValueChunkHeader c{};
+    bool chunk = false;
+    ASSERT_TRUE(f.store.read_item(block, 1, [&](const unsigned char* p, std::size_t n) {
+      chunk = decode_chunk(p, n, &c);
+    }).is_ok());
+    if (chunk && c.next != kNoRef) break;
+  }
+  const ItemRef cut = kNoRef;
+  ASSERT_TRUE(f.store.write_item(block, 1, offsetof(ValueChunkHeader, next), &cut, sizeof cut).is_ok());
+  IvfVerifyReport r = f.verify();
+  EXPECT_GT(r.violations, 0u);
+  EXPECT_NE(r.first.find("value chunks"), std::string::npos) << r.first;
+  // And a scan reports the corruption rather than reading past it.
+  std::vector<float> q(kWide, 0.0f);
+  Status st = f.index.score_centres(ValueRef{reinterpret_cast<const unsigned char*>(q.data()), q.size() * 4},
+                                    std::vector<float>(kLists).data());
+  EXPECT_FALSE(st.is_ok());
 }
 
 }  // namespace

@@ -77,7 +77,7 @@ class HnswElementReader {
   }
 
   static bool is_chunk(const unsigned char* p, std::size_t n) {
-    return n >= sizeof(HnswChunkHeader) && (p[offsetof(HnswChunkHeader, flags)] & kValueChunk);
+    return n >= sizeof(ValueChunkHeader) && (p[offsetof(ValueChunkHeader, flags)] & kValueChunk);
   }
 
   static Status corrupt_element(HnswRef r) {
@@ -105,31 +105,12 @@ class HnswElementReader {
   // until it is whole. A chain that ends early, runs long or names
   // something other than a chunk is element r's corruption (XX000).
   Status read_chunks(HnswRef r, HnswRef chunk, AlignedBytes* value) {
-    unsigned char* out = value->mutable_data();
-    std::size_t have = value->filled();
-    while (have < value->size()) {
-      if (chunk == kNoRef) return corrupt_element(r);
-      bool intact = false;
-      HnswRef next = kNoRef;
-      VECSIM_RETURN_IF_ERROR(ctx_.store->read_item(ref_block(chunk), ref_offset(chunk),
-                                               [&](const unsigned char* p, std::size_t n) {
-        HnswChunkHeader c;
-        if (n < sizeof c) return;
-        std::memcpy(&c, p, sizeof c);
-        if (c.flags != kValueChunk || c.zero != 0 || c.bytes == 0 ||
-            n < sizeof c + c.bytes || c.bytes > value->size() - have) {
-          return;
-        }
-        std::memcpy(out + have, p + sizeof c, c.bytes);
-        have += c.bytes;
-        next = c.next;
-        intact = true;
-      }));
-      if (!intact) return corrupt_element(r);
-      chunk = next;
-    }
-    value->set_filled(have);
-    return chunk == kNoRef ? Status::ok() : corrupt_element(r);
+    bool intact = false;
+    VECSIM_RETURN_IF_ERROR(read_value_chunks(ctx_.store, chunk, value->mutable_data(), value->filled(),
+                                             value->size(), &intact));
+    if (!intact) return corrupt_element(r);
+    value->set_filled(value->size());
+    return Status::ok();
   }
 
   // f(ValueRef) with element r's value: in place, or assembled in *buffer

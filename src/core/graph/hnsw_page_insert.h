@@ -256,18 +256,9 @@ class HnswPageInsert {
     // The first chunk takes what full chunks leave, and is written (so
     // appended) last: its page, the relation's last, has the room that
     // the next insert fills.
-    const std::size_t capacity = hnsw_chunk_capacity(*ctx_.store);
-    const std::size_t rest = value.size - inline_bytes;
-    const std::size_t chunks = (rest + capacity - 1) / capacity;
-    const std::size_t first = rest - (chunks - 1) * capacity;
     HnswRef next = kNoRef;
-    for (std::size_t i = chunks; i-- > 0;) {
-      const std::size_t from = inline_bytes + (i == 0 ? 0 : first + (i - 1) * capacity);
-      const std::size_t n = i == 0 ? first : capacity;
-      chunk_item_.assign(sizeof(HnswChunkHeader) + n, 0);
-      encode_chunk(chunk_item_.data(), value.bytes + from, n, next);
-      VECSIM_RETURN_IF_ERROR(append_page_with(chunk_item_, &next));
-    }
+    VECSIM_RETURN_IF_ERROR(write_value_chunks(ctx_.store, value.bytes + inline_bytes, value.size - inline_bytes,
+                                              nullptr, &chunk_item_, &next));
     build_item(value, level, heap_block, heap_offset, inline_bytes, next);
     bool added = false;
     VECSIM_RETURN_IF_ERROR(add_item_if_room(block, ref, &added));
@@ -298,18 +289,9 @@ class HnswPageInsert {
     return Status::ok();
   }
 
-  // Appends a page, empty or holding *item, within the blocks a 4-byte
-  // reference can name (checked before, on the page count this store
-  // knows, and after, on the block the relation gave).
+  // Appends a page, empty or holding *item (storage/value_chunks.h).
   Status append_page(const std::vector<unsigned char>* item, std::uint32_t* block) {
-    if (ctx_.store->page_count() > kMaxRefBlock) return too_many_pages();
-    VECSIM_RETURN_IF_ERROR(item ? ctx_.store->new_page_with_item(item->data(), item->size(), block)
-                                : ctx_.store->new_page(block));
-    return *block > kMaxRefBlock ? too_many_pages() : Status::ok();
-  }
-
-  static Status too_many_pages() {
-    return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
+    return new_page_for_ref(ctx_.store, item ? item->data() : nullptr, item ? item->size() : 0, block);
   }
 
   // item_: the element for value at level with the chosen_ links, holding

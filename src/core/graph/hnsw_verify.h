@@ -118,7 +118,7 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
         }
         std::memcpy(&h, p, sizeof h);
         if (h.flags & kValueChunk) {
-          HnswChunkHeader c;
+          ValueChunkHeader c;
           std::memcpy(&c, p, sizeof c);
           chunk = true;
           sized = c.flags == kValueChunk && c.zero == 0 && c.bytes > 0 && n == sizeof c + c.bytes;

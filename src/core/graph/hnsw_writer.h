@@ -79,10 +79,10 @@ Status place_by_locality(const HnswGraph<Space>& graph, std::uint32_t node_count
   std::size_t used = 0;
   std::uint16_t items = 0;
   const std::size_t capacity = store->page_capacity();
-  const std::size_t chunk_capacity = hnsw_chunk_capacity(*store);
+  const std::size_t chunk_room = chunk_capacity(*store);
   auto next_page = [&]() {
     if (++block > kMaxRefBlock) {
-      return Status::error(ErrorCode::kProgramLimit, "hnsw index would exceed %u pages", kMaxRefBlock);
+      return Status::error(ErrorCode::kProgramLimit, "index would exceed %u pages", kMaxRefBlock);
     }
     page_starts->push_back(static_cast<std::uint32_t>(pieces->size()));
     used = 0;
@@ -131,14 +131,14 @@ Status place_by_locality(const HnswGraph<Space>& graph, std::uint32_t node_count
       std::size_t cost = store->item_cost(layout.item_size(HnswElementLayout::spilled_body(inline_bytes), level));
       (*refs)[node] = add_piece(
           HnswPiece{node, 0, static_cast<std::uint32_t>(inline_bytes), false, kNoRef, kNoRef}, cost);
-      for (std::size_t from = inline_bytes; from < value_bytes; from += chunk_capacity) {
-        const std::size_t n = std::min(chunk_capacity, value_bytes - from);
+      for (std::size_t from = inline_bytes; from < value_bytes; from += chunk_room) {
+        const std::size_t n = std::min(chunk_room, value_bytes - from);
         VECSIM_RETURN_IF_ERROR(next_page());
         std::size_t previous = pieces->size() - 1;
         (*pieces)[previous].next = add_piece(
             HnswPiece{node, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(n), true,
                       kNoRef, kNoRef},
-            store->item_cost(sizeof(HnswChunkHeader) + n));
+            store->item_cost(sizeof(ValueChunkHeader) + n));
       }
     }
     placed[node] = true;
@@ -161,7 +161,7 @@ void encode_piece(const HnswGraph<Space>& graph, const HnswPiece& piece, const H
   const auto* value = static_cast<const unsigned char*>(data.value);
   const std::size_t start = items->size();
   if (piece.chunk) {
-    items->resize(start + sizeof(HnswChunkHeader) + piece.bytes, 0);
+    items->resize(start + sizeof(ValueChunkHeader) + piece.bytes, 0);
     encode_chunk(items->data() + start, value + piece.from, piece.bytes, piece.next);
     return;
   }

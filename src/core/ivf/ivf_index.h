@@ -18,9 +18,16 @@
 //   page's link and the list header together (one record over two pages).
 //   Before the last, the new page is on no chain (see ivf_format.h).
 //
+// WIDE VALUES (ivf_format.h): a value's chunks are written before the
+//   item that names them, and read after the page holding that item is
+//   released (never two pages at once). Vacuum leaves removed entries'
+//   chunks where they are: a scan that read an entry before vacuum
+//   removed it may still read its chunks.
+//
 // INVARIANTS
-//   Allocates only at open() (its scratch) and in the callers' vectors;
-//   every failure is a Status (no_throw at the boundary of each method).
+//   Allocates only at open() and create() (its scratch) and in the
+//   callers' vectors; every failure is a Status (no_throw at the boundary
+//   of each method).
 #pragma once
 
 #include <algorithm>
@@ -33,6 +40,7 @@
 #include "index/value_kind.h"
 #include "storage/ivf_format.h"
 #include "storage/page_store.h"
+#include "storage/value_chunks.h"
 #include "util/no_throw.h"
 #include "util/status.h"
 
@@ -55,14 +63,20 @@ class IvfIndex {
  public:
   IvfIndex(Store* store, AnyMetric metric) noexcept : store_(store), scorer_(metric) {}
 
-  // Entry and centre sizes for values of value_bytes; whether a centre
-  // (with its header) and an entry fit on an empty page.
-  static std::size_t centre_item_size(std::size_t value_bytes) { return sizeof(IvfListHeader) + value_bytes; }
-  static std::size_t entry_size(std::size_t value_bytes) { return sizeof(IvfEntryHeader) + value_bytes; }
-  static bool fits(const Store& store, std::size_t value_bytes) {
+  // Item sizes for values stored in stored_bytes (a value's bytes, or an
+  // ItemRef when chunked).
+  static std::size_t centre_item_size(std::size_t stored_bytes) { return sizeof(IvfListHeader) + stored_bytes; }
+  static std::size_t entry_size(std::size_t stored_bytes) { return sizeof(IvfEntryHeader) + stored_bytes; }
+  // Whether a centre (with its header) and an entry of value_bytes fit an
+  // empty page whole; if not, the index chunks its values.
+  static bool fits_inline(const Store& store, std::size_t value_bytes) {
     return store.item_cost(centre_item_size(value_bytes)) <= store.page_capacity() &&
            store.item_cost(sizeof(IvfPageLink)) + store.item_cost(entry_size(value_bytes)) <=
                store.page_capacity();
+  }
+  // Whether an index can hold values of value_bytes at all.
+  static bool fits(const Store& store, std::size_t value_bytes) {
+    return value_bytes <= kIvfMaxValueBytes && (fits_inline(store, value_bytes) || fits_inline(store, sizeof(ItemRef)));
   }
 
   // Writes the metapage and the centre pages of an empty store (the
@@ -72,30 +86,44 @@ class IvfIndex {
     return no_throw([&]() -> Status {
       meta.magic = kIvfMagic;
       meta.version = kIvfVersion;
-      meta.first_centre_block = kIvfMetaBlock + 1;
+      meta.flags = fits_inline(*store_, meta.value_bytes) ? 0 : kIvfChunkedValues;
       meta.build_rows = 0;
-      const std::size_t centre_cost = store_->item_cost(centre_item_size(meta.value_bytes));
-      meta.centres_per_page = static_cast<std::uint32_t>(store_->page_capacity() / centre_cost);
-      if (meta.centres_per_page == 0) return Status::error(ErrorCode::kInternal, "an ivfflat centre does not fit a page");
+      meta_ = meta;
       std::uint32_t block = 0;
       VECSIM_RETURN_IF_ERROR(store_->new_page_with_item(&meta, sizeof meta, &block));
       if (block != kIvfMetaBlock) return Status::error(ErrorCode::kInternal, "ivfflat build on a store with pages");
-      std::vector<unsigned char> item(centre_item_size(meta.value_bytes));
+      // Wide centres' chains first: the centre pages that name them must
+      // be consecutive (I2).
+      std::vector<ItemRef> chains(chunked() ? meta.lists : 0);
+      packing_ = chunked();
+      for (std::size_t l = 0; l < chains.size(); ++l) {
+        VECSIM_RETURN_IF_ERROR(write_value_chunks(store_, centres + l * meta.value_bytes, meta.value_bytes,
+                                                  &pack_page_, &chunk_item_, &chains[l]));
+      }
+      meta.first_centre_block = store_->page_count();
+      const std::size_t centre_cost = store_->item_cost(centre_item_size(stored_bytes()));
+      meta.centres_per_page = static_cast<std::uint32_t>(store_->page_capacity() / centre_cost);
+      if (meta.centres_per_page == 0) return Status::error(ErrorCode::kInternal, "an ivfflat centre does not fit a page");
+      std::vector<unsigned char> item(centre_item_size(stored_bytes()));
       const IvfListHeader empty{kIvfNoPage, kIvfNoPage, 0, 0.0};
       std::memcpy(item.data(), &empty, sizeof empty);
       for (std::uint32_t l = 0; l < meta.lists; ++l) {
-        std::memcpy(item.data() + sizeof empty, centres + static_cast<std::size_t>(l) * meta.value_bytes,
-                    meta.value_bytes);
+        const void* stored = chunked() ? static_cast<const void*>(&chains[l])
+                                       : centres + static_cast<std::size_t>(l) * meta.value_bytes;
+        std::memcpy(item.data() + sizeof empty, stored, stored_bytes());
         std::uint16_t offset = 0;
         if (l % meta.centres_per_page == 0) {
           VECSIM_RETURN_IF_ERROR(store_->new_page_with_item(item.data(), item.size(), &block));
+          if (block != meta.first_centre_block + l / meta.centres_per_page) {
+            return Status::error(ErrorCode::kInternal, "ivfflat centre pages are not consecutive");
+          }
         } else {
           VECSIM_RETURN_IF_ERROR(store_->add_item(block, item.data(), item.size(), &offset));
         }
       }
+      VECSIM_RETURN_IF_ERROR(store_->write_item(kIvfMetaBlock, 1, 0, &meta, sizeof meta));
       meta_ = meta;
-      entry_.assign(entry_size(meta.value_bytes), 0);
-      return Status::ok();
+      return prepare_scratch();
     });
   }
 
@@ -106,7 +134,8 @@ class IvfIndex {
     VECSIM_RETURN_IF_ERROR(store->read_item(kIvfMetaBlock, 1, [&](const unsigned char* item, std::size_t n) {
       if (n != sizeof(IvfMeta)) return;
       std::memcpy(meta, item, sizeof *meta);
-      *valid = meta->magic == kIvfMagic && meta->version == kIvfVersion && meta->centres_per_page > 0;
+      *valid = meta->magic == kIvfMagic && meta->version == kIvfVersion && meta->centres_per_page > 0 &&
+               (meta->flags & ~kIvfChunkedValues) == 0;
     }));
     return Status::ok();
   }
@@ -117,12 +146,14 @@ class IvfIndex {
       bool valid = false;
       VECSIM_RETURN_IF_ERROR(read_meta(store_, &meta_, &valid));
       if (!valid) return Status::error(ErrorCode::kInternal, "ivfflat metapage is not valid");
-      entry_.assign(entry_size(meta_.value_bytes), 0);
-      return Status::ok();
+      return prepare_scratch();
     });
   }
 
   const IvfMeta& meta() const { return meta_; }
+  bool chunked() const { return (meta_.flags & kIvfChunkedValues) != 0; }
+  // What an entry or centre holds in place of its value.
+  std::size_t stored_bytes() const { return chunked() ? sizeof(ItemRef) : meta_.value_bytes; }
 
   ItemAddress header_address(std::uint32_t list) const {
     return ItemAddress{meta_.first_centre_block + list / meta_.centres_per_page,
@@ -133,7 +164,7 @@ class IvfIndex {
     const ItemAddress at = header_address(list);
     bool ok = false;
     VECSIM_RETURN_IF_ERROR(store_->read_item(at.block, at.offset, [&](const unsigned char* item, std::size_t n) {
-      ok = n == centre_item_size(meta_.value_bytes);
+      ok = n == centre_item_size(stored_bytes());
       if (ok) std::memcpy(h, item, sizeof *h);
     }));
     return ok ? Status::ok() : corrupt("a list header", at.block);
@@ -168,21 +199,28 @@ class IvfIndex {
       bool ok = true;
       for (std::size_t p = 0; p < pages; ++p) {
         const std::uint32_t block = meta_.first_centre_block + static_cast<std::uint32_t>(p);
+        const std::uint32_t first = list;
         VECSIM_RETURN_IF_ERROR(store_->read_page_items(block, [&](const unsigned char* const* items,
                                                                   const std::size_t* sizes, std::size_t count) {
           ValueRef values[kBatch];
-          std::size_t pending = 0, first = list;
+          std::size_t pending = 0, from = list;
           for (std::size_t i = 0; i < count && list < meta_.lists; ++i, ++list) {
-            ok &= sizes[i] == centre_item_size(meta_.value_bytes);
+            ok &= sizes[i] == centre_item_size(stored_bytes());
             if (!ok) return;  // never read past a short item
-            values[pending++] = ValueRef{items[i] + sizeof(IvfListHeader), meta_.value_bytes};
+            const unsigned char* stored = items[i] + sizeof(IvfListHeader);
+            if (chunked()) {
+              std::memcpy(&wide_refs_[i], stored, sizeof(ItemRef));
+              continue;
+            }
+            values[pending++] = ValueRef{stored, meta_.value_bytes};
             if (pending == kBatch || i + 1 == count || list + 1 == meta_.lists) {
-              scorer_.score_batch(values, pending, out + first);
-              first += pending;
+              scorer_.score_batch(values, pending, out + from);
+              from += pending;
               pending = 0;
             }
           }
         }));
+        if (ok && chunked()) VECSIM_RETURN_IF_ERROR(score_chunked(list - first, out + first));
       }
       if (!ok || list != meta_.lists) return corrupt("the centre pages", meta_.first_centre_block);
       return Status::ok();
@@ -208,7 +246,16 @@ class IvfIndex {
     if (value.size != meta_.value_bytes) return Status::error(ErrorCode::kInternal, "ivfflat value of the wrong size");
     const IvfEntryHeader eh{heap_block, heap_offset, 0};
     std::memcpy(entry_.data(), &eh, sizeof eh);
-    std::memcpy(entry_.data() + sizeof eh, value.bytes, value.size);
+    if (chunked()) {
+      ItemRef chain = kNoRef;
+      VECSIM_RETURN_IF_ERROR(no_throw([&] {
+        return write_value_chunks(store_, value.bytes, value.size, packing_ ? &pack_page_ : nullptr, &chunk_item_,
+                                  &chain);
+      }));
+      std::memcpy(entry_.data() + sizeof eh, &chain, sizeof chain);
+    } else {
+      std::memcpy(entry_.data() + sizeof eh, value.bytes, value.size);
+    }
 
     IvfListHeader h;
     VECSIM_RETURN_IF_ERROR(read_header(list, &h));
@@ -230,13 +277,19 @@ class IvfIndex {
       scorer_.prepare(query);
       IvfListHeader h;
       VECSIM_RETURN_IF_ERROR(read_header(list, &h));
-      return walk_chain(list, h.first_page, [&](std::uint32_t, const unsigned char* const* items,
-                                                const std::size_t*, std::size_t count) {
+      std::size_t page_entries = 0;
+      auto on_page = [&](std::uint32_t, const unsigned char* const* items, const std::size_t*, std::size_t count) {
         ValueRef values[kBatch];
         float distances[kBatch];
         const unsigned char* heads[kBatch];
         std::size_t pending = 0;
+        page_entries = 0;
         for (std::size_t i = 1; i < count; ++i) {
+          if (chunked()) {  // scored once the page is released
+            std::memcpy(&wide_heads_[page_entries], items[i], sizeof(IvfEntryHeader));
+            std::memcpy(&wide_refs_[page_entries++], items[i] + sizeof(IvfEntryHeader), sizeof(ItemRef));
+            continue;
+          }
           heads[pending] = items[i];
           values[pending++] = ValueRef{items[i] + sizeof(IvfEntryHeader), meta_.value_bytes};
           if (pending == kBatch || i + 1 == count) {
@@ -249,6 +302,15 @@ class IvfIndex {
             pending = 0;
           }
         }
+      };
+      if (!chunked()) return walk_chain(list, h.first_page, on_page);
+      std::vector<float>& distances = wide_distances_;
+      return walk_chain(list, h.first_page, on_page, [&]() -> Status {
+        VECSIM_RETURN_IF_ERROR(score_chunked(page_entries, distances.data()));
+        for (std::size_t j = 0; j < page_entries; ++j) {
+          f(distances[j], wide_heads_[j].heap_block, wide_heads_[j].heap_offset);
+        }
+        return Status::ok();
       });
     });
   }
@@ -258,12 +320,7 @@ class IvfIndex {
   Status list_stats(std::uint32_t list, std::uint64_t* rows, double* distance_sum) noexcept {
     return no_throw([&]() -> Status {
       std::vector<unsigned char> centre(meta_.value_bytes);
-      const ItemAddress at = header_address(list);
-      VECSIM_RETURN_IF_ERROR(store_->read_item(at.block, at.offset, [&](const unsigned char* item, std::size_t n) {
-        if (n == centre_item_size(meta_.value_bytes)) {
-          std::memcpy(centre.data(), item + sizeof(IvfListHeader), centre.size());
-        }
-      }));
+      VECSIM_RETURN_IF_ERROR(read_centre(list, centre.data()));
       *rows = 0;
       *distance_sum = 0;
       const auto metric = static_cast<IndexMetric>(meta_.metric);
@@ -283,7 +340,7 @@ class IvfIndex {
       IvfListHeader h;
       VECSIM_RETURN_IF_ERROR(read_header(list, &h));
       std::uint32_t with_room = kIvfNoPage;
-      const std::size_t cost = store_->item_cost(entry_size(meta_.value_bytes));
+      const std::size_t cost = store_->item_cost(entry_size(stored_bytes()));
       std::uint32_t page = h.first_page;
       for (std::size_t hops = 0; page != kIvfNoPage; ++hops) {
         VECSIM_RETURN_IF_ERROR(check_hops(hops, page));
@@ -325,9 +382,10 @@ class IvfIndex {
   }
 
   // f(page, items, sizes, count) for each page of the chain from first
-  // (items[0] is the page's link, checked to name list).
-  template <class F>
-  Status walk_chain(std::uint32_t list, std::uint32_t first, F&& f) {
+  // (items[0] is the page's link, checked to name list), then after() once
+  // the page is released.
+  template <class F, class After>
+  Status walk_chain(std::uint32_t list, std::uint32_t first, F&& f, After&& after) {
     std::uint32_t page = first;
     for (std::size_t hops = 0; page != kIvfNoPage; ++hops) {
       VECSIM_RETURN_IF_ERROR(check_hops(hops, page));
@@ -336,20 +394,87 @@ class IvfIndex {
       VECSIM_RETURN_IF_ERROR(store_->read_page_items(page, [&](const unsigned char* const* items,
                                                                const std::size_t* sizes, std::size_t count) {
         ok = count >= 1 && sizes[0] == sizeof link;
-        for (std::size_t i = 1; ok && i < count; ++i) ok = sizes[i] == entry_size(meta_.value_bytes);
+        for (std::size_t i = 1; ok && i < count; ++i) ok = sizes[i] == entry_size(stored_bytes());
+        ok = ok && count - 1 <= wide_heads_.size();
         if (!ok) return;
         std::memcpy(&link, items[0], sizeof link);
         ok = link.list == list;
         if (ok) f(page, items, sizes, count);
       }));
       if (!ok) return corrupt("a list page", page);
+      VECSIM_RETURN_IF_ERROR(after());
       page = link.next;
     }
     return Status::ok();
   }
+  template <class F>
+  Status walk_chain(std::uint32_t list, std::uint32_t first, F&& f) {
+    return walk_chain(list, first, f, [] { return Status::ok(); });
+  }
+
+  // List l's centre into out (value_bytes).
+  Status read_centre(std::uint32_t list, unsigned char* out) {
+    const ItemAddress at = header_address(list);
+    std::vector<unsigned char> stored(stored_bytes());
+    bool ok = false;
+    VECSIM_RETURN_IF_ERROR(store_->read_item(at.block, at.offset, [&](const unsigned char* item, std::size_t n) {
+      ok = n == centre_item_size(stored_bytes());
+      if (ok) std::memcpy(stored.data(), item + sizeof(IvfListHeader), stored.size());
+    }));
+    if (!ok) return corrupt("a list header", at.block);
+    if (!chunked()) {
+      std::memcpy(out, stored.data(), meta_.value_bytes);
+      return Status::ok();
+    }
+    ItemRef chain;
+    std::memcpy(&chain, stored.data(), sizeof chain);
+    return read_chain(chain, out);
+  }
 
  private:
   static constexpr std::size_t kBatch = 64;
+  // Chunked values are assembled this many at a time (at most 256 kB).
+  std::size_t wide_batch() const { return std::clamp<std::size_t>((256u << 10) / meta_.value_bytes, 1, kBatch); }
+
+  // Scratch for entries and, when chunked, for the refs and headers of
+  // one page's items (a page holds fewer items than it has bytes) and the
+  // values being assembled.
+  Status prepare_scratch() {
+    entry_.assign(entry_size(stored_bytes()), 0);
+    const std::size_t per_page = store_->page_capacity() / store_->item_cost(entry_size(stored_bytes())) + 1;
+    const std::size_t refs = std::max<std::size_t>(per_page, meta_.centres_per_page);
+    wide_heads_.resize(chunked() ? refs : per_page);
+    if (chunked()) {
+      wide_refs_.resize(refs);
+      wide_distances_.resize(refs);
+      wide_values_.resize((wide_batch() * meta_.value_bytes + 3) / 4);
+    }
+    return Status::ok();
+  }
+
+  Status read_chain(ItemRef chain, unsigned char* out) {
+    bool intact = false;
+    VECSIM_RETURN_IF_ERROR(read_value_chunks(store_, chain, out, 0, meta_.value_bytes, &intact));
+    return intact ? Status::ok() : corrupt("a value's chunks", ref_block(chain));
+  }
+
+  // out[0 .. n) = distances of the query to the values wide_refs_[0 .. n)
+  // name, assembled wide_batch() at a time.
+  Status score_chunked(std::size_t n, float* out) {
+    const std::size_t batch = wide_batch();
+    auto* buffer = reinterpret_cast<unsigned char*>(wide_values_.data());
+    ValueRef values[kBatch];
+    for (std::size_t from = 0; from < n; from += batch) {
+      const std::size_t count = std::min(batch, n - from);
+      for (std::size_t j = 0; j < count; ++j) {
+        unsigned char* at = buffer + j * meta_.value_bytes;
+        VECSIM_RETURN_IF_ERROR(read_chain(wide_refs_[from + j], at));
+        values[j] = ValueRef{at, meta_.value_bytes};
+      }
+      scorer_.score_batch(values, count, out + from);
+    }
+    return Status::ok();
+  }
 
   struct Walk {
     bool added = false;
@@ -456,6 +581,15 @@ class IvfIndex {
   Scorer scorer_;
   IvfMeta meta_{};
   std::vector<unsigned char> entry_;
+  // WIDE VALUES: the build packs its chains' first chunks (create() sets
+  // packing_); scratch for a page's entries and the values assembled.
+  bool packing_ = false;
+  std::uint32_t pack_page_ = kNoPackPage;
+  std::vector<unsigned char> chunk_item_;
+  std::vector<ItemRef> wide_refs_;
+  std::vector<IvfEntryHeader> wide_heads_;
+  std::vector<float> wide_distances_;
+  std::vector<std::uint32_t> wide_values_;
 };
 
 }  // namespace vecsim::core

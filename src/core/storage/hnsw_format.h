@@ -17,11 +17,11 @@
 //   An element whose item would not fit one page (a 3,072-dim vector, say)
 //   is spilled (kElementSpilled): its body is the reference of its first
 //   value chunk, then the first inline_bytes of the value (padded to 4);
-//   the rest of the value follows in a chain of chunk items, each an
-//   HnswChunkHeader (kValueChunk) and its bytes, in value order, the last
-//   one's next kNoRef. Chunks may share pages with elements and with each
-//   other. A chunk is written before anything names it and is never
-//   rewritten; the chunks of a deleted element stay until a REINDEX.
+//   the rest of the value follows in a chain of chunk items
+//   (storage/value_chunks.h), in value order, the last one's next kNoRef.
+//   Chunks may share pages with elements and with each other. A chunk is
+//   written before anything names it and is never rewritten; the chunks
+//   of a deleted element stay until a REINDEX.
 //
 // REFERENCES
 //   An element is named by a 4-byte HnswRef = block << 9 | line pointer
@@ -41,28 +41,16 @@
 #include <type_traits>
 
 #include "storage/page_store.h"
+#include "storage/value_chunks.h"
 
 namespace vecsim::core {
 
 constexpr std::uint32_t kHnswMagic = 0x76534857;  // "WHSv"
 constexpr std::uint16_t kHnswFormatVersion = 1;
 
-using HnswRef = std::uint32_t;
-constexpr HnswRef kNoRef = 0xffffffffu;
-constexpr std::uint32_t kRefOffsetBits = 9;
-// The last block is never used, so no reference can equal kNoRef.
-constexpr std::uint32_t kMaxRefBlock = (1u << (32 - kRefOffsetBits)) - 2;
-constexpr std::uint32_t kMaxRefOffset = (1u << kRefOffsetBits) - 1;
-
-constexpr HnswRef make_ref(std::uint32_t block, std::uint16_t offset) noexcept {
-  return (block << kRefOffsetBits) | offset;
-}
-constexpr std::uint32_t ref_block(HnswRef r) noexcept { return r >> kRefOffsetBits; }
-constexpr std::uint16_t ref_offset(HnswRef r) noexcept {
-  return static_cast<std::uint16_t>(r & kMaxRefOffset);
-}
-// The page store's address of the item r names.
-constexpr ItemAddress ref_address(HnswRef r) noexcept { return ItemAddress{ref_block(r), ref_offset(r)}; }
+// Elements and chunks are named by 4-byte item references
+// (storage/value_chunks.h).
+using HnswRef = ItemRef;
 
 struct HnswMeta {
   std::uint32_t magic;
@@ -85,7 +73,6 @@ static_assert(std::is_trivially_copyable_v<HnswMeta>);
 
 constexpr std::uint8_t kElementDeleted = 0x01;
 constexpr std::uint8_t kElementSpilled = 0x02;  // the value continues in chunk items
-constexpr std::uint8_t kValueChunk = 0x04;      // the item is a value chunk, not an element
 
 struct HnswElementHeader {
   std::uint8_t level;
@@ -99,18 +86,10 @@ static_assert(sizeof(HnswElementHeader) == 12);
 static_assert(offsetof(HnswElementHeader, heap_block) == 4);
 static_assert(std::is_trivially_copyable_v<HnswElementHeader>);
 
-// A value chunk's header; its first four bytes are laid out as an
-// element's (level 0, flags kValueChunk, then its byte count), so a page's
-// items tell their kind by the flags byte.
-struct HnswChunkHeader {
-  std::uint8_t zero;   // always 0
-  std::uint8_t flags;  // kValueChunk
-  std::uint16_t bytes;
-  HnswRef next;        // the next chunk, or kNoRef
-};
-static_assert(sizeof(HnswChunkHeader) == 8);
-static_assert(offsetof(HnswChunkHeader, flags) == offsetof(HnswElementHeader, flags));
-static_assert(std::is_trivially_copyable_v<HnswChunkHeader>);
+// A chunk's first four bytes read as an element header say level 0,
+// flags kValueChunk: a page's items tell their kind by the flags byte.
+static_assert(offsetof(ValueChunkHeader, flags) == offsetof(HnswElementHeader, flags));
+static_assert((kValueChunk & (kElementDeleted | kElementSpilled)) == 0);
 
 // The largest value an element can hold (value_bytes is 16 bits).
 constexpr std::size_t kMaxValueBytes = 0xffff;
@@ -178,14 +157,6 @@ inline void encode_element_head(unsigned char* item, const HnswElementHeader& h,
   if (HnswElementLayout::spilled(h)) std::memcpy(item + sizeof h, &chunk, sizeof chunk);
   std::memcpy(item + HnswElementLayout::value_offset(h), value,
               HnswElementLayout::stored_value_bytes(h));
-}
-
-// A chunk item of n value bytes (sizeof(HnswChunkHeader) + n bytes).
-inline void encode_chunk(unsigned char* item, const void* bytes, std::size_t n,
-                         HnswRef next) noexcept {
-  HnswChunkHeader c{0, kValueChunk, static_cast<std::uint16_t>(n), next};
-  std::memcpy(item, &c, sizeof c);
-  std::memcpy(item + sizeof c, bytes, n);
 }
 
 }  // namespace vecsim::core

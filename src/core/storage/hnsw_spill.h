@@ -10,7 +10,7 @@
 //   page; small values therefore keep the format they always had. A
 //   spilled element keeps inline as much of its value as the page it goes
 //   on has room for, but at least kMinInlineBytes (else it takes a new
-//   page); the rest goes in chunks of at most hnsw_chunk_capacity() bytes,
+//   page); the rest goes in chunks of at most chunk_capacity() (storage/value_chunks.h) bytes,
 //   each but the last filling a fresh page, so a spilled index wastes
 //   little more than a page's tail per element.
 //
@@ -26,14 +26,6 @@
 namespace vecsim::core {
 
 constexpr std::size_t kMinInlineBytes = 1024;
-
-// The most value bytes one chunk item can carry on an empty page.
-template <class Store>
-std::size_t hnsw_chunk_capacity(const Store& store) {
-  std::size_t bytes = store.page_capacity();
-  while (bytes > 0 && store.item_cost(sizeof(HnswChunkHeader) + bytes) > store.page_capacity()) --bytes;
-  return bytes;
-}
 
 // Whether the element's whole item (value and links of level) fits one page.
 template <class Store>

@@ -112,16 +112,18 @@ core::KMeansOptions parallel_options(const BuildState* s) {
   return o;
 }
 
-// docs/reference.md 7.4 (checked_index_dims), within what one page holds
-// of a centre and of an entry; and ip and cosine need two dimensions.
+// docs/reference.md 7.4 (checked_index_dims), up to the widest value an
+// index takes (wider than a page is stored in chunks, ivf_format.h); and
+// ip and cosine need two dimensions.
 std::int32_t checked_dims(Relation index, const BuildState& s, const PgPageStore& store) {
   const ValueKind kind = s.opclass.kind;
-  const std::int64_t limit = largest_fitting_dims(static_cast<std::int64_t>(store.page_capacity()) * 8,
+  const std::int64_t limit = largest_fitting_dims(static_cast<std::int64_t>(core::kIvfMaxValueBytes) * 8,
                                                   [&](std::int64_t d) {
     return core::IvfIndex<PgPageStore>::fits(store, core::value_bytes_for_dims(kind, d));
   });
-  const std::int32_t dims = checked_index_dims(index, kind, "ivfflat", limit,
-                                               "An ivfflat centre and list entry each hold a %s value within one page.");
+  char detail[96];
+  snprintf(detail, sizeof detail, "An ivfflat index holds %%s values of at most %zu bytes.", core::kIvfMaxValueBytes);
+  const std::int32_t dims = checked_index_dims(index, kind, "ivfflat", limit, detail);
   if (s.spherical && dims == 1) {
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                     errmsg("dimensions must be greater than one for this opclass")));
