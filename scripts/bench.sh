@@ -3,10 +3,10 @@
 # they need (apt, as root), builds and installs vecsim, starts a throwaway
 # cluster, and runs the hnsw benchmark (bench/ann_bench.py, against hnswlib
 # in the same run) or the ivfflat one (bench/ivf_bench.py, against FAISS's
-# IndexIVFFlat). The plot is written to build/ann_bench.png or
-# build/ivf_bench.png.
+# IndexIVFFlat), or insert latency beside VACUUM (bench/vacuum_bench.py).
+# The plot is written to build/ann_bench.png or build/ivf_bench.png.
 #
-#   scripts/bench.sh [hnsw|ivfflat] [options, e.g. --rows 20000 --datasets l2]
+#   scripts/bench.sh [hnsw|ivfflat|vacuum] [options, e.g. --rows 20000 --datasets l2]
 source "$(dirname "$0")/lib.sh"
 
 APT_PACKAGES+=(python3-numpy python3-hnswlib python3-faiss python3-matplotlib)
@@ -14,6 +14,7 @@ BENCH=ann_bench.py
 case "${1:-}" in
   hnsw) shift ;;
   ivfflat) BENCH=ivf_bench.py; shift ;;
+  vacuum) BENCH=vacuum_bench.py; shift ;;
 esac
 ensure_packages
 build_and_install

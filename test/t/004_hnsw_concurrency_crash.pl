@@ -13,6 +13,9 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use IPC::Run;
 use Test::More;
+use FindBin;
+use lib $FindBin::Bin;
+use VecsimHnsw;
 
 my $node = PostgreSQL::Test::Cluster->new('hnsw_crash');
 $node->init;
@@ -50,14 +53,7 @@ sub start_inserters {
 # limit, against every row of the table.
 sub check_index_matches_table {
   my ($what) = @_;
-  my $table = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
-  my $via_index = $node->safe_psql('postgres', qq{
-    SET enable_seqscan = off; SET enable_bitmapscan = off;
-    SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = 2147483647;
-    SET hnsw.scan_mem_multiplier = 1000; SET work_mem = '1GB'; SET hnsw.ef_search = 1000;
-    SELECT count(DISTINCT id) FROM (SELECT id FROM items ORDER BY v <-> array_fill(0.5, ARRAY[16])::vector LIMIT $table) s;
-  });
-  is($via_index, $table, "$what: the index returns every row of the table ($table)");
+  my $table = index_returns_every_row($node, 16, $what);
   my $verify = $node->safe_psql('postgres',
     q{SELECT violations, unreachable, count_matches FROM vecsim_hnsw_verify('items_v')});
   like($verify, qr/^0\|/, "$what: vecsim_hnsw_verify finds no broken invariant ($verify)");

@@ -60,7 +60,9 @@ struct Fixture {
     meta.lists = kLists;
     meta.value_bytes = static_cast<std::uint32_t>(dims * sizeof(float));
     EXPECT_TRUE(built.create(meta, reinterpret_cast<const unsigned char*>(centres.data())).is_ok());
-    if (as_inserts) EXPECT_TRUE(opened.open().is_ok());
+    if (as_inserts) {
+      EXPECT_TRUE(opened.open().is_ok());
+    }
   }
 
   Status add(std::uint32_t i) {

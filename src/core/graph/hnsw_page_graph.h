@@ -130,19 +130,16 @@ class HnswPageGraph {
   }
 
   // Removes the elements whose heap tuple is_dead(block, offset) says is
-  // gone, repairing the links that pointed at them (hnsw_page_vacuum.h).
+  // gone, repairing the links that pointed at them, beside running
+  // inserts and scans (hnsw_page_vacuum.h); hooks: what the host does
+  // between vacuum's steps (none for a single-threaded host).
   template <class IsDead>
   Status bulk_delete(IsDead&& is_dead, HnswVacuumStats* stats) noexcept {
-    return bulk_delete(is_dead, [] { return Status::ok(); }, stats);
+    return bulk_delete(is_dead, HnswVacuumHooks{}, stats);
   }
-
-  // The same, calling wait_for_readers() (returning Status) after the
-  // repairs and before the dying elements' links are cleared: the host
-  // waits there for searches that may have started from the old entry
-  // point (a dying element), so none walks into a cleared element.
-  template <class IsDead, class Wait>
-  Status bulk_delete(IsDead&& is_dead, Wait&& wait_for_readers, HnswVacuumStats* stats) noexcept {
-    return no_throw([&] { return vacuum_.bulk_delete(is_dead, wait_for_readers, stats); });
+  template <class IsDead>
+  Status bulk_delete(IsDead&& is_dead, const HnswVacuumHooks& hooks, HnswVacuumStats* stats) noexcept {
+    return no_throw([&] { return vacuum_.bulk_delete(is_dead, hooks, stats); });
   }
 
  private:

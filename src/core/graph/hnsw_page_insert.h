@@ -18,8 +18,9 @@
 //   3. the metapage: element count, and the entry point when the new
 //      element's level is above the entry's.
 //   Locking (and WAL) are the caller's (docs/hnsw.md 4.3): inserts may run
-//   concurrently with each other (never with vacuum) as long as none moves
-//   the entry point (insert's may_raise_entry); every write an insert
+//   concurrently with each other and with vacuum as long as none moves
+//   the entry point (insert's may_raise_entry); no insert links or adopts
+//   a dying element (hnsw_format.h, kElementDying); every write an insert
 //   makes to a shared item is a read-check-write under that page's lock
 //   (CONCURRENT INSERTS in hnsw_page_lists.h). Each insert and vacuum
 //   re-reads the metapage first.
@@ -88,9 +89,12 @@ class HnswPageInsert {
       for (int layer = std::min<int>(level, ctx_.meta.entry_level); layer >= 0; --layer) {
         VECSIM_RETURN_IF_ERROR(search_.search_layer(value, ctx_.meta.ef_construction, layer,
                                             insert_salt(heap_block, heap_offset)));
-        sorted_.assign(search_.pool().sorted().begin(), search_.pool().sorted().end());
+        // Dying elements route the search (and start the next layer's)
+        // but are never linked: vacuum is repairing what links them.
+        search_.entries().assign(search_.pool().sorted().begin(), search_.pool().sorted().end());
+        sorted_ = search_.entries();
+        VECSIM_RETURN_IF_ERROR(search_.keep_live(&sorted_));
         VECSIM_RETURN_IF_ERROR(lists_.select(sorted_, ctx_.meta.m, &chosen_[layer]));
-        search_.entries().swap(sorted_);
       }
     }
 

@@ -259,11 +259,15 @@ class HnswPageLists {
   }
 
   // The inserted element (adopter) links x on layer 0 (one write into its
-  // next free slot). *linked: whether it links x now (false only when it
-  // has no free slot left).
+  // next free slot). *linked: whether x is linked now or needs no link
+  // (x is not live); false only when the new element has no free slot left.
   Status adopt(const HnswAdopter& adopter, HnswRef x, bool* linked) {
     *linked = true;
     if (x == adopter.element) return Status::ok();
+    // A dying or deleted element needs no way in (vacuum is removing it).
+    HnswElementHeader h;
+    VECSIM_RETURN_IF_ERROR(reader_.header(x, &h));
+    if (h.flags & kElementNotLive) return Status::ok();
     return append_link(adopter.element, adopter.body, 0, x, linked);
   }
 

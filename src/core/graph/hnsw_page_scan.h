@@ -81,15 +81,15 @@ class HnswPageScan {
     for (;;) {
       pass_over_skipped();
       if (scan_next_ < scan_pending_.size()) {
-        // The heap TID and deleted flag are the ones the search read. Vacuum
+        // The heap TID and flags are the ones the search read. Vacuum
         // may flag the element, and the heap reuse the TID, before the row
         // is handed out; the tuple then found there is newer than the
         // scan's MVCC snapshot (the shim refuses any other kind), so the
         // executor's visibility check skips it.
         const Candidate c = scan_pending_[scan_next_++];
-        bool deleted = false;
-        VECSIM_RETURN_IF_ERROR(search_.hit_of(c, &deleted, hit));
-        if (deleted) continue;
+        bool not_live = false;
+        VECSIM_RETURN_IF_ERROR(search_.hit_of(c, &not_live, hit));
+        if (not_live) continue;
         scan_last_ = c.distance;
         *found = true;
         return Status::ok();
@@ -136,13 +136,13 @@ class HnswPageScan {
 
  private:
   // Moves past the queued rows next() would not hand out: nearer than the
-  // last one (strict order), or read deleted by this scan's searches.
+  // last one (strict order), or read deleted or dying by this scan's searches.
   void pass_over_skipped() {
     for (; scan_next_ < scan_pending_.size(); ++scan_next_) {
       const Candidate& c = scan_pending_[scan_next_];
       if (scan_order_ == HnswScanOrder::kStrict && c.distance < scan_last_) continue;
       std::uint32_t at = search_.visited().value(c.node);
-      if (at != RefSet::kNoValue && search_.seen_deleted(at)) continue;
+      if (at != RefSet::kNoValue && search_.seen_not_live(at)) continue;
       break;
     }
   }

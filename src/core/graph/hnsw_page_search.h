@@ -7,15 +7,15 @@
 // Each element a search reaches is read once, page by page (visit_page:
 // the fresh links on one page are measured under one pin, their memory
 // prefetched first), and what the search may need of it later (its links
-// on the layer, its heap TID and deleted flag) is kept in seen_, so that
+// on the layer, its heap TID and whether it is live) is kept in seen_, so that
 // expanding it, or handing it out, reads no page again.
 //
 // INVARIANTS
 //   On a graph written by write_hnsw a search returns the in-memory
 //   graph's result for the same query and ef (same links; only the order
 //   in which equal distances are met may differ, as elements are placed by
-//   graph locality and read page by page). Deleted elements are traversed
-//   but not returned. The visited set and seen_ are this part's scratch:
+//   graph locality and read page by page). Deleted and dying elements are
+//   traversed but not returned. The visited set and seen_ are this part's scratch:
 //   reset by descend() and search_layer(), kept across expand() calls (an
 //   iterative scan's batches share them). pool() and entries() are the
 //   caller's to read (the last search's result) and fill (where the next
@@ -79,10 +79,10 @@ class HnswPageSearch {
     VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0, 0));
     for (const Candidate& c : pool_.sorted()) {
       if (static_cast<int>(out->size()) == k) break;
-      bool deleted = false;
+      bool not_live = false;
       HnswHit hit;
-      VECSIM_RETURN_IF_ERROR(hit_of(c, &deleted, &hit));
-      if (!deleted) out->push_back(hit);
+      VECSIM_RETURN_IF_ERROR(hit_of(c, &not_live, &hit));
+      if (!not_live) out->push_back(hit);
     }
     return Status::ok();
   }
@@ -171,30 +171,44 @@ class HnswPageSearch {
     seen_.clear();
   }
 
-  // r's deleted flag and heap tuple, from seen_ when the search visited it,
-  // else read.
-  Status hit_of(const Candidate& c, bool* deleted, HnswHit* hit) {
+  // Whether r is not live (deleted or dying) and its heap tuple, from
+  // seen_ when the search visited it, else read.
+  Status hit_of(const Candidate& c, bool* not_live, HnswHit* hit) {
     std::uint32_t at = visited_.value(c.node);
     if (at != RefSet::kNoValue) {
-      *deleted = seen_deleted(at);
+      *not_live = seen_not_live(at);
       *hit = HnswHit{c.distance, c.node, seen_[at + 1], static_cast<std::uint16_t>(seen_[at + 2])};
       return Status::ok();
     }
     HnswElementHeader h;
     VECSIM_RETURN_IF_ERROR(reader_.header(c.node, &h));
-    *deleted = h.flags & kElementDeleted;
+    *not_live = h.flags & kElementNotLive;
     *hit = HnswHit{c.distance, c.node, h.heap_block, h.heap_offset};
     return Status::ok();
   }
 
-  bool seen_deleted(std::uint32_t at) const { return (seen_[at] >> 16) & kElementDeleted; }
+  bool seen_not_live(std::uint32_t at) const { return (seen_[at] >> 16) & kElementNotLive; }
+
+  // Drops from *candidates the elements that are not live: an insert
+  // neither links nor adopts them.
+  Status keep_live(std::vector<Candidate>* candidates) {
+    std::size_t kept = 0;
+    for (const Candidate& c : *candidates) {
+      bool not_live = false;
+      HnswHit hit;
+      VECSIM_RETURN_IF_ERROR(hit_of(c, &not_live, &hit));
+      if (!not_live) (*candidates)[kept++] = c;
+    }
+    candidates->resize(kept);
+    return Status::ok();
+  }
 
  private:
   // A search reads each element it reaches once (visit_page), keeping in seen_
   // what it may need later: the element's links on the searched layer (to
   // expand it) and its header fields (to hand it out). A visited element's
   // entry starts at visited_.value(r):
-  //   word 0: link count | deleted flag << 16; word 1: heap block;
+  //   word 0: link count | not-live flags << 16; word 1: heap block;
   //   word 2: heap offset; then the links.
   static constexpr std::size_t kSeenLinks = 3;
   // The distance to each link in links_ not yet in visited_, passed to
@@ -273,7 +287,7 @@ class HnswPageSearch {
       reader_.append_links(h, p, layer, &seen_);
       count = static_cast<std::uint32_t>(seen_.size() - at - kSeenLinks);
     }
-    seen_[at] = count | (static_cast<std::uint32_t>(h.flags & kElementDeleted) << 16);
+    seen_[at] = count | (static_cast<std::uint32_t>(h.flags & kElementNotLive) << 16);
     seen_[at + 1] = h.heap_block;
     seen_[at + 2] = h.heap_offset;
     return at;

@@ -2,7 +2,11 @@
 // Removing dead elements from an hnsw index on pages, and repairing what
 // pointed at them.
 //
-// VACUUM (bulk_delete), in write order:
+// VACUUM (bulk_delete), in write order, beside running inserts and scans:
+//   0. every element whose heap tuple is dead is flagged dying (kElementDying):
+//      inserts stop choosing or adopting it, scans stop returning it, and
+//      it keeps routing searches; then vacuum waits for the inserts that
+//      were running (they may have chosen it before the flag);
 //   1. a new entry point if the old one is dying (the live element of the
 //      highest level), chosen in memory;
 //   2a. every live element that no path of live layer-0 links reaches from
@@ -11,24 +15,40 @@
 //      element near it, into a free slot, or in place of a link that other
 //      reached lists (or the element itself) also hold, or that it adopts
 //      (relink), pass after pass until none is left; then the new entry
-//      point is written;
+//      point is written, inserts held off for that one write (unless an
+//      insert moved the entry point meanwhile);
 //   2b. every live element with a link to a dying or deleted element gets
 //      that list re-selected from its live links plus a fresh search for
 //      its own value (dying elements excluded), keeping all its live
-//      links: only the dead ones are replaced; 2c. a re-link check;
-//   3. the dying elements' links are cleared, then the dying elements are
+//      links: only the dead ones are replaced; a list an insert changed
+//      meanwhile is read and repaired again; then every page is swept
+//      again for lists still linking a dying element (elements inserted
+//      since step 0 included), and a dying element some list still links
+//      after that is left dying for the next pass; 2c. a re-link check;
+//   3. vacuum waits for the inserts and the scans that were running (they
+//      may have started at the old entry point or be inside a dying
+//      element); the dying elements' links are cleared, then they are
 //      flagged deleted (so a pass cut short between flags leaves no
-//      unflagged dying element linking a flagged one).
+//      unflagged dying element linking a flagged one); from here inserts
+//      may reuse their slots;
+//   4. the metapage: its count less the deleted, the reuse hint lowered to
+//      the first page with a deleted slot; one read-check-write, as
+//      inserts count at the same time.
 //   CANCEL SAFETY. Every write before step 3 adds a way in or replaces one
 //   that another reached list also provides, so a live element reachable
 //   before the pass stays reachable at every point a cancel, an error or
 //   a crash can stop it (the one exception: a re-link's last resort, see
-//   relink). Until step 3 a dying element is an ordinary element whose
-//   heap tuple is dead (scans re-check heap visibility), and a repeated
-//   vacuum finishes the job; PostgreSQL reuses the heap TIDs only after
-//   the whole bulk delete returns.
-//   Locking (and WAL) are the caller's (docs/hnsw.md 4.3): vacuum runs
-//   alone among writers.
+//   relink). Until step 3 a dying element is an element whose heap tuple
+//   is dead and that no scan returns; a repeated vacuum finishes the job
+//   (it takes every dying element for dying, whatever its heap TID names
+//   by then); PostgreSQL reuses the heap TIDs only after the whole bulk
+//   delete returns.
+//   CONCURRENT INSERTS write only by read-check-write (hnsw_page_lists.h),
+//   as vacuum's repairs and re-links do, so neither overwrites what the
+//   other wrote after it read; after step 0's wait no insert links a dying
+//   element anew, and the sweep of 2b finds any list that still does.
+//   Locking (and WAL) are the caller's (docs/hnsw.md 4.3), through
+//   HnswVacuumHooks: one vacuum at a time, and no verify meanwhile.
 #pragma once
 
 #include <algorithm>
@@ -56,6 +76,23 @@ struct HnswVacuumStats {
   std::size_t live = 0;      // elements left live
 };
 
+// What vacuum asks of its host. Each may be null (a single-threaded host:
+// the unit tests).
+struct HnswVacuumHooks {
+  // Returns once every insert that was running when it was called is done.
+  Status (*wait_for_writers)(void* arg) = nullptr;
+  // Holds inserts off (hold true) until called again with false.
+  Status (*exclude_writers)(void* arg, bool hold) = nullptr;
+  // Returns once every scan that was searching when it was called is done.
+  Status (*wait_for_scans)(void* arg) = nullptr;
+  // Called between two units of vacuum's work (a repair, a re-link, a
+  // page): a test host inserts there, as a concurrent insert could.
+  Status (*between_steps)(void* arg) = nullptr;
+  void* arg = nullptr;
+
+  Status call(Status (*f)(void*)) const { return f != nullptr ? f(arg) : Status::ok(); }
+};
+
 template <class Store>
 class HnswPageVacuum {
  public:
@@ -64,20 +101,90 @@ class HnswPageVacuum {
       : ctx_(ctx), reader_(reader), search_(search), lists_(lists) {}
 
   // Removes the elements whose heap tuple is_dead(block, offset) says is
-  // gone, repairing the links that pointed at them, in the write order
-  // above; wait_for_readers() runs after the repairs and before the dying
-  // elements' links are cleared.
-  template <class IsDead, class Wait>
-  Status bulk_delete(IsDead&& is_dead, Wait&& wait_for_readers, HnswVacuumStats* stats) {
+  // gone (and those a pass cut short left dying), repairing the links that
+  // pointed at them, in the write order above.
+  template <class IsDead>
+  Status bulk_delete(IsDead&& is_dead, const HnswVacuumHooks& hooks, HnswVacuumStats* stats) {
     VECSIM_RETURN_IF_ERROR(ctx_.open());
     *stats = HnswVacuumStats{};
-    // Which elements die, which are already deleted, and the live ones.
+    hooks_ = &hooks;
+    // 0. the dying flagged; inserts that may not have seen a flag finish
+    VECSIM_RETURN_IF_ERROR(mark_dying(is_dead));
+    VECSIM_RETURN_IF_ERROR(hooks.call(hooks.wait_for_writers));
+    VECSIM_RETURN_IF_ERROR(ctx_.open());
+    VECSIM_RETURN_IF_ERROR(collect_live(stats));
+    if (dying_.empty()) {
+      // Nothing to repair, but an element may have lost its last way in
+      // outside vacuum (an insert's last-resort replacement): re-linked
+      // here too, without waiting for something to die; and the reuse
+      // hint pointed at the first deleted slot again (inserts may have
+      // moved it past slots of a size they could not use).
+      VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
+      return finish_metapage(0);
+    }
+    // 1. the entry point, chosen in memory first: the re-links below make
+    // every live element reachable from it before it is written.
+    const HnswRef old_entry = ctx_.meta.entry;
+    const bool new_entry = old_entry == kNoRef || gone_.count(old_entry) > 0;
+    if (new_entry) {
+      ctx_.meta.entry = best_live_;
+      ctx_.meta.entry_level = static_cast<std::int16_t>(best_level_);
+    }
+    // 2a. before any link to a dying element goes: every live element that
+    // only paths through dying ones reach is linked from a reached live
+    // element (re-links only add ways in), so whatever goes later, and
+    // wherever a cancel stops this pass, every live element stays reachable.
+    VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
+    if (new_entry) VECSIM_RETURN_IF_ERROR(write_entry(old_entry));
+    // 2b. repairs: lists that link dying elements take live ones in those
+    // slots (keeping every live link they have)
+    for (std::size_t i = 0; i < live_.size(); ++i) {
+      VECSIM_RETURN_IF_ERROR(repair_element(live_[i], live_levels_[i], stats));
+    }
+    VECSIM_RETURN_IF_ERROR(sweep_links_to_dying(stats));
+    // 2c. repairs only add ways in, so this finds nothing unless a
+    // re-link's last resort above dropped one.
+    VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
+    // 3. no insert or scan that may be inside a dying element is left
+    VECSIM_RETURN_IF_ERROR(hooks.call(hooks.wait_for_writers));
+    VECSIM_RETURN_IF_ERROR(hooks.call(hooks.wait_for_scans));
+    // Flags, after the dying elements' own links are cleared: a pass
+    // cut short between two flags must not leave an unflagged (so, to a
+    // reader, routing) dying element linking a flagged one. No insert
+    // writes a dying element's list (none links it, so none links back).
+    for (HnswRef r : dying_) {
+      HnswElementHeader h;
+      VECSIM_RETURN_IF_ERROR(reader_.header(r, &h));
+      const std::size_t body = HnswElementLayout::body_bytes(h);
+      std::size_t from = ctx_.layout.links_offset(body, 0);
+      new_links_.assign((ctx_.layout.item_size(body, h.level) - from) / sizeof(HnswRef), kNoRef);
+      VECSIM_RETURN_IF_ERROR(ctx_.store->write_item(ref_block(r), ref_offset(r), from, new_links_.data(),
+                                                    sizeof(HnswRef) * new_links_.size()));
+    }
+    for (HnswRef r : dying_) {
+      bool changed = false;
+      VECSIM_RETURN_IF_ERROR(ctx_.store->update_item(ref_block(r), ref_offset(r), [&](unsigned char* p,
+                                                                                     std::size_t n) {
+        if (n < sizeof(HnswElementHeader)) return false;
+        std::uint8_t& flags = p[offsetof(HnswElementHeader, flags)];
+        flags = static_cast<std::uint8_t>((flags | kElementDeleted) & ~kElementDying);
+        return true;
+      }, &changed));
+      reuse_block_ = reuse_block_ == 0 ? ref_block(r) : std::min(reuse_block_, ref_block(r));
+    }
+    stats->deleted = dying_.size();
+    return finish_metapage(static_cast<std::uint32_t>(dying_.size()));
+  }
+
+ private:
+  // Step 0: every element that is_dead names (or a pass cut short left
+  // dying) is flagged dying, in dying_; the deleted are in gone_ with
+  // them, and reuse_block_ is the first block with a deleted slot.
+  template <class IsDead>
+  Status mark_dying(IsDead&& is_dead) {
     dying_.clear();
     gone_.clear();
-    live_.clear();
-    live_levels_.clear();
-    Candidate best_live{0, kNoRef};
-    int best_level = -1;
+    reuse_block_ = 0;
     for (std::uint32_t block = 1; block < ctx_.store->page_count(); ++block) {
       // the page's headers in one read; is_dead (the host's) runs after it
       page_headers_.clear();
@@ -88,97 +195,164 @@ class HnswPageVacuum {
       for (const auto& [r, h] : page_headers_) {
         if (h.flags & kElementDeleted) {
           gone_.insert(r);
-        } else if (is_dead(h.heap_block, h.heap_offset)) {
+          if (reuse_block_ == 0) reuse_block_ = block;
+        } else if ((h.flags & kElementDying) || is_dead(h.heap_block, h.heap_offset)) {
           dying_.insert(r);
           gone_.insert(r);
-        } else {
-          live_.push_back(r);
-          live_levels_.push_back(h.level);
-          if (h.level > best_level) {
-            best_level = h.level;
-            best_live.node = r;
-          }
+          if (h.flags & kElementDying) continue;
+          bool changed = false;
+          VECSIM_RETURN_IF_ERROR(ctx_.store->update_item(block, ref_offset(r), [&](unsigned char* p,
+                                                                                  std::size_t n) {
+            if (n < sizeof(HnswElementHeader)) return false;
+            p[offsetof(HnswElementHeader, flags)] |= kElementDying;
+            return true;
+          }, &changed));
         }
       }
+      VECSIM_RETURN_IF_ERROR(hooks_->call(hooks_->between_steps));
+    }
+    return Status::ok();
+  }
+
+  // The live elements now (inserts since step 0 included) and their
+  // levels, in live_ and live_levels_; best_live_ one of the highest level.
+  Status collect_live(HnswVacuumStats* stats) {
+    VECSIM_RETURN_IF_ERROR(ctx_.store->refresh_page_count());  // pages inserts added
+    live_.clear();
+    live_levels_.clear();
+    best_live_ = kNoRef;
+    best_level_ = -1;
+    for (std::uint32_t block = 1; block < ctx_.store->page_count(); ++block) {
+      VECSIM_RETURN_IF_ERROR(reader_.read_page_elements(
+          block, [&](HnswRef r, const HnswElementHeader& h, const unsigned char*, std::size_t) {
+            if ((h.flags & kElementNotLive) || gone_.count(r)) return;
+            live_.push_back(r);
+            live_levels_.push_back(h.level);
+            if (h.level > best_level_) {
+              best_level_ = h.level;
+              best_live_ = r;
+            }
+          }));
     }
     stats->live = live_.size();
-    // Inserts reuse deleted elements' slots from the first block that has
-    // one: pointed there again even by a pass that deletes nothing (the
-    // inserts since the last one may have moved it past slots of a size
-    // they could not use).
-    std::uint32_t reuse_block = 0;
-    for (HnswRef r : gone_) {
-      if (reuse_block == 0 || ref_block(r) < reuse_block) reuse_block = ref_block(r);
-    }
-    if (dying_.empty()) {
-      // Nothing to repair, but an element may have lost its last way in
-      // outside vacuum (an insert's last-resort replacement): re-linked
-      // here too, without waiting for something to die.
-      VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
-      if (reuse_block == ctx_.meta.reuse_block) return Status::ok();
-      ctx_.meta.reuse_block = reuse_block;
-      return ctx_.store->write_item(0, 1, 0, &ctx_.meta, sizeof ctx_.meta);
-    }
+    return Status::ok();
+  }
 
-    // 1. the entry point, chosen in memory first: the re-links below make
-    // every live element reachable from it before it is written.
-    const bool new_entry = gone_.count(ctx_.meta.entry) || ctx_.meta.entry == kNoRef;
-    if (new_entry) {
-      ctx_.meta.entry = best_live.node;
-      ctx_.meta.entry_level = static_cast<std::int16_t>(best_level);
-    }
-    // 2a. before any link to a dying element goes: every live element that
-    // only paths through dying ones reach is linked from a reached live
-    // element (re-links only add ways in), so whatever goes later, and
-    // wherever a cancel stops this pass, every live element stays reachable.
-    VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
-    if (new_entry) VECSIM_RETURN_IF_ERROR(ctx_.store->write_item(0, 1, 0, &ctx_.meta, sizeof ctx_.meta));
-    // 2b. repairs: lists that link dying elements take live ones in those
-    // slots (keeping every live link they have)
-    for (std::size_t i = 0; i < live_.size(); ++i) {
-      HnswRef r = live_[i];
-      for (int layer = 0; layer <= live_levels_[i]; ++layer) {
+  // Writes the entry point chosen in memory, with inserts held off, if the
+  // metapage still names old (an insert that raised the entry point since
+  // linked the old one and is itself live).
+  Status write_entry(HnswRef old) {
+    VECSIM_RETURN_IF_ERROR(hooks_->exclude_writers ? hooks_->exclude_writers(hooks_->arg, true) : Status::ok());
+    bool changed = false;
+    Status st = ctx_.store->update_item(0, 1, [&](unsigned char* p, std::size_t n) {
+      HnswMeta m;
+      if (n < sizeof m) return false;
+      std::memcpy(&m, p, sizeof m);
+      if (m.entry != old) return false;
+      m.entry = ctx_.meta.entry;
+      m.entry_level = ctx_.meta.entry_level;
+      std::memcpy(p, &m, sizeof m);
+      return true;
+    }, &changed);
+    Status released = hooks_->exclude_writers ? hooks_->exclude_writers(hooks_->arg, false) : Status::ok();
+    VECSIM_RETURN_IF_ERROR(st);
+    VECSIM_RETURN_IF_ERROR(released);
+    return changed ? Status::ok() : ctx_.open();  // an insert's entry point stands
+  }
+
+  // Repairs each of live element r's lists (levels 0 .. level) that links
+  // a gone element; a repair an insert's write beat is done again.
+  Status repair_element(HnswRef r, int level, HnswVacuumStats* stats) {
+    for (int layer = 0; layer <= level; ++layer) {
+      for (int attempt = 0; attempt < kRepairAttempts; ++attempt) {
         std::size_t body = 0;
         VECSIM_RETURN_IF_ERROR(reader_.links(r, layer, &links_, &body));
         bool broken = false;
         for (HnswRef l : links_) broken |= gone_.count(l) > 0;
-        if (!broken) continue;
-        VECSIM_RETURN_IF_ERROR(repair(r, body, layer));
-        ++stats->repaired;
+        if (!broken) break;
+        bool written = false;
+        VECSIM_RETURN_IF_ERROR(repair(r, body, layer, &written));
+        if (written) {
+          ++stats->repaired;
+          break;
+        }
       }
     }
-    // 2c. repairs only add ways in, so this finds nothing unless a
-    // re-link's last resort above dropped one.
-    VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
-    VECSIM_RETURN_IF_ERROR(wait_for_readers());
-    // 3. flags, after the dying elements' own links are cleared: a pass
-    // cut short between two flags must not leave an unflagged (so, to a
-    // reader, live) dying element linking a flagged one.
-    for (HnswRef r : dying_) {
-      HnswElementHeader h;
-      VECSIM_RETURN_IF_ERROR(reader_.header(r, &h));
-      const std::size_t body = HnswElementLayout::body_bytes(h);
-      std::size_t from = ctx_.layout.links_offset(body, 0);
-      new_links_.assign((ctx_.layout.item_size(body, h.level) - from) / sizeof(HnswRef), kNoRef);
-      VECSIM_RETURN_IF_ERROR(ctx_.store->write_item(ref_block(r), ref_offset(r), from, new_links_.data(),
-                                                sizeof(HnswRef) * new_links_.size()));
-    }
-    for (HnswRef r : dying_) {
-      HnswElementHeader h;
-      VECSIM_RETURN_IF_ERROR(reader_.header(r, &h));
-      std::uint8_t flags = h.flags | kElementDeleted;
-      VECSIM_RETURN_IF_ERROR(ctx_.store->write_item(ref_block(r), ref_offset(r),
-                                                offsetof(HnswElementHeader, flags), &flags,
-                                                sizeof flags));
-    }
-    stats->deleted = dying_.size();
-    ctx_.meta.element_count = static_cast<std::uint32_t>(live_.size());
-    ctx_.meta.reuse_block = reuse_block;
-    return ctx_.store->write_item(0, 1, 0, &ctx_.meta, sizeof ctx_.meta);
+    return hooks_->call(hooks_->between_steps);
   }
 
+  // 2b's sweep: every element not gone (inserted since step 0 too) whose
+  // lists still link a dying element is repaired, up to kSweeps times over;
+  // a dying element some list links after that stays dying (not flagged
+  // deleted, its links kept), for the next pass.
+  Status sweep_links_to_dying(HnswVacuumStats* stats) {
+    for (int sweep = 0; sweep < kSweeps; ++sweep) {
+      VECSIM_RETURN_IF_ERROR(ctx_.store->refresh_page_count());
+      linking_.clear();
+      still_linked_.clear();
+      for (std::uint32_t block = 1; block < ctx_.store->page_count(); ++block) {
+        VECSIM_RETURN_IF_ERROR(reader_.read_page_elements(
+            block, [&](HnswRef r, const HnswElementHeader& h, const unsigned char* p, std::size_t) {
+              if ((h.flags & kElementNotLive) || gone_.count(r)) return;
+              bool links_dying = false;
+              const std::size_t body = HnswElementLayout::body_bytes(h);
+              for (int layer = 0; layer <= h.level; ++layer) {
+                for (int i = 0; i < ctx_.layout.capacity(layer); ++i) {
+                  HnswRef l = ctx_.layout.link_at(p, body, layer, i);
+                  if (l == kNoRef) break;
+                  if (dying_.count(l)) {
+                    links_dying = true;
+                    still_linked_.insert(l);
+                  }
+                }
+              }
+              if (links_dying) linking_.emplace_back(r, h.level);
+            }));
+      }
+      if (linking_.empty()) return Status::ok();
+      if (sweep + 1 == kSweeps) break;
+      for (const auto& [r, level] : linking_) VECSIM_RETURN_IF_ERROR(repair_element(r, level, stats));
+    }
+    // Kept dying with what they link that is dying (they still route,
+    // and must not link a deleted element).
+    std::vector<HnswRef> kept(still_linked_.begin(), still_linked_.end());
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+      if (dying_.erase(kept[i]) == 0) continue;
+      HnswElementHeader h;
+      VECSIM_RETURN_IF_ERROR(reader_.header(kept[i], &h));
+      for (int layer = 0; layer <= h.level; ++layer) {
+        VECSIM_RETURN_IF_ERROR(reader_.links(kept[i], layer, &links_, nullptr));
+        for (HnswRef l : links_) {
+          if (dying_.count(l)) kept.push_back(l);
+        }
+      }
+    }
+    return Status::ok();
+  }
 
- private:
+  // Step 4: the metapage as it is now (inserts count at the same time):
+  // deleted fewer elements, and the reuse hint no later than reuse_block_.
+  Status finish_metapage(std::uint32_t deleted) {
+    bool changed = false;
+    return ctx_.store->update_item(0, 1, [&](unsigned char* p, std::size_t n) {
+      HnswMeta m;
+      if (n < sizeof m) return false;
+      std::memcpy(&m, p, sizeof m);
+      const HnswMeta before = m;
+      m.element_count = m.element_count > deleted ? m.element_count - deleted : 0;
+      if (reuse_block_ != 0 && (m.reuse_block == 0 || reuse_block_ < m.reuse_block)) m.reuse_block = reuse_block_;
+      ctx_.meta = m;
+      if (std::memcmp(&m, &before, sizeof m) == 0) return false;
+      std::memcpy(p, &m, sizeof m);
+      return true;
+    }, &changed);
+  }
+
+  // A repair that loses this many races to inserts in a row is left to the
+  // sweep; sweeps that still find lists linking a dying element this many
+  // times leave it for the next pass.
+  static constexpr int kRepairAttempts = 8;
+  static constexpr int kSweeps = 3;
   // Vacuum's re-link passes (2b); one or two are the rule.
   static constexpr int kRelinkPasses = 8;
   // Lists a re-link tries for a link it may replace.
@@ -317,7 +491,7 @@ class HnswPageVacuum {
   // Re-selects element r's list on layer (r's body bytes given, its live
   // links in links_) from its live links and a search for its own value,
   // without gone_ elements and without r itself.
-  Status repair(HnswRef r, std::size_t body, int layer) {
+  Status repair(HnswRef r, std::size_t body, int layer, bool* written) {
     lists_.expected() = links_;
     VECSIM_RETURN_IF_ERROR(reader_.copy_value(r, &base_));
     ValueRef base{base_.data(), base_.size()};
@@ -346,15 +520,19 @@ class HnswPageVacuum {
     for (HnswRef l : lists_.expected()) {
       if (!gone_.count(l)) keep_.push_back(l);
     }
-    bool written = false;
-    return lists_.reselect(r, body, layer, nullptr, nullptr, &written, &keep_);
+    return lists_.reselect(r, body, layer, nullptr, nullptr, written, &keep_);
   }
 
   HnswPageContext<Store>& ctx_;
   HnswElementReader<Store>& reader_;
   HnswPageSearch<Store>& search_;
   HnswPageLists<Store>& lists_;
-  std::unordered_set<HnswRef> dying_, gone_, reached_;
+  const HnswVacuumHooks* hooks_ = nullptr;
+  std::unordered_set<HnswRef> dying_, gone_, reached_, still_linked_;
+  std::uint32_t reuse_block_ = 0;
+  HnswRef best_live_ = kNoRef;
+  int best_level_ = -1;
+  std::vector<std::pair<HnswRef, int>> linking_;  // the sweep's elements to repair
   IncomingLinks incoming_;  // find_unreachable()'s
   std::vector<HnswRef> live_;
   std::vector<std::uint8_t> live_levels_;  // the levels of live_, same order

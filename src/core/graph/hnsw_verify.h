@@ -16,13 +16,15 @@
 //   L1  every link names an existing element, never its owner, and appears
 //       once in its list; used links come before unused ones.
 //   L2  a link on layer l names an element of level >= l.
-//   L3  no live element links a deleted one (vacuum repairs the links
-//       before it flags an element deleted).
+//   L3  no element that is not deleted links a deleted one (vacuum
+//       repairs the links before it flags an element deleted). Dying
+//       elements (a vacuum cut short) are not deleted: they still route.
 //   G1  the entry point exists, is live, and has the level the metapage
 //       says; no live element is above it (reported apart: an insert cut
 //       short between writing a higher element and the metapage).
-//   G2  every live element is reachable from the entry point on layer 0
-//       (so every indexed heap tuple can be found).
+//   G2  every live element (neither deleted nor dying) is reachable from
+//       the entry point on layer 0 (so every indexed heap tuple can be
+//       found).
 // G2 and the metapage's element count are reported apart from the
 // structural checks: an insert that fails between writing its element and
 // linking it (an error, a crash) leaves an element nothing links to, whose
@@ -85,6 +87,7 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
   struct Element {
     int level;
     bool deleted;
+    bool dying;
     std::vector<HnswRef> layer0;
   };
   std::unordered_map<HnswRef, Element> elements;
@@ -127,11 +130,12 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
         }
         e.level = h.level;
         e.deleted = (h.flags & kElementDeleted) != 0;
+        e.dying = (h.flags & kElementDying) != 0;
         const bool spilled = HnswElementLayout::spilled(h);
         const std::size_t body = HnswElementLayout::body_bytes(h);
         if (n != layout.item_size(body, h.level) ||
             (spilled ? h.inline_bytes >= h.value_bytes : h.inline_bytes != 0) ||
-            (h.flags & ~(kElementDeleted | kElementSpilled)) != 0) {
+            (h.flags & ~(kElementDeleted | kElementSpilled | kElementDying)) != 0) {
           sized = false;
           return;
         }
@@ -235,7 +239,7 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
     }
   }
   for (const auto& [r, e] : elements) {
-    if (!e.deleted && !reached[r]) ++report->unreachable;
+    if (!e.deleted && !e.dying && !reached[r]) ++report->unreachable;
   }
   return Status::ok();
 }

@@ -73,6 +73,15 @@ static_assert(std::is_trivially_copyable_v<HnswMeta>);
 
 constexpr std::uint8_t kElementDeleted = 0x01;
 constexpr std::uint8_t kElementSpilled = 0x02;  // the value continues in chunk items
+// Set by vacuum on an element whose heap tuple is dead, before it repairs
+// what links it: a dying element still routes searches but is never
+// returned by a scan nor chosen (or adopted) as a neighbour by an insert.
+// Vacuum later flags it deleted; one cut short leaves it dying, and the
+// next vacuum deletes it whatever its heap TID names by then.
+constexpr std::uint8_t kElementDying = 0x08;
+// Not a row any more: never returned, never linked anew.
+constexpr std::uint8_t kElementNotLive = kElementDeleted | kElementDying;
+static_assert((kElementDying & (kElementDeleted | kElementSpilled | kValueChunk)) == 0);
 
 struct HnswElementHeader {
   std::uint8_t level;

@@ -40,6 +40,8 @@ class MemPageStore {
   // The next `n`-th call of new_page/add_item(s)/read_item(s)/write_item fails (1 =
   // the next one); 0 disarms.
   void fail_after(int n) { fail_after_ = n; }
+  // The calls left before the armed failure (0: none armed).
+  int failure_armed() const { return fail_after_; }
 
   // update_item on blocks >= from (0 disarms) reports the item changed by
   // someone else: f is not called and *changed is false.

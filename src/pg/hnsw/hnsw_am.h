@@ -14,13 +14,19 @@
 //   kWriterLockPage: inserts in ShareLock, so they run concurrently (core
 //   makes each shared write a read-check-write under the buffer lock),
 //   except an insert that would move the entry point, which retries in
-//   ExclusiveLock; vacuum and verify in ExclusiveLock. A scan holds
-//   kScanLockPage in ShareLock while it searches the graph (its first
-//   amgettuple, which reads the metapage under it, and any further batch
-//   of an iterative scan; rows the searches kept are handed out without
-//   it); vacuum takes it in ExclusiveLock, briefly, before it clears the
-//   links of the elements it removes (waiting out searches that started
-//   from the old entry point) and again after flagging them.
+//   ExclusiveLock; verify in ExclusiveLock. Vacuum runs beside inserts:
+//   it takes kWriterLockPage in ExclusiveLock only for a moment, to wait
+//   out the inserts running (after it flags the dying elements, and
+//   before it clears their links) and to write a new entry point. It
+//   holds kVacuumLockPage in ExclusiveLock for its whole pass, and verify
+//   in ShareLock (before the writers' lock), so verify sees no vacuum
+//   half done. A scan holds kScanLockPage in ShareLock while it searches
+//   the graph (its first amgettuple, which reads the metapage under it,
+//   and any further batch of an iterative scan; rows the searches kept
+//   are handed out without it); vacuum takes it in ExclusiveLock, briefly,
+//   before it clears the links of the elements it removes (waiting out
+//   searches that started from the old entry point) and again after
+//   flagging them. Order: vacuum lock, writers lock, scans lock.
 //   Buffer locks are taken one at a time, inside the page store.
 #pragma once
 
@@ -48,6 +54,7 @@ constexpr PageFormat kHnswPageFormat{0xFF95, 8, static_cast<std::uint16_t>(core:
 // Lock "pages" (heavyweight lock tags, not real blocks).
 constexpr BlockNumber kWriterLockPage = 0;
 constexpr BlockNumber kScanLockPage = 1;
+constexpr BlockNumber kVacuumLockPage = 2;
 
 // Progress phase of the build after "initializing" (docs/reference.md 8.3).
 constexpr int kHnswPhaseLoad = 2;

@@ -50,11 +50,11 @@ class IndexHandle final : public HnswIndexHandle {
     core::HnswRef ref;
     return graph_.insert(value, level, heap_block, heap_offset, may_raise_entry, deferred, &ref);
   }
-  Status bulk_delete(HnswIsDead is_dead, Status (*wait_for_scans)(void*), void* state,
+  Status bulk_delete(HnswIsDead is_dead, const core::HnswVacuumHooks& hooks,
                      core::HnswVacuumStats* stats) noexcept override {
     return graph_.bulk_delete(
-        [&](std::uint32_t block, std::uint16_t offset) { return is_dead(block, offset, state); },
-        [&] { return wait_for_scans(state); }, stats);
+        [&](std::uint32_t block, std::uint16_t offset) { return is_dead(block, offset, hooks.arg); }, hooks,
+        stats);
   }
 
  private:

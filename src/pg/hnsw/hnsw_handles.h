@@ -51,9 +51,8 @@ class HnswIndexHandle {
   virtual core::Status insert(core::ValueRef value, int level, std::uint32_t heap_block,
                               std::uint16_t heap_offset, bool may_raise_entry,
                               bool* deferred) noexcept = 0;
-  // wait_for_scans(state): see HnswPageGraph::bulk_delete's wait_for_readers.
-  virtual core::Status bulk_delete(HnswIsDead is_dead, core::Status (*wait_for_scans)(void*),
-                                   void* state,
+  // is_dead(block, offset, hooks.arg); hooks: see HnswPageGraph::bulk_delete.
+  virtual core::Status bulk_delete(HnswIsDead is_dead, const core::HnswVacuumHooks& hooks,
                                    core::HnswVacuumStats* stats) noexcept = 0;
 };
 

@@ -1,14 +1,18 @@
 // src/pg/hnsw/vacuum.cpp
 // VACUUM of an hnsw index (docs/reference.md 8.8): ambulkdelete has core remove the
-// elements whose heap tuples are dead, repairing the lists that linked
-// them and the entry point first, and flagging them deleted last. It waits
-// for running searches before clearing the dying elements' links (a search
-// that started at the old entry point must not walk into one), and once
-// more after the flags (see there). amvacuumcleanup reports the sizes.
+// elements whose heap tuples are dead, beside running inserts and scans
+// (core/graph/hnsw_page_vacuum.h): flagging them dying, repairing the
+// lists that linked them and the entry point, and flagging them deleted
+// last. Its hooks wait out running inserts (after the dying flags, and
+// before the dying elements' links are cleared), hold inserts off for the
+// one write of a new entry point, and wait out running searches before
+// the links are cleared (a search that started at the old entry point
+// must not walk into one) and once more after the flags (see there).
+// amvacuumcleanup reports the sizes.
 //
 // INVARIANTS
-//   Vacuum holds the writers' lock for the whole pass, so inserts wait
-//   (and the pass sees no half-done insert). Every page change is one
+//   Inserts wait for vacuum only at those three moments, each as short as
+//   the inserts then running (hnsw_am.h, LOCKS). Every page change is one
 //   generic WAL record, and a cancel (checked on every page read) leaves a
 //   valid index that the next vacuum finishes.
 #include "bridge/pg_call.h"
@@ -37,14 +41,29 @@ struct DeadCheck {
   Relation index;
 };
 
-// Waits for the scans that may have started from the old entry point
-// before vacuum clears the dying elements' links (the scans lock; a
-// heavyweight lock wait can error, so through pg_call).
-core::Status wait_for_scans(void* arg) {
+// Waits for whoever holds lock page `page` now: scans (kScanLockPage)
+// that may have started from the old entry point, or inserts
+// (kWriterLockPage) that may not have seen a dying flag. A heavyweight
+// lock wait can error, so through pg_call.
+core::Status wait_for_holders(void* arg, BlockNumber page) {
   Relation index = static_cast<DeadCheck*>(arg)->index;
   return pg_call([&]() noexcept {
-    LockPage(index, kScanLockPage, ExclusiveLock);
-    UnlockPage(index, kScanLockPage, ExclusiveLock);
+    LockPage(index, page, ExclusiveLock);
+    UnlockPage(index, page, ExclusiveLock);
+  });
+}
+core::Status wait_for_scans(void* arg) { return wait_for_holders(arg, kScanLockPage); }
+core::Status wait_for_writers(void* arg) { return wait_for_holders(arg, kWriterLockPage); }
+
+// Holds inserts off (hold) or lets them go on, around the entry point's write.
+core::Status exclude_writers(void* arg, bool hold) {
+  Relation index = static_cast<DeadCheck*>(arg)->index;
+  return pg_call([&]() noexcept {
+    if (hold) {
+      LockPage(index, kWriterLockPage, ExclusiveLock);
+    } else {
+      UnlockPage(index, kWriterLockPage, ExclusiveLock);
+    }
   });
 }
 
@@ -77,11 +96,16 @@ IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
   HnswIndexHandle* handle = new_index_slot(context, opclass, store)->handle;
 
   DeadCheck check{{callback, callback_state}, index};
+  core::HnswVacuumHooks hooks;
+  hooks.wait_for_writers = wait_for_writers;
+  hooks.exclude_writers = exclude_writers;
+  hooks.wait_for_scans = wait_for_scans;
+  hooks.arg = &check;
   core::HnswVacuumStats result;
-  LockPage(index, kWriterLockPage, ExclusiveLock);
+  LockPage(index, kVacuumLockPage, ExclusiveLock);
   core::Status st = store->refresh_page_count();
-  if (st.is_ok()) st = handle->bulk_delete(is_dead, wait_for_scans, &check, &result);
-  UnlockPage(index, kWriterLockPage, ExclusiveLock);
+  if (st.is_ok()) st = handle->bulk_delete(is_dead, hooks, &result);
+  UnlockPage(index, kVacuumLockPage, ExclusiveLock);
   raise_pending_or(st);
 
   // Searches running while the flags were written finish before this

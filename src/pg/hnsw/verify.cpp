@@ -73,9 +73,11 @@ Datum hnsw_verify(FunctionCallInfo fcinfo) {
   require_own_index(index, kHnswPageFormat);
   PgPageStore store(index, MAIN_FORKNUM, PgPageStore::Mode::kRead, kHnswPageFormat);
   Counts counts;
+  LockPage(index, kVacuumLockPage, ShareLock);
   LockPage(index, kWriterLockPage, ExclusiveLock);
   core::Status st = verify_into(&store, &counts);
   UnlockPage(index, kWriterLockPage, ExclusiveLock);
+  UnlockPage(index, kVacuumLockPage, ShareLock);
   raise_pending_or(st);
   if (counts.violations > 0) {
     ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),

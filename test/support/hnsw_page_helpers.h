@@ -1,0 +1,81 @@
+// test/support/hnsw_page_helpers.h
+// What the unit tests of hnsw on pages share: a float row as an index
+// value, the verifier's report, rows built in memory and written to a
+// MemPageStore (row r gets heap TID (r / 100 + 1, r % 100 + 1)), and
+// recall@10 over the live rows against brute force.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "graph/candidate_heap.h"
+#include "graph/dense_space.h"
+#include "graph/hnsw_graph.h"
+#include "graph/hnsw_page_graph.h"
+#include "graph/hnsw_verify.h"
+#include "graph/hnsw_writer.h"
+#include "kernels/kernel_table.h"
+#include "storage/mem_page_store.h"
+
+namespace vecsim::core {
+
+using PageIndex = HnswPageGraph<MemPageStore>;
+
+// A float vector as an index value.
+inline ValueRef vref(const float* v, int dims) {
+  return ValueRef{reinterpret_cast<const unsigned char*>(v), sizeof(float) * static_cast<std::size_t>(dims)};
+}
+
+inline HnswVerifyReport verify(MemPageStore* store) {
+  HnswVerifyReport report;
+  EXPECT_TRUE(verify_hnsw(store, &report)
+                  .is_ok());
+  return report;
+}
+
+// Builds the rows (dims d) in memory and writes them to store; row r gets
+// heap TID (r / 100 + 1, r % 100 + 1).
+inline void write_rows(const std::vector<float>& rows, int d, int m, int ef_construction,
+                MemPageStore* store) {
+  DenseSpace<float> space(static_cast<std::size_t>(d), kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f);
+  HnswGraph<DenseSpace<float>> graph(space, HnswParams{m, ef_construction, 7});
+  std::uint32_t n = static_cast<std::uint32_t>(rows.size() / d);
+  for (std::uint32_t r = 0; r < n; ++r) graph.insert(space.add(&rows[static_cast<std::size_t>(r) * d]));
+  std::vector<HnswRef> refs;
+  auto data = [&space, d](std::uint32_t node) {
+    return HnswNodeData{space.row(node), sizeof(float) * d, node / 100 + 1,
+                        static_cast<std::uint16_t>(node % 100 + 1)};
+  };
+  ASSERT_TRUE(write_hnsw(graph, n, data, m, ef_construction, static_cast<std::uint32_t>(d), store, &refs).is_ok());
+}
+
+// recall@10 at ef 40 of index (rows 0 .. n - 1, row r at heap TID
+// (r / 100 + 1, r % 100 + 1)) over queries, against the exact neighbours
+// among the rows live(r) keeps; a row not live that comes back fails.
+template <class Live>
+double recall_among_live(PageIndex* index, const std::vector<float>& rows, std::uint32_t n,
+                         const std::vector<float>& queries, int d, Live&& live) {
+  std::size_t hits = 0;
+  std::vector<HnswHit> got;
+  const std::size_t nq = queries.size() / static_cast<std::size_t>(d);
+  for (std::size_t q = 0; q < nq; ++q) {
+    const float* query = &queries[q * d];
+    EXPECT_TRUE(index->search(vref(query, d), 10, 40, &got).is_ok());
+    std::vector<Candidate> exact;
+    for (std::uint32_t r = 0; r < n; ++r) {
+      if (live(r)) exact.push_back(Candidate{kernels().f32.l2sq(query, &rows[r * d], d), r});
+    }
+    std::partial_sort(exact.begin(), exact.begin() + 10, exact.end(), Closer());
+    for (const HnswHit& h : got) {
+      std::uint32_t r = (h.heap_block - 1) * 100 + h.heap_offset - 1;
+      EXPECT_TRUE(live(r)) << "a deleted row came back";
+      for (int i = 0; i < 10; ++i) hits += exact[i].node == r;
+    }
+  }
+  return static_cast<double>(hits) / static_cast<double>(nq * 10);
+}
+
+}  // namespace vecsim::core
