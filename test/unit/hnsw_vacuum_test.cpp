@@ -23,7 +23,7 @@ namespace {
 
 constexpr int kD = 16;
 constexpr std::uint32_t kBuilt = 2000;
-constexpr std::uint32_t kMaxNew = 600;
+constexpr std::uint32_t kMaxNew = 1200;
 
 std::uint32_t row_of(std::uint32_t block, std::uint16_t offset) { return (block - 1) * 100 + offset - 1; }
 
@@ -38,6 +38,7 @@ struct Beside {
   PageIndex vacuum{&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f}};
   PageIndex inserter{&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f}};
   std::uint32_t next = kBuilt;
+  std::uint32_t insert_until = kBuilt + kMaxNew;
   HnswVacuumHooks hooks;
 
   Beside() {
@@ -52,7 +53,7 @@ struct Beside {
 
   // Inserts the next row, beyond the reach of a failure armed for vacuum.
   Status insert_one() {
-    if (next == kBuilt + kMaxNew) return Status::ok();
+    if (next == kBuilt + kMaxNew || next == insert_until) return Status::ok();
     const int armed = store.failure_armed();
     store.fail_after(0);
     HnswRef ref;
@@ -92,25 +93,56 @@ struct Beside {
 
 bool dead_row(std::uint32_t r) { return r < kBuilt && r % 3 == 0; }
 
+// After a pass with inserts beside it: the index verifies clean, every row
+// below t.next that dead(r) keeps is found once and no other row, and
+// recall over them holds.
+template <class Dead>
+void expect_intact(Beside& t, Dead&& dead, const char* what) {
+  HnswVerifyReport report = verify(&t.store);
+  EXPECT_EQ(report.violations, 0u) << what << ": " << report.first;
+  EXPECT_EQ(report.unreachable, 0u) << what;
+  EXPECT_TRUE(report.count_matches) << what;
+  std::set<std::uint32_t> found = t.found();
+  for (std::uint32_t r = 0; r < t.next; ++r) {
+    EXPECT_EQ(found.count(r), dead(r) ? 0u : 1u) << what << ": row " << r;
+  }
+  std::vector<float> queries = t.model.sample_rows(100, 2);
+  EXPECT_GE(recall_among_live(&t.vacuum, t.rows, t.next, queries, kD, [&](std::uint32_t r) { return !dead(r); }),
+            0.9) << what;
+}
+
+// Two passes, inserts at every step of each; the second finds the slots
+// the first freed, which its inserts reuse while it runs.
 TEST(HnswVacuum, InsertsAtEveryStepOfAPassLoseNothing) {
   Beside t;
+  t.insert_until = kBuilt + kMaxNew / 2;
   HnswVacuumStats stats;
   ASSERT_TRUE(t.vacuum.bulk_delete([](std::uint32_t b, std::uint16_t o) { return dead_row(row_of(b, o)); },
                                    t.hooks, &stats).is_ok());
   EXPECT_GT(t.next, kBuilt + 50) << "inserts ran beside the pass";
   EXPECT_EQ(stats.deleted, (kBuilt + 2) / 3);
-  HnswVerifyReport report = verify(&t.store);
-  EXPECT_EQ(report.violations, 0u) << report.first;
-  EXPECT_EQ(report.unreachable, 0u);
-  EXPECT_TRUE(report.count_matches);
-  std::set<std::uint32_t> found = t.found();
-  for (std::uint32_t r = 0; r < t.next; ++r) {
-    EXPECT_EQ(found.count(r), dead_row(r) ? 0u : 1u) << "row " << r;
-  }
-  std::vector<float> queries = t.model.sample_rows(100, 2);
-  EXPECT_GE(recall_among_live(&t.vacuum, t.rows, t.next, queries, kD,
-                              [](std::uint32_t r) { return !dead_row(r); }),
-            0.9);
+  expect_intact(t, dead_row, "first pass");
+
+  auto dead_again = [](std::uint32_t r) { return r < kBuilt && r % 3 != 2; };
+  const std::uint32_t before = t.next;
+  t.insert_until = kBuilt + kMaxNew;
+  ASSERT_TRUE(t.vacuum.bulk_delete([&](std::uint32_t b, std::uint16_t o) { return dead_again(row_of(b, o)); },
+                                   t.hooks, &stats).is_ok());
+  EXPECT_GT(t.next, before + 50);
+  expect_intact(t, dead_again, "second pass, freed slots reused meanwhile");
+}
+
+// Every row of the build dies while rows are inserted: the inserts find
+// only dying neighbours, and at the start of the pass no live element
+// can be the entry point. Every inserted row must be found afterwards.
+TEST(HnswVacuum, DeletingEverythingWhileInsertingLosesNoNewRow) {
+  Beside t;
+  auto all_built = [](std::uint32_t r) { return r < kBuilt; };
+  HnswVacuumStats stats;
+  ASSERT_TRUE(t.vacuum.bulk_delete([&](std::uint32_t b, std::uint16_t o) { return all_built(row_of(b, o)); },
+                                   t.hooks, &stats).is_ok());
+  EXPECT_GT(t.next, kBuilt + 50);
+  expect_intact(t, all_built, "everything deleted");
 }
 
 // The store fails at vacuum's n-th call from the start of a pass (the

@@ -19,8 +19,9 @@
 //      element's level is above the entry's.
 //   Locking (and WAL) are the caller's (docs/hnsw.md 4.3): inserts may run
 //   concurrently with each other and with vacuum as long as none moves
-//   the entry point (insert's may_raise_entry); no insert links or adopts
-//   a dying element (hnsw_format.h, kElementDying); every write an insert
+//   the entry point (insert's may_raise_entry); no insert chooses a dying
+//   element as a neighbour (hnsw_format.h, kElementDying), though it may
+//   adopt one that a list drops (vacuum's sweep repairs that link); every write an insert
 //   makes to a shared item is a read-check-write under that page's lock
 //   (CONCURRENT INSERTS in hnsw_page_lists.h). Each insert and vacuum
 //   re-reads the metapage first.

@@ -11,10 +11,13 @@
 //   new element (into its free slots: it chose only m of its 2m), and a
 //   list that would drop what the new element cannot take stays as it is.
 //   So no step of an insert leaves a live element without a way in.
-//   Vacuum passes none: its repairs re-select lists of live elements
+//   Dying elements are adopted too (they still route searches to live
+//   elements whose ways in may pass through them; vacuum's sweep repairs
+//   any list that links one); deleted ones are not (nothing links them).
+//   Vacuum's repairs pass none: they re-select lists of live elements
 //   keeping every live link they hold (only the dead ones are replaced),
-//   so a repair never takes an element's way in either
-//   (hnsw_page_vacuum.h).
+//   so a repair never takes an element's way in either; its re-links pass
+//   the element being re-linked (hnsw_page_vacuum.h).
 //
 // INVARIANTS
 //   Every write to a list is a read-check-write under the page's lock
@@ -260,14 +263,14 @@ class HnswPageLists {
 
   // The inserted element (adopter) links x on layer 0 (one write into its
   // next free slot). *linked: whether x is linked now or needs no link
-  // (x is not live); false only when the new element has no free slot left.
+  // (x is deleted); false only when the new element has no free slot left.
   Status adopt(const HnswAdopter& adopter, HnswRef x, bool* linked) {
     *linked = true;
     if (x == adopter.element) return Status::ok();
-    // A dying or deleted element needs no way in (vacuum is removing it).
+    // A deleted element needs no way in (nothing may link it).
     HnswElementHeader h;
     VECSIM_RETURN_IF_ERROR(reader_.header(x, &h));
-    if (h.flags & kElementNotLive) return Status::ok();
+    if (h.flags & kElementDeleted) return Status::ok();
     return append_link(adopter.element, adopter.body, 0, x, linked);
   }
 

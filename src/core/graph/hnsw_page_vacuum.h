@@ -24,16 +24,18 @@
 //      meanwhile is read and repaired again; then every page is swept
 //      again for lists still linking a dying element (elements inserted
 //      since step 0 included), and a dying element some list still links
-//      after that is left dying for the next pass; 2c. a re-link check;
+//      after that is left dying for the next pass; 2c. the live elements
+//      collected again (inserts since), an entry point chosen if there
+//      was none live, and every one not reached re-linked;
 //   3. vacuum waits for the inserts and the scans that were running (they
 //      may have started at the old entry point or be inside a dying
 //      element); the dying elements' links are cleared, then they are
 //      flagged deleted (so a pass cut short between flags leaves no
 //      unflagged dying element linking a flagged one); from here inserts
 //      may reuse their slots;
-//   4. the metapage: its count less the deleted, the reuse hint lowered to
-//      the first page with a deleted slot; one read-check-write, as
-//      inserts count at the same time.
+//   4. the metapage's reuse hint lowered to the first page with a deleted
+//      slot (read-check-write, as inserts write it too; each flag of step
+//      3 took one off the metapage's count in the same record).
 //   CANCEL SAFETY. Every write before step 3 adds a way in or replaces one
 //   that another reached list also provides, so a live element reachable
 //   before the pass stays reachable at every point a cancel, an error or
@@ -120,7 +122,7 @@ class HnswPageVacuum {
       // hint pointed at the first deleted slot again (inserts may have
       // moved it past slots of a size they could not use).
       VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
-      return finish_metapage(0);
+      return finish_metapage();
     }
     // 1. the entry point, chosen in memory first: the re-links below make
     // every live element reachable from it before it is written.
@@ -142,9 +144,20 @@ class HnswPageVacuum {
       VECSIM_RETURN_IF_ERROR(repair_element(live_[i], live_levels_[i], stats));
     }
     VECSIM_RETURN_IF_ERROR(sweep_links_to_dying(stats));
-    // 2c. repairs only add ways in, so this finds nothing unless a
-    // re-link's last resort above dropped one.
-    VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
+    // 2c. the live elements again, with those inserted since step 0 (an
+    // insert among dying elements only may have found no live neighbour,
+    // and the index may have had no live element at step 1: then one is
+    // the entry point now); every one not reached is re-linked.
+    VECSIM_RETURN_IF_ERROR(collect_live(stats));
+    if ((ctx_.meta.entry == kNoRef || gone_.count(ctx_.meta.entry) > 0) && best_live_ != kNoRef) {
+      const HnswRef written = ctx_.meta.entry;
+      ctx_.meta.entry = best_live_;
+      ctx_.meta.entry_level = static_cast<std::int16_t>(best_level_);
+      VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
+      VECSIM_RETURN_IF_ERROR(write_entry(written));
+    } else {
+      VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
+    }
     // 3. no insert or scan that may be inside a dying element is left
     VECSIM_RETURN_IF_ERROR(hooks.call(hooks.wait_for_writers));
     VECSIM_RETURN_IF_ERROR(hooks.call(hooks.wait_for_scans));
@@ -161,25 +174,35 @@ class HnswPageVacuum {
       VECSIM_RETURN_IF_ERROR(ctx_.store->write_item(ref_block(r), ref_offset(r), from, new_links_.data(),
                                                     sizeof(HnswRef) * new_links_.size()));
     }
+    // Each flag and the metapage's count change in one record, so that a
+    // pass cut short between two leaves the count right.
     for (HnswRef r : dying_) {
+      const ItemAddress both[2] = {ItemAddress{0, 1}, ref_address(r)};
       bool changed = false;
-      VECSIM_RETURN_IF_ERROR(ctx_.store->update_item(ref_block(r), ref_offset(r), [&](unsigned char* p,
-                                                                                     std::size_t n) {
-        if (n < sizeof(HnswElementHeader)) return false;
-        std::uint8_t& flags = p[offsetof(HnswElementHeader, flags)];
+      VECSIM_RETURN_IF_ERROR(ctx_.store->update_items(both, 2, [&](unsigned char* const* items,
+                                                                  const std::size_t* sizes) {
+        HnswMeta m;
+        if (sizes[0] < sizeof m || sizes[1] < sizeof(HnswElementHeader)) return false;
+        std::uint8_t& flags = items[1][offsetof(HnswElementHeader, flags)];
+        if (flags & kElementDeleted) return false;
         flags = static_cast<std::uint8_t>((flags | kElementDeleted) & ~kElementDying);
+        std::memcpy(&m, items[0], sizeof m);
+        if (m.element_count > 0) --m.element_count;
+        std::memcpy(items[0], &m, sizeof m);
+        ctx_.meta = m;
         return true;
       }, &changed));
       reuse_block_ = reuse_block_ == 0 ? ref_block(r) : std::min(reuse_block_, ref_block(r));
     }
     stats->deleted = dying_.size();
-    return finish_metapage(static_cast<std::uint32_t>(dying_.size()));
+    return finish_metapage();
   }
 
  private:
   // Step 0: every element that is_dead names (or a pass cut short left
-  // dying) is flagged dying, in dying_; the deleted are in gone_ with
-  // them, and reuse_block_ is the first block with a deleted slot.
+  // dying) is flagged dying, in dying_ and gone_ (gone_ keeps those the
+  // sweep leaves dying); reuse_block_ is the first block with a deleted
+  // slot.
   template <class IsDead>
   Status mark_dying(IsDead&& is_dead) {
     dying_.clear();
@@ -194,7 +217,8 @@ class HnswPageVacuum {
           }));
       for (const auto& [r, h] : page_headers_) {
         if (h.flags & kElementDeleted) {
-          gone_.insert(r);
+          // Not gone_: an insert may reuse the slot at any moment, and
+          // nothing live links a deleted element (L3).
           if (reuse_block_ == 0) reuse_block_ = block;
         } else if ((h.flags & kElementDying) || is_dead(h.heap_block, h.heap_offset)) {
           dying_.insert(r);
@@ -330,16 +354,15 @@ class HnswPageVacuum {
     return Status::ok();
   }
 
-  // Step 4: the metapage as it is now (inserts count at the same time):
-  // deleted fewer elements, and the reuse hint no later than reuse_block_.
-  Status finish_metapage(std::uint32_t deleted) {
+  // Step 4: the metapage as it is now (inserts write it at the same time):
+  // the reuse hint no later than reuse_block_.
+  Status finish_metapage() {
     bool changed = false;
     return ctx_.store->update_item(0, 1, [&](unsigned char* p, std::size_t n) {
       HnswMeta m;
       if (n < sizeof m) return false;
       std::memcpy(&m, p, sizeof m);
       const HnswMeta before = m;
-      m.element_count = m.element_count > deleted ? m.element_count - deleted : 0;
       if (reuse_block_ != 0 && (m.reuse_block == 0 || reuse_block_ < m.reuse_block)) m.reuse_block = reuse_block_;
       ctx_.meta = m;
       if (std::memcmp(&m, &before, sizeof m) == 0) return false;

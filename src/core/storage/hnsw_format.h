@@ -75,7 +75,7 @@ constexpr std::uint8_t kElementDeleted = 0x01;
 constexpr std::uint8_t kElementSpilled = 0x02;  // the value continues in chunk items
 // Set by vacuum on an element whose heap tuple is dead, before it repairs
 // what links it: a dying element still routes searches but is never
-// returned by a scan nor chosen (or adopted) as a neighbour by an insert.
+// returned by a scan nor chosen as a neighbour by an insert.
 // Vacuum later flags it deleted; one cut short leaves it dying, and the
 // next vacuum deletes it whatever its heap TID names by then.
 constexpr std::uint8_t kElementDying = 0x08;
