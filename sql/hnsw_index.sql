@@ -236,3 +236,18 @@ RESET hnsw.max_scan_tuples;
 RESET hnsw.scan_mem_multiplier;
 RESET hnsw.iterative_scan;
 DROP TABLE iterated;
+
+-- a build that outgrows maintenance_work_mem says so, in pgvector's words
+-- (the count is the rows that fit in memory); one that fits says nothing
+SET client_min_messages = notice;
+CREATE TABLE outgrown (v vector(256));
+INSERT INTO outgrown SELECT array_fill((i % 97)::float4 + 0.5, ARRAY[256]) FROM generate_series(1, 2000) i;
+SET maintenance_work_mem = '1MB';
+SET max_parallel_maintenance_workers = 0;
+CREATE INDEX outgrown_v ON outgrown USING hnsw (v vector_l2_ops);
+SELECT violations, unreachable FROM vecsim_hnsw_verify('outgrown_v');
+RESET maintenance_work_mem;
+REINDEX INDEX outgrown_v;
+RESET max_parallel_maintenance_workers;
+RESET client_min_messages;
+DROP TABLE outgrown;

@@ -23,6 +23,7 @@ constexpr int kD = 24;
 constexpr int kRows = 2000;
 
 struct Outcome {
+  bool spilled;
   std::size_t spilled_at;
   HnswVerifyReport report;
   double recall;
@@ -49,7 +50,7 @@ Outcome build_with_budget(std::size_t budget, int threads = 1) {
   EXPECT_TRUE(builder.finish().is_ok());
   EXPECT_EQ(builder.rows(), static_cast<std::size_t>(kRows));
 
-  Outcome out{builder.spilled_at(), {}, 0};
+  Outcome out{builder.spilled(), builder.spilled_at(), {}, 0};
   EXPECT_TRUE(verify_hnsw(&store, &out.report)
                   .is_ok());
   HnswPageGraph<MemPageStore> index(&store, metric);
@@ -78,6 +79,7 @@ Outcome build_with_budget(std::size_t budget, int threads = 1) {
 
 TEST(HnswBuilder, InMemoryWhenTheBudgetAllows) {
   Outcome o = build_with_budget(std::size_t{1} << 30);
+  EXPECT_FALSE(o.spilled);
   EXPECT_EQ(o.spilled_at, 0u);
   EXPECT_EQ(o.report.elements, static_cast<std::size_t>(kRows));
   EXPECT_EQ(o.report.violations, 0u) << o.report.first;
@@ -88,6 +90,7 @@ TEST(HnswBuilder, InMemoryWhenTheBudgetAllows) {
 
 TEST(HnswBuilder, SpillsToPagesWhenItDoesNot) {
   Outcome o = build_with_budget(400 * 1024);
+  EXPECT_TRUE(o.spilled);
   EXPECT_GT(o.spilled_at, 0u);
   EXPECT_LT(o.spilled_at, static_cast<std::size_t>(kRows));
   EXPECT_EQ(o.report.elements, static_cast<std::size_t>(kRows));
@@ -104,11 +107,27 @@ TEST(HnswBuilder, SpillsToPagesWhenItDoesNot) {
 TEST(HnswBuilder, ParallelBuildInMemoryAndSpilling) {
   for (std::size_t budget : {std::size_t{1} << 30, std::size_t{400} * 1024}) {
     Outcome o = build_with_budget(budget, 3);
+    EXPECT_EQ(o.spilled, budget < (std::size_t{1} << 30));
     EXPECT_EQ(o.spilled_at > 0, budget < (std::size_t{1} << 30));
     EXPECT_EQ(o.report.elements, static_cast<std::size_t>(kRows));
     EXPECT_EQ(o.report.violations, 0u) << o.report.first;
     EXPECT_EQ(o.report.unreachable, 0u) << "budget " << budget;
     EXPECT_TRUE(o.report.count_matches);
+    EXPECT_GE(o.recall, 0.95);
+  }
+}
+
+// A budget smaller than one row (a parallel build's fixed share can be):
+// the graph leaves memory before any row fits, which the shim reports as
+// pgvector does, "after 0 tuples"; every row is then inserted on pages.
+TEST(HnswBuilder, ABudgetBelowOneRowSpillsAfterNone) {
+  for (int threads : {1, 3}) {
+    Outcome o = build_with_budget(64, threads);
+    EXPECT_TRUE(o.spilled) << threads;
+    EXPECT_EQ(o.spilled_at, 0u) << threads;
+    EXPECT_EQ(o.report.elements, static_cast<std::size_t>(kRows));
+    EXPECT_EQ(o.report.violations, 0u) << o.report.first;
+    EXPECT_EQ(o.report.unreachable, 0u);
     EXPECT_GE(o.recall, 0.95);
   }
 }

@@ -80,7 +80,9 @@ class HnswBuilder {
   }
 
   std::size_t rows() const { return rows_; }
-  // The row count at which the graph left memory, or 0.
+  // Whether the graph left memory, and how many rows fit before it did
+  // (0 when the first row did not: pgvector's "after 0 tuples").
+  bool spilled() const { return spilled_; }
   std::size_t spilled_at() const { return spilled_at_; }
 
  private:
@@ -118,7 +120,8 @@ class HnswBuilder {
       graph_bytes = graph_->memory_bytes();
     }
     if (space_->memory_bytes() + graph_bytes + tids_.capacity() * sizeof(Tid) > budget_) {
-      spilled_at_ = rows_;
+      spilled_ = true;
+      spilled_at_ = rows_ - 1;  // the row just added is the one that did not fit
       VECSIM_RETURN_IF_ERROR(build_collected());
       VECSIM_RETURN_IF_ERROR(write());
       pages_ = std::make_unique<HnswPageGraph<Store>>(store_, metric_, params_.seed + 1,
@@ -181,6 +184,7 @@ class HnswBuilder {
   std::vector<Tid> tids_;
   std::unique_ptr<HnswPageGraph<Store>> pages_;
   std::size_t rows_ = 0;
+  bool spilled_ = false;
   std::size_t spilled_at_ = 0;
   int threads_ = 1;
   bool (*stop_)(void*) = nullptr;

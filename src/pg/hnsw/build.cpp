@@ -94,7 +94,7 @@ void add_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool 
   if (!indexed) return;
   state->indexed += 1;
   pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(state->indexed));
-  if (!state->noticed_spill && state->slot->handle->spilled_at() > 0) {
+  if (!state->noticed_spill && state->slot->handle->spilled()) {
     state->noticed_spill = true;
     ereport(NOTICE, (errmsg("hnsw graph no longer fits into maintenance_work_mem after %zu tuples",
                             state->slot->handle->spilled_at()),

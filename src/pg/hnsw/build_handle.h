@@ -44,6 +44,7 @@ class BuildHandle final : public HnswBuildHandle {
   void set_parallel(int threads, bool (*stop)(void*), void* arg) noexcept override {
     builder_.set_parallel(threads, stop, arg);
   }
+  bool spilled() const noexcept override { return builder_.spilled(); }
   std::size_t spilled_at() const noexcept override { return builder_.spilled_at(); }
 
  private:

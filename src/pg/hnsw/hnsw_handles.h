@@ -64,6 +64,7 @@ class HnswBuildHandle {
   virtual core::Status finish() noexcept = 0;
   // HnswBuilder::set_parallel.
   virtual void set_parallel(int threads, bool (*stop)(void*), void* arg) noexcept = 0;
+  virtual bool spilled() const noexcept = 0;
   virtual std::size_t spilled_at() const noexcept = 0;
 };
 
