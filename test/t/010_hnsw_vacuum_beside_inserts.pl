@@ -6,12 +6,15 @@
 # pass and every insert waited for it). Then pgbench inserts from four
 # clients through rounds of deletes and vacuums. Each time: the index
 # verifies clean, every live element is reachable, and an index scan
-# that can reach every element returns exactly the table's rows.
+# that can reach every element returns exactly the table's rows. Last, the
+# server is killed in the middle of such a vacuum: every committed row is
+# still found, and the next vacuum leaves the index clean.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use IPC::Run;
+use Time::HiRes qw(usleep);
 use Test::More;
 use FindBin;
 use lib $FindBin::Bin;
@@ -81,6 +84,32 @@ for my $round (0 .. 2) {
 $bench->finish;
 like($bench_out, qr/number of failed transactions: 0/, 'every pgbench insert committed');
 check_index('after rounds of deletes and vacuums beside pgbench inserts');
+
+# 3. a crash in the middle of a vacuum beside inserts: every committed row
+# is still found, and the next vacuum leaves the index clean
+$node->safe_psql('postgres', q{
+  INSERT INTO items (v) SELECT (SELECT array_agg(random()) FROM generate_series(1, 32) WHERE i > 0)
+    FROM generate_series(1, 15000) i;
+  DELETE FROM items WHERE id % 2 = 1;
+});
+$bench = IPC::Run::start(
+  ['pgbench', '-n', '-c', '2', '-j', '2', '-T', '60', '-f', $script, $node->connstr('postgres')],
+  '>', \$bench_out, '2>', \$bench_err);
+$vacuum = IPC::Run::start(['psql', '-X', '-d', $node->connstr('postgres'), '-c', 'VACUUM items'],
+                          '>', \$vacuum_out, '2>', \$vacuum_err);
+$node->poll_query_until('postgres',
+  q{SELECT count(*) > 0 FROM pg_stat_progress_vacuum WHERE phase = 'vacuuming indexes'})
+  or die 'the vacuum never reached its index pass';
+usleep(300_000);
+$node->stop('immediate');
+$bench->finish;
+$vacuum->finish;
+$node->start;
+index_returns_every_row($node, 32, 'after a crash during a vacuum beside inserts');
+is($node->safe_psql('postgres', q{SELECT violations FROM vecsim_hnsw_verify('items_v')}), '0',
+   'after a crash during a vacuum beside inserts: no broken invariant');
+$node->safe_psql('postgres', 'VACUUM items');
+check_index('after the next vacuum');
 
 my $log = slurp_file($node->logfile);
 unlike($log, qr/terminated by signal|PANIC/, 'no backend crashed');
