@@ -267,10 +267,24 @@ class HnswPageLists {
   Status adopt(const HnswAdopter& adopter, HnswRef x, bool* linked) {
     *linked = true;
     if (x == adopter.element) return Status::ok();
-    // A deleted element needs no way in (nothing may link it).
+    // A deleted element needs no way in (nothing may link it). A dying one
+    // is flagged adopted first, unless vacuum flagged it deleted meanwhile
+    // (hnsw_format.h, kElementAdopted).
     HnswElementHeader h;
     VECSIM_RETURN_IF_ERROR(reader_.header(x, &h));
     if (h.flags & kElementDeleted) return Status::ok();
+    if (h.flags & kElementDying) {
+      bool flagged = false;
+      VECSIM_RETURN_IF_ERROR(ctx_.store->update_item(ref_block(x), ref_offset(x), [](unsigned char* p,
+                                                                                    std::size_t n) {
+        if (n < sizeof(HnswElementHeader)) return false;
+        std::uint8_t& flags = p[offsetof(HnswElementHeader, flags)];
+        if (flags & kElementDeleted) return false;
+        flags |= kElementAdopted;
+        return true;
+      }, &flagged));
+      if (!flagged) return Status::ok();
+    }
     return append_link(adopter.element, adopter.body, 0, x, linked);
   }
 

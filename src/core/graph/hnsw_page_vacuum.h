@@ -23,13 +23,17 @@
 //      links: only the dead ones are replaced; a list an insert changed
 //      meanwhile is read and repaired again; then every page is swept
 //      again for lists still linking a dying element (elements inserted
-//      since step 0 included), and a dying element some list still links
-//      after that is left dying for the next pass; 2c. the live elements
-//      collected again (inserts since), an entry point chosen if there
-//      was none live, and every one not reached re-linked;
+//      since step 0 included), after waiting out the inserts that flagged
+//      a dying element adopted (kElementAdopted) before the sweep, until a
+//      sweep finds none and no insert adopted one during it; a dying
+//      element some list still links, or adopted, is left dying for the
+//      next pass;
 //   3. vacuum waits for the inserts and the scans that were running (they
 //      may have started at the old entry point or be inside a dying
-//      element); the dying elements' links are cleared, then they are
+//      element); 2c. the live elements are collected again (every insert
+//      that began before the sweep ended is done), one becomes the entry
+//      point if none on the metapage is live, and every one not reached
+//      is re-linked; the dying elements' links are cleared, then they are
 //      flagged deleted (so a pass cut short between flags leaves no
 //      unflagged dying element linking a flagged one); from here inserts
 //      may reuse their slots;
@@ -137,30 +141,24 @@ class HnswPageVacuum {
     // element (re-links only add ways in), so whatever goes later, and
     // wherever a cancel stops this pass, every live element stays reachable.
     VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
-    if (new_entry) VECSIM_RETURN_IF_ERROR(write_entry(old_entry));
+    bool written = false;
+    if (new_entry) VECSIM_RETURN_IF_ERROR(write_entry(old_entry, &written));
     // 2b. repairs: lists that link dying elements take live ones in those
     // slots (keeping every live link they have)
     for (std::size_t i = 0; i < live_.size(); ++i) {
       VECSIM_RETURN_IF_ERROR(repair_element(live_[i], live_levels_[i], stats));
     }
     VECSIM_RETURN_IF_ERROR(sweep_links_to_dying(stats));
-    // 2c. the live elements again, with those inserted since step 0 (an
-    // insert among dying elements only may have found no live neighbour,
-    // and the index may have had no live element at step 1: then one is
-    // the entry point now); every one not reached is re-linked.
-    VECSIM_RETURN_IF_ERROR(collect_live(stats));
-    if ((ctx_.meta.entry == kNoRef || gone_.count(ctx_.meta.entry) > 0) && best_live_ != kNoRef) {
-      const HnswRef written = ctx_.meta.entry;
-      ctx_.meta.entry = best_live_;
-      ctx_.meta.entry_level = static_cast<std::int16_t>(best_level_);
-      VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
-      VECSIM_RETURN_IF_ERROR(write_entry(written));
-    } else {
-      VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
-    }
     // 3. no insert or scan that may be inside a dying element is left
     VECSIM_RETURN_IF_ERROR(hooks.call(hooks.wait_for_writers));
     VECSIM_RETURN_IF_ERROR(hooks.call(hooks.wait_for_scans));
+    // 2c. the live elements again, with every insert that began before the
+    // sweep ended now done (one among dying elements only may have found
+    // no live neighbour; the index may have had no live element at step
+    // 1), relative to the entry point on the metapage now: every one not
+    // reached is re-linked. Later inserts start from a live entry point
+    // and meet no dying element through a live list.
+    VECSIM_RETURN_IF_ERROR(relink_all_live(stats));
     // Flags, after the dying elements' own links are cleared: a pass
     // cut short between two flags must not leave an unflagged (so, to a
     // reader, routing) dying element linking a flagged one. No insert
@@ -175,26 +173,35 @@ class HnswPageVacuum {
                                                     sizeof(HnswRef) * new_links_.size()));
     }
     // Each flag and the metapage's count change in one record, so that a
-    // pass cut short between two leaves the count right.
+    // pass cut short between two leaves the count right. A dying element
+    // an insert adopted since step 0 (kElementAdopted) may be linked from
+    // a list the sweep read before the link was written: it stays dying,
+    // for the next pass, whose sweep finds that list.
+    std::size_t deleted = 0;
     for (HnswRef r : dying_) {
       const ItemAddress both[2] = {ItemAddress{0, 1}, ref_address(r)};
       bool changed = false;
+      bool now_deleted = false;
       VECSIM_RETURN_IF_ERROR(ctx_.store->update_items(both, 2, [&](unsigned char* const* items,
                                                                   const std::size_t* sizes) {
         HnswMeta m;
         if (sizes[0] < sizeof m || sizes[1] < sizeof(HnswElementHeader)) return false;
         std::uint8_t& flags = items[1][offsetof(HnswElementHeader, flags)];
         if (flags & kElementDeleted) return false;
+        if (flags & kElementAdopted) return false;
         flags = static_cast<std::uint8_t>((flags | kElementDeleted) & ~kElementDying);
+        now_deleted = true;
         std::memcpy(&m, items[0], sizeof m);
         if (m.element_count > 0) --m.element_count;
         std::memcpy(items[0], &m, sizeof m);
         ctx_.meta = m;
         return true;
       }, &changed));
+      if (!(changed && now_deleted)) continue;
+      ++deleted;
       reuse_block_ = reuse_block_ == 0 ? ref_block(r) : std::min(reuse_block_, ref_block(r));
     }
-    stats->deleted = dying_.size();
+    stats->deleted = deleted;
     return finish_metapage();
   }
 
@@ -223,12 +230,16 @@ class HnswPageVacuum {
         } else if ((h.flags & kElementDying) || is_dead(h.heap_block, h.heap_offset)) {
           dying_.insert(r);
           gone_.insert(r);
-          if (h.flags & kElementDying) continue;
+          // Flagged dying; an adoption before this pass is forgotten (an
+          // adopting insert has written its link by the wait below, and
+          // the sweep, after it, finds that list).
+          if ((h.flags & kElementDying) && !(h.flags & kElementAdopted)) continue;
           bool changed = false;
           VECSIM_RETURN_IF_ERROR(ctx_.store->update_item(block, ref_offset(r), [&](unsigned char* p,
                                                                                   std::size_t n) {
             if (n < sizeof(HnswElementHeader)) return false;
-            p[offsetof(HnswElementHeader, flags)] |= kElementDying;
+            std::uint8_t& flags = p[offsetof(HnswElementHeader, flags)];
+            flags = static_cast<std::uint8_t>((flags | kElementDying) & ~kElementAdopted);
             return true;
           }, &changed));
         }
@@ -263,9 +274,9 @@ class HnswPageVacuum {
   }
 
   // Writes the entry point chosen in memory, with inserts held off, if the
-  // metapage still names old (an insert that raised the entry point since
-  // linked the old one and is itself live).
-  Status write_entry(HnswRef old) {
+  // metapage still names old (*written; else an insert raised the entry
+  // point since, and ctx_.meta is read again).
+  Status write_entry(HnswRef old, bool* written) {
     VECSIM_RETURN_IF_ERROR(hooks_->exclude_writers ? hooks_->exclude_writers(hooks_->arg, true) : Status::ok());
     bool changed = false;
     Status st = ctx_.store->update_item(0, 1, [&](unsigned char* p, std::size_t n) {
@@ -281,7 +292,31 @@ class HnswPageVacuum {
     Status released = hooks_->exclude_writers ? hooks_->exclude_writers(hooks_->arg, false) : Status::ok();
     VECSIM_RETURN_IF_ERROR(st);
     VECSIM_RETURN_IF_ERROR(released);
+    *written = changed;
     return changed ? Status::ok() : ctx_.open();  // an insert's entry point stands
+  }
+
+  // 2c: from the metapage as it is now, the live elements collected again;
+  // if none is the entry point (every element was dying at step 1), the
+  // one of the highest level becomes it; then every live element no
+  // live path reaches from the entry point is re-linked. If an insert sets
+  // the entry point meanwhile, once more relative to that.
+  Status relink_all_live(HnswVacuumStats* stats) {
+    for (int round = 0; round < 2; ++round) {
+      VECSIM_RETURN_IF_ERROR(ctx_.open());
+      VECSIM_RETURN_IF_ERROR(collect_live(stats));
+      const HnswRef current = ctx_.meta.entry;
+      if ((current != kNoRef && gone_.count(current) == 0) || best_live_ == kNoRef) {
+        return relink_unreachable(stats);
+      }
+      ctx_.meta.entry = best_live_;
+      ctx_.meta.entry_level = static_cast<std::int16_t>(best_level_);
+      VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
+      bool written = false;
+      VECSIM_RETURN_IF_ERROR(write_entry(current, &written));
+      if (written) return Status::ok();
+    }
+    return relink_unreachable(stats);
   }
 
   // Repairs each of live element r's lists (levels 0 .. level) that links
@@ -306,11 +341,17 @@ class HnswPageVacuum {
   }
 
   // 2b's sweep: every element not gone (inserted since step 0 too) whose
-  // lists still link a dying element is repaired, up to kSweeps times over;
-  // a dying element some list links after that stays dying (not flagged
-  // deleted, its links kept), for the next pass.
+  // lists still link a dying element is repaired, up to kSweeps times over,
+  // until a scan finds none and no insert adopted a dying element during
+  // it; a dying element some list links after that, or adopted, stays
+  // dying (not flagged deleted, its links kept), for the next pass.
   Status sweep_links_to_dying(HnswVacuumStats* stats) {
     for (int sweep = 0; sweep < kSweeps; ++sweep) {
+      // Adoptions from here on are seen: an insert that flagged a dying
+      // element before the flags are cleared has written its link by the
+      // wait, so the scan below reads it.
+      VECSIM_RETURN_IF_ERROR(clear_adoptions());
+      VECSIM_RETURN_IF_ERROR(hooks_->call(hooks_->wait_for_writers));
       VECSIM_RETURN_IF_ERROR(ctx_.store->refresh_page_count());
       linking_.clear();
       still_linked_.clear();
@@ -333,9 +374,15 @@ class HnswPageVacuum {
               if (links_dying) linking_.emplace_back(r, h.level);
             }));
       }
-      if (linking_.empty()) return Status::ok();
-      if (sweep + 1 == kSweeps) break;
-      for (const auto& [r, level] : linking_) VECSIM_RETURN_IF_ERROR(repair_element(r, level, stats));
+      if (sweep + 1 < kSweeps) {
+        for (const auto& [r, level] : linking_) VECSIM_RETURN_IF_ERROR(repair_element(r, level, stats));
+      }
+      // Done when nothing linked a dying element and no insert adopted
+      // one meanwhile (its link may be in a list read before it was).
+      bool adopted = false;
+      VECSIM_RETURN_IF_ERROR(adopted_dying(&adopted, nullptr));
+      if (linking_.empty() && !adopted) return Status::ok();
+      if (sweep + 1 == kSweeps) VECSIM_RETURN_IF_ERROR(adopted_dying(&adopted, &still_linked_));
     }
     // Kept dying with what they link that is dying (they still route,
     // and must not link a deleted element).
@@ -350,6 +397,38 @@ class HnswPageVacuum {
           if (dying_.count(l)) kept.push_back(l);
         }
       }
+    }
+    return Status::ok();
+  }
+
+  // Clears the adopted flag of every dying element that has it.
+  Status clear_adoptions() {
+    for (HnswRef r : dying_) {
+      HnswElementHeader h;
+      VECSIM_RETURN_IF_ERROR(reader_.header(r, &h));
+      if (!(h.flags & kElementAdopted)) continue;
+      bool changed = false;
+      VECSIM_RETURN_IF_ERROR(ctx_.store->update_item(ref_block(r), ref_offset(r), [](unsigned char* p,
+                                                                                    std::size_t n) {
+        if (n < sizeof(HnswElementHeader)) return false;
+        p[offsetof(HnswElementHeader, flags)] &= static_cast<std::uint8_t>(~kElementAdopted);
+        return true;
+      }, &changed));
+    }
+    return Status::ok();
+  }
+
+  // *any: whether a dying element is flagged adopted; each is added to
+  // *into if given.
+  Status adopted_dying(bool* any, std::unordered_set<HnswRef>* into) {
+    *any = false;
+    for (HnswRef r : dying_) {
+      HnswElementHeader h;
+      VECSIM_RETURN_IF_ERROR(reader_.header(r, &h));
+      if (!(h.flags & kElementAdopted)) continue;
+      *any = true;
+      if (into == nullptr) return Status::ok();
+      into->insert(r);
     }
     return Status::ok();
   }

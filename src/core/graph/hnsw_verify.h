@@ -135,7 +135,7 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
         const std::size_t body = HnswElementLayout::body_bytes(h);
         if (n != layout.item_size(body, h.level) ||
             (spilled ? h.inline_bytes >= h.value_bytes : h.inline_bytes != 0) ||
-            (h.flags & ~(kElementDeleted | kElementSpilled | kElementDying)) != 0) {
+            (h.flags & ~(kElementDeleted | kElementSpilled | kElementDying | kElementAdopted)) != 0) {
           sized = false;
           return;
         }

@@ -79,9 +79,14 @@ constexpr std::uint8_t kElementSpilled = 0x02;  // the value continues in chunk 
 // Vacuum later flags it deleted; one cut short leaves it dying, and the
 // next vacuum deletes it whatever its heap TID names by then.
 constexpr std::uint8_t kElementDying = 0x08;
+// Set by an insert on a dying element before it links it (adopts it):
+// vacuum does not delete an element so flagged in the pass that sees the
+// flag (a list it swept may have gained the link after it read it).
+constexpr std::uint8_t kElementAdopted = 0x10;
 // Not a row any more: never returned, never linked anew.
 constexpr std::uint8_t kElementNotLive = kElementDeleted | kElementDying;
 static_assert((kElementDying & (kElementDeleted | kElementSpilled | kValueChunk)) == 0);
+static_assert((kElementAdopted & (kElementDeleted | kElementSpilled | kValueChunk | kElementDying)) == 0);
 
 struct HnswElementHeader {
   std::uint8_t level;

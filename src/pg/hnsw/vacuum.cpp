@@ -11,8 +11,8 @@
 // amvacuumcleanup reports the sizes.
 //
 // INVARIANTS
-//   Inserts wait for vacuum only at those three moments, each as short as
-//   the inserts then running (hnsw_am.h, LOCKS). Every page change is one
+//   Inserts wait for vacuum only at those moments (and before each sweep),
+//   each as short as the inserts then running (hnsw_am.h, LOCKS). Every page change is one
 //   generic WAL record, and a cancel (checked on every page read) leaves a
 //   valid index that the next vacuum finishes.
 #include "bridge/pg_call.h"
