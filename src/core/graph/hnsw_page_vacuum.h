@@ -69,6 +69,7 @@
 #include "graph/hnsw_element_reader.h"
 #include "graph/hnsw_page_context.h"
 #include "graph/hnsw_page_lists.h"
+#include "graph/hnsw_page_relink.h"
 #include "graph/hnsw_page_search.h"
 #include "storage/hnsw_format.h"
 #include "util/status.h"
@@ -104,7 +105,7 @@ class HnswPageVacuum {
  public:
   HnswPageVacuum(HnswPageContext<Store>& ctx, HnswElementReader<Store>& reader,
                  HnswPageSearch<Store>& search, HnswPageLists<Store>& lists)
-      : ctx_(ctx), reader_(reader), search_(search), lists_(lists) {}
+      : ctx_(ctx), reader_(reader), search_(search), lists_(lists), relinker_(ctx, reader, search, lists) {}
 
   // Removes the elements whose heap tuple is_dead(block, offset) says is
   // gone (and those a pass cut short left dying), repairing the links that
@@ -125,7 +126,7 @@ class HnswPageVacuum {
       // here too, without waiting for something to die; and the reuse
       // hint pointed at the first deleted slot again (inserts may have
       // moved it past slots of a size they could not use).
-      VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
+      VECSIM_RETURN_IF_ERROR(relinker_.relink_unreachable(live_, gone_, repair_ef(), &stats->relinked));
       return finish_metapage();
     }
     // 1. the entry point, chosen in memory first: the re-links below make
@@ -140,7 +141,7 @@ class HnswPageVacuum {
     // only paths through dying ones reach is linked from a reached live
     // element (re-links only add ways in), so whatever goes later, and
     // wherever a cancel stops this pass, every live element stays reachable.
-    VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
+    VECSIM_RETURN_IF_ERROR(relinker_.relink_unreachable(live_, gone_, repair_ef(), &stats->relinked));
     bool written = false;
     if (new_entry) VECSIM_RETURN_IF_ERROR(write_entry(old_entry, &written));
     // 2b. repairs: lists that link dying elements take live ones in those
@@ -307,16 +308,16 @@ class HnswPageVacuum {
       VECSIM_RETURN_IF_ERROR(collect_live(stats));
       const HnswRef current = ctx_.meta.entry;
       if ((current != kNoRef && gone_.count(current) == 0) || best_live_ == kNoRef) {
-        return relink_unreachable(stats);
+        return relinker_.relink_unreachable(live_, gone_, repair_ef(), &stats->relinked);
       }
       ctx_.meta.entry = best_live_;
       ctx_.meta.entry_level = static_cast<std::int16_t>(best_level_);
-      VECSIM_RETURN_IF_ERROR(relink_unreachable(stats));
+      VECSIM_RETURN_IF_ERROR(relinker_.relink_unreachable(live_, gone_, repair_ef(), &stats->relinked));
       bool written = false;
       VECSIM_RETURN_IF_ERROR(write_entry(current, &written));
       if (written) return Status::ok();
     }
-    return relink_unreachable(stats);
+    return relinker_.relink_unreachable(live_, gone_, repair_ef(), &stats->relinked);
   }
 
   // Repairs each of live element r's lists (levels 0 .. level) that links
@@ -455,127 +456,6 @@ class HnswPageVacuum {
   // times leave it for the next pass.
   static constexpr int kRepairAttempts = 8;
   static constexpr int kSweeps = 3;
-  // Vacuum's re-link passes (2b); one or two are the rule.
-  static constexpr int kRelinkPasses = 8;
-  // Lists a re-link tries for a link it may replace.
-  static constexpr std::size_t kRelinkLists = 8;
-
-  // Re-links every live element (live_; gone_ excluded) that no search
-  // can reach. An element may still have incoming links and be lost: a
-  // tight cluster whose gateways die keeps linking only itself (an
-  // island). Each pass re-links every unreachable element, which may drop
-  // another's last way in (as a last resort), so passes repeat while any
-  // is left.
-  Status relink_unreachable(HnswVacuumStats* stats) {
-    for (int pass = 0; pass < kRelinkPasses; ++pass) {
-      VECSIM_RETURN_IF_ERROR(find_unreachable(&orphans_));
-      for (HnswRef o : orphans_) VECSIM_RETURN_IF_ERROR(relink(o));
-      stats->relinked += orphans_.size();
-      if (orphans_.empty()) break;
-    }
-    return Status::ok();
-  }
-
-  // The live elements that no path of live layer-0 links reaches from
-  // the entry point (read breadth-first, each element once); the others
-  // in reached_, and in incoming_ how many reached lists link each
-  // element.
-  Status find_unreachable(std::vector<HnswRef>* out) {
-    out->clear();
-    std::unordered_set<HnswRef>& reached = reached_;
-    reached.clear();
-    incoming_.clear();
-    std::vector<HnswRef> queue;
-    if (ctx_.meta.entry != kNoRef && !gone_.count(ctx_.meta.entry)) {
-      reached.insert(ctx_.meta.entry);
-      queue.push_back(ctx_.meta.entry);
-    }
-    for (std::size_t i = 0; i < queue.size(); ++i) {
-      VECSIM_RETURN_IF_ERROR(reader_.links(queue[i], 0, &links_, nullptr));
-      for (HnswRef l : links_) {
-        ++incoming_[l];
-        if (!gone_.count(l) && reached.insert(l).second) queue.push_back(l);
-      }
-    }
-    for (HnswRef r : live_) {
-      if (!reached.count(r)) out->push_back(r);
-    }
-    return Status::ok();
-  }
-
-  // Links unreachable live element o from a reached element near it,
-  // without dropping any element's last way in: into a free slot of the
-  // lists the heuristic picks for o, or of the nearest lists; else in
-  // place of the farthest link, in the nearest list that has one, whose
-  // target other reached lists link too (incoming_) or o links itself;
-  // else in place of a nearest list's farthest link that o adopts into a
-  // free slot of its own; else, as a last resort (o full, every near list
-  // full of sole ways in), in place of the nearest list's farthest link
-  // (a later pass re-links what that drops; the one place a cancel could
-  // still leave an element unreachable). Lists are not re-selected here: a
-  // re-selection drops links nothing then adopts, and with near-duplicates
-  // (which the heuristic prunes in favour of the same few) re-links would
-  // keep pushing each other out of the same lists.
-  Status relink(HnswRef o) {
-    VECSIM_RETURN_IF_ERROR(reader_.copy_value(o, &base_));
-    ValueRef base{base_.data(), base_.size()};
-    Candidate nearest{0, ctx_.meta.entry};
-    VECSIM_RETURN_IF_ERROR(search_.descend(base, 0, &nearest));
-    // The descent may end inside an island (upper layers can lead there);
-    // a layer-0 search from a reached element finds only reached ones, so
-    // whichever list takes o makes it reachable.
-    if (!reached_.count(nearest.node)) {
-      nearest.node = ctx_.meta.entry;
-      VECSIM_RETURN_IF_ERROR(reader_.distance(base, nearest.node, &nearest.distance));
-    }
-    search_.entries().assign(1, nearest);
-    VECSIM_RETURN_IF_ERROR(search_.search_layer(base, repair_ef(), 0, o));
-    sorted_.clear();
-    for (const Candidate& c : search_.pool().sorted()) {
-      if (c.node != o && !gone_.count(c.node)) sorted_.push_back(c);
-    }
-    if (sorted_.empty()) return Status::ok();
-    VECSIM_RETURN_IF_ERROR(lists_.select(sorted_, ctx_.meta.m, &relink_to_));
-    for (std::size_t i = 0; i < kRelinkLists && i < sorted_.size(); ++i) relink_to_.push_back(sorted_[i]);
-    for (const Candidate& n : relink_to_) {
-      std::size_t body = 0;
-      VECSIM_RETURN_IF_ERROR(reader_.links(n.node, 0, &links_, &body));
-      if (static_cast<int>(links_.size()) >= ctx_.layout.capacity(0)) continue;
-      bool linked = false;
-      VECSIM_RETURN_IF_ERROR(lists_.append_link(n.node, body, 0, o, &linked));
-      if (linked) {
-        ++incoming_[o];
-        return Status::ok();
-      }
-    }
-    // A link that stays reachable without this list: one other reached
-    // lists hold too, or one o itself links (reached through o, once o is).
-    std::size_t own_body = 0;
-    VECSIM_RETURN_IF_ERROR(reader_.links(o, 0, &own_links_, &own_body));
-    const auto spare = [&](HnswRef l) {
-      auto in = incoming_.find(l);
-      return (in != incoming_.end() && in->second > 1) ||
-             std::find(own_links_.begin(), own_links_.end(), l) != own_links_.end();
-    };
-    for (std::size_t i = 0; i < sorted_.size() && i < kRelinkLists; ++i) {
-      bool replaced = false;
-      VECSIM_RETURN_IF_ERROR(lists_.replace_farthest(sorted_[i], o, nullptr, spare, &incoming_, &replaced));
-      if (replaced) return Status::ok();
-    }
-    // o adopts the link it displaces (into a free slot of its own), so
-    // that link keeps its way in, through o.
-    const HnswAdopter adopter{o, own_body};
-    for (std::size_t i = 0; i < sorted_.size() && i < kRelinkLists; ++i) {
-      bool replaced = false;
-      VECSIM_RETURN_IF_ERROR(lists_.replace_farthest(sorted_[i], o, &adopter, [](HnswRef) { return true; },
-                                                     &incoming_, &replaced));
-      if (replaced) return Status::ok();
-    }
-    bool replaced = false;
-    return lists_.replace_farthest(sorted_.front(), o, nullptr, [](HnswRef) { return true; }, &incoming_,
-                                   &replaced);
-  }
-
   // The candidates a repair or re-link search keeps: ef_construction live
   // ones, about. The search walks through dying elements (they still
   // route) and they take places in its pool, so the pool grows with the
@@ -630,17 +510,16 @@ class HnswPageVacuum {
   HnswPageSearch<Store>& search_;
   HnswPageLists<Store>& lists_;
   const HnswVacuumHooks* hooks_ = nullptr;
-  std::unordered_set<HnswRef> dying_, gone_, reached_, still_linked_;
+  HnswPageRelink<Store> relinker_;
+  std::unordered_set<HnswRef> dying_, gone_, still_linked_;
   std::uint32_t reuse_block_ = 0;
   HnswRef best_live_ = kNoRef;
   int best_level_ = -1;
   std::vector<std::pair<HnswRef, int>> linking_;  // the sweep's elements to repair
-  IncomingLinks incoming_;  // find_unreachable()'s
   std::vector<HnswRef> live_;
   std::vector<std::uint8_t> live_levels_;  // the levels of live_, same order
   std::vector<std::pair<HnswRef, HnswElementHeader>> page_headers_;  // per page
-  std::vector<HnswRef> links_, new_links_, orphans_, keep_, own_links_;
-  std::vector<Candidate> sorted_, relink_to_;
+  std::vector<HnswRef> links_, new_links_, keep_;
   AlignedBytes base_;
 };
 

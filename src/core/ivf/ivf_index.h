@@ -304,11 +304,10 @@ class IvfIndex {
         }
       };
       if (!chunked()) return walk_chain(list, h.first_page, on_page);
-      std::vector<float>& distances = wide_distances_;
       return walk_chain(list, h.first_page, on_page, [&]() -> Status {
-        VECSIM_RETURN_IF_ERROR(score_chunked(page_entries, distances.data()));
+        VECSIM_RETURN_IF_ERROR(score_chunked(page_entries, wide_distances_.data()));
         for (std::size_t j = 0; j < page_entries; ++j) {
-          f(distances[j], wide_heads_[j].heap_block, wide_heads_[j].heap_offset);
+          f(wide_distances_[j], wide_heads_[j].heap_block, wide_heads_[j].heap_offset);
         }
         return Status::ok();
       });
@@ -395,7 +394,7 @@ class IvfIndex {
                                                                const std::size_t* sizes, std::size_t count) {
         ok = count >= 1 && sizes[0] == sizeof link;
         for (std::size_t i = 1; ok && i < count; ++i) ok = sizes[i] == entry_size(stored_bytes());
-        ok = ok && count - 1 <= wide_heads_.size();
+        ok = ok && (!chunked() || count - 1 <= wide_heads_.size());  // scan_list's scratch
         if (!ok) return;
         std::memcpy(&link, items[0], sizeof link);
         ok = link.list == list;
@@ -412,22 +411,23 @@ class IvfIndex {
     return walk_chain(list, first, f, [] { return Status::ok(); });
   }
 
-  // List l's centre into out (value_bytes).
-  Status read_centre(std::uint32_t list, unsigned char* out) {
+  // What list l's centre item holds after its header (stored_bytes():
+  // the centre, or the reference of its chain) into out.
+  Status read_centre_stored(std::uint32_t list, unsigned char* out) {
     const ItemAddress at = header_address(list);
-    std::vector<unsigned char> stored(stored_bytes());
     bool ok = false;
     VECSIM_RETURN_IF_ERROR(store_->read_item(at.block, at.offset, [&](const unsigned char* item, std::size_t n) {
       ok = n == centre_item_size(stored_bytes());
-      if (ok) std::memcpy(stored.data(), item + sizeof(IvfListHeader), stored.size());
+      if (ok) std::memcpy(out, item + sizeof(IvfListHeader), stored_bytes());
     }));
-    if (!ok) return corrupt("a list header", at.block);
-    if (!chunked()) {
-      std::memcpy(out, stored.data(), meta_.value_bytes);
-      return Status::ok();
-    }
-    ItemRef chain;
-    std::memcpy(&chain, stored.data(), sizeof chain);
+    return ok ? Status::ok() : corrupt("a list header", at.block);
+  }
+
+  // List l's centre into out (value_bytes).
+  Status read_centre(std::uint32_t list, unsigned char* out) {
+    if (!chunked()) return read_centre_stored(list, out);
+    ItemRef chain = kNoRef;
+    VECSIM_RETURN_IF_ERROR(read_centre_stored(list, reinterpret_cast<unsigned char*>(&chain)));
     return read_chain(chain, out);
   }
 
@@ -443,8 +443,8 @@ class IvfIndex {
     entry_.assign(entry_size(stored_bytes()), 0);
     const std::size_t per_page = store_->page_capacity() / store_->item_cost(entry_size(stored_bytes())) + 1;
     const std::size_t refs = std::max<std::size_t>(per_page, meta_.centres_per_page);
-    wide_heads_.resize(chunked() ? refs : per_page);
     if (chunked()) {
+      wide_heads_.resize(refs);
       wide_refs_.resize(refs);
       wide_distances_.resize(refs);
       wide_values_.resize((wide_batch() * meta_.value_bytes + 3) / 4);

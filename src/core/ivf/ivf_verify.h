@@ -81,11 +81,8 @@ Status verify_ivf_index(Store* store, AnyMetric metric, IvfVerifyReport* report,
       IvfListHeader h;
       VECSIM_RETURN_IF_ERROR(index.read_header(l, &h));
       if (index.chunked()) {
-        const ItemAddress at = index.header_address(l);
         ItemRef centre = kNoRef;
-        VECSIM_RETURN_IF_ERROR(store->read_item(at.block, at.offset, [&](const unsigned char* item, std::size_t) {
-          std::memcpy(&centre, item + sizeof(IvfListHeader), sizeof centre);
-        }));
+        VECSIM_RETURN_IF_ERROR(index.read_centre_stored(l, reinterpret_cast<unsigned char*>(&centre)));
         VECSIM_RETURN_IF_ERROR(check_chain(reinterpret_cast<const unsigned char*>(&centre),
                                            "the centre of list " + std::to_string(l)));
       }
