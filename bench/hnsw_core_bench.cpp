@@ -9,7 +9,12 @@
 // and the SQL-level benchmark measures that.
 //
 //   build/bench/hnsw_core_bench [--rows 100000] [--dims 128] [--queries 1000]
-//                               [--m 16] [--ef-construction 64]
+//                               [--m 16] [--ef-construction 64] [--data DIR]
+//                               [--seed 7]
+//
+// --data DIR reads base.npy and queries.npy (float32, C order) from DIR
+// instead of generating data: e.g. a set made by another project's
+// generator, to set the figures beside that project's own.
 //
 // hnswlib is compiled in its own translation unit (hnswlib_reference.cpp)
 // for the best x86-64 level this CPU reports, so that it takes its own best
@@ -46,24 +51,67 @@ struct Options {
   int queries = 1000;
   int m = 16;
   int ef_construction = 64;
+  std::string data;  // a directory with base.npy and queries.npy, or empty
+  long seed = 7;     // vecsim's level draws
 };
 
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
+    if (k == "--data") {
+      o.data = argv[i + 1];
+      continue;
+    }
     long v = std::atol(argv[i + 1]);
     if (k == "--rows") o.rows = static_cast<std::size_t>(v);
     else if (k == "--dims") o.dims = static_cast<int>(v);
     else if (k == "--queries") o.queries = static_cast<int>(v);
     else if (k == "--m") o.m = static_cast<int>(v);
     else if (k == "--ef-construction") o.ef_construction = static_cast<int>(v);
+    else if (k == "--seed") o.seed = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       std::exit(2);
     }
   }
   return o;
+}
+
+// A float32, C-order, two-dimensional .npy file (format 1.0 or 2.0) into
+// rows (n x d, row-major); exits on anything else.
+std::vector<float> read_npy(const std::string& path, std::size_t* n, std::size_t* d) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  auto fail = [&path](const char* why) {
+    std::fprintf(stderr, "%s: %s\n", path.c_str(), why);
+    std::exit(2);
+  };
+  if (!f) fail("cannot open");
+  unsigned char magic[10];
+  if (std::fread(magic, 1, 8, f) != 8 || std::memcmp(magic, "\x93NUMPY", 6) != 0) fail("not .npy");
+  std::size_t header_len = 0;
+  if (magic[6] == 1) {
+    unsigned char len[2];
+    if (std::fread(len, 1, 2, f) != 2) fail("short header");
+    header_len = len[0] | (len[1] << 8);
+  } else {
+    unsigned char len[4];
+    if (std::fread(len, 1, 4, f) != 4) fail("short header");
+    header_len = len[0] | (len[1] << 8) | (len[2] << 16) | (static_cast<std::size_t>(len[3]) << 24);
+  }
+  std::string header(header_len, '\0');
+  if (std::fread(&header[0], 1, header_len, f) != header_len) fail("short header");
+  if (header.find("'<f4'") == std::string::npos || header.find("'fortran_order': False") == std::string::npos) {
+    fail("not float32 in C order");
+  }
+  std::size_t shape = header.find("'shape': (");
+  if (shape == std::string::npos || std::sscanf(header.c_str() + shape + 10, "%zu, %zu", n, d) != 2) {
+    fail("not two-dimensional");
+  }
+  std::vector<float> out(*n * *d);
+  if (std::fread(out.data(), sizeof(float), out.size(), f) != out.size()) fail("short data");
+  std::fclose(f);
+  return out;
 }
 
 double seconds_since(Clock::time_point t) {
@@ -100,12 +148,26 @@ double qps_at(const std::vector<Point>& curve, double target) {
 int main(int argc, char** argv) {
   Options o = parse(argc, argv);
   install_kernels(detect_isa_level());
+  std::vector<float> rows, queries;
+  if (o.data.empty()) {
+    vecsim::testdata::ClusteredModel model(o.dims, 100, 42);
+    rows = model.sample_rows(o.rows, 1);
+    queries = model.sample_rows(static_cast<std::size_t>(o.queries), 2);
+  } else {
+    std::size_t n = 0, dims = 0, nq = 0, qdims = 0;
+    rows = read_npy(o.data + "/base.npy", &n, &dims);
+    queries = read_npy(o.data + "/queries.npy", &nq, &qdims);
+    if (qdims != dims) {
+      std::fprintf(stderr, "queries have %zu dims, rows %zu\n", qdims, dims);
+      return 2;
+    }
+    o.rows = std::min(o.rows, n);
+    o.queries = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(o.queries), nq));
+    o.dims = static_cast<int>(dims);
+  }
   const std::size_t d = static_cast<std::size_t>(o.dims);
-  vecsim::testdata::ClusteredModel model(o.dims, 100, 42);
-  std::vector<float> rows = model.sample_rows(o.rows, 1);
-  std::vector<float> queries = model.sample_rows(static_cast<std::size_t>(o.queries), 2);
-  std::printf("data: %zu x %d clustered, %d held-out queries; m=%d ef_construction=%d\n", o.rows,
-              o.dims, o.queries, o.m, o.ef_construction);
+  std::printf("data: %zu x %d %s, %d held-out queries; m=%d ef_construction=%d\n", o.rows, o.dims,
+              o.data.empty() ? "clustered" : o.data.c_str(), o.queries, o.m, o.ef_construction);
   std::printf("CPU: %s; vecsim kernels: %s; hnswlib compiled for %s\n",
               vecsim::bench::cpu_model().c_str(), isa_name(kernels().level),
               vecsim::bench::HnswlibReference::compiled_for());
@@ -133,7 +195,7 @@ int main(int argc, char** argv) {
   DenseSpace<float> space(d, kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f);
   space.reserve(o.rows);
   for (std::size_t r = 0; r < o.rows; ++r) space.add(&rows[r * d]);
-  HnswGraph<DenseSpace<float>> graph(space, HnswParams{o.m, o.ef_construction, 7});
+  HnswGraph<DenseSpace<float>> graph(space, HnswParams{o.m, o.ef_construction, static_cast<std::uint64_t>(o.seed)});
   graph.reserve(o.rows);
   vecsim::bench::HnswlibReference reference(d, o.rows, static_cast<std::size_t>(o.m),
                                             static_cast<std::size_t>(o.ef_construction));

@@ -20,6 +20,7 @@
 #include "../support/clustered_data.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_graph.h"
+#include "graph/hnsw_graph_check.h"
 #include "kernels/kernel_table.h"
 
 namespace vecsim::core {
@@ -98,8 +99,9 @@ TEST_P(HnswRecallTest, ClusteredRecallAtK) {
       slack = 0.01;
     }
     EXPECT_EQ(graph.count(), static_cast<std::size_t>(kRows));
-    EXPECT_EQ(graph.check_invariants(), 0u);
-    EXPECT_EQ(graph.unlinked_count(), 0u);
+    EXPECT_EQ(check_hnsw_invariants(graph), 0u);
+    EXPECT_EQ(hnsw_unlinked_count(graph), 0u);
+    EXPECT_EQ(check_hnsw_heuristic_parts(graph, space), 0u);
     double r40 = recall(graph, space, queries, 40);
     double r200 = recall(graph, space, queries, 200);
     EXPECT_GE(r40, c.recall_at_40 - slack) << c.name << ", threads " << threads;
@@ -140,7 +142,7 @@ TEST(HnswGraph, EmptyAndSinglePoint) {
   graph.search(q, 5, 40, &got);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].distance, 2.0f);
-  EXPECT_EQ(graph.check_invariants(), 0u);
+  EXPECT_EQ(check_hnsw_invariants(graph), 0u);
 }
 
 TEST(HnswGraph, AllPointsEqualKeepInvariants) {
@@ -153,7 +155,7 @@ TEST(HnswGraph, AllPointsEqualKeepInvariants) {
   HnswGraph<DenseSpace<float>> graph(space, HnswParams{4, 16, 1});
   float p[4] = {1, 2, 3, 4};
   for (int i = 0; i < 300; ++i) graph.insert(space.add(p));
-  EXPECT_EQ(graph.check_invariants(), 0u);
+  EXPECT_EQ(check_hnsw_invariants(graph), 0u);
   std::vector<Candidate> got;
   graph.search(p, 10, 40, &got);
   ASSERT_FALSE(got.empty());

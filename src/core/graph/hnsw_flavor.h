@@ -1,8 +1,8 @@
 // src/core/graph/hnsw_flavor.h
 // What an operator class (index/value_kind.h) means to the hnsw graph: a
 // Flavor, that is the distance policy over stored values
-// (index/value_metrics.h), a factory for the in-memory space of a build,
-// and whether neighbour lists are filled. with_hnsw_flavor(opclass, f)
+// (index/value_metrics.h) and a factory for the in-memory space of a
+// build. with_hnsw_flavor(opclass, f)
 // calls f with the opclass's flavor, so the build code is written once and
 // instantiated once per flavor (the page graph takes the flavor's
 // AnyMetric and is compiled once for all).
@@ -10,9 +10,8 @@
 // INVARIANTS
 //   The graph orders by squared L2 for L2, by L1 for L1, and by negative
 //   inner product for inner product and (on normalized values, see
-//   index/index_value.h) cosine. Only inner product fills lists
-//   (select_diverse): on normalized values the negative dot product orders
-//   pairs as L2 does, so cosine needs no fill.
+//   index/index_value.h) cosine. Every opclass fills its lists
+//   (select_diverse, HnswParams::fill_lists).
 #pragma once
 
 #include <cstddef>
@@ -44,7 +43,6 @@ struct DenseFlavor {
   using Metric = DenseMetric<Elem>;
   using Space = DenseSpace<Elem>;
   Metric metric;
-  bool fill_lists;  // HnswParams::fill_lists
   typename Space::Batch4Kernel batch4;
   Space make_space(std::size_t dims) const { return Space(dims, metric.kernel, batch4, metric.sign); }
   AnyMetric any_metric() const { return AnyMetric(metric, batch4); }
@@ -57,7 +55,6 @@ struct ValueFlavor {
   using Metric = AnyMetric;
   using Space = ValueSpace<AnyMetric>;
   AnyMetric metric;
-  bool fill_lists;
   Space make_space(std::size_t) const { return Space(metric); }
   AnyMetric any_metric() const { return metric; }
 };
@@ -66,15 +63,14 @@ template <class F>
 decltype(auto) with_hnsw_flavor(IndexOpclass oc, F&& f) {
   const KernelTable& k = kernels();
   const float sign = orders_by_dot(oc.metric) ? -1.0f : 1.0f;
-  const bool fill = oc.metric == IndexMetric::kInnerProduct;
   return visit_value_kind(oc.kind, [&](auto kind) {
     using Kind = decltype(kind);
     if constexpr (Kind::kDense) {
       using Elem = typename Kind::Element;
       return f(DenseFlavor<Elem>{DenseMetric<Elem>{float_metric_kernel(dense_kernels(k, kind), oc.metric), sign},
-                                 fill, float_metric_kernel(dense_batch4(k, kind), oc.metric)});
+                                 float_metric_kernel(dense_batch4(k, kind), oc.metric)});
     } else {
-      return f(ValueFlavor{any_metric_of(oc), fill});
+      return f(ValueFlavor{any_metric_of(oc)});
     }
   });
 }

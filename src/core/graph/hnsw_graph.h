@@ -11,7 +11,7 @@
 //   ids, upper layers up to m. The entry point is a node of the highest
 //   level.
 //
-// INVARIANTS (checked by check_invariants(), used by tests)
+// INVARIANTS (checked by hnsw_graph_check.h, used by tests)
 //   1. Every id in a list is a node already inserted, never the list's
 //      owner, and appears once in that list.
 //   2. A list on layer l belongs to a node with L(n) >= l and its ids are
@@ -59,7 +59,10 @@ struct HnswParams {
   int m = 16;                // upper-layer degree; layer 0 gets 2m
   int ef_construction = 64;  // candidate list size while inserting
   std::uint64_t seed = 0x5eed;
-  bool fill_lists = false;   // top lists up to capacity (select_diverse's fill; inner product)
+  // Top lists up to capacity (select_diverse's fill) and give a new node
+  // as many links as a list holds, as pgvector does; false: hnswlib's
+  // lists (m links for a new node, the heuristic's choice only).
+  bool fill_lists = true;
 };
 
 template <class Space>
@@ -145,9 +148,7 @@ class HnswGraph {
   void search(Query query, int k, int ef, std::vector<Candidate>* out) {
     out->clear();
     if (entry_ == kNone) return;
-    Candidate nearest{space_.distance_to(query, entry_), entry_};
-    for (int l = max_level_; l > 0; --l) nearest = greedy_step(query, nearest, l);
-    main_.entries.assign(1, nearest);
+    start_entries(query, 0, hnsw_start_width(params_.m, ef), entry_, max_level_, 0, main_);
     search_layer(query, main_.entries, std::max(ef, k), 0, 0, main_);
     out->assign(main_.pool.sorted().begin(), main_.pool.sorted().end());
     if (out->size() > static_cast<std::size_t>(k)) out->resize(static_cast<std::size_t>(k));
@@ -170,62 +171,36 @@ class HnswGraph {
   std::size_t memory_bytes() const {
     std::size_t bytes = level0_.capacity() * sizeof(std::uint32_t) +
                         level0_dist_.capacity() * sizeof(float) + levels_.capacity() +
-                        in_links_.capacity() * sizeof(std::uint32_t);
+                        in_links_.capacity() * sizeof(std::uint32_t) + head0_.capacity();
     // The upper layers' lists are counted as they are made: a builder asks
     // after every row, so this must not walk the nodes.
     return bytes + upper_bytes_ + upper_.capacity() * sizeof(upper_[0]) * 2;
   }
 
-  // Checks invariants 1-4 above and the bookkeeping of 5 (in_links_ matches
-  // the lists); returns the number of violations. unlinked_count() reports
-  // invariant 5 itself.
-  std::size_t check_invariants() const {
-    std::size_t bad = 0;
-    int highest = -1;
-    for (std::uint32_t n = 0; n < levels_.size(); ++n) {
-      if (levels_[n] == kUnset) continue;
-      highest = std::max(highest, static_cast<int>(levels_[n]));
-      for (int l = 0; l <= levels_[n]; ++l) {
-        int len = 0;
-        const std::uint32_t* ids = neighbors(n, l, &len);
-        bad += len > capacity(l);
-        for (int i = 0; i < len && i <= capacity(l); ++i) {
-          std::uint32_t id = ids[i];
-          bool valid = id < levels_.size() && levels_[id] != kUnset;
-          bad += !valid || id == n || (valid && levels_[id] < l);
-          bad += std::count(ids, ids + len, id) != 1;
-        }
-      }
-    }
-    if (entry_ != kNone) bad += levels_[entry_] != highest;
-    // 5: recount the incoming links and compare.
-    std::vector<std::uint32_t> in(levels_.size(), 0);
-    for (std::uint32_t n = 0; n < levels_.size(); ++n) {
-      if (levels_[n] == kUnset) continue;
-      int len = 0;
-      const std::uint32_t* ids = neighbors(n, 0, &len);
-      for (int i = 0; i < len; ++i) ++in[ids[i]];
-    }
-    for (std::uint32_t n = 0; n < levels_.size(); ++n) {
-      if (levels_[n] == kUnset) continue;
-      bad += in[n] != in_links_[n];
-    }
-    return bad;
+  // The distances from node to its links on layer, in list order.
+  const float* link_distances(std::uint32_t node, int layer) const {
+    return const_cast<HnswGraph*>(this)->distances_of(node, layer);
   }
+  // How many links at the head of node's layer-0 list the selection
+  // heuristic chose (the rest is its fill), or -1 when not known.
+  int heuristic_part(std::uint32_t node) const { return head0_[node] == kUnknownHead ? -1 : head0_[node]; }
+  // The order of ties when linking node (candidate_heap.h): never 0, the
+  // plain order of searches.
+  static std::uint32_t link_salt(std::uint32_t node) { return node + 1; }
 
-  // Nodes other than the entry point that no layer-0 list links (invariant
-  // 5; 0 except when so many nodes are equal that no list has room for all
-  // of them, which the index avoids by storing equal values once).
-  std::size_t unlinked_count() const {
-    std::size_t n_unlinked = 0;
-    for (std::uint32_t n = 0; n < levels_.size(); ++n) {
-      if (levels_[n] != kUnset && n != entry_ && in_links_[n] == 0) ++n_unlinked;
-    }
-    return n_unlinked;
+  // Node ids below slots() may be inserted; inserted(n) says which.
+  std::size_t slots() const { return levels_.size(); }
+  bool inserted(std::uint32_t node) const { return node < levels_.size() && levels_[node] != kUnset; }
+  // The layer-0 lists that link node (invariant 5's bookkeeping).
+  std::uint32_t in_links(std::uint32_t node) const {
+    return __atomic_load_n(&in_links_[node], __ATOMIC_RELAXED);
   }
 
  private:
   static constexpr std::uint8_t kUnset = 0xff;
+  // head0_ of a list that is not select_diverse's output as it stands (or
+  // of every list when not filling): its next re-selection is a full one.
+  static constexpr std::uint8_t kUnknownHead = 0xff;
   static constexpr std::size_t kLockStripes = 4096;
 
   // What one inserting thread works with.
@@ -283,10 +258,8 @@ class HnswGraph {
     if (concurrent_ && level <= max_level) top.unlock();
 
     Query q = space_.query_of(node);
-    Candidate nearest{space_.distance_to(q, entry), entry};
-    for (int l = max_level; l > level; --l) nearest = greedy_step(q, nearest, l, sc);
-
-    sc.entries.assign(1, nearest);
+    start_entries(q, level, hnsw_start_width(params_.m, params_.ef_construction), entry, max_level,
+                  link_salt(node), sc);
     for (int l = std::min(level, max_level); l >= 0; --l) {
       search_layer(q, sc.entries, params_.ef_construction, l, link_salt(node), sc);
       // Under build_parallel another thread may already have linked this
@@ -295,10 +268,14 @@ class HnswGraph {
       for (const Candidate& c : sc.pool.sorted()) {
         if (c.node != node) sc.sorted.push_back(c);
       }
-      select_neighbors(sc.sorted, params_.m, &sc.selected);
+      // Filling, a node takes as many links as its lists hold (2m on
+      // layer 0, as pgvector's do); else m, as hnswlib's.
+      int heuristic_kept = 0;
+      select_neighbors(sc.sorted, params_.fill_lists ? capacity(l) : params_.m, &sc.selected,
+                       &heuristic_kept);
       {
         NodeLock lock(*this, node);
-        set_links(node, l, sc.selected);
+        set_links(node, l, sc.selected, heuristic_kept);
       }
       for (const Candidate& c : sc.selected) add_link(c.node, node, c.distance, l, sc);
       sc.entries.swap(sc.sorted);
@@ -364,6 +341,7 @@ class HnswGraph {
       for (std::uint32_t i = 1; i <= list[0]; ++i) {
         if (list[i] == node) return;
       }
+      head0_[c.node] = kUnknownHead;
       if (static_cast<int>(list[0]) < m0_) {
         dist[list[0]] = c.distance;
         list[++list[0]] = node;
@@ -407,6 +385,7 @@ class HnswGraph {
     level0_.resize(n * static_cast<std::size_t>(m0_ + 1), 0);
     level0_dist_.resize(n * static_cast<std::size_t>(m0_), 0.0f);
     in_links_.resize(n, 0);
+    head0_.resize(n, kUnknownHead);
     main_.visited.resize(n);
   }
 
@@ -445,9 +424,27 @@ class HnswGraph {
     return best;
   }
 
-  // The order of ties when linking node (candidate_heap.h): never 0, the
-  // plain order of searches.
-  static std::uint32_t link_salt(std::uint32_t node) { return node + 1; }
+  // Where a search of `layer` starts (hnsw_levels.h), into sc.entries:
+  // the greedy descent from `entry` (of level max_level) to layer + 1,
+  // then the `width` nearest there, or the descent's end alone when layer
+  // is the top one.
+  void start_entries(Query q, int layer, int width, std::uint32_t entry, int max_level,
+                     std::uint32_t salt, Scratch& sc) {
+    Candidate nearest{space_.distance_to(q, entry), entry};
+    const int above = layer + 1;
+    for (int l = max_level; l > above; --l) nearest = greedy_step(q, nearest, l, sc);
+    if (above > max_level) {
+      sc.entries.assign(1, nearest);
+      return;
+    }
+    if (width <= 1) {
+      sc.entries.assign(1, greedy_step(q, nearest, above, sc));
+      return;
+    }
+    sc.entries.assign(1, nearest);
+    search_layer(q, sc.entries, width, above, salt, sc);
+    sc.entries.assign(sc.pool.sorted().begin(), sc.pool.sorted().end());
+  }
 
   // The ef nearest nodes reachable on `layer` from `entries`, into pool_
   // (nearest first). salt: 0 for a search, link_salt(node) when linking
@@ -486,9 +483,9 @@ class HnswGraph {
     }
   }
 
-  void select_neighbors(const std::vector<Candidate>& sorted, int m,
-                        std::vector<Candidate>* kept) const {
-    select_diverse(sorted, m, SpacePairs{space_}, kept, params_.fill_lists);
+  void select_neighbors(const std::vector<Candidate>& sorted, int m, std::vector<Candidate>* kept,
+                        int* heuristic_kept = nullptr) const {
+    select_diverse(sorted, m, SpacePairs{space_}, kept, params_.fill_lists, heuristic_kept);
   }
 
   // select_diverse's distances, four at a time when the space has a
@@ -503,12 +500,16 @@ class HnswGraph {
     }
   };
 
-  void set_links(std::uint32_t node, int layer, const std::vector<Candidate>& chosen) {
+  // heuristic_kept: as select_diverse's (kUnknownHead when the list is
+  // not select_diverse's output).
+  void set_links(std::uint32_t node, int layer, const std::vector<Candidate>& chosen,
+                 int heuristic_kept) {
     std::uint32_t* list = list_of(node, layer);
     float* dist = distances_of(node, layer);
     if (layer == 0) {
       for (std::uint32_t i = 1; i <= list[0]; ++i) add_in_link(list[i], -1);
       for (const Candidate& c : chosen) add_in_link(c.node, 1);
+      head0_[node] = params_.fill_lists ? static_cast<std::uint8_t>(heuristic_kept) : kUnknownHead;
     }
     list[0] = static_cast<std::uint32_t>(chosen.size());
     for (std::size_t i = 0; i < chosen.size(); ++i) {
@@ -534,19 +535,46 @@ class HnswGraph {
     for (std::uint32_t i = 1; i <= list[0]; ++i) {
       if (list[i] == to) return;
     }
+    if (layer == 0 && head0_[from] != kUnknownHead && add_to_selected(from, Candidate{d, to})) return;
     if (static_cast<int>(list[0]) < cap) {
       dist[list[0]] = d;
       list[++list[0]] = to;
-      if (layer == 0) add_in_link(to, 1);
+      if (layer == 0) {
+        add_in_link(to, 1);
+        head0_[from] = kUnknownHead;  // `to` may belong to the heuristic's part
+      }
       return;
     }
     sc.prune.clear();
     sc.prune.push_back(Candidate{d, to});
     for (std::uint32_t i = 1; i <= list[0]; ++i) sc.prune.push_back(Candidate{dist[i - 1], list[i]});
     std::sort(sc.prune.begin(), sc.prune.end(), Closer{link_salt(from)});
-    select_neighbors(sc.prune, cap, &sc.pruned);
-    if (layer == 0) keep_last_links(to, sc);
-    set_links(from, layer, sc.pruned);
+    int heuristic_kept = 0;
+    select_neighbors(sc.prune, cap, &sc.pruned, &heuristic_kept);
+    if (layer == 0 && keep_last_links(to, sc)) heuristic_kept = kUnknownHead;
+    set_links(from, layer, sc.pruned, heuristic_kept);
+  }
+
+  // add_link's shortcut on layer 0, when from's list is select_diverse's
+  // output (head0_ known): add_to_selected_list decides most links with
+  // a few distances instead of the heuristic's dozens (a build whose lists
+  // are full re-selects a list for most links it makes). False (nothing
+  // changed) when the full re-selection must decide, among others when
+  // the link to leave is some node's last way in (keep_last_links' case).
+  bool add_to_selected(std::uint32_t from, const Candidate& c) {
+    std::uint32_t* list = list_of(from, 0);
+    int len = static_cast<int>(list[0]);
+    int kept = head0_[from];
+    auto distance = [this](std::uint32_t a, std::uint32_t b) { return space_.distance(a, b); };
+    auto may_leave = [this](std::uint32_t node, bool is_c) { return in_links(node) > (is_c ? 0u : 1u); };
+    ListEdit edit = add_to_selected_list(list + 1, distances_of(from, 0), &len, &kept, m0_, c,
+                                         Closer{link_salt(from)}, distance, may_leave);
+    if (!edit.decided) return false;
+    list[0] = static_cast<std::uint32_t>(len);
+    head0_[from] = static_cast<std::uint8_t>(kept);
+    if (edit.c_in) add_in_link(c.node, 1);
+    if (edit.left != ListEdit{}.left) add_in_link(edit.left, -1);
+    return true;
   }
 
   void add_in_link(std::uint32_t node, int delta) {
@@ -556,19 +584,18 @@ class HnswGraph {
       in_links_[node] += static_cast<std::uint32_t>(delta);
     }
   }
-  std::uint32_t in_links(std::uint32_t node) const {
-    return __atomic_load_n(&in_links_[node], __ATOMIC_RELAXED);
-  }
-
   // Puts back into pruned_ every candidate of prune_ whose only incoming
-  // link is the list being re-selected (or, for `added`, that has none).
-  void keep_last_links(std::uint32_t added, Scratch& sc) {
+  // link is the list being re-selected (or, for `added`, that has none);
+  // true if it changed pruned_.
+  bool keep_last_links(std::uint32_t added, Scratch& sc) {
+    bool changed = false;
     for (const Candidate& c : sc.prune) {
       std::uint32_t in = in_links(c.node) - (c.node == added ? 0 : 1);  // links besides this list
       if (in > 0) continue;
       bool kept = false;
       for (const Candidate& k : sc.pruned) kept |= k.node == c.node;
       if (kept) continue;
+      changed = true;
       if (static_cast<int>(sc.pruned.size()) < capacity(0)) {
         sc.pruned.push_back(c);
         continue;
@@ -583,6 +610,7 @@ class HnswGraph {
         }
       }
     }
+    return changed;
   }
 
   const Space& space_;
@@ -597,6 +625,7 @@ class HnswGraph {
   std::vector<std::vector<std::uint32_t>> upper_;    // per node: layers 1..L, each count + m ids
   std::vector<std::vector<float>> upper_dist_;       // per node: layers 1..L, each m distances
   std::vector<std::uint32_t> in_links_;              // per node: layer-0 lists that link it
+  std::vector<std::uint8_t> head0_;                  // per node: its layer-0 list's heuristic part
   std::size_t upper_bytes_ = 0;                      // heap bytes of upper_ and upper_dist_
   std::uint32_t entry_ = kNone;
   int max_level_ = -1;

@@ -13,6 +13,14 @@
 // that fits its memory draws the same levels for the same seed as before;
 // rows a build adds on pages after its memory runs out, like every insert,
 // draw from LevelRng (a different sequence, the same distribution).
+//
+// Where a search of a layer starts (hnsw_start_width): not at the one
+// element the greedy descent ends on, but at the min(ef, m) nearest of
+// the layer above, found by a best-first search there. The layer above
+// holds about 1/m of the elements, so that search is cheap, and a search
+// that starts among several near elements rather than one finds more of
+// the true neighbours at small ef (100k x 128 clustered: recall@10 at ef
+// 10 0.828 -> 0.838) and builds a slightly better graph.
 #pragma once
 
 #include <cmath>
@@ -40,6 +48,8 @@ class LevelRng {
  private:
   std::uint64_t state_;
 };
+
+inline int hnsw_start_width(int m, int ef) { return ef < m ? ef : m; }
 
 inline double hnsw_level_scale(int m) { return 1.0 / std::log(static_cast<double>(m)); }
 

@@ -58,8 +58,8 @@ class HnswPageGraph {
   using ScanOrder = HnswScanOrder;
   using ScanLimits = HnswScanLimits;
 
-  // fill_lists: as HnswParams::fill_lists (the index's opclass decides).
-  HnswPageGraph(Store* store, AnyMetric metric, std::uint64_t seed = 0x5eed, bool fill_lists = false)
+  // fill_lists: as HnswParams::fill_lists (tests turn it off).
+  HnswPageGraph(Store* store, AnyMetric metric, std::uint64_t seed = 0x5eed, bool fill_lists = true)
       : ctx_(store, metric, fill_lists),
         reader_(ctx_),
         search_(ctx_, reader_),

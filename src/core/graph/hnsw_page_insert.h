@@ -84,12 +84,11 @@ class HnswPageInsert {
     // graph.
     chosen_.assign(static_cast<std::size_t>(level) + 1, {});
     if (ctx_.meta.entry != kNoRef) {
-      Candidate nearest{0, ctx_.meta.entry};
-      VECSIM_RETURN_IF_ERROR(search_.descend(value, level, &nearest));
-      search_.entries().assign(1, nearest);
+      const std::uint32_t salt = insert_salt(heap_block, heap_offset);
+      VECSIM_RETURN_IF_ERROR(
+          search_.start(value, level, hnsw_start_width(ctx_.meta.m, ctx_.meta.ef_construction), salt));
       for (int layer = std::min<int>(level, ctx_.meta.entry_level); layer >= 0; --layer) {
-        VECSIM_RETURN_IF_ERROR(search_.search_layer(value, ctx_.meta.ef_construction, layer,
-                                            insert_salt(heap_block, heap_offset)));
+        VECSIM_RETURN_IF_ERROR(search_.search_layer(value, ctx_.meta.ef_construction, layer, salt));
         // Dying elements route the search (and start the next layer's)
         // but are never linked: vacuum is repairing what links them.
         search_.entries().assign(search_.pool().sorted().begin(), search_.pool().sorted().end());

@@ -25,6 +25,7 @@
 
 #include "graph/candidate_heap.h"
 #include "graph/hnsw_page_context.h"
+#include "graph/hnsw_levels.h"
 #include "graph/hnsw_page_search.h"
 #include "graph/ref_set.h"
 #include "storage/hnsw_format.h"
@@ -61,10 +62,7 @@ class HnswPageScan {
       return Status::ok();
     }
     ValueRef q{scan_query_.data(), scan_query_.size()};
-    Candidate nearest{0, ctx_.meta.entry};
-    VECSIM_RETURN_IF_ERROR(search_.descend(q, 0, &nearest));
-    search_.reset_visited();
-    search_.entries().assign(1, nearest);
+    VECSIM_RETURN_IF_ERROR(search_.start(q, 0, hnsw_start_width(ctx_.meta.m, ef), 0));
     VECSIM_RETURN_IF_ERROR(scan_batch(q));
     // Further batches of an iterative scan cache links only within a
     // sixteenth of the budget (hnsw_page_search.h, limit_link_cache).

@@ -29,6 +29,7 @@
 
 #include "graph/candidate_heap.h"
 #include "graph/hnsw_element_reader.h"
+#include "graph/hnsw_levels.h"
 #include "graph/hnsw_page_context.h"
 #include "graph/ref_set.h"
 #include "graph/search_pool.h"
@@ -73,9 +74,7 @@ class HnswPageSearch {
   Status search(ValueRef query, int k, int ef, std::vector<HnswHit>* out) {
     out->clear();
     if (ctx_.meta.entry == kNoRef) return Status::ok();
-    Candidate nearest{0, ctx_.meta.entry};
-    VECSIM_RETURN_IF_ERROR(descend(query, 0, &nearest));
-    entries_.assign(1, nearest);
+    VECSIM_RETURN_IF_ERROR(start(query, 0, hnsw_start_width(ctx_.meta.m, ef), 0));
     VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0, 0));
     for (const Candidate& c : pool_.sorted()) {
       if (static_cast<int>(out->size()) == k) break;
@@ -116,6 +115,27 @@ class HnswPageSearch {
         }
       }
     }
+    return Status::ok();
+  }
+
+  // Where a search of `layer` starts (hnsw_levels.h), into entries_: the
+  // greedy descent to layer + 1, then the `width` nearest there (a
+  // best-first search with tie salt `salt`), or the descent's end alone
+  // when layer is the top one. The visited set is left reset: the search
+  // of `layer` reads its entries afresh.
+  Status start(ValueRef query, int layer, int width, std::uint32_t salt) {
+    Candidate nearest{0, ctx_.meta.entry};
+    const int above = layer + 1;
+    if (width <= 1 || above > ctx_.meta.entry_level) {
+      VECSIM_RETURN_IF_ERROR(descend(query, layer, &nearest));
+      entries_.assign(1, nearest);
+    } else {
+      VECSIM_RETURN_IF_ERROR(descend(query, above, &nearest));
+      entries_.assign(1, nearest);
+      VECSIM_RETURN_IF_ERROR(search_layer(query, width, above, salt));
+      entries_.assign(pool_.sorted().begin(), pool_.sorted().end());
+    }
+    reset_visited();
     return Status::ok();
   }
 

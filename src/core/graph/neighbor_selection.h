@@ -46,15 +46,22 @@ OneAtATime<Distance> one_at_a_time(Distance distance) {
 // kept.
 //
 // fill: then tops the list up to m with the nearest candidates the
-// heuristic passed over (the paper's keepPrunedConnections). For inner
-// product, which is no metric, the heuristic alone keeps one or two links
-// (a candidate of large norm is "nearer" to every other than the base is),
-// and the graph falls apart into pieces a search cannot reach.
+// heuristic passed over (the paper's keepPrunedConnections; pgvector's
+// lists are kept full so). Full lists buy recall at the same ef (on
+// 100k x 128 clustered data, recall@10 at ef 40 0.959 against 0.924) and
+// queries per second at the same recall. For inner product, which is no
+// metric, the heuristic alone keeps one or two links (a candidate of
+// large norm is "nearer" to every other than the base is), and the graph
+// falls apart into pieces a search cannot reach.
 inline int max_equal_kept(int m) { return m / 4 > 2 ? m / 4 : 2; }
 
+//
+// *heuristic_kept (if given): how many of *kept the heuristic chose; they
+// come first, then the fill, each part in the order of `sorted`.
 template <class Pairs>
 void select_diverse(const std::vector<Candidate>& sorted, int m, Pairs&& pairs,
-                    std::vector<Candidate>* kept, bool fill = false) {
+                    std::vector<Candidate>* kept, bool fill = false,
+                    int* heuristic_kept = nullptr) {
   kept->clear();
   const int equal_cap = max_equal_kept(m);
   for (const Candidate& c : sorted) {
@@ -86,14 +93,96 @@ void select_diverse(const std::vector<Candidate>& sorted, int m, Pairs&& pairs,
     for (; diverse && j < n; ++j) look((*kept)[j], pairs.one(c.node, (*kept)[j].node));
     if (diverse && equal < equal_cap) kept->push_back(c);
   }
+  const std::size_t heuristic = kept->size();
+  if (heuristic_kept) *heuristic_kept = static_cast<int>(heuristic);
   if (!fill) return;
-  std::size_t heuristic = kept->size();
   for (const Candidate& c : sorted) {
     if (kept->size() >= static_cast<std::size_t>(m)) break;
     bool taken = false;
     for (std::size_t i = 0; i < heuristic && !taken; ++i) taken = (*kept)[i].node == c.node;
     if (!taken) kept->push_back(c);
   }
+}
+
+}  // namespace vecsim::core
+
+namespace vecsim::core {
+
+// A list that select_diverse made with fill meeting one more candidate.
+// The list: ids/dist[0, len), its first `kept` links the heuristic chose,
+// then the fill, each part nearest first by `closer`. What select_diverse
+// over the list and c (at most cap) would give is found here without
+// re-running it, when c changes no verdict but its own:
+// - c rejected by a kept link nearer to the base than c: the kept part
+//   stands and c joins the fill;
+// - c kept, and no kept link farther than c nearer to c than to the base:
+//   the kept part gains c, and the fill's verdicts stand (each fill link
+//   is still rejected by the kept link that rejected it).
+// Then, with cap + 1 links, the one to leave is the farthest of the fill
+// (or, with no fill, the farthest kept). Undecided (the caller re-selects
+// in full): c keeps and rejects a farther kept link (verdicts cascade),
+// equal distances (the heuristic's cap on equal values decides), or
+// may_leave(node) refuses the one that would leave.
+struct ListEdit {
+  bool decided = false;
+  bool c_in = false;                  // c is in the list afterwards
+  std::uint32_t left = 0xffffffffu;   // the link that left the list (not c), if any
+};
+
+template <class Distance, class MayLeave>
+ListEdit add_to_selected_list(std::uint32_t* ids, float* dist, int* len, int* kept, int cap,
+                              const Candidate& c, const Closer& closer, Distance&& distance,
+                              MayLeave&& may_leave) {
+  ListEdit edit;
+  // c's verdict: against the kept links nearer than it, in order.
+  int at = 0;
+  bool rejected = false;
+  for (; at < *kept && closer(Candidate{dist[at], ids[at]}, c); ++at) {
+    float d = distance(c.node, ids[at]);
+    if (d == c.distance && dist[at] == c.distance) return edit;
+    if (d < c.distance) {
+      rejected = true;
+      break;
+    }
+  }
+  // c kept: the farther kept links must survive it.
+  if (!rejected) {
+    for (int j = at; j < *kept; ++j) {
+      float d = distance(ids[j], c.node);
+      if (d < dist[j] || (d == dist[j] && c.distance == dist[j])) return edit;
+    }
+  }
+  const bool full = *len == cap;
+  // The part c joins, and where in the list it goes.
+  const int part_begin = rejected ? *kept : 0;
+  int pos = rejected ? *len : at;
+  if (rejected) {
+    while (pos > part_begin && closer(c, Candidate{dist[pos - 1], ids[pos - 1]})) --pos;
+  }
+  if (full) {
+    // The farthest of the fill leaves (c itself if it is the farthest
+    // rejected), or with no fill the farthest kept.
+    const bool c_leaves = pos == *len;
+    const std::uint32_t leaving = c_leaves ? c.node : ids[*len - 1];
+    if (!may_leave(leaving, c_leaves)) return edit;
+    edit.decided = true;
+    if (c_leaves) return edit;
+    edit.left = leaving;
+    if (*kept == *len) --*kept;  // no fill: a kept link leaves
+    --*len;
+  } else {
+    edit.decided = true;
+  }
+  for (int i = *len; i > pos; --i) {
+    ids[i] = ids[i - 1];
+    dist[i] = dist[i - 1];
+  }
+  ids[pos] = c.node;
+  dist[pos] = c.distance;
+  ++*len;
+  if (!rejected) ++*kept;
+  edit.c_in = true;
+  return edit;
 }
 
 }  // namespace vecsim::core

@@ -33,7 +33,7 @@ class BuildHandle final : public HnswBuildHandle {
   BuildHandle(PgPageStore* store, const Flavor& flavor, core::HnswParams params,
               std::uint32_t dims, std::size_t budget)
       : builder_(store, flavor.make_space(dims), flavor.metric,
-                 core::HnswParams{params.m, params.ef_construction, params.seed, flavor.fill_lists},
+                 core::HnswParams{params.m, params.ef_construction, params.seed},
                  dims, budget) {}
 
   core::Status add(core::ValueRef value, std::uint32_t heap_block,

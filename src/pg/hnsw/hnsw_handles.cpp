@@ -31,8 +31,8 @@ class IndexHandle final : public HnswIndexHandle {
  public:
   using Graph = core::HnswPageGraph<PgPageStore>;
 
-  IndexHandle(PgPageStore* store, core::AnyMetric metric, bool fill_lists, std::uint64_t seed)
-      : graph_(store, metric, seed, fill_lists) {}
+  IndexHandle(PgPageStore* store, core::AnyMetric metric, std::uint64_t seed)
+      : graph_(store, metric, seed) {}
 
   Status open() noexcept override { return core::no_throw([&] { return graph_.open(); }); }
   const core::HnswMeta& meta() const noexcept override { return graph_.meta(); }
@@ -68,7 +68,7 @@ core::Status make_hnsw_index(core::IndexOpclass opclass, PgPageStore* store, std
   return core::no_throw([&] {
     static_assert(sizeof(IndexHandle) <= kHnswHandleBytes);
     *out = core::with_hnsw_flavor(opclass, [&](const auto& flavor) -> HnswIndexHandle* {
-      return new (storage) IndexHandle(store, flavor.any_metric(), flavor.fill_lists, seed);
+      return new (storage) IndexHandle(store, flavor.any_metric(), seed);
     });
     return Status::ok();
   });
