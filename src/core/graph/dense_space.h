@@ -3,7 +3,8 @@
 // the distance between them through one kernel of the active table.
 //
 // SPACE CONCEPT (what HnswGraph needs of a space)
-//   Query                  what a search starts from (here const Elem*)
+//   Query                  what a search starts from (here a row and its
+//                          slack, graph/norm_slack.h; a plain row converts)
 //   size()                 number of stored points, ids 0 .. size() - 1
 //   query_of(a)            stored point a as a Query
 //   distance(a, b)         distance between stored points a and b
@@ -13,7 +14,10 @@
 //                          (cheaper than four calls) or just four calls
 //   prefetch(b)            hint that b's data is about to be read
 // Distances need only be monotone in the true metric (squared L2 stands
-// for L2; negative dot for inner product); smaller is nearer.
+// for L2; negative dot for inner product); smaller is nearer. With
+// reduce_inner_product() (inner product only), distances between stored
+// points, and from a query with a slack, are norm_slack.h's link
+// distance.
 //
 // INVARIANTS
 //   Rows are stored back to back with a stride of whole 64-byte lines, so
@@ -25,6 +29,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "graph/norm_slack.h"
 #include "index/value_metrics.h"
 
 namespace vecsim::core {
@@ -32,7 +37,7 @@ namespace vecsim::core {
 template <class Elem>
 class DenseSpace {
  public:
-  using Query = const Elem*;
+  using Query = SlackQuery<const Elem*>;
   static constexpr bool kBatchKernel = true;
   using Kernel = float (*)(const Elem*, const Elem*, std::size_t) noexcept;
   using Batch4Kernel = void (*)(const Elem*, const Elem* const*, std::size_t, float*) noexcept;
@@ -48,11 +53,19 @@ class DenseSpace {
 
   void reserve(std::size_t n) { rows_.reserve(n * stride_); }
 
+  // Links by the inner-product reduction (norm_slack.h); the kernel must
+  // be the dot product. Call before the first add.
+  void reduce_inner_product() { slacks_.enable(); }
+  // The reduction's bound on squared norms (0 without it).
+  float norm_bound_sq() const { return slacks_.bound_sq(); }
+  bool reduces_inner_product() const { return slacks_.enabled(); }
+
   // Copies a vector of dims elements; returns its id.
   std::uint32_t add(const Elem* v) {
     std::size_t at = rows_.size();
     rows_.resize(at + stride_);
     for (std::size_t i = 0; i < dims_; ++i) rows_[at + i] = v[i];
+    if (slacks_.enabled()) slacks_.add(kernel_(v, v, dims_));
     return static_cast<std::uint32_t>(at / stride_);
   }
 
@@ -65,20 +78,24 @@ class DenseSpace {
   std::size_t size() const { return rows_.size() / stride_; }
   std::size_t dims() const { return dims_; }
   const Elem* row(std::uint32_t id) const { return rows_.data() + id * stride_; }
-  std::size_t memory_bytes() const { return rows_.capacity() * sizeof(Elem); }
+  std::size_t memory_bytes() const { return rows_.capacity() * sizeof(Elem) + slacks_.memory_bytes(); }
 
-  Query query_of(std::uint32_t a) const { return row(a); }
+  Query query_of(std::uint32_t a) const { return Query(row(a), slacks_.of(a)); }
 
   float distance(std::uint32_t a, std::uint32_t b) const {
-    return sign_ * kernel_(row(a), row(b), dims_);
+    return sign_ * kernel_(row(a), row(b), dims_) - slacks_.of(a) * slacks_.of(b);
   }
-  float distance_to(const Elem* query, std::uint32_t b) const {
-    return sign_ * kernel_(query, row(b), dims_);
+  float distance_to(Query query, std::uint32_t b) const {
+    const float d = sign_ * kernel_(query.value, row(b), dims_);
+    return query.slack == 0.0f ? d : d - query.slack * slacks_.of(b);
   }
-  void distances_to4(const Elem* query, const std::uint32_t* ids, float* out) const {
+  void distances_to4(Query query, const std::uint32_t* ids, float* out) const {
     const Elem* rows[4] = {row(ids[0]), row(ids[1]), row(ids[2]), row(ids[3])};
-    batch4_(query, rows, dims_, out);
+    batch4_(query.value, rows, dims_, out);
     for (int i = 0; i < 4; ++i) out[i] *= sign_;
+    if (query.slack != 0.0f) {
+      for (int i = 0; i < 4; ++i) out[i] -= query.slack * slacks_.of(ids[i]);
+    }
   }
   void prefetch(std::uint32_t b) const {
     const char* p = reinterpret_cast<const char*>(row(b));
@@ -93,6 +110,7 @@ class DenseSpace {
   Batch4Kernel batch4_;
   float sign_;
   std::vector<Elem> rows_;
+  NodeSlacks slacks_;
 };
 
 }  // namespace vecsim::core

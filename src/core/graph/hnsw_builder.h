@@ -166,8 +166,12 @@ class HnswBuilder {
       ValueRef v = space_->value(node);
       return HnswNodeData{v.bytes, v.size, tids_[node].block, tids_[node].offset};
     };
+    // An inner-product graph's pages carry the bound its links were chosen
+    // under, so that inserts go on choosing them the same way.
+    const HnswNormBound bound{space_->norm_bound_sq()};
     Status st = write_hnsw(*graph_, static_cast<std::uint32_t>(space_->size()), data, params_.m,
-                           params_.ef_construction, dims_, store_, &refs);
+                           params_.ef_construction, dims_, store_, &refs,
+                           space_->reduces_inner_product() ? &bound : nullptr);
     graph_.reset();
     space_.reset();
     std::vector<Tid>().swap(tids_);

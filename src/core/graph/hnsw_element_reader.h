@@ -131,8 +131,17 @@ class HnswElementReader {
     return Status::ok();
   }
 
-  Status distance(ValueRef query, HnswRef r, float* d) {
-    return with_value(r, &spill_value_, [&](ValueRef v) { *d = ctx_.metric.distance(query, v); });
+  // The distance from query, of slack query_slack (0 for a user's query,
+  // the slack of a stored value when linking it: norm_slack.h), to r.
+  Status distance(ValueRef query, float query_slack, HnswRef r, float* d) {
+    return with_value(r, &spill_value_, [&](ValueRef v) {
+      *d = ctx_.metric.distance(query, v);
+      if (query_slack != 0.0f) *d -= query_slack * ctx_.slack_of(v);
+    });
+  }
+  // The link distance between stored value `base` and r.
+  Status link_distance(ValueRef base, HnswRef r, float* d) {
+    return distance(base, ctx_.slack_of(base), r, d);
   }
 
   // The value of element r, copied (4-byte aligned, as values need).

@@ -11,7 +11,9 @@
 //   The graph orders by squared L2 for L2, by L1 for L1, and by negative
 //   inner product for inner product and (on normalized values, see
 //   index/index_value.h) cosine. Every opclass fills its lists
-//   (select_diverse, HnswParams::fill_lists).
+//   (select_diverse, HnswParams::fill_lists). Inner product links by the
+//   reduction of graph/norm_slack.h; cosine's values are normalized, where
+//   the reduction changes nothing.
 #pragma once
 
 #include <cstddef>
@@ -44,7 +46,12 @@ struct DenseFlavor {
   using Space = DenseSpace<Elem>;
   Metric metric;
   typename Space::Batch4Kernel batch4;
-  Space make_space(std::size_t dims) const { return Space(dims, metric.kernel, batch4, metric.sign); }
+  bool inner_product;  // links by the inner-product reduction (graph/norm_slack.h)
+  Space make_space(std::size_t dims) const {
+    Space space(dims, metric.kernel, batch4, metric.sign);
+    if (inner_product) space.reduce_inner_product();
+    return space;
+  }
   AnyMetric any_metric() const { return AnyMetric(metric, batch4); }
 };
 
@@ -55,7 +62,12 @@ struct ValueFlavor {
   using Metric = AnyMetric;
   using Space = ValueSpace<AnyMetric>;
   AnyMetric metric;
-  Space make_space(std::size_t) const { return Space(metric); }
+  bool inner_product;
+  Space make_space(std::size_t) const {
+    Space space(metric);
+    if (inner_product) space.reduce_inner_product();
+    return space;
+  }
   AnyMetric any_metric() const { return metric; }
 };
 
@@ -63,14 +75,15 @@ template <class F>
 decltype(auto) with_hnsw_flavor(IndexOpclass oc, F&& f) {
   const KernelTable& k = kernels();
   const float sign = orders_by_dot(oc.metric) ? -1.0f : 1.0f;
+  const bool inner_product = oc.metric == IndexMetric::kInnerProduct;
   return visit_value_kind(oc.kind, [&](auto kind) {
     using Kind = decltype(kind);
     if constexpr (Kind::kDense) {
       using Elem = typename Kind::Element;
       return f(DenseFlavor<Elem>{DenseMetric<Elem>{float_metric_kernel(dense_kernels(k, kind), oc.metric), sign},
-                                 float_metric_kernel(dense_batch4(k, kind), oc.metric)});
+                                 float_metric_kernel(dense_batch4(k, kind), oc.metric), inner_product});
     } else {
-      return f(ValueFlavor{any_metric_of(oc)});
+      return f(ValueFlavor{any_metric_of(oc), inner_product});
     }
   });
 }

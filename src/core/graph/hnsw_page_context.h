@@ -1,8 +1,10 @@
 // src/core/graph/hnsw_page_context.h
 // What the parts of an hnsw index on pages share (hnsw_page_graph.h draws
 // the parts): the store, the opclass's metric, the metapage as last read,
-// the element layout it implies, and whether lists are filled; and
-// AlignedBytes, the buffer a value is copied into.
+// the element layout it implies, whether lists are filled, and for inner
+// product the bound of the reduction that links are chosen by
+// (graph/norm_slack.h); and AlignedBytes, the buffer a value is copied
+// into.
 //
 // INVARIANTS
 //   The context is owned by HnswPageGraph and outlives every part; each
@@ -17,6 +19,7 @@
 #include <cstring>
 #include <vector>
 
+#include "graph/norm_slack.h"
 #include "index/scorer.h"
 #include "storage/hnsw_format.h"
 #include "util/status.h"
@@ -55,16 +58,23 @@ template <class Store>
 struct HnswPageContext {
   HnswPageContext(Store* s, AnyMetric m, bool fill) : store(s), metric(m), fill_lists(fill) {}
 
-  // Reads the metapage; checks its magic and version (XX000 otherwise).
+  // Reads the metapage and, for inner product, the norm bound beside it
+  // (one read of block 0); checks magic and version (XX000 otherwise).
   Status open() {
     bool found = false;
-    VECSIM_RETURN_IF_ERROR(store->read_item(0, 1, [&](const unsigned char* p, std::size_t n) {
-      if (n >= sizeof meta) {
-        std::memcpy(&meta, p, sizeof meta);
+    bool bound_intact = true;
+    VECSIM_RETURN_IF_ERROR(store->read_page_items(0, [&](const unsigned char* const* items,
+                                                         const std::size_t* sizes, std::size_t count) {
+      if (count >= 1 && sizes[0] >= sizeof meta) {
+        std::memcpy(&meta, items[0], sizeof meta);
         found = true;
       }
+      reduces_inner_product = count >= kHnswNormBoundItem;
+      if (!reduces_inner_product) return;
+      bound_intact = sizes[kHnswNormBoundItem - 1] >= sizeof norm_bound;
+      if (bound_intact) std::memcpy(&norm_bound, items[kHnswNormBoundItem - 1], sizeof norm_bound);
     }));
-    if (!found || meta.magic != kHnswMagic || meta.version != kHnswFormatVersion ||
+    if (!found || !bound_intact || meta.magic != kHnswMagic || meta.version != kHnswFormatVersion ||
         !valid_hnsw_params(meta.m, meta.ef_construction)) {
       return Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt or of another version");
     }
@@ -72,11 +82,20 @@ struct HnswPageContext {
     return Status::ok();
   }
 
+  // A stored value's slack under the reduction (0 without it): the
+  // metric's distance of a value to itself is minus its squared norm for
+  // inner product.
+  float slack_of(ValueRef v) const {
+    return reduces_inner_product ? norm_slack(norm_bound.bound_sq, -metric.distance(v, v)) : 0.0f;
+  }
+
   Store* store;
   AnyMetric metric;
   bool fill_lists;  // HnswParams::fill_lists
   HnswMeta meta{};
   HnswElementLayout layout{16};
+  bool reduces_inner_product = false;  // block 0 has an HnswNormBound item
+  HnswNormBound norm_bound{0.0f};
 };
 
 }  // namespace vecsim::core

@@ -78,6 +78,9 @@ class HnswPageInsert {
       *deferred = true;
       return Status::ok();
     }
+    // Inner product: the bound covers the value before it chooses links.
+    VECSIM_RETURN_IF_ERROR(cover_norm(value));
+    search_.set_query_slack(ctx_.slack_of(value));
     reuse_moved_ = false;
 
     // Choose the neighbours on every layer the new element shares with the
@@ -163,6 +166,29 @@ class HnswPageInsert {
       if (reuse_moved_) m.reuse_block = reuse_block;
       std::memcpy(p, &m, sizeof m);
       ctx_.meta = m;
+      return true;
+    }, &changed));
+    return intact ? Status::ok() : Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt");
+  }
+
+  // Raises the norm bound of an inner-product index (norm_slack.h) to
+  // cover value, if it does not; concurrent inserts raise it by
+  // read-check-write, so the bound only grows.
+  Status cover_norm(ValueRef value) {
+    if (!ctx_.reduces_inner_product) return Status::ok();
+    const float norm_sq = -ctx_.metric.distance(value, value);
+    if (norm_sq <= ctx_.norm_bound.bound_sq) return Status::ok();
+    bool changed = false;
+    bool intact = true;
+    VECSIM_RETURN_IF_ERROR(ctx_.store->update_item(0, kHnswNormBoundItem, [&](unsigned char* p, std::size_t n) {
+      HnswNormBound b;
+      if (n < sizeof b) return intact = false;
+      std::memcpy(&b, p, sizeof b);
+      ctx_.norm_bound = b;
+      if (norm_sq <= b.bound_sq) return false;  // raised meanwhile
+      b.bound_sq = raised_norm_bound(b.bound_sq, norm_sq);
+      std::memcpy(p, &b, sizeof b);
+      ctx_.norm_bound = b;
       return true;
     }, &changed));
     return intact ? Status::ok() : Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt");

@@ -53,6 +53,10 @@ class HnswPageSearch {
       : ctx_(ctx), reader_(reader), metric_(ctx.metric) {}
 
   SearchPool& pool() { return pool_; }
+  // The slack of the query of the searches that follow (norm_slack.h): 0
+  // (the default) for a user's query, ctx.slack_of(value) for a search
+  // made to link a stored value. search() and a scan's begin set it to 0.
+  void set_query_slack(float slack) { query_slack_ = slack; }
   std::vector<Candidate>& entries() { return entries_; }
   const RefSet& visited() const { return visited_; }
   // Memory the visited set and seen_ hold (a scan's budget counts it).
@@ -73,6 +77,7 @@ class HnswPageSearch {
   // The k nearest live elements to query, nearest first.
   Status search(ValueRef query, int k, int ef, std::vector<HnswHit>* out) {
     out->clear();
+    query_slack_ = 0.0f;
     if (ctx_.meta.entry == kNoRef) return Status::ok();
     VECSIM_RETURN_IF_ERROR(start(query, 0, hnsw_start_width(ctx_.meta.m, ef), 0));
     VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0, 0));
@@ -93,7 +98,7 @@ class HnswPageSearch {
   // that layer (visit_page), so only each layer's first list is a read.
   Status descend(ValueRef query, int to, Candidate* nearest) {
     reset_visited();
-    VECSIM_RETURN_IF_ERROR(reader_.distance(query, nearest->node, &nearest->distance));
+    VECSIM_RETURN_IF_ERROR(reader_.distance(query, query_slack_, nearest->node, &nearest->distance));
     visited_.insert(nearest->node);
     for (int layer = ctx_.meta.entry_level; layer > to; --layer) {
       bool first = true;
@@ -278,7 +283,7 @@ class HnswPageSearch {
             if (spill_values_.size() <= spilled_.size()) spill_values_.resize(spilled_.size() + 1);
             spilled_.push_back(SpilledValue{k, reader_.begin_spilled_value(h, p, &spill_values_[spilled_.size()])});
           } else {
-            fresh_distances_[k] = metric_.distance(query, reader_.value_of(h, p));
+            fresh_distances_[k] = distance_to(query, reader_.value_of(h, p));
           }
           visited_.set_value(refs[k], remember_seen(h, p, layer));
         }));
@@ -286,9 +291,14 @@ class HnswPageSearch {
     for (std::size_t i = 0; i < spilled_.size(); ++i) {
       AlignedBytes& value = spill_values_[i];
       VECSIM_RETURN_IF_ERROR(reader_.read_chunks(refs[spilled_[i].k], spilled_[i].chunk, &value));
-      fresh_distances_[spilled_[i].k] = metric_.distance(query, ValueRef{value.data(), value.size()});
+      fresh_distances_[spilled_[i].k] = distance_to(query, ValueRef{value.data(), value.size()});
     }
     return Status::ok();
+  }
+
+  float distance_to(ValueRef query, ValueRef v) const {
+    const float d = metric_.distance(query, v);
+    return query_slack_ == 0.0f ? d : d - query_slack_ * ctx_.slack_of(v);
   }
 
   // The links and the deleted flag of the seen_ entry at `at`.
@@ -316,6 +326,7 @@ class HnswPageSearch {
   HnswPageContext<Store>& ctx_;
   HnswElementReader<Store>& reader_;
   const AnyMetric metric_;  // ctx_.metric, kept beside the search's scratch
+  float query_slack_ = 0.0f;
   RefSet visited_;
   std::vector<std::uint32_t> seen_;  // see kSeenLinks
   std::size_t link_cache_bytes_ = SIZE_MAX;

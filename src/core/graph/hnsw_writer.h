@@ -193,7 +193,7 @@ void encode_piece(const HnswGraph<Space>& graph, const HnswPiece& piece, const H
 template <class Store, class Space, class NodeData>
 Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeData node_data,
                   int m, int ef_construction, std::uint32_t dims, Store* store,
-                  std::vector<HnswRef>* refs) {
+                  std::vector<HnswRef>* refs, const HnswNormBound* norm_bound = nullptr) {
   if (!valid_hnsw_params(m, ef_construction)) {
     return Status::error(ErrorCode::kInvalidParameter, "invalid hnsw options m=%d ef_construction=%d",
                          m, ef_construction);
@@ -247,7 +247,9 @@ Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeD
                 node_count,
                 0};
   std::uint16_t offset = 0;
-  return store->add_item(0, &meta, sizeof meta, &offset);
+  VECSIM_RETURN_IF_ERROR(store->add_item(0, &meta, sizeof meta, &offset));
+  if (norm_bound) VECSIM_RETURN_IF_ERROR(store->add_item(0, norm_bound, sizeof *norm_bound, &offset));
+  return Status::ok();
 }
 
 }  // namespace vecsim::core

@@ -7,6 +7,9 @@
 // INVARIANTS
 //   Each value starts at a 4-byte boundary of one arena; ids are insertion
 //   order. The arena only grows, so ValueRefs stay valid until the next add.
+//   With reduce_inner_product() (an inner-product metric, whose distance
+//   of a value to itself is minus its squared norm) links are chosen by
+//   norm_slack.h's link distance, as in DenseSpace.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +17,7 @@
 #include <cstring>
 #include <vector>
 
+#include "graph/norm_slack.h"
 #include "index/value_metrics.h"
 
 namespace vecsim::core {
@@ -21,10 +25,14 @@ namespace vecsim::core {
 template <class Metric>
 class ValueSpace {
  public:
-  using Query = ValueRef;
+  using Query = SlackQuery<ValueRef>;
   static constexpr bool kBatchKernel = false;  // distances_to4 is four calls
 
   explicit ValueSpace(Metric metric) : metric_(metric) {}
+
+  void reduce_inner_product() { slacks_.enable(); }
+  float norm_bound_sq() const { return slacks_.bound_sq(); }
+  bool reduces_inner_product() const { return slacks_.enabled(); }
 
   std::uint32_t add(const void* bytes, std::size_t size) {
     std::size_t at = arena_.size();
@@ -32,6 +40,10 @@ class ValueSpace {
     std::memcpy(arena_.data() + at, bytes, size);
     starts_.push_back(at);
     sizes_.push_back(size);
+    if (slacks_.enabled()) {
+      ValueRef v{reinterpret_cast<const unsigned char*>(arena_.data() + at), size};
+      slacks_.add(-metric_.distance(v, v));
+    }
     return static_cast<std::uint32_t>(starts_.size() - 1);
   }
 
@@ -42,12 +54,17 @@ class ValueSpace {
     return ValueRef{reinterpret_cast<const unsigned char*>(arena_.data() + starts_[id]), sizes_[id]};
   }
   std::size_t memory_bytes() const {
-    return arena_.capacity() * 4 + starts_.capacity() * sizeof(std::size_t) * 2;
+    return arena_.capacity() * 4 + starts_.capacity() * sizeof(std::size_t) * 2 + slacks_.memory_bytes();
   }
 
-  Query query_of(std::uint32_t a) const { return value(a); }
-  float distance(std::uint32_t a, std::uint32_t b) const { return metric_.distance(value(a), value(b)); }
-  float distance_to(Query q, std::uint32_t b) const { return metric_.distance(q, value(b)); }
+  Query query_of(std::uint32_t a) const { return Query(value(a), slacks_.of(a)); }
+  float distance(std::uint32_t a, std::uint32_t b) const {
+    return metric_.distance(value(a), value(b)) - slacks_.of(a) * slacks_.of(b);
+  }
+  float distance_to(Query q, std::uint32_t b) const {
+    const float d = metric_.distance(q.value, value(b));
+    return q.slack == 0.0f ? d : d - q.slack * slacks_.of(b);
+  }
   void distances_to4(Query q, const std::uint32_t* ids, float* out) const {
     for (int i = 0; i < 4; ++i) out[i] = distance_to(q, ids[i]);
   }
@@ -55,6 +72,7 @@ class ValueSpace {
 
  private:
   Metric metric_;
+  NodeSlacks slacks_;
   std::vector<std::uint32_t> arena_;  // 4-byte units keep every value aligned
   std::vector<std::size_t> starts_;
   std::vector<std::size_t> sizes_;

@@ -71,6 +71,16 @@ static_assert(sizeof(HnswMeta) == 28);
 static_assert(offsetof(HnswMeta, entry) == 16);
 static_assert(std::is_trivially_copyable_v<HnswMeta>);
 
+// Inner-product indexes (graph/norm_slack.h) hold a second item in block
+// 0: the bound on squared norms their links are chosen under. Inserts
+// raise it (read-check-write) when a value exceeds it. Other indexes,
+// and inner-product ones written before the reduction, have none.
+struct HnswNormBound {
+  float bound_sq;
+};
+constexpr std::uint16_t kHnswNormBoundItem = 2;
+static_assert(sizeof(HnswNormBound) == 4);
+
 constexpr std::uint8_t kElementDeleted = 0x01;
 constexpr std::uint8_t kElementSpilled = 0x02;  // the value continues in chunk items
 // Set by vacuum on an element whose heap tuple is dead, before it repairs
