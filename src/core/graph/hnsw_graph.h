@@ -66,6 +66,9 @@ struct HnswParams {
 };
 
 template <class Space>
+class HnswReachRepair;  // hnsw_graph_reach.h
+
+template <class Space>
 class HnswGraph {
  public:
   static constexpr int kMaxLevel = kHnswMaxLevel;
@@ -133,14 +136,14 @@ class HnswGraph {
         stop);
     concurrent_ = false;
     locks_.reset();
-    if (result == ParallelResult::kDone) relink_unreachable(n);
+    if (result == ParallelResult::kDone) HnswReachRepair<Space>(*this).run(n);
     return result;
   }
 
   // Links every node a walk of layer 0 from the entry point does not reach
-  // (see relink_unreachable); the builder calls it before writing a graph.
+  // (hnsw_graph_reach.h); the builder calls it before writing a graph.
   void ensure_reachable() {
-    if (entry_ != kNone) relink_unreachable(static_cast<std::uint32_t>(count_.load()));
+    if (entry_ != kNone) HnswReachRepair<Space>(*this).run(static_cast<std::uint32_t>(count_.load()));
   }
 
   // The k nearest stored points to query (nearest first) with a candidate
@@ -197,6 +200,7 @@ class HnswGraph {
   }
 
  private:
+  friend class HnswReachRepair<Space>;
   static constexpr std::uint8_t kUnset = 0xff;
   // head0_ of a list that is not select_diverse's output as it stands (or
   // of every list when not filling): its next re-selection is a full one.
@@ -283,86 +287,6 @@ class HnswGraph {
     if (level > max_level) {
       max_level_ = level;
       entry_ = node;
-    }
-  }
-
-  // Races the serial build cannot have leave a few nodes that a search
-  // from the entry point cannot reach: two threads pruning two lists that
-  // hold a node's last two incoming links can each drop one, or a group
-  // of nodes may link only each other. After the threads, each node a
-  // breadth-first walk of layer 0 does not reach gets a link from its
-  // nearest reachable node (into a free slot, or in place of that list's
-  // farthest link whose target has other incoming links); then the walk
-  // is repeated, since the newly linked nodes make others reachable too.
-  void relink_unreachable(std::uint32_t n) {
-    std::vector<char> reached;
-    std::vector<std::uint32_t> queue, in_reached;
-    for (int pass = 0; pass < 8; ++pass) {
-      reached.assign(n, 0);
-      in_reached.assign(n, 0);
-      queue.assign(1, entry_);
-      reached[entry_] = 1;
-      for (std::size_t at = 0; at < queue.size(); ++at) {
-        int len = 0;
-        const std::uint32_t* ids = neighbors(queue[at], 0, &len);
-        for (int i = 0; i < len; ++i) {
-          ++in_reached[ids[i]];
-          if (!reached[ids[i]]) {
-            reached[ids[i]] = 1;
-            queue.push_back(ids[i]);
-          }
-        }
-      }
-      if (queue.size() == n) return;
-      for (std::uint32_t node = 0; node < n; ++node) {
-        if (!reached[node]) link_from_nearest(node, reached, in_reached);
-      }
-    }
-  }
-
-  // Links node (unreachable) from a reached node near it: into a free
-  // slot, or in place of the farthest link whose target other reached
-  // lists also link (in_reached counts them), so that no reached node
-  // loses its way in. The layer-0 search starts from a reached node (the
-  // descent may end inside an island, whose nodes cannot take the link
-  // usefully), so it finds reached nodes only.
-  void link_from_nearest(std::uint32_t node, const std::vector<char>& reached,
-                         std::vector<std::uint32_t>& in_reached) {
-    Query q = space_.query_of(node);
-    Candidate nearest{space_.distance_to(q, entry_), entry_};
-    for (int l = max_level_; l > 0; --l) nearest = greedy_step(q, nearest, l);
-    if (!reached[nearest.node]) nearest = Candidate{space_.distance_to(q, entry_), entry_};
-    main_.entries.assign(1, nearest);
-    search_layer(q, main_.entries, params_.ef_construction, 0, link_salt(node), main_);
-    for (const Candidate& c : main_.pool.sorted()) {
-      if (c.node == node || !reached[c.node]) continue;
-      std::uint32_t* list = list_of(c.node, 0);
-      float* dist = distances_of(c.node, 0);
-      for (std::uint32_t i = 1; i <= list[0]; ++i) {
-        if (list[i] == node) return;
-      }
-      head0_[c.node] = kUnknownHead;
-      if (static_cast<int>(list[0]) < m0_) {
-        dist[list[0]] = c.distance;
-        list[++list[0]] = node;
-        add_in_link(node, 1);
-        ++in_reached[node];
-        return;
-      }
-      int worst = -1;
-      for (std::uint32_t i = 1; i <= list[0]; ++i) {
-        if (in_reached[list[i]] > 1 && (worst < 0 || dist[i - 1] > dist[worst - 1])) {
-          worst = static_cast<int>(i);
-        }
-      }
-      if (worst < 0) continue;  // every link is some node's last: try the next nearest
-      add_in_link(list[worst], -1);
-      --in_reached[list[worst]];
-      list[worst] = node;
-      dist[worst - 1] = c.distance;
-      add_in_link(node, 1);
-      ++in_reached[node];
-      return;
     }
   }
 
@@ -640,3 +564,5 @@ class HnswGraph {
 };
 
 }  // namespace vecsim::core
+
+#include "graph/hnsw_graph_reach.h"  // HnswReachRepair, which needs HnswGraph complete
