@@ -41,7 +41,8 @@ DROP INDEX ipn_sparsevec;
 -- norm bound when its value exceeds it
 CREATE TABLE ipn_grown (id int, v vector(3));
 CREATE INDEX ipn_grown_idx ON ipn_grown USING hnsw (v vector_ip_ops);
-INSERT INTO ipn_grown SELECT id, v FROM ipn ORDER BY v <#> '[-1,-1,-1]';  -- ascending norms, the worst order
+-- in ascending sum of components (about ascending norm), the worst order
+INSERT INTO ipn_grown SELECT id, v FROM ipn ORDER BY v <#> '[-1,-1,-1]';
 SELECT * FROM ipn_check('ipn_grown_idx', 'vector_ip_ops', 'v', 'vector(3)', 'ipn_grown');
 
 -- a third deleted and vacuumed: the repairs link by the reduction too

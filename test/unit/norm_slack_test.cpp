@@ -1,7 +1,8 @@
 // test/unit/norm_slack_test.cpp
 // The inner-product reduction (graph/norm_slack.h): the link distance is
-// the negative dot product of the lifted values; the bound grows with
-// headroom; a graph
+// the negative dot product of the lifted values (less a constant), its
+// term stays exact under a huge bound, the bound grows with headroom and
+// stays finite, a serial build under a rising bound stays consistent; a graph
 // linked by it finds the largest inner products of values of very
 // unequal norms, where one linked by negative inner product alone does
 // not; and an index on pages keeps its bound in block 0 and raises it
@@ -9,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -17,6 +19,7 @@
 #include "../support/hnsw_page_helpers.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_graph.h"
+#include "graph/hnsw_flavor.h"
 #include "graph/hnsw_graph_check.h"
 #include "graph/norm_slack.h"
 #include "kernels/kernel_table.h"
@@ -62,39 +65,95 @@ TEST(NormSlack, LinkDistanceIsTheLiftedValuesNegativeDot) {
   for (int i = 0; i < 200; ++i) largest = std::max(largest, dot(&rows[i * kDims], &rows[i * kDims]));
   EXPECT_GE(bound, largest);
   EXPECT_LE(bound, largest * kNormBoundGrowth * 1.0001f);
-  auto lifted = [&](int i, float out[4]) {
+  // lifted by half: (x, sqrt((B - |x|^2) / 2)), in double
+  auto lifted = [&](int i, double out[4]) {
     const float* x = &rows[static_cast<std::size_t>(i) * kDims];
     for (int k = 0; k < kDims; ++k) out[k] = x[k];
-    out[3] = std::sqrt(kLiftShare * std::max(0.0f, bound - dot(x, x)));
+    out[3] = std::sqrt(kLiftShare * std::max(0.0, static_cast<double>(bound) - dot(x, x)));
   };
   for (int a = 0; a < 200; a += 7) {
     for (int b = 0; b < 200; b += 11) {
-      float xa[4], xb[4];
+      double xa[4], xb[4];
       lifted(a, xa);
       lifted(b, xb);
-      float lifted_dot = 0;
+      double lifted_dot = 0;
       for (int k = 0; k < 4; ++k) lifted_dot += xa[k] * xb[k];
-      EXPECT_NEAR(-lifted_dot, space.distance(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b)), 1e-5f);
+      // the link distance is -<a', b'> less the constant kLiftShare * B
+      EXPECT_NEAR(-lifted_dot + kLiftShare * bound,
+                  space.distance(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b)), 1e-5);
     }
   }
-  // A user's query (no slack) is ranked by the operator: -<q, x>.
+  // A user's query is ranked by the operator: -<q, x>.
   float q[3] = {0.3f, 0.9f, 0.1f};
   EXPECT_FLOAT_EQ(space.distance_to(q, 5), -dot(q, &rows[5 * kDims]));
 }
 
-TEST(NormSlack, BoundGrowsByHeadroomNotByEveryValue) {
-  NodeSlacks slacks;
-  slacks.enable();
+// One outlier makes the bound a million times the other norms: the link
+// term still tells their inner products apart (computed as s(x) s(y) in
+// float, the term's rounding, about 0.06 there, would swamp them).
+TEST(NormSlack, LinkTermKeepsSmallValuesApartUnderAHugeBound) {
+  const float bound = 1.2e6f;
+  for (float a : {0.5f, 1.0f, 2.0f}) {
+    for (float b : {0.25f, 1.5f}) {
+      const double exact = -kLiftShare * (std::sqrt((1.2e6 - a) * (1.2e6 - b)) - 1.2e6);
+      EXPECT_NEAR(link_term(bound, a, b), exact, 1e-6 * std::fabs(exact) + 1e-9);
+    }
+  }
+  EXPECT_GT(link_term(bound, 1.0f, 1.0f), link_term(bound, 1.0f, 0.5f));  // the lifted coordinates of smaller norms are nearer
+  EXPECT_EQ(link_term(0.0f, 1.0f, 1.0f), 0.0f);                           // no bound, no term
+  EXPECT_TRUE(std::isfinite(link_term(bound, INFINITY, 1.0f)));            // above the bound: on it
+}
+
+TEST(NormSlack, BoundGrowsByHeadroomAndStaysFinite) {
+  NodeNorms norms;
+  norms.enable();
   int raises = 0;
   float last = 0;
   for (int i = 1; i <= 10000; ++i) {  // ever larger norms: the worst order
-    slacks.add(static_cast<float>(i));
-    if (slacks.bound_sq() != last) ++raises;
-    last = slacks.bound_sq();
-    EXPECT_GE(slacks.bound_sq(), static_cast<float>(i));
-    EXPECT_FLOAT_EQ(slacks.of(static_cast<std::uint32_t>(i - 1)), norm_slack(last, static_cast<float>(i)));
+    norms.add(static_cast<float>(i));
+    if (norms.bound_sq() != last) ++raises;
+    last = norms.bound_sq();
+    EXPECT_GE(norms.bound_sq(), static_cast<float>(i));
   }
   EXPECT_LT(raises, 60);  // log base 1.21 of 10,000 is about 48
+  norms.add(INFINITY);  // a norm that overflowed float raises nothing
+  EXPECT_EQ(norms.bound_sq(), last);
+  norms.add(3e38f);  // 1.21 times it overflows: the bound stays finite
+  EXPECT_EQ(norms.bound_sq(), FLT_MAX);
+}
+
+// A serial build whose bound rises while it runs (values in ascending
+// norm) keeps its lists' distances and heuristic parts consistent: the
+// graph measures them again when the bound changes.
+TEST(NormSlack, SerialBuildUnderARisingBoundStaysConsistent) {
+  std::vector<float> rows = skewed_rows(3000, 9);
+  std::vector<int> order(3000);
+  for (int i = 0; i < 3000; ++i) order[static_cast<std::size_t>(i)] = i;
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    return dot(&rows[a * kDims], &rows[a * kDims]) < dot(&rows[b * kDims], &rows[b * kDims]);
+  });
+  DenseSpace<float> space = ip_space(true);
+  HnswGraph<DenseSpace<float>> graph(space, HnswParams{8, 32, 7});
+  float bound = 0;
+  int raises = 0;
+  for (int i : order) {
+    std::uint32_t node = space.add(&rows[static_cast<std::size_t>(i) * kDims]);
+    raises += space.norm_bound_sq() != bound;
+    bound = space.norm_bound_sq();
+    graph.insert(node);
+  }
+  EXPECT_GT(raises, 5);
+  EXPECT_EQ(check_hnsw_invariants(graph), 0u);
+  EXPECT_EQ(check_hnsw_heuristic_parts(graph, space), 0u);
+  // every kept distance is the link distance under the final bound
+  std::size_t stale = 0;
+  for (std::uint32_t n = 0; n < 3000; ++n) {
+    int len = 0;
+    const std::uint32_t* ids = graph.neighbors(n, 0, &len);
+    const float* dist = graph.link_distances(n, 0);
+    for (int k = 0; k < len; ++k) stale += dist[k] != space.distance(n, ids[k]);
+  }
+  EXPECT_EQ(stale, 0u);
 }
 
 // recall@20 at ef 40 of a graph over skewed rows, for uniform queries.
@@ -179,6 +238,25 @@ TEST(NormSlack, PagesKeepTheBoundAndInsertsRaiseIt) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].heap_block, 90u);
   EXPECT_EQ(got[0].heap_offset, 2u);
+}
+
+// Only the inner-product opclasses link by the reduction (cosine's values
+// are normalised; L2, L1 and bit are metrics already).
+TEST(NormSlack, OnlyInnerProductOpclassesReduce) {
+  const struct {
+    ValueKind kind;
+    IndexMetric metric;
+  } cases[] = {{ValueKind::kVector, IndexMetric::kL2},       {ValueKind::kVector, IndexMetric::kInnerProduct},
+               {ValueKind::kVector, IndexMetric::kCosine},   {ValueKind::kVector, IndexMetric::kL1},
+               {ValueKind::kHalfvec, IndexMetric::kInnerProduct}, {ValueKind::kHalfvec, IndexMetric::kCosine},
+               {ValueKind::kSparse, IndexMetric::kInnerProduct},  {ValueKind::kSparse, IndexMetric::kL2},
+               {ValueKind::kBit, IndexMetric::kHamming},     {ValueKind::kBit, IndexMetric::kJaccard}};
+  for (const auto& c : cases) {
+    const bool reduces = with_hnsw_flavor(IndexOpclass{c.kind, c.metric},
+                                          [](auto flavor) { return flavor.make_space(4).reduces_inner_product(); });
+    EXPECT_EQ(reduces, c.metric == IndexMetric::kInnerProduct)
+        << static_cast<int>(c.kind) << " " << static_cast<int>(c.metric);
+  }
 }
 
 }  // namespace

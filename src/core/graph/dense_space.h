@@ -3,8 +3,10 @@
 // the distance between them through one kernel of the active table.
 //
 // SPACE CONCEPT (what HnswGraph needs of a space)
-//   Query                  what a search starts from (here a row and its
-//                          slack, graph/norm_slack.h; a plain row converts)
+//   Query                  what a search starts from (here a row and, when
+//                          the graph links a stored row, its squared norm:
+//                          graph/norm_slack.h; a plain row converts)
+//   norm_bound_sq()        the reduction's bound (0 without it)
 //   size()                 number of stored points, ids 0 .. size() - 1
 //   query_of(a)            stored point a as a Query
 //   distance(a, b)         distance between stored points a and b
@@ -16,7 +18,7 @@
 // Distances need only be monotone in the true metric (squared L2 stands
 // for L2; negative dot for inner product); smaller is nearer. With
 // reduce_inner_product() (inner product only), distances between stored
-// points, and from a query with a slack, are norm_slack.h's link
+// points, and from a linking query, are norm_slack.h's link
 // distance.
 //
 // INVARIANTS
@@ -37,7 +39,7 @@ namespace vecsim::core {
 template <class Elem>
 class DenseSpace {
  public:
-  using Query = SlackQuery<const Elem*>;
+  using Query = LinkQuery<const Elem*>;
   static constexpr bool kBatchKernel = true;
   using Kernel = float (*)(const Elem*, const Elem*, std::size_t) noexcept;
   using Batch4Kernel = void (*)(const Elem*, const Elem* const*, std::size_t, float*) noexcept;
@@ -55,17 +57,17 @@ class DenseSpace {
 
   // Links by the inner-product reduction (norm_slack.h); the kernel must
   // be the dot product. Call before the first add.
-  void reduce_inner_product() { slacks_.enable(); }
+  void reduce_inner_product() { norms_.enable(); }
   // The reduction's bound on squared norms (0 without it).
-  float norm_bound_sq() const { return slacks_.bound_sq(); }
-  bool reduces_inner_product() const { return slacks_.enabled(); }
+  float norm_bound_sq() const { return norms_.bound_sq(); }
+  bool reduces_inner_product() const { return norms_.enabled(); }
 
   // Copies a vector of dims elements; returns its id.
   std::uint32_t add(const Elem* v) {
     std::size_t at = rows_.size();
     rows_.resize(at + stride_);
     for (std::size_t i = 0; i < dims_; ++i) rows_[at + i] = v[i];
-    if (slacks_.enabled()) slacks_.add(kernel_(v, v, dims_));
+    if (norms_.enabled()) norms_.add(kernel_(v, v, dims_));
     return static_cast<std::uint32_t>(at / stride_);
   }
 
@@ -78,23 +80,23 @@ class DenseSpace {
   std::size_t size() const { return rows_.size() / stride_; }
   std::size_t dims() const { return dims_; }
   const Elem* row(std::uint32_t id) const { return rows_.data() + id * stride_; }
-  std::size_t memory_bytes() const { return rows_.capacity() * sizeof(Elem) + slacks_.memory_bytes(); }
+  std::size_t memory_bytes() const { return rows_.capacity() * sizeof(Elem) + norms_.memory_bytes(); }
 
-  Query query_of(std::uint32_t a) const { return Query(row(a), slacks_.of(a)); }
+  Query query_of(std::uint32_t a) const { return Query(row(a), norms_.of(a)); }
 
   float distance(std::uint32_t a, std::uint32_t b) const {
-    return sign_ * kernel_(row(a), row(b), dims_) - slacks_.of(a) * slacks_.of(b);
+    return sign_ * kernel_(row(a), row(b), dims_) + norms_.term(norms_.of(a), b);
   }
   float distance_to(Query query, std::uint32_t b) const {
     const float d = sign_ * kernel_(query.value, row(b), dims_);
-    return query.slack == 0.0f ? d : d - query.slack * slacks_.of(b);
+    return query.linking() ? d + norms_.term(query.norm_sq, b) : d;
   }
   void distances_to4(Query query, const std::uint32_t* ids, float* out) const {
     const Elem* rows[4] = {row(ids[0]), row(ids[1]), row(ids[2]), row(ids[3])};
     batch4_(query.value, rows, dims_, out);
     for (int i = 0; i < 4; ++i) out[i] *= sign_;
-    if (query.slack != 0.0f) {
-      for (int i = 0; i < 4; ++i) out[i] -= query.slack * slacks_.of(ids[i]);
+    if (query.linking()) {
+      for (int i = 0; i < 4; ++i) out[i] += norms_.term(query.norm_sq, ids[i]);
     }
   }
   void prefetch(std::uint32_t b) const {
@@ -110,7 +112,7 @@ class DenseSpace {
   Batch4Kernel batch4_;
   float sign_;
   std::vector<Elem> rows_;
-  NodeSlacks slacks_;
+  NodeNorms norms_;
 };
 
 }  // namespace vecsim::core

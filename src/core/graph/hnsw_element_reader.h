@@ -131,17 +131,17 @@ class HnswElementReader {
     return Status::ok();
   }
 
-  // The distance from query, of slack query_slack (0 for a user's query,
-  // the slack of a stored value when linking it: norm_slack.h), to r.
-  Status distance(ValueRef query, float query_slack, HnswRef r, float* d) {
+  // The distance from query, of link norm query_norm (kUserQuery for a
+  // user's query; a stored value's squared norm when linking it:
+  // norm_slack.h), to r.
+  Status distance(ValueRef query, float query_norm, HnswRef r, float* d) {
     return with_value(r, &spill_value_, [&](ValueRef v) {
-      *d = ctx_.metric.distance(query, v);
-      if (query_slack != 0.0f) *d -= query_slack * ctx_.slack_of(v);
+      *d = ctx_.metric.distance(query, v) + ctx_.link_term_to(query_norm, v);
     });
   }
   // The link distance between stored value `base` and r.
   Status link_distance(ValueRef base, HnswRef r, float* d) {
-    return distance(base, ctx_.slack_of(base), r, d);
+    return distance(base, ctx_.link_norm_of(base), r, d);
   }
 
   // The value of element r, copied (4-byte aligned, as values need).

@@ -82,11 +82,16 @@ struct HnswPageContext {
     return Status::ok();
   }
 
-  // A stored value's slack under the reduction (0 without it): the
-  // metric's distance of a value to itself is minus its squared norm for
-  // inner product.
-  float slack_of(ValueRef v) const {
-    return reduces_inner_product ? norm_slack(norm_bound.bound_sq, -metric.distance(v, v)) : 0.0f;
+  // The squared norm a stored value links by under the reduction
+  // (LinkQuery's kUserQuery without it): the metric's distance of a value
+  // to itself is minus its squared norm for inner product.
+  float link_norm_of(ValueRef v) const {
+    return reduces_inner_product ? -metric.distance(v, v) : LinkQuery<int>::kUserQuery;
+  }
+  // What the link distance adds to the metric's distance between a query
+  // of link norm q (kUserQuery: a user's query, nothing) and value v.
+  float link_term_to(float q, ValueRef v) const {
+    return reduces_inner_product && q >= 0.0f ? link_term(norm_bound.bound_sq, q, -metric.distance(v, v)) : 0.0f;
   }
 
   Store* store;

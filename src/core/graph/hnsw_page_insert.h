@@ -80,7 +80,7 @@ class HnswPageInsert {
     }
     // Inner product: the bound covers the value before it chooses links.
     VECSIM_RETURN_IF_ERROR(cover_norm(value));
-    search_.set_query_slack(ctx_.slack_of(value));
+    search_.set_query_norm(ctx_.link_norm_of(value));
     reuse_moved_ = false;
 
     // Choose the neighbours on every layer the new element shares with the
@@ -177,7 +177,7 @@ class HnswPageInsert {
   Status cover_norm(ValueRef value) {
     if (!ctx_.reduces_inner_product) return Status::ok();
     const float norm_sq = -ctx_.metric.distance(value, value);
-    if (norm_sq <= ctx_.norm_bound.bound_sq) return Status::ok();
+    if (raised_norm_bound(ctx_.norm_bound.bound_sq, norm_sq) == ctx_.norm_bound.bound_sq) return Status::ok();
     bool changed = false;
     bool intact = true;
     VECSIM_RETURN_IF_ERROR(ctx_.store->update_item(0, kHnswNormBoundItem, [&](unsigned char* p, std::size_t n) {
@@ -185,8 +185,9 @@ class HnswPageInsert {
       if (n < sizeof b) return intact = false;
       std::memcpy(&b, p, sizeof b);
       ctx_.norm_bound = b;
-      if (norm_sq <= b.bound_sq) return false;  // raised meanwhile
-      b.bound_sq = raised_norm_bound(b.bound_sq, norm_sq);
+      const float raised = raised_norm_bound(b.bound_sq, norm_sq);
+      if (raised == b.bound_sq) return false;  // raised meanwhile
+      b.bound_sq = raised;
       std::memcpy(p, &b, sizeof b);
       ctx_.norm_bound = b;
       return true;

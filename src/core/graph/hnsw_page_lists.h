@@ -77,7 +77,7 @@ class HnswPageLists {
   Status select(const std::vector<Candidate>& sorted, int m, std::vector<Candidate>* kept) {
     Status failed;
     HnswRef copied = kNoRef;
-    float copied_slack = 0.0f;
+    float copied_norm = 0.0f;
     select_diverse(
         sorted, m,
         one_at_a_time([&](std::uint32_t a, std::uint32_t b) {
@@ -89,10 +89,10 @@ class HnswPageLists {
               return 0.0f;
             }
             copied = a;
-            copied_slack = ctx_.slack_of(ValueRef{scratch_.data(), scratch_.size()});
+            copied_norm = ctx_.link_norm_of(ValueRef{scratch_.data(), scratch_.size()});
           }
           float d = 0;
-          Status st = reader_.distance(ValueRef{scratch_.data(), scratch_.size()}, copied_slack, b, &d);
+          Status st = reader_.distance(ValueRef{scratch_.data(), scratch_.size()}, copied_norm, b, &d);
           if (!st.is_ok()) failed = st;
           return d;
         }),
@@ -133,11 +133,11 @@ class HnswPageLists {
         have_value = true;
       }
       ValueRef base{base_.data(), base_.size()};
-      const float base_slack = ctx_.slack_of(base);
+      const float base_norm = ctx_.link_norm_of(base);
       prune_.assign(1, Candidate{neighbour.distance, added});
       for (HnswRef r : expected_) {
         Candidate c{0, r};
-        VECSIM_RETURN_IF_ERROR(reader_.distance(base, base_slack, r, &c.distance));
+        VECSIM_RETURN_IF_ERROR(reader_.distance(base, base_norm, r, &c.distance));
         prune_.push_back(c);
       }
       bool kept = false;

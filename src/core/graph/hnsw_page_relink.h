@@ -105,7 +105,7 @@ class HnswPageRelink {
   Status relink(HnswRef o) {
     VECSIM_RETURN_IF_ERROR(reader_.copy_value(o, &base_));
     ValueRef base{base_.data(), base_.size()};
-    search_.set_query_slack(ctx_.slack_of(base));
+    search_.set_query_norm(ctx_.link_norm_of(base));
     Candidate nearest{0, ctx_.meta.entry};
     VECSIM_RETURN_IF_ERROR(search_.descend(base, 0, &nearest));
     // The descent may end inside an island (upper layers can lead there);

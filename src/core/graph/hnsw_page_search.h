@@ -53,10 +53,11 @@ class HnswPageSearch {
       : ctx_(ctx), reader_(reader), metric_(ctx.metric) {}
 
   SearchPool& pool() { return pool_; }
-  // The slack of the query of the searches that follow (norm_slack.h): 0
-  // (the default) for a user's query, ctx.slack_of(value) for a search
-  // made to link a stored value. search() and a scan's begin set it to 0.
-  void set_query_slack(float slack) { query_slack_ = slack; }
+  // The link norm of the query of the searches that follow (norm_slack.h):
+  // kUserQuery (the default) for a user's query, ctx.link_norm_of(value)
+  // for a search made to link a stored value. search() and a scan's begin
+  // set kUserQuery.
+  void set_query_norm(float norm_sq) { query_norm_ = norm_sq; }
   std::vector<Candidate>& entries() { return entries_; }
   const RefSet& visited() const { return visited_; }
   // Memory the visited set and seen_ hold (a scan's budget counts it).
@@ -77,7 +78,7 @@ class HnswPageSearch {
   // The k nearest live elements to query, nearest first.
   Status search(ValueRef query, int k, int ef, std::vector<HnswHit>* out) {
     out->clear();
-    query_slack_ = 0.0f;
+    query_norm_ = LinkQuery<int>::kUserQuery;
     if (ctx_.meta.entry == kNoRef) return Status::ok();
     VECSIM_RETURN_IF_ERROR(start(query, 0, hnsw_start_width(ctx_.meta.m, ef), 0));
     VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0, 0));
@@ -98,7 +99,7 @@ class HnswPageSearch {
   // that layer (visit_page), so only each layer's first list is a read.
   Status descend(ValueRef query, int to, Candidate* nearest) {
     reset_visited();
-    VECSIM_RETURN_IF_ERROR(reader_.distance(query, query_slack_, nearest->node, &nearest->distance));
+    VECSIM_RETURN_IF_ERROR(reader_.distance(query, query_norm_, nearest->node, &nearest->distance));
     visited_.insert(nearest->node);
     for (int layer = ctx_.meta.entry_level; layer > to; --layer) {
       bool first = true;
@@ -298,7 +299,7 @@ class HnswPageSearch {
 
   float distance_to(ValueRef query, ValueRef v) const {
     const float d = metric_.distance(query, v);
-    return query_slack_ == 0.0f ? d : d - query_slack_ * ctx_.slack_of(v);
+    return query_norm_ < 0.0f ? d : d + ctx_.link_term_to(query_norm_, v);
   }
 
   // The links and the deleted flag of the seen_ entry at `at`.
@@ -326,7 +327,7 @@ class HnswPageSearch {
   HnswPageContext<Store>& ctx_;
   HnswElementReader<Store>& reader_;
   const AnyMetric metric_;  // ctx_.metric, kept beside the search's scratch
-  float query_slack_ = 0.0f;
+  float query_norm_ = LinkQuery<int>::kUserQuery;
   RefSet visited_;
   std::vector<std::uint32_t> seen_;  // see kSeenLinks
   std::size_t link_cache_bytes_ = SIZE_MAX;

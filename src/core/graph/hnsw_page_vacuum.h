@@ -477,13 +477,13 @@ class HnswPageVacuum {
     lists_.expected() = links_;
     VECSIM_RETURN_IF_ERROR(reader_.copy_value(r, &base_));
     ValueRef base{base_.data(), base_.size()};
-    const float base_slack = ctx_.slack_of(base);
-    search_.set_query_slack(base_slack);
+    const float base_norm = ctx_.link_norm_of(base);
+    search_.set_query_norm(base_norm);
     lists_.candidates().clear();
     for (HnswRef l : lists_.expected()) {
       if (gone_.count(l)) continue;
       Candidate c{0, l};
-      VECSIM_RETURN_IF_ERROR(reader_.distance(base, base_slack, l, &c.distance));
+      VECSIM_RETURN_IF_ERROR(reader_.distance(base, base_norm, l, &c.distance));
       lists_.candidates().push_back(c);
     }
     if (ctx_.meta.entry != kNoRef && ctx_.meta.entry_level >= layer) {

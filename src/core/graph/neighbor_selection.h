@@ -68,7 +68,9 @@ void select_diverse(const std::vector<Candidate>& sorted, int m, Pairs&& pairs,
     if (kept->size() >= static_cast<std::size_t>(m)) break;
     // c is rejected by the first kept node nearer to it than the base; the
     // distances are looked at in kept order, whether computed one by one
-    // or four at a time, so batching changes no verdict.
+    // or four at a time, so batching changes no verdict as long as four()
+    // gives what one() gives (a batched kernel that sums in another order
+    // may not, to the last bit).
     bool diverse = true;
     int equal = 0;
     auto look = [&](const Candidate& k, float d) {

@@ -25,14 +25,14 @@ namespace vecsim::core {
 template <class Metric>
 class ValueSpace {
  public:
-  using Query = SlackQuery<ValueRef>;
+  using Query = LinkQuery<ValueRef>;
   static constexpr bool kBatchKernel = false;  // distances_to4 is four calls
 
   explicit ValueSpace(Metric metric) : metric_(metric) {}
 
-  void reduce_inner_product() { slacks_.enable(); }
-  float norm_bound_sq() const { return slacks_.bound_sq(); }
-  bool reduces_inner_product() const { return slacks_.enabled(); }
+  void reduce_inner_product() { norms_.enable(); }
+  float norm_bound_sq() const { return norms_.bound_sq(); }
+  bool reduces_inner_product() const { return norms_.enabled(); }
 
   std::uint32_t add(const void* bytes, std::size_t size) {
     std::size_t at = arena_.size();
@@ -40,9 +40,9 @@ class ValueSpace {
     std::memcpy(arena_.data() + at, bytes, size);
     starts_.push_back(at);
     sizes_.push_back(size);
-    if (slacks_.enabled()) {
+    if (norms_.enabled()) {
       ValueRef v{reinterpret_cast<const unsigned char*>(arena_.data() + at), size};
-      slacks_.add(-metric_.distance(v, v));
+      norms_.add(-metric_.distance(v, v));
     }
     return static_cast<std::uint32_t>(starts_.size() - 1);
   }
@@ -54,16 +54,16 @@ class ValueSpace {
     return ValueRef{reinterpret_cast<const unsigned char*>(arena_.data() + starts_[id]), sizes_[id]};
   }
   std::size_t memory_bytes() const {
-    return arena_.capacity() * 4 + starts_.capacity() * sizeof(std::size_t) * 2 + slacks_.memory_bytes();
+    return arena_.capacity() * 4 + starts_.capacity() * sizeof(std::size_t) * 2 + norms_.memory_bytes();
   }
 
-  Query query_of(std::uint32_t a) const { return Query(value(a), slacks_.of(a)); }
+  Query query_of(std::uint32_t a) const { return Query(value(a), norms_.of(a)); }
   float distance(std::uint32_t a, std::uint32_t b) const {
-    return metric_.distance(value(a), value(b)) - slacks_.of(a) * slacks_.of(b);
+    return metric_.distance(value(a), value(b)) + norms_.term(norms_.of(a), b);
   }
   float distance_to(Query q, std::uint32_t b) const {
     const float d = metric_.distance(q.value, value(b));
-    return q.slack == 0.0f ? d : d - q.slack * slacks_.of(b);
+    return q.linking() ? d + norms_.term(q.norm_sq, b) : d;
   }
   void distances_to4(Query q, const std::uint32_t* ids, float* out) const {
     for (int i = 0; i < 4; ++i) out[i] = distance_to(q, ids[i]);
@@ -72,7 +72,7 @@ class ValueSpace {
 
  private:
   Metric metric_;
-  NodeSlacks slacks_;
+  NodeNorms norms_;
   std::vector<std::uint32_t> arena_;  // 4-byte units keep every value aligned
   std::vector<std::size_t> starts_;
   std::vector<std::size_t> sizes_;
