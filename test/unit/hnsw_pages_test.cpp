@@ -714,3 +714,35 @@ TEST(HnswPages, VacuumOfTheEntryPointAndOfEverything) {
 
 }  // namespace
 }  // namespace vecsim::core
+
+namespace vecsim::core {
+namespace {
+
+// A search whose link cache holds nothing (what an iterative scan's later
+// batches come to) reads every list it needs from its page, the greedy
+// descent's included: the answer is the one a search caching every list
+// gives.
+TEST(HnswPages, SearchWithoutCachedLinksAnswersAlike) {
+  constexpr int d = 16;
+  testdata::ClusteredModel model(d, 10, 3);
+  std::vector<float> rows = model.sample_rows(3000, 1);
+  std::vector<float> queries = model.sample_rows(20, 2);
+  MemPageStore store;
+  write_rows(rows, d, 8, 32, &store);
+  HnswPageContext<MemPageStore> ctx(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f}, true);
+  ASSERT_TRUE(ctx.open().is_ok());
+  HnswElementReader<MemPageStore> reader(ctx);
+  HnswPageSearch<MemPageStore> cached(ctx, reader), uncached(ctx, reader);
+  uncached.limit_link_cache(0);
+  std::vector<HnswHit> a, b;
+  for (int q = 0; q < 20; ++q) {
+    ValueRef query = vref(&queries[static_cast<std::size_t>(q) * d], d);
+    ASSERT_TRUE(cached.search(query, 10, 40, &a).is_ok());
+    ASSERT_TRUE(uncached.search(query, 10, 40, &b).is_ok());
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].ref, b[i].ref);
+  }
+}
+
+}  // namespace
+}  // namespace vecsim::core

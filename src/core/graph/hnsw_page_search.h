@@ -106,7 +106,7 @@ class HnswPageSearch {
       for (bool moved = true; moved; first = false) {
         moved = false;
         std::uint32_t at = visited_.value(nearest->node);
-        if (first || at == RefSet::kNoValue) {
+        if (first || at == RefSet::kNoValue || !links_cached(at)) {
           VECSIM_RETURN_IF_ERROR(reader_.links(nearest->node, layer, &links_, nullptr));
         } else {
           seen_links(at, &links_);
