@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "clustered_data.h"
 #include "graph/candidate_heap.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_graph.h"
@@ -50,6 +51,20 @@ inline void write_rows(const std::vector<float>& rows, int d, int m, int ef_cons
                         static_cast<std::uint16_t>(node % 100 + 1)};
   };
   ASSERT_TRUE(write_hnsw(graph, n, data, m, ef_construction, static_cast<std::uint32_t>(d), store, &refs).is_ok());
+}
+
+// Rows and held-out queries of a clustered model (dims d, `clusters`,
+// model seed), the rows built and written to store by write_rows.
+struct ClusteredPages {
+  std::vector<float> rows, queries;
+  MemPageStore store;
+};
+inline void write_clustered(int d, int clusters, std::uint64_t seed, std::size_t n, std::size_t nq, int m,
+                            int ef_construction, ClusteredPages* out) {
+  testdata::ClusteredModel model(d, clusters, seed);
+  out->rows = model.sample_rows(n, 1);
+  out->queries = model.sample_rows(nq, 2);
+  write_rows(out->rows, d, m, ef_construction, &out->store);
 }
 
 // recall@10 at ef 40 of index (rows 0 .. n - 1, row r at heap TID

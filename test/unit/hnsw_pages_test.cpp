@@ -416,11 +416,11 @@ TEST(HnswPages, FailedInsertsLeaveAValidIndex) {
 // finds nothing to do.
 TEST(HnswPages, VacuumRemovesDeadRowsAndRepairsLinks) {
   constexpr int kD = 24;
-  testdata::ClusteredModel model(kD, 20, 42);
-  std::vector<float> rows = model.sample_rows(2000, 1);
-  std::vector<float> queries = model.sample_rows(100, 2);
-  MemPageStore store;
-  write_rows(rows, kD, 16, 64, &store);
+  ClusteredPages data;
+  write_clustered(kD, 20, 42, 2000, 100, 16, 64, &data);
+  const std::vector<float>& rows = data.rows;
+  const std::vector<float>& queries = data.queries;
+  MemPageStore& store = data.store;
   PageIndex index(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
   ASSERT_TRUE(index.open().is_ok());
 
@@ -724,12 +724,10 @@ namespace {
 // gives.
 TEST(HnswPages, SearchWithoutCachedLinksAnswersAlike) {
   constexpr int d = 16;
-  testdata::ClusteredModel model(d, 10, 3);
-  std::vector<float> rows = model.sample_rows(3000, 1);
-  std::vector<float> queries = model.sample_rows(20, 2);
-  MemPageStore store;
-  write_rows(rows, d, 8, 32, &store);
-  HnswPageContext<MemPageStore> ctx(&store, DenseMetric<float>{kernels().f32.l2sq, 1.0f}, true);
+  ClusteredPages data;
+  write_clustered(d, 10, 3, 3000, 20, 8, 32, &data);
+  const std::vector<float>& queries = data.queries;
+  HnswPageContext<MemPageStore> ctx(&data.store, DenseMetric<float>{kernels().f32.l2sq, 1.0f}, true);
   ASSERT_TRUE(ctx.open().is_ok());
   HnswElementReader<MemPageStore> reader(ctx);
   HnswPageSearch<MemPageStore> cached(ctx, reader), uncached(ctx, reader);
