@@ -232,6 +232,21 @@ TEST(NormSlack, PagesKeepTheBoundAndInsertsRaiseIt) {
   HnswVerifyReport report = verify(&store);
   EXPECT_EQ(report.violations, 0u);
   EXPECT_EQ(report.unreachable, 0u);
+  // a bound that is not a number is reported (M2)
+  bool changed = false;
+  ASSERT_TRUE(store.update_item(0, kHnswNormBoundItem, [](unsigned char* p, std::size_t) {
+    const float nan = NAN;
+    std::memcpy(p, &nan, sizeof nan);
+    return true;
+  }, &changed).is_ok());
+  EXPECT_EQ(verify(&store).violations, 1u);
+  ASSERT_TRUE(store.update_item(0, kHnswNormBoundItem, [](unsigned char* p, std::size_t) {
+    const float fine = 20.0f;
+    std::memcpy(p, &fine, sizeof fine);
+    return true;
+  }, &changed).is_ok());
+  EXPECT_EQ(verify(&store).violations, 0u);
+  ASSERT_TRUE(index.open().is_ok());
   // the largest value answers a query along it
   std::vector<HnswHit> got;
   ASSERT_TRUE(index.search(vref(large, kDims), 1, 40, &got).is_ok());

@@ -6,6 +6,9 @@
 //
 // INVARIANTS CHECKED (numbered as in docs/hnsw.md)
 //   M1  block 0 holds a metapage with this format's magic and version.
+//   M2  block 0 holds nothing else but, for inner product, the norm bound
+//       of graph/norm_slack.h, finite and not negative. (That it covers
+//       every value is not checked: the checker does not know the type.)
 //   E1  every element item is as long as its header says (value bytes,
 //       level, the index's m); an element that is not spilled has
 //       inline_bytes 0, a spilled one fewer inline bytes than its value.
@@ -32,6 +35,7 @@
 // insert has failed on, both must be clean.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -80,6 +84,17 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
   if (!meta_found || meta.magic != kHnswMagic || meta.version != kHnswFormatVersion) {
     report->fail("M1 bad metapage", make_ref(0, 1));
     return Status::ok();
+  }
+  if (meta_items > kHnswNormBoundItem) report->fail("M2 more items on the metapage", make_ref(0, meta_items));
+  if (meta_items >= kHnswNormBoundItem) {
+    bool bound_ok = false;
+    VECSIM_RETURN_IF_ERROR(store->read_item(0, kHnswNormBoundItem, [&](const unsigned char* p, std::size_t n) {
+      HnswNormBound bound;
+      if (n < sizeof bound) return;
+      std::memcpy(&bound, p, sizeof bound);
+      bound_ok = std::isfinite(bound.bound_sq) && bound.bound_sq >= 0.0f;
+    }));
+    if (!bound_ok) report->fail("M2 bad norm bound", make_ref(0, kHnswNormBoundItem));
   }
   HnswElementLayout layout{meta.m};
 
