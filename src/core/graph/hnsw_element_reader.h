@@ -135,9 +135,7 @@ class HnswElementReader {
   // user's query; a stored value's squared norm when linking it:
   // norm_slack.h), to r.
   Status distance(ValueRef query, float query_norm, HnswRef r, float* d) {
-    return with_value(r, &spill_value_, [&](ValueRef v) {
-      *d = ctx_.metric.distance(query, v) + ctx_.link_term_to(query_norm, v);
-    });
+    return with_value(r, &spill_value_, [&](ValueRef v) { *d = ctx_.distance(query, query_norm, v); });
   }
   // The link distance between stored value `base` and r.
   Status link_distance(ValueRef base, HnswRef r, float* d) {

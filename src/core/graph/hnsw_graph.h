@@ -430,23 +430,14 @@ class HnswGraph {
 
   void select_neighbors(const std::vector<Candidate>& sorted, int m, std::vector<Candidate>* kept,
                         int* heuristic_kept = nullptr) const {
-    select_diverse(sorted, m, SpacePairs{space_}, kept, params_.fill_lists, heuristic_kept);
+    // One pair at a time through the same kernel as add_to_selected's: a
+    // batched kernel sums in another order, and a near-tie measured both
+    // ways could get two verdicts, so that the shortcut would no longer
+    // give exactly the full heuristic's answer.
+    auto distance = [this](std::uint32_t a, std::uint32_t b) { return space_.distance(a, b); };
+    select_diverse(sorted, m, one_at_a_time(distance), kept, params_.fill_lists, heuristic_kept);
   }
 
-  // select_diverse's distances, one pair at a time through the same kernel
-  // as add_to_selected's: the batched kernel sums in another order, and a
-  // near-tie measured both ways could get two verdicts, so that the
-  // shortcut would no longer give exactly the full heuristic's answer.
-  // (Batching here saved about 5% of a build when every link re-selected
-  // in full; the shortcut now decides most links.)
-  struct SpacePairs {
-    static constexpr bool kBatch4 = false;
-    const Space& space;
-    float one(std::uint32_t a, std::uint32_t b) const { return space.distance(a, b); }
-    void four(std::uint32_t a, const std::uint32_t* b4, float* out) const {
-      space.distances_to4(space.query_of(a), b4, out);
-    }
-  };
 
   // heuristic_kept: as select_diverse's (kUnknownHead when the list is
   // not select_diverse's output).

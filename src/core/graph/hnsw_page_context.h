@@ -86,12 +86,14 @@ struct HnswPageContext {
   // (LinkQuery's kUserQuery without it): the metric's distance of a value
   // to itself is minus its squared norm for inner product.
   float link_norm_of(ValueRef v) const {
-    return reduces_inner_product ? -metric.distance(v, v) : LinkQuery<int>::kUserQuery;
+    return reduces_inner_product ? -metric.distance(v, v) : kUserQuery;
   }
-  // What the link distance adds to the metric's distance between a query
-  // of link norm q (kUserQuery: a user's query, nothing) and value v.
-  float link_term_to(float q, ValueRef v) const {
-    return reduces_inner_product && q >= 0.0f ? link_term(norm_bound.bound_sq, q, -metric.distance(v, v)) : 0.0f;
+  // The distance from query, of link norm query_norm (kUserQuery: a
+  // user's query, the metric's distance alone), to value v.
+  float distance(ValueRef query, float query_norm, ValueRef v) const {
+    const float d = metric.distance(query, v);
+    if (!reduces_inner_product || query_norm < 0.0f) return d;
+    return d + link_term(norm_bound.bound_sq, query_norm, link_norm_of(v));
   }
 
   Store* store;

@@ -79,8 +79,9 @@ class HnswPageInsert {
       return Status::ok();
     }
     // Inner product: the bound covers the value before it chooses links.
-    VECSIM_RETURN_IF_ERROR(cover_norm(value));
-    search_.set_query_norm(ctx_.link_norm_of(value));
+    const float norm_sq = ctx_.link_norm_of(value);
+    VECSIM_RETURN_IF_ERROR(cover_norm(norm_sq));
+    search_.set_query_norm(norm_sq);
     reuse_moved_ = false;
 
     // Choose the neighbours on every layer the new element shares with the
@@ -172,11 +173,11 @@ class HnswPageInsert {
   }
 
   // Raises the norm bound of an inner-product index (norm_slack.h) to
-  // cover value, if it does not; concurrent inserts raise it by
-  // read-check-write, so the bound only grows.
-  Status cover_norm(ValueRef value) {
+  // cover a value of squared norm norm_sq (ctx_.link_norm_of), if it does
+  // not; concurrent inserts raise it by read-check-write, so the bound
+  // only grows.
+  Status cover_norm(float norm_sq) {
     if (!ctx_.reduces_inner_product) return Status::ok();
-    const float norm_sq = -ctx_.metric.distance(value, value);
     if (raised_norm_bound(ctx_.norm_bound.bound_sq, norm_sq) == ctx_.norm_bound.bound_sq) return Status::ok();
     bool changed = false;
     bool intact = true;

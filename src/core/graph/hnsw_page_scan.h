@@ -56,7 +56,7 @@ class HnswPageScan {
     scan_done_ = false;
     scan_last_ = -HUGE_VALF;
     search_.reset_visited();
-    search_.set_query_norm(LinkQuery<int>::kUserQuery);
+    search_.set_query_norm(kUserQuery);
     search_.limit_link_cache(SIZE_MAX);  // the first search keeps every link it reads
     if (ctx_.meta.entry == kNoRef) {
       scan_done_ = true;

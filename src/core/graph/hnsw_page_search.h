@@ -50,7 +50,7 @@ template <class Store>
 class HnswPageSearch {
  public:
   HnswPageSearch(HnswPageContext<Store>& ctx, HnswElementReader<Store>& reader)
-      : ctx_(ctx), reader_(reader), metric_(ctx.metric) {}
+      : ctx_(ctx), reader_(reader) {}
 
   SearchPool& pool() { return pool_; }
   // The link norm of the query of the searches that follow (norm_slack.h):
@@ -78,7 +78,7 @@ class HnswPageSearch {
   // The k nearest live elements to query, nearest first.
   Status search(ValueRef query, int k, int ef, std::vector<HnswHit>* out) {
     out->clear();
-    query_norm_ = LinkQuery<int>::kUserQuery;
+    query_norm_ = kUserQuery;
     if (ctx_.meta.entry == kNoRef) return Status::ok();
     VECSIM_RETURN_IF_ERROR(start(query, 0, hnsw_start_width(ctx_.meta.m, ef), 0));
     VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0, 0));
@@ -284,7 +284,7 @@ class HnswPageSearch {
             if (spill_values_.size() <= spilled_.size()) spill_values_.resize(spilled_.size() + 1);
             spilled_.push_back(SpilledValue{k, reader_.begin_spilled_value(h, p, &spill_values_[spilled_.size()])});
           } else {
-            fresh_distances_[k] = distance_to(query, reader_.value_of(h, p));
+            fresh_distances_[k] = ctx_.distance(query, query_norm_, reader_.value_of(h, p));
           }
           visited_.set_value(refs[k], remember_seen(h, p, layer));
         }));
@@ -292,14 +292,9 @@ class HnswPageSearch {
     for (std::size_t i = 0; i < spilled_.size(); ++i) {
       AlignedBytes& value = spill_values_[i];
       VECSIM_RETURN_IF_ERROR(reader_.read_chunks(refs[spilled_[i].k], spilled_[i].chunk, &value));
-      fresh_distances_[spilled_[i].k] = distance_to(query, ValueRef{value.data(), value.size()});
+      fresh_distances_[spilled_[i].k] = ctx_.distance(query, query_norm_, ValueRef{value.data(), value.size()});
     }
     return Status::ok();
-  }
-
-  float distance_to(ValueRef query, ValueRef v) const {
-    const float d = metric_.distance(query, v);
-    return query_norm_ < 0.0f ? d : d + ctx_.link_term_to(query_norm_, v);
   }
 
   // The links and the deleted flag of the seen_ entry at `at`.
@@ -326,8 +321,7 @@ class HnswPageSearch {
 
   HnswPageContext<Store>& ctx_;
   HnswElementReader<Store>& reader_;
-  const AnyMetric metric_;  // ctx_.metric, kept beside the search's scratch
-  float query_norm_ = LinkQuery<int>::kUserQuery;
+  float query_norm_ = kUserQuery;
   RefSet visited_;
   std::vector<std::uint32_t> seen_;  // see kSeenLinks
   std::size_t link_cache_bytes_ = SIZE_MAX;

@@ -82,12 +82,14 @@ inline float raised_norm_bound(float bound_sq, float norm_sq) {
   return std::isfinite(raised) ? raised : FLT_MAX;
 }
 
+// The link norm of a user's query: none (link_term adds nothing for it).
+constexpr float kUserQuery = -1.0f;
+
 // A query of a space that links by the reduction: a value, and its
 // squared norm when the search is made to link a stored value (a user's
 // query has none: kUserQuery).
 template <class Value>
 struct LinkQuery {
-  static constexpr float kUserQuery = -1.0f;
   LinkQuery(Value v) : value(v) {}  // NOLINT: a plain value is a user's query
   LinkQuery(Value v, float n) : value(v), norm_sq(n) {}
   bool linking() const { return norm_sq >= 0.0f; }
@@ -109,7 +111,7 @@ class NodeNorms {
     bound_sq_ = raised_norm_bound(bound_sq_, norm_sq);
   }
   // The query a stored node makes when the graph links it.
-  float of(std::uint32_t node) const { return enabled_ ? norm_sq_[node] : LinkQuery<int>::kUserQuery; }
+  float of(std::uint32_t node) const { return enabled_ ? norm_sq_[node] : kUserQuery; }
   // link_term between a query of squared norm q (kUserQuery: none) and node.
   float term(float q, std::uint32_t node) const {
     return enabled_ && q >= 0.0f ? link_term(bound_sq_, q, norm_sq_[node]) : 0.0f;
