@@ -2,18 +2,23 @@
 // Iterative scans over an index on pages (docs/reference.md 8.6): an unlimited
 // relaxed scan hands out every row exactly once; a strict scan never goes
 // back in distance; off stops at ef rows; a filter that keeps 1 row in 300
-// still finds all its rows; and the tuple limit ends the scan early with
-// the queued candidates in distance order.
+// still finds all its rows; the tuple limit ends the scan early with
+// the queued candidates in distance order; and an unlimited scan goes on
+// from the entry point when the elements near the query link nowhere else.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "../support/clustered_data.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_builder.h"
 #include "graph/hnsw_page_graph.h"
+#include "graph/hnsw_verify.h"
 #include "kernels/kernel_table.h"
 #include "storage/mem_page_store.h"
 
@@ -116,6 +121,76 @@ TEST_F(HnswScanTest, TupleLimitEndsTheScanInOrder) {
   std::vector<HnswHit> by_memory = scan(Order::kRelaxed, 40, Index::ScanLimits{~std::size_t{0}, 200 * 32});
   EXPECT_GE(by_memory.size(), 40u);
   EXPECT_LT(by_memory.size(), 1000u);
+}
+
+// The layer-0 lists of the half of the rows nearest to the query (which
+// lies far from the entry point) are cut down to links inside that half,
+// and the entry point gets a link into it: every element is still
+// reachable from the entry point (G2), but nothing outside the half from
+// inside it, where the scan starts. An unlimited relaxed scan must still
+// return every row: it goes on from the entry point once the half is
+// exhausted. (Dense clusters of equal values built beside concurrent
+// inserts were seen to end so.)
+TEST_F(HnswScanTest, AnUnlimitedScanGoesOnFromTheEntryPoint) {
+  const HnswElementLayout layout{16};
+  std::vector<HnswRef> element_of_row(kRows, kNoRef);
+  for (std::uint32_t block = 1; block < store_.page_count(); ++block) {
+    ASSERT_TRUE(store_.read_all_items(block, [&](std::uint16_t offset, const unsigned char* p, std::size_t) {
+      HnswElementHeader h;
+      std::memcpy(&h, p, sizeof h);
+      element_of_row[(h.heap_block - 1) * 100 + h.heap_offset - 1] = make_ref(block, offset);
+    }).is_ok());
+  }
+  const HnswRef entry = index_->meta().entry;
+  const std::size_t entry_row = static_cast<std::size_t>(
+      std::find(element_of_row.begin(), element_of_row.end(), entry) - element_of_row.begin());
+  auto distance = [&](std::size_t a, const float* b) { return kernels().f32.l2sq(&rows_[a * kD], b, kD); };
+  std::size_t farthest = 0;
+  for (std::size_t r = 0; r < kRows; ++r) {
+    if (distance(r, &rows_[entry_row * kD]) > distance(farthest, &rows_[entry_row * kD])) farthest = r;
+  }
+  query_.assign(rows_.begin() + farthest * kD, rows_.begin() + (farthest + 1) * kD);
+  std::vector<std::pair<float, std::size_t>> by_distance;
+  for (std::size_t r = 0; r < kRows; ++r) by_distance.emplace_back(distance(r, query_.data()), r);
+  std::sort(by_distance.begin(), by_distance.end());
+  std::set<HnswRef> near;
+  for (std::size_t i = 0; i < kRows / 2; ++i) {
+    if (by_distance[i].second != entry_row) near.insert(element_of_row[by_distance[i].second]);
+  }
+  bool changed = false;
+  for (HnswRef r : near) {
+    ASSERT_TRUE(store_.update_item(ref_block(r), ref_offset(r), [&](unsigned char* p, std::size_t) {
+      HnswElementHeader h;
+      std::memcpy(&h, p, sizeof h);
+      const std::size_t body = HnswElementLayout::body_bytes(h);
+      std::vector<HnswRef> kept;
+      for (int i = 0; i < layout.capacity(0); ++i) {
+        const HnswRef l = layout.link_at(p, body, 0, i);
+        if (l != kNoRef && near.count(l)) kept.push_back(l);
+      }
+      kept.resize(static_cast<std::size_t>(layout.capacity(0)), kNoRef);
+      std::memcpy(p + layout.links_offset(body, 0), kept.data(), sizeof(HnswRef) * kept.size());
+      return true;
+    }, &changed).is_ok());
+  }
+  const HnswRef into = *near.begin();
+  ASSERT_TRUE(store_.update_item(ref_block(entry), ref_offset(entry), [&](unsigned char* p, std::size_t) {
+    HnswElementHeader h;
+    std::memcpy(&h, p, sizeof h);
+    const std::size_t body = HnswElementLayout::body_bytes(h);
+    for (int i = 0; i < layout.capacity(0); ++i) {
+      if (layout.link_at(p, body, 0, i) == into) return false;  // linked already
+    }
+    std::memcpy(p + layout.links_offset(body, 0), &into, sizeof into);
+    return true;
+  }, &changed).is_ok());
+  HnswVerifyReport report;
+  ASSERT_TRUE(verify_hnsw(&store_, &report).is_ok());
+  EXPECT_EQ(report.violations, 0u) << report.first;
+  ASSERT_EQ(report.unreachable, 0u);
+  std::set<std::uint32_t> seen;
+  for (const HnswHit& h : scan(Order::kRelaxed, 40, kUnlimited)) EXPECT_TRUE(seen.insert(row_of(h)).second);
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kRows));
 }
 
 }  // namespace

@@ -54,6 +54,8 @@ class CandidateQueue {
   bool empty() const { return items_.empty(); }
   std::size_t size() const { return items_.size(); }
   void clear() { items_.clear(); }
+  // The nearest; only when !empty().
+  const Candidate& top() const { return items_.front(); }
   void push(Candidate c) {
     items_.push_back(c);
     std::push_heap(items_.begin(), items_.end(), FartherBelow());

@@ -4,7 +4,12 @@
 // then, for the iterative orders, searches on from the candidates earlier
 // batches left behind, ef at a time, until none is left or a limit is
 // reached; then the candidates still queued are handed out in distance
-// order and the scan ends.
+// order and the scan ends. The entry point joins those candidates (in
+// its distance's turn, unless a batch visited it): every live element is
+// reachable from it on layer 0 (G2), so an iterative scan without a limit
+// returns every row, even where the elements near the query have no
+// layer-0 link out of their neighbourhood (a dense cluster of equal
+// values can have none).
 //   kOff      one search: at most ef rows.
 //   kRelaxed  every batch in order; batches only roughly ordered.
 //   kStrict   a row nearer than the last one handed out is skipped, so
@@ -54,6 +59,7 @@ class HnswPageScan {
     scan_next_ = 0;
     scan_dropped_.clear();
     scan_done_ = false;
+    entry_pending_ = false;
     scan_last_ = -HUGE_VALF;
     search_.reset_visited();
     search_.set_query_norm(kUserQuery);
@@ -65,6 +71,8 @@ class HnswPageScan {
     ValueRef q{scan_query_.data(), scan_query_.size()};
     VECSIM_RETURN_IF_ERROR(search_.start(q, 0, hnsw_start_width(ctx_.meta.m, ef), 0));
     VECSIM_RETURN_IF_ERROR(scan_batch(q));
+    entry_pending_ = order != HnswScanOrder::kOff;
+    entry_ = search_.descent_start();
     // Further batches of an iterative scan cache links only within a
     // sixteenth of the budget (hnsw_page_search.h, limit_link_cache).
     search_.limit_link_cache(limits.max_bytes / 16);
@@ -93,7 +101,7 @@ class HnswPageScan {
         *found = true;
         return Status::ok();
       }
-      if (scan_done_ || scan_dropped_.empty()) {
+      if (scan_done_ || (scan_dropped_.empty() && !entry_pending_)) {
         *found = false;
         return Status::ok();
       }
@@ -106,6 +114,7 @@ class HnswPageScan {
         continue;
       }
       search_.entries().clear();
+      take_entry_if_due();
       while (!scan_dropped_.empty() && static_cast<int>(search_.entries().size()) < scan_ef_) {
         search_.entries().push_back(scan_dropped_.pop());
       }
@@ -124,7 +133,7 @@ class HnswPageScan {
     if (scan_next_ < scan_pending_.size()) {
       return search_.visited().value(scan_pending_[scan_next_].node) == RefSet::kNoValue;
     }
-    return !(scan_done_ || scan_dropped_.empty());
+    return !(scan_done_ || (scan_dropped_.empty() && !entry_pending_));
   }
 
   // Memory the scan holds, for its budget (work_mem x multiplier).
@@ -144,6 +153,16 @@ class HnswPageScan {
       if (at != RefSet::kNoValue && search_.seen_not_live(at)) continue;
       break;
     }
+  }
+
+  // The entry point starts the next batch if its distance's turn has
+  // come (nothing queued is nearer) and no batch has visited it (a
+  // visited element was expanded, or is queued).
+  void take_entry_if_due() {
+    if (!entry_pending_) return;
+    if (!scan_dropped_.empty() && closer(scan_dropped_.top(), entry_)) return;
+    entry_pending_ = false;
+    if (search_.visited().value(entry_.node) == RefSet::kNoValue) search_.entries().push_back(entry_);
   }
 
   // One batch of a scan: a best-first search from the search's entries with the
@@ -168,6 +187,8 @@ class HnswPageScan {
   CandidateQueue scan_dropped_;
   bool scan_done_ = true;
   float scan_last_ = 0;
+  bool entry_pending_ = false;  // whether the entry point is still to start a batch
+  Candidate entry_{0, kNoRef};  // it, and its distance
 };
 
 }  // namespace vecsim::core

@@ -100,6 +100,7 @@ class HnswPageSearch {
   Status descend(ValueRef query, int to, Candidate* nearest) {
     reset_visited();
     VECSIM_RETURN_IF_ERROR(reader_.distance(query, query_norm_, nearest->node, &nearest->distance));
+    descent_start_ = *nearest;
     visited_.insert(nearest->node);
     for (int layer = ctx_.meta.entry_level; layer > to; --layer) {
       bool first = true;
@@ -191,6 +192,10 @@ class HnswPageSearch {
     }
     return Status::ok();
   }
+
+  // Where the last descent started (the entry point, for a query's) and
+  // its distance.
+  const Candidate& descent_start() const { return descent_start_; }
 
   void reset_visited() {
     visited_.clear();
@@ -322,6 +327,7 @@ class HnswPageSearch {
   HnswPageContext<Store>& ctx_;
   HnswElementReader<Store>& reader_;
   float query_norm_ = kUserQuery;
+  Candidate descent_start_{0, kNoRef};
   RefSet visited_;
   std::vector<std::uint32_t> seen_;  // see kSeenLinks
   std::size_t link_cache_bytes_ = SIZE_MAX;
