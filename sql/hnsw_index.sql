@@ -241,7 +241,7 @@ DROP TABLE iterated;
 -- (the count is the rows that fit in memory); one that fits says nothing
 SET client_min_messages = notice;
 CREATE TABLE outgrown (v vector(256));
-INSERT INTO outgrown SELECT array_fill((i % 97)::float4 + 0.5, ARRAY[256]) FROM generate_series(1, 2000) i;
+INSERT INTO outgrown SELECT array_fill(i::float4 / 7, ARRAY[256]) FROM generate_series(1, 2000) i;
 SET maintenance_work_mem = '1MB';
 SET max_parallel_maintenance_workers = 0;
 CREATE INDEX outgrown_v ON outgrown USING hnsw (v vector_l2_ops);

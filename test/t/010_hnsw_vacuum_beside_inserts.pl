@@ -92,22 +92,7 @@ $node->safe_psql('postgres', q{
     FROM generate_series(1, 15000) i;
   DELETE FROM items WHERE id % 2 = 1;
 });
-$bench = IPC::Run::start(
-  ['pgbench', '-n', '-c', '2', '-j', '2', '-T', '60', '-f', $script, $node->connstr('postgres')],
-  '>', \$bench_out, '2>', \$bench_err);
-$vacuum = IPC::Run::start(['psql', '-X', '-d', $node->connstr('postgres'), '-c', 'VACUUM items'],
-                          '>', \$vacuum_out, '2>', \$vacuum_err);
-$node->poll_query_until('postgres',
-  q{SELECT count(*) > 0 FROM pg_stat_progress_vacuum WHERE phase = 'vacuuming indexes'})
-  or die 'the vacuum never reached its index pass';
-usleep(300_000);
-$node->stop('immediate');
-$bench->finish;
-$vacuum->finish;
-$node->start;
-index_returns_every_row($node, 32, 'after a crash during a vacuum beside inserts');
-is($node->safe_psql('postgres', q{SELECT violations FROM vecsim_hnsw_verify('items_v')}), '0',
-   'after a crash during a vacuum beside inserts: no broken invariant');
+crash_during_vacuum($node, 32, $script, 300000);
 $node->safe_psql('postgres', 'VACUUM items');
 check_index('after the next vacuum');
 

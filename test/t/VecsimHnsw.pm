@@ -1,14 +1,17 @@
 # test/t/VecsimHnsw.pm
 # What the hnsw TAP tests share: the check that an index scan able to
 # reach every element (an iterative scan with no budget) returns exactly
-# the rows of the table.
+# the rows of the table, and a crash in the middle of a vacuum beside
+# inserts, with the checks after it.
 package VecsimHnsw;
 use strict;
 use warnings;
 use Exporter 'import';
+use IPC::Run;
 use Test::More;
+use Time::HiRes qw(usleep);
 
-our @EXPORT = qw(index_returns_every_row);
+our @EXPORT = qw(index_returns_every_row crash_during_vacuum);
 
 # On $node, table `items` (id, v vector($dims)) with an hnsw index on v:
 # passes when the index returns each of the table's rows once; returns
@@ -24,6 +27,33 @@ sub index_returns_every_row {
   });
   is($via_index, $table, "$what: the index returns every row of the table ($table)");
   return $table;
+}
+
+# On $node (table `items` as above, index `items_v`): pgbench runs the
+# insert script $script from two clients while `VACUUM items` runs; once
+# the vacuum is in its index pass, after $pause_us microseconds, the
+# server is killed (stop immediate) and started again. Then every
+# committed row must be found through the index and the index must break
+# no invariant.
+sub crash_during_vacuum {
+  my ($node, $dims, $script, $pause_us) = @_;
+  my ($bench_out, $bench_err, $vacuum_out, $vacuum_err) = ('', '', '', '');
+  my $bench = IPC::Run::start(
+    ['pgbench', '-n', '-c', '2', '-j', '2', '-T', '60', '-f', $script, $node->connstr('postgres')],
+    '>', \$bench_out, '2>', \$bench_err);
+  my $vacuum = IPC::Run::start(['psql', '-X', '-d', $node->connstr('postgres'), '-c', 'VACUUM items'],
+                               '>', \$vacuum_out, '2>', \$vacuum_err);
+  $node->poll_query_until('postgres',
+    q{SELECT count(*) > 0 FROM pg_stat_progress_vacuum WHERE phase = 'vacuuming indexes'})
+    or die 'the vacuum never reached its index pass';
+  usleep($pause_us);
+  $node->stop('immediate');
+  $bench->finish;
+  $vacuum->finish;
+  $node->start;
+  index_returns_every_row($node, $dims, 'after a crash during a vacuum beside inserts');
+  is($node->safe_psql('postgres', q{SELECT violations FROM vecsim_hnsw_verify('items_v')}), '0',
+     'after a crash during a vacuum beside inserts: no broken invariant');
 }
 
 1;

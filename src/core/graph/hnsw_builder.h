@@ -14,6 +14,12 @@
 //   (the rows after that are inserted on pages, one by one, as in a serial
 //   build). The budget counts the graph the collected rows will need.
 //
+// ROWS OF EQUAL VALUE
+//   A row whose value an earlier row of the in-memory phase has exactly
+//   joins that row's node (up to kHnswTidsPerElement rows a node, then a
+//   new node starts), found by hash (value_dedup.h); after a spill, page
+//   inserts do the same by their search (hnsw_page_insert.h).
+//
 // INVARIANTS
 //   Every added row ends in exactly one element. Memory is checked after
 //   each row, so the in-memory phase exceeds the budget by at most one row
@@ -25,11 +31,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "graph/hnsw_graph.h"
 #include "graph/hnsw_page_graph.h"
 #include "graph/hnsw_writer.h"
+#include "graph/value_dedup.h"
+#include "storage/hnsw_tid_list.h"
 #include "index/value_metrics.h"
 #include "util/no_throw.h"
 #include "util/status.h"
@@ -86,11 +95,6 @@ class HnswBuilder {
   std::size_t spilled_at() const { return spilled_at_; }
 
  private:
-  struct Tid {
-    std::uint32_t block;
-    std::uint16_t offset;
-  };
-
   Status add_row(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset) {
     if (!valid_hnsw_params(params_.m, params_.ef_construction)) {
       return Status::error(ErrorCode::kInvalidParameter,
@@ -108,18 +112,26 @@ class HnswBuilder {
                            "index value of %zu bytes exceeds the %zu bytes an element can hold",
                            value.size, kMaxValueBytes);
     }
-    std::uint32_t node = space_->add_value(value);
-    tids_.push_back(Tid{heap_block, heap_offset});
+    const HeapTid tid{heap_block, heap_offset};
+    const std::uint32_t hash = ValueDedup::hash(value);
+    const auto value_of = [this](std::uint32_t n) { return space_->value(n); };
+    const std::uint32_t twin = dedup_.find(value, hash, value_of);
     ++rows_;
-    std::size_t graph_bytes;
-    if (threads_ > 1) {
-      max_levels_.push_back(static_cast<std::int8_t>(max_level));
-      graph_bytes = rows_ * graph_bytes_per_row() + max_levels_.capacity();
-    } else {
-      graph_->insert(node, max_level);
-      graph_bytes = graph_->memory_bytes();
+    if (twin == ValueDedup::kNone || !join(twin, tid)) {
+      std::uint32_t node = space_->add_value(value);
+      tids_.push_back(tid);
+      dedup_.put(value, hash, node, value_of);
+      if (threads_ > 1) {
+        max_levels_.push_back(static_cast<std::int8_t>(max_level));
+        graph_bytes_ = space_->size() * graph_bytes_per_row() + max_levels_.capacity();
+      } else {
+        graph_->insert(node, max_level);
+        graph_bytes_ = graph_->memory_bytes();
+      }
     }
-    if (space_->memory_bytes() + graph_bytes + tids_.capacity() * sizeof(Tid) > budget_) {
+    if (space_->memory_bytes() + graph_bytes_ + tids_.capacity() * sizeof(HeapTid) + dedup_.memory_bytes() +
+            shared_bytes_ >
+        budget_) {
       spilled_ = true;
       spilled_at_ = rows_ - 1;  // the row just added is the one that did not fit
       VECSIM_RETURN_IF_ERROR(build_collected());
@@ -129,6 +141,20 @@ class HnswBuilder {
       VECSIM_RETURN_IF_ERROR(pages_->open());
     }
     return Status::ok();
+  }
+
+  // Row t joins node, unless node holds kHnswTidsPerElement rows already.
+  bool join(std::uint32_t node, HeapTid t) {
+    std::vector<HeapTid>& rows = shared_[node];
+    if (rows.empty()) {
+      rows.reserve(kHnswTidsPerElement);
+      rows.push_back(tids_[node]);
+      // a map node, its vector and its ten rows, about
+      shared_bytes_ += 64 + kHnswTidsPerElement * sizeof(HeapTid);
+    }
+    if (rows.size() >= static_cast<std::size_t>(kHnswTidsPerElement)) return false;
+    rows.push_back(t);
+    return true;
   }
 
   // The in-memory graph's bytes per row once built (layer 0 with its
@@ -164,7 +190,15 @@ class HnswBuilder {
     std::vector<HnswRef> refs;
     auto data = [this](std::uint32_t node) {
       ValueRef v = space_->value(node);
-      return HnswNodeData{v.bytes, v.size, tids_[node].block, tids_[node].offset};
+      HnswNodeData d{v.bytes, v.size, tids_[node].block, tids_[node].offset};
+      if (!shared_.empty()) {
+        auto rows = shared_.find(node);
+        if (rows != shared_.end()) {
+          d.tids = rows->second.data();
+          d.tid_count = static_cast<int>(rows->second.size());
+        }
+      }
+      return d;
     };
     // An inner-product graph's pages carry the bound its links were chosen
     // under, so that inserts go on choosing them the same way.
@@ -174,7 +208,9 @@ class HnswBuilder {
                            space_->reduces_inner_product() ? &bound : nullptr);
     graph_.reset();
     space_.reset();
-    std::vector<Tid>().swap(tids_);
+    std::vector<HeapTid>().swap(tids_);
+    std::unordered_map<std::uint32_t, std::vector<HeapTid>>().swap(shared_);
+    dedup_.clear();
     return st;
   }
 
@@ -185,9 +221,14 @@ class HnswBuilder {
   std::uint32_t dims_;
   std::size_t budget_;
   std::unique_ptr<HnswGraph<Space>> graph_;
-  std::vector<Tid> tids_;
+  std::vector<HeapTid> tids_;  // each node's first row
+  // the rows of nodes that hold several (all of them, the first included)
+  std::unordered_map<std::uint32_t, std::vector<HeapTid>> shared_;
+  std::size_t shared_bytes_ = 0;
+  ValueDedup dedup_;
   std::unique_ptr<HnswPageGraph<Store>> pages_;
   std::size_t rows_ = 0;
+  std::size_t graph_bytes_ = 0;  // the in-memory graph's, as last measured
   bool spilled_ = false;
   std::size_t spilled_at_ = 0;
   int threads_ = 1;

@@ -21,6 +21,7 @@
 #include "index/value_metrics.h"
 #include "storage/hnsw_format.h"
 #include "storage/hnsw_spill.h"
+#include "storage/hnsw_tid_list.h"
 #include "util/status.h"
 
 namespace vecsim::core {
@@ -47,8 +48,8 @@ class HnswElementReader {
   }
 
   // f(ref, header, item, item bytes) for every element on block (chunks
-  // passed over), in order, in one read of the page; a corrupt item is
-  // XX000.
+  // and TID lists passed over), in order, in one read of the page; a
+  // corrupt item is XX000.
   template <class F>
   Status read_page_elements(std::uint32_t block, F&& f) {
     HnswRef corrupt = kNoRef;
@@ -56,7 +57,7 @@ class HnswElementReader {
         block, [&](std::uint16_t offset, const unsigned char* p, std::size_t n) {
           HnswRef r = make_ref(block, offset);
           HnswElementHeader h;
-          if (is_chunk(p, n)) return;
+          if (is_not_element(p, n)) return;
           if (parse_element(p, n, &h)) {
             f(r, h, p, n);
           } else if (corrupt == kNoRef) {
@@ -66,18 +67,19 @@ class HnswElementReader {
     return corrupt == kNoRef ? Status::ok() : corrupt_element(corrupt);
   }
 
-  // Whether the n bytes at p hold a whole element (not a chunk), and its
-  // header.
+  // Whether the n bytes at p hold a whole element (not a chunk or a TID
+  // list), and its header.
   bool parse_element(const unsigned char* p, std::size_t n, HnswElementHeader* h) const {
     if (n < sizeof *h) return false;
     std::memcpy(h, p, sizeof *h);
-    if (h->flags & kValueChunk) return false;
+    if (h->flags & kNotElement) return false;
     if (HnswElementLayout::spilled(*h) && h->inline_bytes >= h->value_bytes) return false;
     return n >= ctx_.layout.item_size(HnswElementLayout::body_bytes(*h), h->level);
   }
 
-  static bool is_chunk(const unsigned char* p, std::size_t n) {
-    return n >= sizeof(ValueChunkHeader) && (p[offsetof(ValueChunkHeader, flags)] & kValueChunk);
+  // A chunk or a TID list (their flags byte is where an element's is).
+  static bool is_not_element(const unsigned char* p, std::size_t n) {
+    return n >= sizeof(ValueChunkHeader) && (p[offsetof(ValueChunkHeader, flags)] & kNotElement);
   }
 
   static Status corrupt_element(HnswRef r) {
@@ -147,6 +149,22 @@ class HnswElementReader {
     return with_value(r, out, [&](ValueRef v) {
       if (v.bytes != out->data()) out->assign(v.bytes, v.size);
     });
+  }
+
+  // The TIDs of `list`, element r's TID list when r was read, appended to
+  // *out; none when the list is no longer r's (r was deleted since: its
+  // rows are gone). An item there that is no TID list is r's corruption
+  // (XX000).
+  Status append_list_tids(HnswRef r, HnswRef list, std::vector<HeapTid>* out) {
+    bool intact = false;
+    VECSIM_RETURN_IF_ERROR(ctx_.store->read_item(ref_block(list), ref_offset(list),
+                                                 [&](const unsigned char* p, std::size_t n) {
+      HnswTidListHeader l;
+      intact = decode_tid_list(p, n, &l);
+      if (!intact || l.owner != r || (l.flags & kElementDeleted)) return;
+      for (int i = 0; i < l.count; ++i) out->push_back(tid_list_at(p, i));
+    }));
+    return intact ? Status::ok() : corrupt_element(r);
   }
 
   Status header(HnswRef r, HnswElementHeader* out) {

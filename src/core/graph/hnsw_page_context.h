@@ -74,7 +74,7 @@ struct HnswPageContext {
       bound_intact = sizes[kHnswNormBoundItem - 1] >= sizeof norm_bound;
       if (bound_intact) std::memcpy(&norm_bound, items[kHnswNormBoundItem - 1], sizeof norm_bound);
     }));
-    if (!found || !bound_intact || meta.magic != kHnswMagic || meta.version != kHnswFormatVersion ||
+    if (!found || !bound_intact || meta.magic != kHnswMagic || !readable_hnsw_version(meta.version) ||
         !valid_hnsw_params(meta.m, meta.ef_construction)) {
       return Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt or of another version");
     }

@@ -10,7 +10,9 @@
 //   HnswElementReader  element codec: items, spilled values       hnsw_element_reader.h
 //   HnswPageSearch     descent, layer search, k-NN search         hnsw_page_search.h
 //   HnswPageLists      neighbour selection and list writes        hnsw_page_lists.h
-//   HnswPageInsert     placement, link-back, slot reuse           hnsw_page_insert.h
+//   HnswPagePlacement  where a new item goes, slot reuse          hnsw_page_place.h
+//   HnswPageTids       rows of equal value in one element         hnsw_page_tids.h
+//   HnswPageInsert     choosing links, writing, link-back         hnsw_page_insert.h
 //   HnswPageVacuum     repair, re-link, removal                   hnsw_page_vacuum.h
 //   HnswPageScan       an index scan's batches and rows           hnsw_page_scan.h
 //
@@ -38,8 +40,10 @@
 #include "graph/hnsw_page_context.h"
 #include "graph/hnsw_page_insert.h"
 #include "graph/hnsw_page_lists.h"
+#include "graph/hnsw_page_place.h"
 #include "graph/hnsw_page_scan.h"
 #include "graph/hnsw_page_search.h"
+#include "graph/hnsw_page_tids.h"
 #include "graph/hnsw_page_vacuum.h"
 #include "index/scorer.h"
 #include "storage/hnsw_format.h"
@@ -64,8 +68,10 @@ class HnswPageGraph {
         reader_(ctx_),
         search_(ctx_, reader_),
         lists_(ctx_, reader_),
-        insert_(ctx_, reader_, search_, lists_, seed),
-        vacuum_(ctx_, reader_, search_, lists_),
+        placement_(ctx_, reader_),
+        tids_(ctx_, reader_, placement_),
+        insert_(ctx_, reader_, search_, lists_, placement_, tids_, seed),
+        vacuum_(ctx_, reader_, search_, lists_, tids_),
         scan_(ctx_, search_) {}
   HnswPageGraph(const HnswPageGraph&) = delete;
   HnswPageGraph& operator=(const HnswPageGraph&) = delete;
@@ -98,7 +104,7 @@ class HnswPageGraph {
   std::size_t scan_memory_bytes() const { return scan_.memory_bytes(); }
 
   // Inserts value for the heap tuple (heap_block, heap_offset); *ref names
-  // the new element.
+  // the new element, or the element of equal value the row joined.
   Status insert(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset,
                 HnswRef* ref) noexcept {
     int level = 0;
@@ -147,6 +153,8 @@ class HnswPageGraph {
   HnswElementReader<Store> reader_;
   HnswPageSearch<Store> search_;
   HnswPageLists<Store> lists_;
+  HnswPagePlacement<Store> placement_;
+  HnswPageTids<Store> tids_;
   HnswPageInsert<Store> insert_;
   HnswPageVacuum<Store> vacuum_;
   HnswPageScan<Store> scan_;

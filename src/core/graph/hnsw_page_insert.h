@@ -26,11 +26,14 @@
 //   (CONCURRENT INSERTS in hnsw_page_lists.h). Each insert and vacuum
 //   re-reads the metapage first.
 //
+// ROWS OF EQUAL VALUE
+//   Before step 1, a row whose value a live element already holds (found
+//   by the layer-0 search) joins that element's TID list, as pgvector's
+//   rows do, if it has room (hnsw_page_tids.h): nothing else is written.
+//
 // PLACEMENT
-//   A whole item goes over a deleted element of the same size if there is
-//   one near the metapage's reuse hint, else on the last page if that has
-//   room, else on a new page; a value too large for that is spilled into
-//   chunk items (storage/hnsw_spill.h).
+//   As hnsw_page_place.h says; a value too large for a page is spilled
+//   into chunk items (storage/hnsw_spill.h).
 #pragma once
 
 #include <algorithm>
@@ -45,7 +48,9 @@
 #include "graph/hnsw_levels.h"
 #include "graph/hnsw_page_context.h"
 #include "graph/hnsw_page_lists.h"
+#include "graph/hnsw_page_place.h"
 #include "graph/hnsw_page_search.h"
+#include "graph/hnsw_page_tids.h"
 #include "storage/hnsw_format.h"
 #include "storage/hnsw_spill.h"
 #include "util/status.h"
@@ -58,8 +63,15 @@ class HnswPageInsert {
   static constexpr int kMaxLevel = kHnswMaxLevel;
 
   HnswPageInsert(HnswPageContext<Store>& ctx, HnswElementReader<Store>& reader,
-                 HnswPageSearch<Store>& search, HnswPageLists<Store>& lists, std::uint64_t seed)
-      : ctx_(ctx), reader_(reader), search_(search), lists_(lists), rng_(seed) {}
+                 HnswPageSearch<Store>& search, HnswPageLists<Store>& lists,
+                 HnswPagePlacement<Store>& placement, HnswPageTids<Store>& tids, std::uint64_t seed)
+      : ctx_(ctx),
+        reader_(reader),
+        search_(search),
+        lists_(lists),
+        placement_(placement),
+        tids_(tids),
+        rng_(seed) {}
 
   // Inserts at level (draw_level, capped by max_level_fitting). With
   // may_raise_entry false, an insert whose level is above the entry's, or
@@ -100,6 +112,14 @@ class HnswPageInsert {
         VECSIM_RETURN_IF_ERROR(search_.keep_live(&sorted_));
         VECSIM_RETURN_IF_ERROR(lists_.select(sorted_, ctx_.meta.m, &chosen_[layer]));
       }
+      // A row whose value an element holds joins it, if it has room (not
+      // in a version 1 index: a binary of that version could not read
+      // TID lists).
+      bool joined = false;
+      if (ctx_.meta.version >= kHnswTidListsVersion) {
+        VECSIM_RETURN_IF_ERROR(join_equal(value, norm_sq, HeapTid{heap_block, heap_offset}, &joined, ref));
+      }
+      if (joined) return Status::ok();
     }
 
     // 1. the element
@@ -205,56 +225,49 @@ class HnswPageInsert {
 
 
  private:
+  // ROWS OF EQUAL VALUE: the row t joins the first live element among
+  // the layer-0 search's (sorted_) that holds exactly value and has room
+  // (*joined, *ref naming it). Only an element at value's distance from
+  // itself can hold it (the same kernel on the same bytes gives the same
+  // float), so a row of a new value reads nothing more.
+  Status join_equal(ValueRef value, float norm_sq, HeapTid t, bool* joined, HnswRef* ref) {
+    *joined = false;
+    const float self = ctx_.distance(value, norm_sq, value);
+    for (const Candidate& c : sorted_) {
+      if (c.distance != self) continue;
+      bool equal = false;
+      VECSIM_RETURN_IF_ERROR(reader_.with_value(c.node, &value_, [&](ValueRef v) {
+        equal = v.size == value.size && std::memcmp(v.bytes, value.bytes, v.size) == 0;
+      }));
+      if (!equal) continue;
+      VECSIM_RETURN_IF_ERROR(tids_.add(c.node, t, joined));
+      if (*joined) {
+        *ref = c.node;
+        return Status::ok();
+      }
+    }
+    return Status::ok();
+  }
+
   static std::uint32_t insert_salt(std::uint32_t heap_block, std::uint16_t heap_offset) {
     return (heap_block << 16 | heap_offset) | 1u;
   }
 
-  // Pages an insert looks through for a deleted element's slot (reuse_slot).
-  static constexpr int kReuseScanPages = 8;
-
   // Step 1 of INSERT: writes the new element (value at level, links
   // chosen_) and names it in *ref; item_body_ is its body's size after.
-  // A whole item goes over a deleted element of the same size if there is
-  // one (reuse_slot), else on the last page if that has room (bytes and a
-  // line pointer that a reference can name), else on a new page. A value
-  // too large for that is spilled (place_spilled).
+  // A whole item goes where hnsw_page_place.h says (a layer-0 element's
+  // search for a deleted slot moves the reuse hint); a value too large
+  // for a page is spilled (place_spilled).
   Status place(ValueRef value, int level, std::uint32_t heap_block, std::uint16_t heap_offset,
                HnswRef* ref) {
     if (!hnsw_fits_unspilled(*ctx_.store, ctx_.layout, value.size, level)) {
       return place_spilled(value, level, heap_block, heap_offset, ref);
     }
     build_item(value, level, heap_block, heap_offset, value.size, kNoRef);
-    bool reused = false;
-    VECSIM_RETURN_IF_ERROR(reuse_slot(level, ref, &reused));
-    if (reused) return Status::ok();
-    return add_item_to_last_page(ref);
-  }
-
-  // Adds item_ to the last page if it has room, else to a new page. The
-  // room is checked again as the item is added: a concurrent insert may
-  // have filled the page since.
-  Status add_item_to_last_page(HnswRef* ref) {
-    // The page count this store knows may lag (concurrent inserts extend
-    // the relation): before a new page, the newest last page is tried.
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      if (attempt > 0) VECSIM_RETURN_IF_ERROR(ctx_.store->refresh_page_count());
-      bool room = false;
-      VECSIM_RETURN_IF_ERROR(last_page_has_room(ctx_.store->item_cost(item_.size()), &room));
-      if (!room) continue;
-      bool added = false;
-      VECSIM_RETURN_IF_ERROR(add_item_if_room(ctx_.store->page_count() - 1, ref, &added));
-      if (added) return Status::ok();
-    }
-    return append_page_with(item_, ref);
-  }
-
-  // Adds item_ to block if the page still has room (*added), naming it in
-  // *ref.
-  Status add_item_if_room(std::uint32_t block, HnswRef* ref, bool* added) {
-    std::uint16_t offset = 0;
-    VECSIM_RETURN_IF_ERROR(ctx_.store->add_item_if_room(block, item_.data(), item_.size(), &offset, added));
-    if (*added) *ref = make_ref(block, offset);
-    return Status::ok();
+    // Only a layer-0 element moves the hint: an upper-layer one looks for
+    // a slot of its own (larger) size, which the pages it passes may lack
+    // while they still hold layer-0 slots.
+    return placement_.place(item_, HnswSlotKind::kElement, level == 0, ref, &reuse_moved_);
   }
 
   // A spilled element (storage/hnsw_spill.h): the element goes on the last
@@ -282,7 +295,7 @@ class HnswPageInsert {
       // A page of its own, taken before the chunks so that the last of
       // them (the partial first chunk) ends the relation, where the next
       // insert's element fills its room.
-      VECSIM_RETURN_IF_ERROR(append_page(nullptr, &block));
+      VECSIM_RETURN_IF_ERROR(placement_.append_page(nullptr, &block));
       inline_bytes = hnsw_inline_fitting(*ctx_.store, ctx_.layout, value.size, level, ctx_.store->page_capacity());
     }
     // The first chunk takes what full chunks leave, and is written (so
@@ -293,37 +306,8 @@ class HnswPageInsert {
                                               nullptr, &chunk_item_, &next));
     build_item(value, level, heap_block, heap_offset, inline_bytes, next);
     bool added = false;
-    VECSIM_RETURN_IF_ERROR(add_item_if_room(block, ref, &added));
-    return added ? Status::ok() : append_page_with(item_, ref);
-  }
-
-  // *room: whether the last page (not the metapage) can take an item
-  // costing cost.
-  Status last_page_has_room(std::size_t cost, bool* room) {
-    *room = false;
-    const std::uint32_t block = ctx_.store->page_count() - 1;
-    if (block == 0) return Status::ok();
-    std::size_t free = 0;
-    VECSIM_RETURN_IF_ERROR(ctx_.store->free_space(block, &free));
-    if (free < cost) return Status::ok();  // the common case: one read, not two
-    std::uint16_t items = 0;
-    VECSIM_RETURN_IF_ERROR(ctx_.store->item_count(block, &items));
-    *room = items < kMaxRefOffset;
-    return Status::ok();
-  }
-
-  // A new page holding item (its first item, in one write, so that no
-  // concurrent insert can take its room first); *ref names the item.
-  Status append_page_with(const std::vector<unsigned char>& item, HnswRef* ref) {
-    std::uint32_t block = 0;
-    VECSIM_RETURN_IF_ERROR(append_page(&item, &block));
-    *ref = make_ref(block, 1);
-    return Status::ok();
-  }
-
-  // Appends a page, empty or holding *item (storage/value_chunks.h).
-  Status append_page(const std::vector<unsigned char>* item, std::uint32_t* block) {
-    return new_page_for_ref(ctx_.store, item ? item->data() : nullptr, item ? item->size() : 0, block);
+    VECSIM_RETURN_IF_ERROR(placement_.add_item_if_room(block, item_, ref, &added));
+    return added ? Status::ok() : placement_.append_page_with(item_, ref);
   }
 
   // item_: the element for value at level with the chosen_ links, holding
@@ -346,71 +330,6 @@ class HnswPageInsert {
     }
   }
 
-  // Looks for a deleted element whose item is exactly item_'s size on at
-  // most kReuseScanPages pages from ctx_.meta.reuse_block on, and writes item_
-  // over the first one found, in one write that checks the slot is still
-  // a deleted element of that size (a concurrent insert may have taken
-  // it: then the next one is tried) (*reused). An upper-layer element
-  // (about 1 in m) takes a slot of its own level's size, which deleted
-  // upper-layer elements leave (after a table is emptied and filled again,
-  // as many as the new rows need: the index keeps its size). Spilled elements are
-  // neither placed so nor overwritten (their chunks could not be). The hint moves past
-  // the pages where no slot fitted (a slot of another size, left by an
-  // upper-layer element or a sparse value of other length, waits for the
-  // next vacuum to point the hint back at it) and becomes 0 when the scan
-  // runs off the end; vacuum sets it again.
-  //
-  // Why overwriting is safe: vacuum unlinks an element (no live list links
-  // it, its own links are cleared) before it flags it deleted, so the slot
-  // is unreachable, as a new element on a fresh page is; a scan that still
-  // holds its reference from before reads either the deleted element or
-  // the new one, each whole (one write under the buffer lock), and any heap
-  // TID it gets from it is checked against its snapshot by the executor.
-  Status reuse_slot(int level, HnswRef* ref, bool* reused) {
-    *reused = false;
-    // A hint past this store's page count was set by a concurrent insert
-    // that saw more pages: left as it is.
-    if (ctx_.meta.reuse_block == 0 || ctx_.meta.reuse_block >= ctx_.store->page_count()) {
-      return Status::ok();
-    }
-    // Only a layer-0 element moves the hint: an upper-layer one looks for
-    // a slot of its own (larger) size, which the pages it passes may lack
-    // while they still hold layer-0 slots.
-    const bool moves_hint = level == 0;
-    reuse_moved_ = moves_hint;
-    std::uint32_t block = ctx_.meta.reuse_block;
-    for (int scanned = 0; block < ctx_.store->page_count() && scanned < kReuseScanPages; ++block, ++scanned) {
-      slots_.clear();
-      VECSIM_RETURN_IF_ERROR(reader_.read_page_elements(
-          block, [&](HnswRef r, const HnswElementHeader&, const unsigned char* p, std::size_t n) {
-            if (reusable_slot(p, n)) slots_.push_back(r);
-          }));
-      for (HnswRef slot : slots_) {
-        bool taken = false;
-        VECSIM_RETURN_IF_ERROR(ctx_.store->update_item(block, ref_offset(slot), [&](unsigned char* p, std::size_t n) {
-          if (!reusable_slot(p, n)) return false;
-          std::memcpy(p, item_.data(), n);
-          return true;
-        }, &taken));
-        if (taken) {
-          if (moves_hint) ctx_.meta.reuse_block = block;  // it may hold more
-          *ref = slot;
-          *reused = true;
-          return Status::ok();
-        }
-      }
-    }
-    if (moves_hint) ctx_.meta.reuse_block = block < ctx_.store->page_count() ? block : 0;
-    return Status::ok();
-  }
-
-  // Whether item p (n bytes) is a deleted element that item_ may replace.
-  bool reusable_slot(const unsigned char* p, std::size_t n) const {
-    HnswElementHeader h;
-    if (n != item_.size() || !reader_.parse_element(p, n, &h)) return false;
-    return (h.flags & kElementDeleted) && !HnswElementLayout::spilled(h);
-  }
-
   void set_item_links(int layer, const std::vector<Candidate>& chosen) {
     unsigned char* at = item_.data() + ctx_.layout.links_offset(item_body_, layer);
     for (int i = 0; i < ctx_.layout.capacity(layer); ++i) {
@@ -423,6 +342,8 @@ class HnswPageInsert {
   HnswElementReader<Store>& reader_;
   HnswPageSearch<Store>& search_;
   HnswPageLists<Store>& lists_;
+  HnswPagePlacement<Store>& placement_;
+  HnswPageTids<Store>& tids_;
   LevelRng rng_;
   bool reuse_moved_ = false;  // this insert moved the metapage's reuse hint
   std::vector<std::vector<Candidate>> chosen_;
@@ -430,7 +351,7 @@ class HnswPageInsert {
   const std::vector<Candidate> no_links_;
   std::vector<unsigned char> item_, chunk_item_;
   std::size_t item_body_ = 0;  // item_'s body bytes
-  std::vector<HnswRef> slots_;
+  AlignedBytes value_;         // join_equal()'s
 };
 
 }  // namespace vecsim::core

@@ -20,7 +20,8 @@
 //   (one visit per element for the whole scan): between begin() and the
 //   last next(), nothing else may use that search part (the shim opens one
 //   graph per index scan). A row's heap TID and deleted flag are the ones
-//   its search read.
+//   its search read; the rows of an element with a TID list are read from
+//   the list when the element's turn comes, and handed out one by one.
 #pragma once
 
 #include <cmath>
@@ -61,6 +62,8 @@ class HnswPageScan {
     scan_done_ = false;
     entry_pending_ = false;
     scan_last_ = -HUGE_VALF;
+    rows_.clear();
+    row_next_ = 0;
     search_.reset_visited();
     search_.set_query_norm(kUserQuery);
     search_.limit_link_cache(SIZE_MAX);  // the first search keeps every link it reads
@@ -86,6 +89,14 @@ class HnswPageScan {
   // The next row; *found is false once the scan is over.
   Status next(HnswHit* hit, bool* found) {
     for (;;) {
+      if (row_next_ < rows_.size()) {  // the rows of the element handed out
+        *hit = row_hit_;
+        hit->heap_block = rows_[row_next_].block;
+        hit->heap_offset = rows_[row_next_].offset;
+        ++row_next_;
+        *found = true;
+        return Status::ok();
+      }
       pass_over_skipped();
       if (scan_next_ < scan_pending_.size()) {
         // The heap TID and flags are the ones the search read. Vacuum
@@ -98,8 +109,12 @@ class HnswPageScan {
         VECSIM_RETURN_IF_ERROR(search_.hit_of(c, &not_live, hit));
         if (not_live) continue;
         scan_last_ = c.distance;
-        *found = true;
-        return Status::ok();
+        rows_.clear();
+        row_next_ = 0;
+        VECSIM_RETURN_IF_ERROR(search_.append_rows(*hit, &rows_));
+        row_hit_ = *hit;
+        row_hit_.tid_list = false;
+        continue;  // its rows are handed out above
       }
       if (scan_done_ || (scan_dropped_.empty() && !entry_pending_)) {
         *found = false;
@@ -124,14 +139,16 @@ class HnswPageScan {
 
 
   // Whether next() will read pages before it answers: when it must search
-  // on, or (a guard: expand() reads a scan's entries, so it should not
-  // happen) the row it hands out next has no seen_ entry. Otherwise next()
-  // only hands out what the searches kept, and the shim need not hold its
-  // scans lock for it.
+  // on, when the element it hands out next has a TID list, or (a guard:
+  // expand() reads a scan's entries, so it should not happen) that element
+  // has no seen_ entry. Otherwise next() only hands out what the searches
+  // kept, and the shim need not hold its scans lock for it.
   bool next_reads_pages() {
+    if (row_next_ < rows_.size()) return false;
     pass_over_skipped();
     if (scan_next_ < scan_pending_.size()) {
-      return search_.visited().value(scan_pending_[scan_next_].node) == RefSet::kNoValue;
+      const std::uint32_t at = search_.visited().value(scan_pending_[scan_next_].node);
+      return at == RefSet::kNoValue || search_.seen_has_list(at);
     }
     return !(scan_done_ || (scan_dropped_.empty() && !entry_pending_));
   }
@@ -189,6 +206,9 @@ class HnswPageScan {
   float scan_last_ = 0;
   bool entry_pending_ = false;  // whether the entry point is still to start a batch
   Candidate entry_{0, kNoRef};  // it, and its distance
+  std::vector<HeapTid> rows_;  // the TIDs of the element being handed out
+  std::size_t row_next_ = 0;
+  HnswHit row_hit_{};          // its distance and reference
 };
 
 }  // namespace vecsim::core

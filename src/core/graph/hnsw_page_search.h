@@ -39,11 +39,16 @@
 
 namespace vecsim::core {
 
+// One row: an element's distance, and one of its heap TIDs. For an
+// element whose rows are in a TID list (tid_list), hit_of() gives the
+// list's reference in heap_block; HnswPageSearch::append_rows reads the
+// rows.
 struct HnswHit {
   float distance;
   HnswRef ref;
   std::uint32_t heap_block;
   std::uint16_t heap_offset;
+  bool tid_list = false;
 };
 
 template <class Store>
@@ -83,12 +88,27 @@ class HnswPageSearch {
     VECSIM_RETURN_IF_ERROR(start(query, 0, hnsw_start_width(ctx_.meta.m, ef), 0));
     VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0, 0));
     for (const Candidate& c : pool_.sorted()) {
-      if (static_cast<int>(out->size()) == k) break;
+      if (static_cast<int>(out->size()) >= k) break;
       bool not_live = false;
       HnswHit hit;
       VECSIM_RETURN_IF_ERROR(hit_of(c, &not_live, &hit));
-      if (!not_live) out->push_back(hit);
+      if (not_live) continue;
+      tids_.clear();
+      VECSIM_RETURN_IF_ERROR(append_rows(hit, &tids_));
+      for (const HeapTid& t : tids_) {
+        if (static_cast<int>(out->size()) == k) break;
+        out->push_back(HnswHit{hit.distance, hit.ref, t.block, t.offset, false});
+      }
     }
+    return Status::ok();
+  }
+
+  // The rows of a hit (hit_of) appended to *out: its heap TID, or those
+  // of its element's TID list (none if the element was deleted since the
+  // search read it).
+  Status append_rows(const HnswHit& hit, std::vector<HeapTid>* out) {
+    if (hit.tid_list) return reader_.append_list_tids(hit.ref, hit.heap_block, out);
+    out->push_back(HeapTid{hit.heap_block, hit.heap_offset});
     return Status::ok();
   }
 
@@ -208,17 +228,19 @@ class HnswPageSearch {
     std::uint32_t at = visited_.value(c.node);
     if (at != RefSet::kNoValue) {
       *not_live = seen_not_live(at);
-      *hit = HnswHit{c.distance, c.node, seen_[at + 1], static_cast<std::uint16_t>(seen_[at + 2])};
+      *hit = HnswHit{c.distance, c.node, seen_[at + 1], static_cast<std::uint16_t>(seen_[at + 2]),
+                     seen_has_list(at)};
       return Status::ok();
     }
     HnswElementHeader h;
     VECSIM_RETURN_IF_ERROR(reader_.header(c.node, &h));
     *not_live = h.flags & kElementNotLive;
-    *hit = HnswHit{c.distance, c.node, h.heap_block, h.heap_offset};
+    *hit = HnswHit{c.distance, c.node, h.heap_block, h.heap_offset, (h.flags & kElementTids) != 0};
     return Status::ok();
   }
 
   bool seen_not_live(std::uint32_t at) const { return (seen_[at] >> 16) & kElementNotLive; }
+  bool seen_has_list(std::uint32_t at) const { return (seen_[at] >> 16) & kElementTids; }
 
   // Drops from *candidates the elements that are not live: an insert
   // neither links nor adopts them.
@@ -239,8 +261,8 @@ class HnswPageSearch {
   // what it may need later: the element's links on the searched layer (to
   // expand it) and its header fields (to hand it out). A visited element's
   // entry starts at visited_.value(r):
-  //   word 0: link count | not-live flags << 16; word 1: heap block;
-  //   word 2: heap offset; then the links.
+  //   word 0: link count | (not-live and TID-list flags) << 16; word 1:
+  //   heap block (or TID list); word 2: heap offset; then the links.
   static constexpr std::size_t kSeenLinks = 3;
   // The distance to each link in links_ not yet in visited_, passed to
   // take(Candidate), each link added to visited_ with its seen_ entry.
@@ -318,7 +340,7 @@ class HnswPageSearch {
       reader_.append_links(h, p, layer, &seen_);
       count = static_cast<std::uint32_t>(seen_.size() - at - kSeenLinks);
     }
-    seen_[at] = count | (static_cast<std::uint32_t>(h.flags & kElementNotLive) << 16);
+    seen_[at] = count | (static_cast<std::uint32_t>(h.flags & (kElementNotLive | kElementTids)) << 16);
     seen_[at + 1] = h.heap_block;
     seen_[at + 2] = h.heap_offset;
     return at;
@@ -334,6 +356,7 @@ class HnswPageSearch {
   SearchPool pool_;
   std::vector<Candidate> entries_;
   std::vector<HnswRef> links_, fresh_;
+  std::vector<HeapTid> tids_;  // search()'s
   std::vector<std::uint16_t> fresh_offsets_;  // visit_page()'s scratch
   std::vector<float> fresh_distances_;        // visit_page()'s result
   // visit_page()'s spilled elements: where in its batch, and first chunk

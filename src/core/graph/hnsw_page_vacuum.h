@@ -3,7 +3,9 @@
 // pointed at them.
 //
 // VACUUM (bulk_delete), in write order, beside running inserts and scans:
-//   0. every element whose heap tuple is dead is flagged dying (kElementDying):
+//   0. the dead rows leave the TID lists of elements that keep a live one
+//      (hnsw_page_tids.h); every element whose rows are all dead is flagged
+//      dying (kElementDying):
 //      inserts stop choosing or adopting it, scans stop returning it, and
 //      it keeps routing searches; then vacuum waits for the inserts that
 //      were running (they may have chosen it before the flag);
@@ -71,16 +73,19 @@
 #include "graph/hnsw_page_lists.h"
 #include "graph/hnsw_page_relink.h"
 #include "graph/hnsw_page_search.h"
+#include "graph/hnsw_page_tids.h"
 #include "storage/hnsw_format.h"
 #include "util/status.h"
 
 namespace vecsim::core {
 
 struct HnswVacuumStats {
-  std::size_t deleted = 0;   // elements flagged deleted by this pass
-  std::size_t repaired = 0;  // link lists re-selected
-  std::size_t relinked = 0;  // live elements nothing linked, linked again
-  std::size_t live = 0;      // elements left live
+  std::size_t deleted = 0;       // elements flagged deleted by this pass
+  std::size_t repaired = 0;      // link lists re-selected
+  std::size_t relinked = 0;      // live elements nothing linked, linked again
+  std::size_t live = 0;          // elements left live
+  std::size_t rows_removed = 0;  // heap TIDs found dead (their elements' or lists')
+  std::size_t live_rows = 0;     // heap TIDs found live (rows inserted since not counted)
 };
 
 // What vacuum asks of its host. Each may be null (a single-threaded host:
@@ -104,8 +109,13 @@ template <class Store>
 class HnswPageVacuum {
  public:
   HnswPageVacuum(HnswPageContext<Store>& ctx, HnswElementReader<Store>& reader,
-                 HnswPageSearch<Store>& search, HnswPageLists<Store>& lists)
-      : ctx_(ctx), reader_(reader), search_(search), lists_(lists), relinker_(ctx, reader, search, lists) {}
+                 HnswPageSearch<Store>& search, HnswPageLists<Store>& lists, HnswPageTids<Store>& tids)
+      : ctx_(ctx),
+        reader_(reader),
+        search_(search),
+        lists_(lists),
+        tids_(tids),
+        relinker_(ctx, reader, search, lists) {}
 
   // Removes the elements whose heap tuple is_dead(block, offset) says is
   // gone (and those a pass cut short left dying), repairing the links that
@@ -116,7 +126,7 @@ class HnswPageVacuum {
     *stats = HnswVacuumStats{};
     hooks_ = &hooks;
     // 0. the dying flagged; inserts that may not have seen a flag finish
-    VECSIM_RETURN_IF_ERROR(mark_dying(is_dead));
+    VECSIM_RETURN_IF_ERROR(mark_dying(is_dead, stats));
     VECSIM_RETURN_IF_ERROR(hooks.call(hooks.wait_for_writers));
     VECSIM_RETURN_IF_ERROR(ctx_.open());
     VECSIM_RETURN_IF_ERROR(collect_live(stats));
@@ -178,19 +188,29 @@ class HnswPageVacuum {
     // an insert adopted since step 0 (kElementAdopted) may be linked from
     // a list the sweep read before the link was written: it stays dying,
     // for the next pass, whose sweep finds that list.
+    // A TID list is flagged deleted with its element, free for another's.
     std::size_t deleted = 0;
     for (HnswRef r : dying_) {
-      const ItemAddress both[2] = {ItemAddress{0, 1}, ref_address(r)};
+      HnswElementHeader h;
+      VECSIM_RETURN_IF_ERROR(reader_.header(r, &h));
+      const bool has_list = (h.flags & kElementTids) != 0;
+      const ItemAddress items_changed[3] = {ItemAddress{0, 1}, ref_address(r), ref_address(h.heap_block)};
       bool changed = false;
       bool now_deleted = false;
-      VECSIM_RETURN_IF_ERROR(ctx_.store->update_items(both, 2, [&](unsigned char* const* items,
-                                                                  const std::size_t* sizes) {
+      bool corrupt = false;
+      VECSIM_RETURN_IF_ERROR(ctx_.store->update_items(items_changed, has_list ? 3 : 2, [&](unsigned char* const* items,
+                                                                                         const std::size_t* sizes) {
         HnswMeta m;
         if (sizes[0] < sizeof m || sizes[1] < sizeof(HnswElementHeader)) return false;
         std::uint8_t& flags = items[1][offsetof(HnswElementHeader, flags)];
         if (flags & kElementDeleted) return false;
         if (flags & kElementAdopted) return false;
         flags = static_cast<std::uint8_t>((flags | kElementDeleted) & ~kElementDying);
+        HnswTidListHeader l;
+        if (has_list) {
+          if (!decode_tid_list(items[2], sizes[2], &l) || l.owner != r) return !(corrupt = true);
+          items[2][offsetof(HnswTidListHeader, flags)] |= kElementDeleted;
+        }
         now_deleted = true;
         std::memcpy(&m, items[0], sizeof m);
         if (m.element_count > 0) --m.element_count;
@@ -198,9 +218,11 @@ class HnswPageVacuum {
         ctx_.meta = m;
         return true;
       }, &changed));
+      if (corrupt) return reader_.corrupt_element(r);
       if (!(changed && now_deleted)) continue;
       ++deleted;
-      reuse_block_ = reuse_block_ == 0 ? ref_block(r) : std::min(reuse_block_, ref_block(r));
+      const std::uint32_t freed = has_list ? std::min(ref_block(r), ref_block(h.heap_block)) : ref_block(r);
+      reuse_block_ = reuse_block_ == 0 ? freed : std::min(reuse_block_, freed);
     }
     stats->deleted = deleted;
     return finish_metapage();
@@ -212,7 +234,7 @@ class HnswPageVacuum {
   // sweep leaves dying); reuse_block_ is the first block with a deleted
   // slot.
   template <class IsDead>
-  Status mark_dying(IsDead&& is_dead) {
+  Status mark_dying(IsDead&& is_dead, HnswVacuumStats* stats) {
     dying_.clear();
     gone_.clear();
     reuse_block_ = 0;
@@ -228,22 +250,29 @@ class HnswPageVacuum {
           // Not gone_: an insert may reuse the slot at any moment, and
           // nothing live links a deleted element (L3).
           if (reuse_block_ == 0) reuse_block_ = block;
-        } else if ((h.flags & kElementDying) || is_dead(h.heap_block, h.heap_offset)) {
-          dying_.insert(r);
-          gone_.insert(r);
-          // Flagged dying; an adoption before this pass is forgotten (an
-          // adopting insert has written its link by the wait below, and
-          // the sweep, after it, finds that list).
-          if ((h.flags & kElementDying) && !(h.flags & kElementAdopted)) continue;
-          bool changed = false;
-          VECSIM_RETURN_IF_ERROR(ctx_.store->update_item(block, ref_offset(r), [&](unsigned char* p,
-                                                                                  std::size_t n) {
-            if (n < sizeof(HnswElementHeader)) return false;
-            std::uint8_t& flags = p[offsetof(HnswElementHeader, flags)];
-            flags = static_cast<std::uint8_t>((flags | kElementDying) & ~kElementAdopted);
-            return true;
-          }, &changed));
+          continue;
         }
+        bool dies = (h.flags & kElementDying) != 0;
+        if (!dies) {
+          std::size_t live = 0, dead = 0;
+          VECSIM_RETURN_IF_ERROR(tids_.judge(r, h, is_dead, &dies, &live, &dead));
+          stats->live_rows += live;
+          stats->rows_removed += dead;
+        }
+        if (!dies) continue;
+        dying_.insert(r);
+        gone_.insert(r);
+        // Dying; an adoption before this pass is forgotten (an adopting
+        // insert has written its link by the wait below, and the sweep,
+        // after it, finds that list).
+        if (!(h.flags & kElementAdopted)) continue;
+        bool changed = false;
+        VECSIM_RETURN_IF_ERROR(ctx_.store->update_item(block, ref_offset(r), [&](unsigned char* p,
+                                                                                std::size_t n) {
+          if (n < sizeof(HnswElementHeader)) return false;
+          p[offsetof(HnswElementHeader, flags)] &= static_cast<std::uint8_t>(~kElementAdopted);
+          return true;
+        }, &changed));
       }
       VECSIM_RETURN_IF_ERROR(hooks_->call(hooks_->between_steps));
     }
@@ -511,6 +540,7 @@ class HnswPageVacuum {
   HnswElementReader<Store>& reader_;
   HnswPageSearch<Store>& search_;
   HnswPageLists<Store>& lists_;
+  HnswPageTids<Store>& tids_;
   const HnswVacuumHooks* hooks_ = nullptr;
   HnswPageRelink<Store> relinker_;
   std::unordered_set<HnswRef> dying_, gone_, still_linked_;

@@ -12,6 +12,13 @@
 //   E1  every element item is as long as its header says (value bytes,
 //       level, the index's m); an element that is not spilled has
 //       inline_bytes 0, a spilled one fewer inline bytes than its value.
+//   T1  an element flagged kElementTids that is not deleted names a TID
+//       list item whose owner it is, that is not flagged deleted, holds 1
+//       .. kHnswTidsPerElement TIDs, none twice, and that no other element
+//       names; TID list items are exactly tid_list_item_bytes() long; no
+//       heap TID is a row of two live elements; a version 1 index has no
+//       TID lists. (Lists no element names are allowed: an insert cut
+//       short, or a lost race.)
 //   C1  a spilled element's chunk chain holds exactly the rest of its
 //       value: every reference names a chunk item no other chain names,
 //       and the last one's next is kNoRef. (Chunks no element names are
@@ -35,6 +42,7 @@
 // insert has failed on, both must be clean.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -44,13 +52,14 @@
 #include <vector>
 
 #include "storage/hnsw_format.h"
+#include "storage/hnsw_tid_list.h"
 #include "util/status.h"
 
 namespace vecsim::core {
 
 struct HnswVerifyReport {
   std::size_t elements = 0;
-  std::size_t violations = 0;   // M1, E1, C1, L1, L2, G1
+  std::size_t violations = 0;   // M1, M2, E1, T1, C1, L1, L2, L3, G1
   std::size_t unreachable = 0;  // G2
   std::size_t above_entry = 0;  // live elements above the entry's level (an insert cut short)
   bool count_matches = true;    // the metapage's element count of live elements
@@ -81,7 +90,7 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
       meta_found = true;
     }
   }));
-  if (!meta_found || meta.magic != kHnswMagic || meta.version != kHnswFormatVersion) {
+  if (!meta_found || meta.magic != kHnswMagic || !readable_hnsw_version(meta.version)) {
     report->fail("M1 bad metapage", make_ref(0, 1));
     return Status::ok();
   }
@@ -118,6 +127,21 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
     std::size_t rest;  // value bytes the chain must hold
   };
   std::vector<Spill> spills;
+  struct TidList {
+    HnswTidListHeader header;
+    std::vector<HeapTid> tids;
+    bool named = false;
+  };
+  std::unordered_map<HnswRef, TidList> tid_lists;
+  struct Listed {
+    HnswRef owner;  // an element not deleted
+    HnswRef list;
+    bool dying;
+  };
+  std::vector<Listed> listed;
+  // (heap TID as block << 16 | offset, element) for every row of a live element
+  std::vector<std::pair<std::uint64_t, HnswRef>> rows;
+  auto row_key = [](const HeapTid& t) { return static_cast<std::uint64_t>(t.block) << 16 | t.offset; };
   std::vector<std::pair<HnswRef, std::vector<std::pair<int, HnswRef>>>> upper;  // (owner, (layer, link))
   for (std::uint32_t block = 1; block < store->page_count(); ++block) {
     std::uint16_t items = 0;
@@ -128,6 +152,7 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
       std::vector<std::pair<int, HnswRef>> links;
       bool sized = true;
       bool chunk = false;
+      bool tid_list = false;
       VECSIM_RETURN_IF_ERROR(store->read_item(block, off, [&](const unsigned char* p, std::size_t n) {
         HnswElementHeader h;
         if (n < sizeof h) {
@@ -143,6 +168,15 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
           if (sized) chunks.emplace(r, Chunk{c.bytes, c.next});
           return;
         }
+        if (h.flags & kTidListItem) {
+          TidList l;
+          tid_list = true;
+          sized = decode_tid_list(p, n, &l.header);
+          if (!sized) return;
+          for (int i = 0; i < l.header.count; ++i) l.tids.push_back(tid_list_at(p, i));
+          tid_lists.emplace(r, std::move(l));
+          return;
+        }
         e.level = h.level;
         e.deleted = (h.flags & kElementDeleted) != 0;
         e.dying = (h.flags & kElementDying) != 0;
@@ -150,9 +184,14 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
         const std::size_t body = HnswElementLayout::body_bytes(h);
         if (n != layout.item_size(body, h.level) ||
             (spilled ? h.inline_bytes >= h.value_bytes : h.inline_bytes != 0) ||
-            (h.flags & ~(kElementDeleted | kElementSpilled | kElementDying | kElementAdopted)) != 0) {
+            (h.flags & ~kElementFlags) != 0 || ((h.flags & kElementTids) && h.heap_offset != 0)) {
           sized = false;
           return;
+        }
+        if ((h.flags & kElementTids) && !e.deleted) {
+          listed.push_back(Listed{r, h.heap_block, e.dying});
+        } else if (!e.deleted && !e.dying) {
+          rows.emplace_back(row_key(HeapTid{h.heap_block, h.heap_offset}), r);
         }
         if (spilled) {
           spills.push_back(Spill{r, HnswElementLayout::chunk_of(p),
@@ -172,10 +211,11 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
         }
       }));
       if (!sized) {
-        report->fail(chunk ? "C1 chunk size or header" : "E1 element size or header", r);
+        report->fail(chunk ? "C1 chunk size or header" : tid_list ? "T1 TID list size or header"
+                                                                   : "E1 element size or header", r);
         continue;
       }
-      if (chunk) continue;
+      if (chunk || tid_list) continue;
       for (const auto& [layer, link] : links) {
         if (layer == 0) e.layer0.push_back(link);
       }
@@ -196,6 +236,33 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
       at = c->second.next;
     }
     if (held != spill.rest || at != kNoRef) report->fail("C1 broken chunk chain", spill.owner);
+  }
+
+  if (meta.version < kHnswTidListsVersion && (!listed.empty() || !tid_lists.empty())) {
+    report->fail("T1 TID lists in an index of format version 1", listed.empty() ? tid_lists.begin()->first
+                                                                                 : listed.front().owner);
+  }
+  for (const auto& [owner, list, dying] : listed) {
+    auto l = tid_lists.find(list);
+    if (l == tid_lists.end() || l->second.named || l->second.header.owner != owner ||
+        (l->second.header.flags & kElementDeleted) || l->second.tids.empty()) {
+      report->fail("T1 element names no TID list of its own", owner);
+      continue;
+    }
+    l->second.named = true;
+    const std::vector<HeapTid>& tids = l->second.tids;
+    for (std::size_t i = 0; i < tids.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (tids[i] == tids[j]) report->fail("T1 TID list holds a row twice", owner);
+      }
+      if (!dying) rows.emplace_back(row_key(tids[i]), owner);
+    }
+  }
+  std::sort(rows.begin(), rows.end());
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i].first == rows[i - 1].first && rows[i].second != rows[i - 1].second) {
+      report->fail("T1 a row in two live elements", rows[i].second);
+    }
   }
 
   for (const auto& [owner, links] : upper) {

@@ -17,7 +17,8 @@
 //   next page (so consecutive pages are neighbourhoods too), and when a
 //   walk runs dry the lowest unplaced node does. A search expanding an
 //   element then finds several of its links on one page, which it reads
-//   under one pin (HnswPageGraph::expand). Pages close by the same rule as
+//   under one pin (HnswPageGraph::expand). A node of several rows has its
+//   TID list right after its element, on the same page. Pages close by the same rule as
 //   in node order (the next node does not fit), so the order costs no
 //   space beyond the different sizes of the nodes that end up together.
 //
@@ -36,27 +37,33 @@
 #include "graph/hnsw_graph.h"
 #include "storage/hnsw_format.h"
 #include "storage/hnsw_spill.h"
+#include "storage/hnsw_tid_list.h"
 #include "util/status.h"
 
 namespace vecsim::core {
 
-// What the writer needs of each node besides its links.
+// What the writer needs of each node besides its links: its value and
+// its rows (one, or tid_count > 1 of them at tids: rows of equal value).
 struct HnswNodeData {
   const void* value;
   std::size_t value_bytes;
   std::uint32_t heap_block;
   std::uint16_t heap_offset;
+  const HeapTid* tids = nullptr;
+  int tid_count = 1;
 };
 
-// One item the writer puts on a page: a node's element, or one of the
-// value chunks of a spilled node (storage/hnsw_spill.h).
+// One item the writer puts on a page: a node's element, its TID list, or
+// one of the value chunks of a spilled node (storage/hnsw_spill.h).
+enum class HnswPieceKind : std::uint8_t { kElement, kTidList, kChunk };
 struct HnswPiece {
   std::uint32_t node;
   std::uint32_t from;   // the value bytes it holds: [from, from + bytes)
   std::uint32_t bytes;
-  bool chunk;           // a chunk rather than the element
+  HnswPieceKind kind;
   HnswRef ref;          // where it goes
   HnswRef next;         // the element's first chunk, a chunk's next; or kNoRef
+  HnswRef tids = kNoRef;  // the element's TID list, if it has one
 };
 
 // Step 1 of write_hnsw (see METHOD): every piece's page and reference, in
@@ -95,7 +102,10 @@ Status place_by_locality(const HnswGraph<Space>& graph, std::uint32_t node_count
     pieces->push_back(piece);
     return piece.ref;
   };
-  auto room = [&]() { return block == 0 || items == kMaxRefOffset ? 0 : capacity - used; };
+  // The bytes a page has left for `count` more items.
+  auto room = [&](int count) {
+    return block == 0 || static_cast<std::uint32_t>(items + count) > kMaxRefOffset ? 0 : capacity - used;
+  };
   while (placed_count < node_count) {
     if (head == walk.size()) {  // the walk ran dry: a new seed
       while (placed[lowest_unplaced]) ++lowest_unplaced;
@@ -104,24 +114,35 @@ Status place_by_locality(const HnswGraph<Space>& graph, std::uint32_t node_count
     }
     std::uint32_t node = walk[head++];
     if (placed[node]) continue;
-    const std::size_t value_bytes = node_data(node).value_bytes;
+    const HnswNodeData data = node_data(node);
+    const std::size_t value_bytes = data.value_bytes;
     const int level = graph.level(node);
     const auto bytes = static_cast<std::uint32_t>(value_bytes);
+    const bool has_list = data.tid_count > 1;
+    const int count = has_list ? 2 : 1;
+    const std::size_t list_cost = has_list ? store->item_cost(tid_list_item_bytes()) : 0;
+    auto room_for_element = [&]() { return room(count) >= list_cost ? room(count) - list_cost : 0; };
+    std::size_t element_at = 0;
+    std::size_t inline_bytes = value_bytes;
+    bool list_beside = has_list;  // whether the list goes on the element's page
     if (hnsw_fits_unspilled(*store, layout, value_bytes, level)) {
       std::size_t cost = store->item_cost(layout.item_size(value_bytes, level));
-      if (cost > room()) {
+      // An element that fills a page alone leaves its list for the next.
+      list_beside = has_list && cost + list_cost <= capacity;
+      if (cost > (list_beside ? room_for_element() : room(1))) {
         VECSIM_RETURN_IF_ERROR(next_page());
         walk.assign(1, node);  // the node that did not fit seeds the new page
         head = 1;
       }
-      (*refs)[node] = add_piece(HnswPiece{node, 0, bytes, false, kNoRef, kNoRef}, cost);
+      element_at = pieces->size();
+      (*refs)[node] = add_piece(HnswPiece{node, 0, bytes, HnswPieceKind::kElement, kNoRef, kNoRef}, cost);
     } else {
-      std::size_t inline_bytes = hnsw_inline_fitting(*store, layout, value_bytes, level, room());
+      inline_bytes = hnsw_inline_fitting(*store, layout, value_bytes, level, room_for_element());
       if (inline_bytes < kMinInlineBytes) {
         VECSIM_RETURN_IF_ERROR(next_page());
         walk.assign(1, node);
         head = 1;
-        inline_bytes = hnsw_inline_fitting(*store, layout, value_bytes, level, capacity);
+        inline_bytes = hnsw_inline_fitting(*store, layout, value_bytes, level, capacity - list_cost);
       }
       if (inline_bytes < kMinInlineBytes) {
         return Status::error(ErrorCode::kProgramLimit,
@@ -129,17 +150,25 @@ Status place_by_locality(const HnswGraph<Space>& graph, std::uint32_t node_count
                              level);
       }
       std::size_t cost = store->item_cost(layout.item_size(HnswElementLayout::spilled_body(inline_bytes), level));
+      element_at = pieces->size();
       (*refs)[node] = add_piece(
-          HnswPiece{node, 0, static_cast<std::uint32_t>(inline_bytes), false, kNoRef, kNoRef}, cost);
-      for (std::size_t from = inline_bytes; from < value_bytes; from += chunk_room) {
-        const std::size_t n = std::min(chunk_room, value_bytes - from);
-        VECSIM_RETURN_IF_ERROR(next_page());
-        std::size_t previous = pieces->size() - 1;
-        (*pieces)[previous].next = add_piece(
-            HnswPiece{node, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(n), true,
-                      kNoRef, kNoRef},
-            store->item_cost(sizeof(ValueChunkHeader) + n));
-      }
+          HnswPiece{node, 0, static_cast<std::uint32_t>(inline_bytes), HnswPieceKind::kElement, kNoRef, kNoRef},
+          cost);
+    }
+    if (has_list) {
+      if (!list_beside && list_cost > room(1)) VECSIM_RETURN_IF_ERROR(next_page());
+      const HnswRef list = add_piece(HnswPiece{node, 0, 0, HnswPieceKind::kTidList, kNoRef, kNoRef}, list_cost);
+      (*pieces)[element_at].tids = list;
+    }
+    std::size_t previous = element_at;
+    for (std::size_t from = inline_bytes; from < value_bytes; from += chunk_room) {
+      const std::size_t n = std::min(chunk_room, value_bytes - from);
+      VECSIM_RETURN_IF_ERROR(next_page());
+      (*pieces)[previous].next = add_piece(
+          HnswPiece{node, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(n), HnswPieceKind::kChunk,
+                    kNoRef, kNoRef},
+          store->item_cost(sizeof(ValueChunkHeader) + n));
+      previous = pieces->size() - 1;
     }
     placed[node] = true;
     ++placed_count;
@@ -160,18 +189,24 @@ void encode_piece(const HnswGraph<Space>& graph, const HnswPiece& piece, const H
                   std::vector<unsigned char>* items) {
   const auto* value = static_cast<const unsigned char*>(data.value);
   const std::size_t start = items->size();
-  if (piece.chunk) {
+  if (piece.kind == HnswPieceKind::kChunk) {
     items->resize(start + sizeof(ValueChunkHeader) + piece.bytes, 0);
     encode_chunk(items->data() + start, value + piece.from, piece.bytes, piece.next);
     return;
   }
+  if (piece.kind == HnswPieceKind::kTidList) {
+    items->resize(start + tid_list_item_bytes(), 0);
+    encode_tid_list(items->data() + start, refs[piece.node], data.tids, data.tid_count);
+    return;
+  }
   const int level = graph.level(piece.node);
   const bool spilled = piece.bytes < data.value_bytes;
+  const bool listed = piece.tids != kNoRef;
   HnswElementHeader header{static_cast<std::uint8_t>(level),
-                           spilled ? kElementSpilled : std::uint8_t{0},
+                           static_cast<std::uint8_t>((spilled ? kElementSpilled : 0) | (listed ? kElementTids : 0)),
                            static_cast<std::uint16_t>(data.value_bytes),
-                           data.heap_block,
-                           data.heap_offset,
+                           listed ? piece.tids : data.heap_block,
+                           listed ? std::uint16_t{0} : data.heap_offset,
                            static_cast<std::uint16_t>(spilled ? piece.bytes : 0)};
   const std::size_t body = HnswElementLayout::body_bytes(header);
   items->resize(start + layout.item_size(body, level), 0);

@@ -23,6 +23,12 @@
 //   written before anything names it and is never rewritten; the chunks
 //   of a deleted element stay until a REINDEX.
 //
+// ROWS OF EQUAL VALUE
+//   share one element, as pgvector's do: an element flagged kElementTids
+//   names a TID list item (storage/hnsw_tid_list.h) in its heap_block
+//   field, which holds up to kHnswTidsPerElement heap TIDs. Others hold
+//   their one heap TID in the header.
+//
 // REFERENCES
 //   An element is named by a 4-byte HnswRef = block << 9 | line pointer
 //   (1-based, < 512). Blocks are then limited to 2^23: an index holds at
@@ -46,7 +52,16 @@
 namespace vecsim::core {
 
 constexpr std::uint32_t kHnswMagic = 0x76534857;  // "WHSv"
-constexpr std::uint16_t kHnswFormatVersion = 1;
+// Version 2 added TID lists (kElementTids, kTidListItem). A version 1
+// index is a version 2 index that has none, so both are read; inserts
+// into a version 1 index write none (so that it stays readable by the
+// binary that built it), and a build writes 2.
+constexpr std::uint16_t kHnswFormatVersion = 2;
+constexpr std::uint16_t kHnswTidListsVersion = 2;
+constexpr std::uint16_t kHnswOldestFormatVersion = 1;
+constexpr bool readable_hnsw_version(std::uint16_t v) noexcept {
+  return v >= kHnswOldestFormatVersion && v <= kHnswFormatVersion;
+}
 
 // Elements and chunks are named by 4-byte item references
 // (storage/value_chunks.h).
@@ -95,15 +110,25 @@ constexpr std::uint8_t kElementDying = 0x08;
 constexpr std::uint8_t kElementAdopted = 0x10;
 // Not a row any more: never returned, never linked anew.
 constexpr std::uint8_t kElementNotLive = kElementDeleted | kElementDying;
+// The item is a TID list (storage/hnsw_tid_list.h), not an element.
+constexpr std::uint8_t kTidListItem = 0x20;
+// The element's heap TIDs are in the TID list its heap_block names.
+constexpr std::uint8_t kElementTids = 0x40;
+constexpr std::uint8_t kElementFlags =
+    kElementDeleted | kElementSpilled | kElementDying | kElementAdopted | kElementTids;
+// What a page's items are, by their second byte: an element, or one of these.
+constexpr std::uint8_t kNotElement = kValueChunk | kTidListItem;
+static_assert((kElementFlags & kNotElement) == 0);
+static_assert((kValueChunk & kTidListItem) == 0);
 static_assert((kElementDying & (kElementDeleted | kElementSpilled | kValueChunk)) == 0);
 static_assert((kElementAdopted & (kElementDeleted | kElementSpilled | kValueChunk | kElementDying)) == 0);
 
 struct HnswElementHeader {
   std::uint8_t level;
-  std::uint8_t flags;          // kElementDeleted, kElementSpilled
+  std::uint8_t flags;          // kElementFlags
   std::uint16_t value_bytes;   // bytes of raw elements in the whole value
-  std::uint32_t heap_block;    // the heap tuple this element indexes
-  std::uint16_t heap_offset;
+  std::uint32_t heap_block;    // the heap tuple this element indexes (kElementTids: its TID list)
+  std::uint16_t heap_offset;   // (kElementTids: 0)
   std::uint16_t inline_bytes;  // spilled: the value's bytes in this item; else 0
 };
 static_assert(sizeof(HnswElementHeader) == 12);

@@ -115,8 +115,9 @@ IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
   LockPage(index, kScanLockPage, ExclusiveLock);
   UnlockPage(index, kScanLockPage, ExclusiveLock);
 
-  stats->tuples_removed += static_cast<double>(result.deleted);
-  stats->num_index_tuples = static_cast<double>(result.live);
+  // Rows, as PostgreSQL counts index tuples: an element holds up to ten.
+  stats->tuples_removed += static_cast<double>(result.rows_removed);
+  stats->num_index_tuples = static_cast<double>(result.live_rows);
   MemoryContextDelete(context);
   return stats;
 }
