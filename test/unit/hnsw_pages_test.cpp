@@ -15,6 +15,7 @@
 
 #include "../support/clustered_data.h"
 #include "../support/hnsw_page_helpers.h"
+#include "storage/hnsw_tid_list.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_graph.h"
 #include "graph/hnsw_page_graph.h"
@@ -356,8 +357,12 @@ TEST(HnswPages, EqualValuesStayReachable) {
                     11, inner_product);
     build_then_insert(rows, kDimsHere, 16, built, &store, &index, inner_product);
     HnswVerifyReport report = verify(&store);
-    // The rows inserted on pages join elements of their value (hnsw_tids_test.cpp).
-    EXPECT_EQ(report.elements, static_cast<std::size_t>(built));
+    // The rows inserted on pages join elements of their value
+    // (hnsw_tids_test.cpp): nearly all, as an insert tries a bounded
+    // number of (mostly full) elements of its value before it takes one of
+    // its own; never more new elements than if each held ten rows.
+    EXPECT_GE(report.elements, static_cast<std::size_t>(built));
+    EXPECT_LE(report.elements, static_cast<std::size_t>(built + (2000 - built) / kHnswTidsPerElement));
     EXPECT_EQ(report.violations, 0u) << report.first;
     EXPECT_EQ(report.unreachable, 0u);
   }

@@ -52,12 +52,20 @@ class HnswElementReader {
   // corrupt item is XX000.
   template <class F>
   Status read_page_elements(std::uint32_t block, F&& f) {
+    return read_page_elements(block, f, [](const unsigned char*, std::size_t) {});
+  }
+  // The same, with other(item, bytes) for every chunk and TID list.
+  template <class F, class Other>
+  Status read_page_elements(std::uint32_t block, F&& f, Other&& other) {
     HnswRef corrupt = kNoRef;
     VECSIM_RETURN_IF_ERROR(ctx_.store->read_all_items(
         block, [&](std::uint16_t offset, const unsigned char* p, std::size_t n) {
           HnswRef r = make_ref(block, offset);
           HnswElementHeader h;
-          if (is_not_element(p, n)) return;
+          if (is_not_element(p, n)) {
+            other(p, n);
+            return;
+          }
           if (parse_element(p, n, &h)) {
             f(r, h, p, n);
           } else if (corrupt == kNoRef) {

@@ -226,15 +226,18 @@ class HnswPageInsert {
 
  private:
   // ROWS OF EQUAL VALUE: the row t joins the first live element among
-  // the layer-0 search's (sorted_) that holds exactly value and has room
-  // (*joined, *ref naming it). Only an element at value's distance from
-  // itself can hold it (the same kernel on the same bytes gives the same
-  // float), so a row of a new value reads nothing more.
+  // the layer-0 search's (sorted_) that holds exactly value and has room,
+  // of the first kMaxJoinTries that hold it (*joined, *ref naming it).
+  // Only an element at value's distance from itself can hold it (the same
+  // kernel on the same bytes gives the same float), so a row of a new
+  // value reads nothing more.
   Status join_equal(ValueRef value, float norm_sq, HeapTid t, bool* joined, HnswRef* ref) {
     *joined = false;
     const float self = ctx_.distance(value, norm_sq, value);
+    int tried = 0;
     for (const Candidate& c : sorted_) {
       if (c.distance != self) continue;
+      if (tried++ == kMaxJoinTries) break;
       bool equal = false;
       VECSIM_RETURN_IF_ERROR(reader_.with_value(c.node, &value_, [&](ValueRef v) {
         equal = v.size == value.size && std::memcmp(v.bytes, value.bytes, v.size) == 0;
@@ -248,6 +251,12 @@ class HnswPageInsert {
     }
     return Status::ok();
   }
+
+  // Elements of the row's value (full ones, mostly) tried before the row
+  // takes an element of its own: a value of hundreds of rows has tens of
+  // full elements among the candidates (pgvector tries the equal ones among
+  // the new row's layer-0 neighbours, up to 2m).
+  static constexpr int kMaxJoinTries = 32;
 
   static std::uint32_t insert_salt(std::uint32_t heap_block, std::uint16_t heap_offset) {
     return (heap_block << 16 | heap_offset) | 1u;

@@ -5,11 +5,13 @@
 // batches left behind, ef at a time, until none is left or a limit is
 // reached; then the candidates still queued are handed out in distance
 // order and the scan ends. The entry point joins those candidates (in
-// its distance's turn, unless a batch visited it): every live element is
-// reachable from it on layer 0 (G2), so an iterative scan without a limit
-// returns every row, even where the elements near the query have no
-// layer-0 link out of their neighbourhood (a dense cluster of equal
-// values can have none).
+// its distance's turn, unless a batch visited it; the metapage's entry
+// then, which vacuum or an insert may have moved since the scan began):
+// every live element is reachable from it on layer 0 (G2), so a relaxed
+// scan without a limit returns every row, even where the elements near
+// the query have no layer-0 link out of their neighbourhood (a dense
+// cluster of equal values can have none). A strict scan still skips the
+// rows nearer than the last one it handed out.
 //   kOff      one search: at most ef rows.
 //   kRelaxed  every batch in order; batches only roughly ordered.
 //   kStrict   a row nearer than the last one handed out is skipped, so
@@ -129,7 +131,7 @@ class HnswPageScan {
         continue;
       }
       search_.entries().clear();
-      take_entry_if_due();
+      VECSIM_RETURN_IF_ERROR(take_entry_if_due());
       while (!scan_dropped_.empty() && static_cast<int>(search_.entries().size()) < scan_ef_) {
         search_.entries().push_back(scan_dropped_.pop());
       }
@@ -174,12 +176,22 @@ class HnswPageScan {
 
   // The entry point starts the next batch if its distance's turn has
   // come (nothing queued is nearer) and no batch has visited it (a
-  // visited element was expanded, or is queued).
-  void take_entry_if_due() {
-    if (!entry_pending_) return;
-    if (!scan_dropped_.empty() && closer(scan_dropped_.top(), entry_)) return;
+  // visited element was expanded, or is queued). It is the metapage's
+  // entry now (read again: the caller holds the scans lock, as
+  // next_reads_pages() said), measured afresh if it moved.
+  Status take_entry_if_due() {
+    if (!entry_pending_) return Status::ok();
+    if (!scan_dropped_.empty() && closer(scan_dropped_.top(), entry_)) return Status::ok();
     entry_pending_ = false;
+    VECSIM_RETURN_IF_ERROR(ctx_.open());
+    if (ctx_.meta.entry == kNoRef) return Status::ok();
+    if (ctx_.meta.entry != entry_.node) {
+      entry_.node = ctx_.meta.entry;
+      VECSIM_RETURN_IF_ERROR(search_.measure(ValueRef{scan_query_.data(), scan_query_.size()}, entry_.node,
+                                             &entry_.distance));
+    }
     if (search_.visited().value(entry_.node) == RefSet::kNoValue) search_.entries().push_back(entry_);
+    return Status::ok();
   }
 
   // One batch of a scan: a best-first search from the search's entries with the

@@ -213,6 +213,9 @@ class HnswPageSearch {
     return Status::ok();
   }
 
+  // The distance from a user's query to element r.
+  Status measure(ValueRef query, HnswRef r, float* d) { return reader_.distance(query, kUserQuery, r, d); }
+
   // Where the last descent started (the entry point, for a query's) and
   // its distance.
   const Candidate& descent_start() const { return descent_start_; }

@@ -53,6 +53,11 @@ class HnswPageTids {
       if (h.flags & kElementNotLive) return Status::ok();
       bool raced = false;
       if (h.flags & kElementTids) {
+        // A full list is seen under a share lock: no exclusive lock, no
+        // record begun, for an element that cannot take the row.
+        bool full = false;
+        VECSIM_RETURN_IF_ERROR(list_is_full(h.heap_block, &full));
+        if (full) return Status::ok();
         VECSIM_RETURN_IF_ERROR(append(r, h.heap_block, t, added, &raced));
       } else {
         VECSIM_RETURN_IF_ERROR(start_list(r, h, t, added, &raced));
@@ -171,6 +176,16 @@ class HnswPageTids {
   // An insert's writes that lose this many races in a row give up: the
   // row gets an element of its own.
   static constexpr int kAttempts = 4;
+
+  // *full: whether `list` holds kHnswTidsPerElement rows (a list that is
+  // not one is left to append(), which tells corruption from a race).
+  Status list_is_full(HnswRef list, bool* full) {
+    *full = false;
+    return ctx_.store->read_item(ref_block(list), ref_offset(list), [&](const unsigned char* p, std::size_t n) {
+      HnswTidListHeader l;
+      *full = decode_tid_list(p, n, &l) && l.count >= kHnswTidsPerElement;
+    });
+  }
 
   // Whether item p (n bytes) is a live element whose rows are in `list`;
   // its header in *h.

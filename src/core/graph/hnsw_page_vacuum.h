@@ -205,12 +205,10 @@ class HnswPageVacuum {
         std::uint8_t& flags = items[1][offsetof(HnswElementHeader, flags)];
         if (flags & kElementDeleted) return false;
         if (flags & kElementAdopted) return false;
-        flags = static_cast<std::uint8_t>((flags | kElementDeleted) & ~kElementDying);
         HnswTidListHeader l;
-        if (has_list) {
-          if (!decode_tid_list(items[2], sizes[2], &l) || l.owner != r) return !(corrupt = true);
-          items[2][offsetof(HnswTidListHeader, flags)] |= kElementDeleted;
-        }
+        if (has_list && (!decode_tid_list(items[2], sizes[2], &l) || l.owner != r)) return !(corrupt = true);
+        flags = static_cast<std::uint8_t>((flags | kElementDeleted) & ~kElementDying);
+        if (has_list) items[2][offsetof(HnswTidListHeader, flags)] |= kElementDeleted;
         now_deleted = true;
         std::memcpy(&m, items[0], sizeof m);
         if (m.element_count > 0) --m.element_count;
@@ -239,11 +237,16 @@ class HnswPageVacuum {
     gone_.clear();
     reuse_block_ = 0;
     for (std::uint32_t block = 1; block < ctx_.store->page_count(); ++block) {
-      // the page's headers in one read; is_dead (the host's) runs after it
+      // the page's headers in one read; is_dead (the host's) runs after
+      // it; a deleted TID list is a slot to reuse too
       page_headers_.clear();
       VECSIM_RETURN_IF_ERROR(reader_.read_page_elements(
           block, [&](HnswRef r, const HnswElementHeader& h, const unsigned char*, std::size_t) {
             page_headers_.emplace_back(r, h);
+          },
+          [&](const unsigned char* p, std::size_t n) {
+            HnswTidListHeader l;
+            if (reuse_block_ == 0 && decode_tid_list(p, n, &l) && (l.flags & kElementDeleted)) reuse_block_ = block;
           }));
       for (const auto& [r, h] : page_headers_) {
         if (h.flags & kElementDeleted) {
