@@ -6,7 +6,8 @@
 # answer exactly what the table holds (an index scan that can reach every
 # element returns every row, no more), lose no committed row, and pass
 # vecsim_hnsw_verify; without a crash, every element must be reachable and
-# recall must be what a serial build of the same rows gives.
+# recall must be what serial inserts of the same rows give (and within a
+# stated margin of a build's).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -71,11 +72,12 @@ $node->safe_psql('postgres', q{
     FROM generate_series(1, 300) i;
 });
 sub recall {
-  return $node->safe_psql('postgres', q{
+  my ($table) = @_;
+  return $node->safe_psql('postgres', qq{
     SET enable_seqscan = off; SET hnsw.ef_search = 10;
     SELECT round(avg(hits) / 10, 3) FROM (
-      SELECT (SELECT count(*) FROM (SELECT id FROM items ORDER BY v <-> q.v LIMIT 10) got
-               WHERE got.id IN (SELECT id FROM items ORDER BY (v <-> q.v) + 0 LIMIT 10)) AS hits
+      SELECT (SELECT count(*) FROM (SELECT id FROM $table ORDER BY v <-> q.v LIMIT 10) got
+               WHERE got.id IN (SELECT id FROM $table ORDER BY (v <-> q.v) + 0 LIMIT 10)) AS hits
         FROM queries q) r;
   });
 }
@@ -86,11 +88,26 @@ $_->{handle}->finish for @clients;
 is($node->safe_psql('postgres', 'SELECT count(*) FROM items'), '4000', 'all concurrent inserts landed');
 my (undef, $verified) = check_index_matches_table('after concurrent inserts');
 is($verified, '0|0|t', 'after concurrent inserts: every element reachable, the count exact');
-my $concurrent_recall = recall();
-$node->safe_psql('postgres', 'REINDEX INDEX items_v');
-my $serial_recall = recall();
+my $concurrent_recall = recall('items');
+# The same rows inserted by one session, one at a time, into an index
+# built over the same first 2,000: concurrency must cost no recall.
+$node->safe_psql('postgres', q{
+  CREATE TABLE serial (id bigint PRIMARY KEY, v vector(16));
+  INSERT INTO serial SELECT id, v FROM items WHERE id <= 2000;
+  CREATE INDEX serial_v ON serial USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32);
+  INSERT INTO serial SELECT id, v FROM items WHERE id > 2000 ORDER BY id;
+});
+my $serial_recall = recall('serial');
 cmp_ok($concurrent_recall, '>=', $serial_recall - 0.05,
-       "recall after concurrent inserts ($concurrent_recall) is that of a build ($serial_recall)");
+       "recall after concurrent inserts ($concurrent_recall) is that of serial inserts ($serial_recall)");
+# A build of all the rows links each new element with 2m neighbours on
+# layer 0 where an insert takes m (keeping room to adopt what its
+# neighbours' lists drop), so it is better by about 0.04 here (0.035 to
+# 0.053 seen); a larger gap means inserts got worse.
+$node->safe_psql('postgres', 'REINDEX INDEX items_v');
+my $built_recall = recall('items');
+cmp_ok($concurrent_recall, '>=', $built_recall - 0.08,
+       "recall after concurrent inserts ($concurrent_recall) is within 0.08 of a build's ($built_recall)");
 
 # 2. a crash in the middle of concurrent inserts
 @clients = start_inserters(4, 5000);
