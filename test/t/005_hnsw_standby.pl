@@ -3,8 +3,9 @@
 # generic WAL records the index writes (the standby compares every page it
 # replays with the primary's full-page image): build, inserts, deletes and
 # vacuum replay exactly (also of values wider than a page, spilled into
-# chunk items), and the standby answers the same queries with the same
-# rows.
+# chunk items, and of rows of equal value sharing elements through TID
+# lists: lists started, appended to, pruned, deleted and reused), and the
+# standby answers the same queries with the same rows.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -47,6 +48,13 @@ $primary->safe_psql('postgres', q{
   VACUUM wide;
   INSERT INTO wide SELECT i, (SELECT array_agg(random() - 0.5) FROM generate_series(1, 3072) WHERE i > 0)
     FROM generate_series(501, 600) i;
+  CREATE TABLE dups (id int PRIMARY KEY, v vector(4));
+  INSERT INTO dups SELECT i, ARRAY[i % 40, (i % 40) % 7, 1, 2] FROM generate_series(1, 2000) i;
+  CREATE INDEX dups_v ON dups USING hnsw (v vector_l2_ops) WITH (m = 8);
+  INSERT INTO dups SELECT i, ARRAY[i % 40, (i % 40) % 7, 1, 2] FROM generate_series(2001, 3000) i;
+  DELETE FROM dups WHERE id % 3 = 0 OR id % 40 = 5;
+  VACUUM dups;
+  INSERT INTO dups SELECT i, ARRAY[i % 40, (i % 40) % 7, 1, 2] FROM generate_series(3001, 3600) i;
 });
 $primary->wait_for_catchup($standby);
 
@@ -55,6 +63,7 @@ my @queries = (
   q{SELECT id FROM items ORDER BY s <#> '{1:0.5,3:-0.2,8:0.7}/8' LIMIT 20},
   q{SELECT id FROM items ORDER BY b <%> '1010101010101010' LIMIT 20},
   q{SELECT id FROM wide ORDER BY w <-> (SELECT w FROM wide WHERE id = 7) LIMIT 20},
+  q{SELECT id FROM dups ORDER BY v <-> '[5,5,1,2]' LIMIT 200},
 );
 for my $query (@queries) {
   my $plan = $standby->safe_psql('postgres', "SET enable_seqscan = off; EXPLAIN (COSTS OFF) $query");
@@ -63,7 +72,7 @@ for my $query (@queries) {
   my $on_standby = $standby->safe_psql('postgres', "SET enable_seqscan = off; $query");
   is($on_standby, $on_primary, "same rows on the standby: $query");
 }
-for my $index (qw(items_v items_s items_b wide_w)) {
+for my $index (qw(items_v items_s items_b wide_w dups_v)) {
   is($standby->safe_psql('postgres', "SELECT violations FROM vecsim_hnsw_verify('$index')"), '0',
      "$index verifies on the standby");
   is($primary->safe_psql('postgres', "SELECT violations FROM vecsim_hnsw_verify('$index')"), '0',

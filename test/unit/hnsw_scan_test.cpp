@@ -219,7 +219,9 @@ TEST_F(HnswScanTest, AVacuumOfTheEntryPointDuringAScanLosesNoRow) {
   bool found = true;
   for (int i = 0; i < 10 && found; ++i) {
     ASSERT_TRUE(index_->next(&hit, &found).is_ok());
-    if (found) EXPECT_TRUE(seen.insert(row_of(hit)).second);
+    if (found) {
+      EXPECT_TRUE(seen.insert(row_of(hit)).second);
+    }
   }
   Index vacuum(&store_, DenseMetric<float>{kernels().f32.l2sq, 1.0f});
   ASSERT_TRUE(vacuum.open().is_ok());
@@ -230,7 +232,9 @@ TEST_F(HnswScanTest, AVacuumOfTheEntryPointDuringAScanLosesNoRow) {
   ASSERT_NE(vacuum.meta().entry, old_entry);
   while (found) {
     ASSERT_TRUE(index_->next(&hit, &found).is_ok());
-    if (found) EXPECT_TRUE(seen.insert(row_of(hit)).second);
+    if (found) {
+      EXPECT_TRUE(seen.insert(row_of(hit)).second);
+    }
   }
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(kRows) - 1);
   EXPECT_EQ(seen.count(static_cast<std::uint32_t>(entry_row)), 0u);
