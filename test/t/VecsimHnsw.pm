@@ -1,8 +1,9 @@
 # test/t/VecsimHnsw.pm
 # What the hnsw TAP tests share: the check that an index scan able to
 # reach every element (an iterative scan with no budget) returns exactly
-# the rows of the table, and a crash in the middle of a vacuum beside
-# inserts, with the checks after it.
+# the rows of the table, that check with the verifier's, and a crash in
+# the middle of a vacuum beside inserts, with the checks after it and
+# after the next vacuum.
 package VecsimHnsw;
 use strict;
 use warnings;
@@ -11,7 +12,7 @@ use IPC::Run;
 use Test::More;
 use Time::HiRes qw(usleep);
 
-our @EXPORT = qw(index_returns_every_row crash_during_vacuum);
+our @EXPORT = qw(index_returns_every_row index_is_whole crash_during_vacuum);
 
 # On $node, table `items` (id, v vector($dims)) with an hnsw index on v:
 # passes when the index returns each of the table's rows once; returns
@@ -29,12 +30,21 @@ sub index_returns_every_row {
   return $table;
 }
 
+# On $node (table `items` as above, index `items_v`): the index returns
+# every row, breaks no invariant, and every live element is reachable.
+sub index_is_whole {
+  my ($node, $dims, $what) = @_;
+  index_returns_every_row($node, $dims, $what);
+  is($node->safe_psql('postgres', q{SELECT violations, unreachable FROM vecsim_hnsw_verify('items_v')}),
+     '0|0', "$what: no broken invariant, every live element reachable");
+}
+
 # On $node (table `items` as above, index `items_v`): pgbench runs the
 # insert script $script from two clients while `VACUUM items` runs; once
 # the vacuum is in its index pass, after $pause_us microseconds, the
 # server is killed (stop immediate) and started again. Then every
 # committed row must be found through the index and the index must break
-# no invariant.
+# no invariant; and after the next vacuum, the index must be whole.
 sub crash_during_vacuum {
   my ($node, $dims, $script, $pause_us) = @_;
   my ($bench_out, $bench_err, $vacuum_out, $vacuum_err) = ('', '', '', '');
@@ -54,6 +64,8 @@ sub crash_during_vacuum {
   index_returns_every_row($node, $dims, 'after a crash during a vacuum beside inserts');
   is($node->safe_psql('postgres', q{SELECT violations FROM vecsim_hnsw_verify('items_v')}), '0',
      'after a crash during a vacuum beside inserts: no broken invariant');
+  $node->safe_psql('postgres', 'VACUUM items');
+  index_is_whole($node, $dims, 'after the next vacuum');
 }
 
 1;

@@ -132,19 +132,7 @@ TEST(HnswGraph, FullListsFindMoreAtSmallEf) {
     for (int r = 0; r < rows_n; ++r) graph.insert(static_cast<std::uint32_t>(r));
     EXPECT_EQ(check_hnsw_invariants(graph), 0u);
     EXPECT_EQ(check_hnsw_heuristic_parts(graph, space), 0u);
-    std::size_t hits = 0;
-    std::vector<Candidate> got, exact;
-    for (int q = 0; q < kQueries; ++q) {
-      const float* query = &queries[static_cast<std::size_t>(q) * kDims];
-      exact.clear();
-      for (std::uint32_t id = 0; id < space.size(); ++id) exact.push_back(Candidate{space.distance_to(query, id), id});
-      std::partial_sort(exact.begin(), exact.begin() + kK, exact.end(), Closer());
-      graph.search(query, kK, 10, &got);
-      for (int i = 0; i < kK; ++i) {
-        for (const Candidate& g : got) hits += g.node == exact[i].node;
-      }
-    }
-    return static_cast<double>(hits) / (kQueries * kK);
+    return recall(graph, space, queries, 10);
   };
   const double full = recall_at_10(true);
   const double hnswlib_style = recall_at_10(false);

@@ -12,8 +12,6 @@
 //   distance(a, b)         distance between stored points a and b
 //   distance_to(q, b)      distance from a query to stored point b
 //   distances_to4(q, ids, out)  the same for four stored points at once
-//   kBatchKernel           whether distances_to4 is one batched kernel
-//                          (cheaper than four calls) or just four calls
 //   prefetch(b)            hint that b's data is about to be read
 // Distances need only be monotone in the true metric (squared L2 stands
 // for L2; negative dot for inner product); smaller is nearer. With
@@ -40,7 +38,6 @@ template <class Elem>
 class DenseSpace {
  public:
   using Query = LinkQuery<const Elem*>;
-  static constexpr bool kBatchKernel = true;
   using Kernel = float (*)(const Elem*, const Elem*, std::size_t) noexcept;
   using Batch4Kernel = void (*)(const Elem*, const Elem* const*, std::size_t, float*) noexcept;
 

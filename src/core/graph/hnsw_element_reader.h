@@ -147,10 +147,6 @@ class HnswElementReader {
   Status distance(ValueRef query, float query_norm, HnswRef r, float* d) {
     return with_value(r, &spill_value_, [&](ValueRef v) { *d = ctx_.distance(query, query_norm, v); });
   }
-  // The link distance between stored value `base` and r.
-  Status link_distance(ValueRef base, HnswRef r, float* d) {
-    return distance(base, ctx_.link_norm_of(base), r, d);
-  }
 
   // The value of element r, copied (4-byte aligned, as values need).
   Status copy_value(HnswRef r, AlignedBytes* out) {
@@ -169,7 +165,7 @@ class HnswElementReader {
                                                  [&](const unsigned char* p, std::size_t n) {
       HnswTidListHeader l;
       intact = decode_tid_list(p, n, &l);
-      if (!intact || l.owner != r || (l.flags & kElementDeleted)) return;
+      if (!intact || !owns_tid_list(l, r)) return;
       for (int i = 0; i < l.count; ++i) out->push_back(tid_list_at(p, i));
     }));
     return intact ? Status::ok() : corrupt_element(r);

@@ -110,16 +110,17 @@ class HnswPageInsert {
         search_.entries().assign(search_.pool().sorted().begin(), search_.pool().sorted().end());
         sorted_ = search_.entries();
         VECSIM_RETURN_IF_ERROR(search_.keep_live(&sorted_));
+        // A row whose value an element holds joins it, if it has room,
+        // before layer 0's neighbours are chosen for nothing (not in a
+        // version 1 index: a binary of that version could not read TID
+        // lists).
+        if (layer == 0 && ctx_.meta.version >= kHnswTidListsVersion) {
+          bool joined = false;
+          VECSIM_RETURN_IF_ERROR(join_equal(value, norm_sq, HeapTid{heap_block, heap_offset}, &joined, ref));
+          if (joined) return Status::ok();
+        }
         VECSIM_RETURN_IF_ERROR(lists_.select(sorted_, ctx_.meta.m, &chosen_[layer]));
       }
-      // A row whose value an element holds joins it, if it has room (not
-      // in a version 1 index: a binary of that version could not read
-      // TID lists).
-      bool joined = false;
-      if (ctx_.meta.version >= kHnswTidListsVersion) {
-        VECSIM_RETURN_IF_ERROR(join_equal(value, norm_sq, HeapTid{heap_block, heap_offset}, &joined, ref));
-      }
-      if (joined) return Status::ok();
     }
 
     // 1. the element

@@ -111,6 +111,7 @@ class HnswPageLists {
     HnswRef n = neighbour.node;
     if (stayed) *stayed = false;
     bool have_value = false;
+    float base_norm = 0;  // n's link norm, once its value is read
     for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
       std::size_t body = 0;
       VECSIM_RETURN_IF_ERROR(reader_.links(n, layer, &links_, &body));
@@ -128,12 +129,13 @@ class HnswPageLists {
         continue;  // filled meanwhile
       }
       expected_ = links_;
+      ValueRef base{base_.data(), base_.size()};
       if (!have_value) {
         VECSIM_RETURN_IF_ERROR(reader_.copy_value(n, &base_));
+        base = ValueRef{base_.data(), base_.size()};
+        base_norm = ctx_.link_norm_of(base);
         have_value = true;
       }
-      ValueRef base{base_.data(), base_.size()};
-      const float base_norm = ctx_.link_norm_of(base);
       prune_.assign(1, Candidate{neighbour.distance, added});
       for (HnswRef r : expected_) {
         Candidate c{0, r};
@@ -208,6 +210,7 @@ class HnswPageLists {
     *replaced_one = false;
     VECSIM_RETURN_IF_ERROR(reader_.copy_value(n.node, &scratch2_));
     ValueRef from{scratch2_.data(), scratch2_.size()};
+    const float from_norm = ctx_.link_norm_of(from);
     refused_.clear();  // links the new element could not adopt
     for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
       std::size_t body = 0;
@@ -233,7 +236,7 @@ class HnswPageLists {
           continue;
         }
         float d = 0;
-        VECSIM_RETURN_IF_ERROR(reader_.link_distance(from, links_[i], &d));
+        VECSIM_RETURN_IF_ERROR(reader_.distance(from, from_norm, links_[i], &d));
         if (d > worst_distance) {
           worst_distance = d;
           worst = i;

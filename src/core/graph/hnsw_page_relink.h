@@ -105,7 +105,8 @@ class HnswPageRelink {
   Status relink(HnswRef o) {
     VECSIM_RETURN_IF_ERROR(reader_.copy_value(o, &base_));
     ValueRef base{base_.data(), base_.size()};
-    search_.set_query_norm(ctx_.link_norm_of(base));
+    const float base_norm = ctx_.link_norm_of(base);
+    search_.set_query_norm(base_norm);
     Candidate nearest{0, ctx_.meta.entry};
     VECSIM_RETURN_IF_ERROR(search_.descend(base, 0, &nearest));
     // The descent may end inside an island (upper layers can lead there);
@@ -113,7 +114,7 @@ class HnswPageRelink {
     // whichever list takes o makes it reachable.
     if (!reached_.count(nearest.node)) {
       nearest.node = ctx_.meta.entry;
-      VECSIM_RETURN_IF_ERROR(reader_.link_distance(base, nearest.node, &nearest.distance));
+      VECSIM_RETURN_IF_ERROR(reader_.distance(base, base_norm, nearest.node, &nearest.distance));
     }
     search_.entries().assign(1, nearest);
     VECSIM_RETURN_IF_ERROR(search_.search_layer(base, ef_, 0, o));

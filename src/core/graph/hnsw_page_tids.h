@@ -92,7 +92,7 @@ class HnswPageTids {
             now.heap_block != h.heap_block || now.heap_offset != h.heap_offset) {
           return false;
         }
-        p[offsetof(HnswElementHeader, flags)] = static_cast<std::uint8_t>((now.flags | kElementDying) & ~kElementAdopted);
+        flag_dying(p, now);
         return true;
       }, &changed));
       if (changed) {
@@ -106,6 +106,7 @@ class HnswPageTids {
                          ref_offset(r));
   }
 
+ private:
   // Vacuum: the dead rows (is_dead(block, offset)) of element r, whose
   // header h names a TID list, leave the list; when all are dead, r is
   // flagged dying instead (*dying), its list unchanged. *live and *dead
@@ -126,7 +127,7 @@ class HnswPageTids {
       VECSIM_RETURN_IF_ERROR(ctx_.store->read_item(ref_block(list), ref_offset(list),
                                                    [&](const unsigned char* p, std::size_t n) {
         HnswTidListHeader l;
-        mine = decode_tid_list(p, n, &l) && l.owner == r && !(l.flags & kElementDeleted) && l.count > 0;
+        mine = decode_tid_list(p, n, &l) && owns_tid_list(l, r) && l.count > 0;
         if (mine) std::memcpy(seen_.data(), p, n);
       }));
       if (!mine) return reader_.corrupt_element(r);
@@ -148,8 +149,7 @@ class HnswPageTids {
           HnswElementHeader now;
           if (!live_naming(items[0], sizes[0], list, &now)) return false;
           if (sizes[1] != seen_.size() || std::memcmp(items[1], seen_.data(), sizes[1]) != 0) return false;
-          items[0][offsetof(HnswElementHeader, flags)] =
-              static_cast<std::uint8_t>((now.flags | kElementDying) & ~kElementAdopted);
+          flag_dying(items[0], now);
           return true;
         }, &changed));
         if (changed) {
@@ -172,10 +172,15 @@ class HnswPageTids {
                          ref_block(r), ref_offset(r));
   }
 
- private:
   // An insert's writes that lose this many races in a row give up: the
   // row gets an element of its own.
   static constexpr int kAttempts = 4;
+
+  // Flags element item p (header now) dying; an adoption before is
+  // forgotten (hnsw_page_vacuum.h, step 0).
+  static void flag_dying(unsigned char* p, const HnswElementHeader& now) {
+    p[offsetof(HnswElementHeader, flags)] = static_cast<std::uint8_t>((now.flags | kElementDying) & ~kElementAdopted);
+  }
 
   // *full: whether `list` holds kHnswTidsPerElement rows (a list that is
   // not one is left to append(), which tells corruption from a race).
@@ -247,7 +252,7 @@ class HnswPageTids {
         return false;
       }
       HnswTidListHeader l;
-      if (!decode_tid_list(items[1], sizes[1], &l) || l.owner != r || (l.flags & kElementDeleted)) {
+      if (!decode_tid_list(items[1], sizes[1], &l) || !owns_tid_list(l, r)) {
         corrupt = true;
         return false;
       }

@@ -206,7 +206,7 @@ class HnswPageVacuum {
         if (flags & kElementDeleted) return false;
         if (flags & kElementAdopted) return false;
         HnswTidListHeader l;
-        if (has_list && (!decode_tid_list(items[2], sizes[2], &l) || l.owner != r)) return !(corrupt = true);
+        if (has_list && (!decode_tid_list(items[2], sizes[2], &l) || !owns_tid_list(l, r))) return !(corrupt = true);
         flags = static_cast<std::uint8_t>((flags | kElementDeleted) & ~kElementDying);
         if (has_list) items[2][offsetof(HnswTidListHeader, flags)] |= kElementDeleted;
         now_deleted = true;
@@ -267,15 +267,9 @@ class HnswPageVacuum {
         gone_.insert(r);
         // Dying; an adoption before this pass is forgotten (an adopting
         // insert has written its link by the wait below, and the sweep,
-        // after it, finds that list).
-        if (!(h.flags & kElementAdopted)) continue;
-        bool changed = false;
-        VECSIM_RETURN_IF_ERROR(ctx_.store->update_item(block, ref_offset(r), [&](unsigned char* p,
-                                                                                std::size_t n) {
-          if (n < sizeof(HnswElementHeader)) return false;
-          p[offsetof(HnswElementHeader, flags)] &= static_cast<std::uint8_t>(~kElementAdopted);
-          return true;
-        }, &changed));
+        // after it, finds that list). Only an element dying already can
+        // be adopted (judge clears the flag as it flags one dying).
+        if (h.flags & kElementAdopted) VECSIM_RETURN_IF_ERROR(clear_adopted(r));
       }
       VECSIM_RETURN_IF_ERROR(hooks_->call(hooks_->between_steps));
     }
@@ -439,16 +433,19 @@ class HnswPageVacuum {
     for (HnswRef r : dying_) {
       HnswElementHeader h;
       VECSIM_RETURN_IF_ERROR(reader_.header(r, &h));
-      if (!(h.flags & kElementAdopted)) continue;
-      bool changed = false;
-      VECSIM_RETURN_IF_ERROR(ctx_.store->update_item(ref_block(r), ref_offset(r), [](unsigned char* p,
-                                                                                    std::size_t n) {
-        if (n < sizeof(HnswElementHeader)) return false;
-        p[offsetof(HnswElementHeader, flags)] &= static_cast<std::uint8_t>(~kElementAdopted);
-        return true;
-      }, &changed));
+      if (h.flags & kElementAdopted) VECSIM_RETURN_IF_ERROR(clear_adopted(r));
     }
     return Status::ok();
+  }
+
+  // Clears element r's adopted flag.
+  Status clear_adopted(HnswRef r) {
+    bool changed = false;
+    return ctx_.store->update_item(ref_block(r), ref_offset(r), [](unsigned char* p, std::size_t n) {
+      if (n < sizeof(HnswElementHeader)) return false;
+      p[offsetof(HnswElementHeader, flags)] &= static_cast<std::uint8_t>(~kElementAdopted);
+      return true;
+    }, &changed);
   }
 
   // *any: whether a dying element is flagged adopted; each is added to

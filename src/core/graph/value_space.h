@@ -26,7 +26,6 @@ template <class Metric>
 class ValueSpace {
  public:
   using Query = LinkQuery<ValueRef>;
-  static constexpr bool kBatchKernel = false;  // distances_to4 is four calls
 
   explicit ValueSpace(Metric metric) : metric_(metric) {}
 

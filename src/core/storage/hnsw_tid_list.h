@@ -73,6 +73,12 @@ inline bool decode_tid_list(const unsigned char* p, std::size_t n, HnswTidListHe
   return h->zero == 0 && (h->flags & ~kElementDeleted) == kTidListItem && h->count <= kHnswTidsPerElement;
 }
 
+// Whether a decoded list (header l) is element owner's, in use (not
+// flagged deleted, nor taken since for another element).
+inline bool owns_tid_list(const HnswTidListHeader& l, HnswRef owner) noexcept {
+  return l.owner == owner && !(l.flags & kElementDeleted);
+}
+
 // A list of owner's count TIDs into item (tid_list_item_bytes() bytes),
 // unused slots zeroed.
 inline void encode_tid_list(unsigned char* item, HnswRef owner, const HeapTid* tids, int count) noexcept {
