@@ -40,6 +40,10 @@ FLOAT4_CONTEXT_halfvec = ASSIGNMENT
 HNSW_SUPPORT_vector    =
 HNSW_SUPPORT_halfvec   = ,\n    FUNCTION 3 hnsw_halfvec_support(internal)
 HNSW_SUPPORT_sparsevec = ,\n    FUNCTION 3 hnsw_sparsevec_support(internal)
+FILTER_TYPES           = int2 int4 int8 bool date timestamp timestamptz uuid
+FILTER_FAMILY_int2     = \ FAMILY integer_ops
+FILTER_FAMILY_int4     = \ FAMILY integer_ops
+FILTER_FAMILY_int8     = \ FAMILY integer_ops
 IVF_TYPES              = vector halfvec
 IVF_SUPPORT_vector     =
 IVF_SUPPORT_halfvec    = ,\n    FUNCTION 5 ivfflat_halfvec_support(internal)
@@ -48,7 +52,8 @@ IVF_DEFAULT_halfvec    =
 instantiate = echo; sed -e 's/@T@/$(2)/g' -e 's/@NORM@/$(NORM_$(2))/g' \
                         -e 's/@FLOAT4_CONTEXT@/$(FLOAT4_CONTEXT_$(2))/g' \
                         -e 's/@HNSW_SUPPORT@/$(HNSW_SUPPORT_$(2))/g' -e 's/@IVF_SUPPORT@/$(IVF_SUPPORT_$(2))/g' \
-                        -e 's/@IVF_DEFAULT@/$(IVF_DEFAULT_$(2))/g' $(SQL_DIR)/$(1).sql.in;
+                        -e 's/@IVF_DEFAULT@/$(IVF_DEFAULT_$(2))/g' \
+                        -e 's/@FILTER_FAMILY@/$(FILTER_FAMILY_$(2))/g' $(SQL_DIR)/$(1).sql.in;
 DATA_built = build/$(EXTENSION)--$(EXTVERSION).sql
 
 # --- core: pure C++17, its own static library ---------------------------------
@@ -123,6 +128,9 @@ $(DATA_built): $(SQL_INPUTS) vecsim.control Makefile
 	  $(foreach t,$(DENSE_TYPES),$(call instantiate,dense,$(t))) \
 	  for f in bit casts hnsw; do echo; cat $(SQL_DIR)/$$f.sql; done; \
 	  $(foreach t,$(SQL_TYPES),$(call instantiate,hnsw_opclasses,$(t))) \
+	  echo; cat $(SQL_DIR)/hnsw_filter.sql; \
+	  $(foreach t,$(FILTER_TYPES),$(call instantiate,hnsw_filter_opclasses,$(t))) \
+	  cat $(SQL_DIR)/hnsw_filter_cross.sql; \
 	  echo; cat $(SQL_DIR)/ivfflat.sql; \
 	  $(foreach t,$(IVF_TYPES),$(call instantiate,ivfflat_opclasses,$(t))) \
 	  echo; cat $(SQL_DIR)/module.sql ) > $@.tmp

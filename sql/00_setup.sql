@@ -66,42 +66,58 @@ BEGIN
      GROUP BY i ORDER BY i;
 END $$;
 
--- knn_recall(tbl, expr, op, queries, k): recall@k of index scans of
--- ORDER BY expr op q LIMIT k, for every q the query `queries` returns (as
--- SQL literals with their casts). A returned row counts as right when its
--- distance is within the exact k-th distance, so ties cannot make a right
--- answer look wrong. Raises if a scan is not an index scan.
-CREATE FUNCTION knn_recall(tbl text, expr text, op text, queries text, k int DEFAULT 10)
-RETURNS float8 LANGUAGE plpgsql AS $$
+-- index_answers(tbl, expr, op, queries, k, cond, plan_shows): recall@k
+-- of index scans of WHERE cond ORDER BY expr op q LIMIT k, for every q the
+-- query `queries` returns (as SQL literals with their casts), against the
+-- exact answers; full_count says whether every scan returned as many rows
+-- as the exact one. A returned row counts as right when its distance is
+-- within the exact k-th distance, so ties cannot make a right answer look
+-- wrong. Raises unless each plan shows plan_shows (an index scan, or
+-- index keys: 'Index Cond').
+CREATE FUNCTION index_answers(tbl text, expr text, op text, queries text, k int, cond text, plan_shows text,
+                              OUT recall float8, OUT full_count boolean)
+LANGUAGE plpgsql AS $$
 DECLARE
   q text;
   kth float8;
+  want bigint;
   got bigint;
+  good bigint;
   hits bigint := 0;
   total bigint := 0;
   approx text;
   line text;
-  indexed boolean;
+  shown boolean;
 BEGIN
+  full_count := true;
   FOR q IN EXECUTE queries LOOP
     PERFORM set_config('enable_indexscan', 'off', true);
-    EXECUTE format('SELECT max(d) FROM (SELECT %s %s %s AS d FROM %s ORDER BY 1 LIMIT %s) s',
-                   expr, op, q, tbl, k) INTO kth;
+    EXECUTE format('SELECT max(d), count(*) FROM (SELECT %s %s %s AS d FROM %s WHERE %s ORDER BY 1 LIMIT %s) s',
+                   expr, op, q, tbl, cond, k) INTO kth, want;
     PERFORM set_config('enable_indexscan', 'on', true);
     PERFORM set_config('enable_seqscan', 'off', true);
-    approx := format('SELECT %s %s %s AS d FROM %s ORDER BY %s %s %s LIMIT %s',
-                     expr, op, q, tbl, expr, op, q, k);
-    indexed := false;
+    approx := format('SELECT %s %s %s AS d FROM %s WHERE %s ORDER BY %s %s %s LIMIT %s',
+                     expr, op, q, tbl, cond, expr, op, q, k);
+    shown := false;
     FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || approx LOOP
-      indexed := indexed OR line LIKE '%Index Scan%';
+      shown := shown OR line LIKE '%' || plan_shows || '%';
     END LOOP;
-    IF NOT indexed THEN
-      RAISE EXCEPTION 'not an index scan: %', approx;
+    IF NOT shown THEN
+      RAISE EXCEPTION 'no % in the plan of %', plan_shows, approx;
     END IF;
-    EXECUTE format('SELECT count(*) FROM (%s) s WHERE d <= %s', approx, kth + 1e-6) INTO got;
+    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE d <= %s) FROM (%s) s', coalesce(kth, 0) + 1e-6, approx)
+      INTO got, good;
     PERFORM set_config('enable_seqscan', 'on', true);
-    hits := hits + got;
-    total := total + k;
+    full_count := full_count AND got = want;
+    hits := hits + good;
+    total := total + want;
   END LOOP;
-  RETURN hits::float8 / total;
+  recall := CASE WHEN total = 0 THEN 1 ELSE hits::float8 / total END;
 END $$;
+
+-- knn_recall(tbl, expr, op, queries, k): index_answers' recall without a
+-- condition; raises if a scan is not an index scan.
+CREATE FUNCTION knn_recall(tbl text, expr text, op text, queries text, k int DEFAULT 10)
+RETURNS float8 LANGUAGE sql AS $$
+  SELECT recall FROM index_answers(tbl, expr, op, queries, k, 'true', 'Index Scan')
+$$;

@@ -1,7 +1,8 @@
 // test/support/hnsw_page_helpers.h
 // What the unit tests of hnsw on pages share: a float row as an index
 // value, the verifier's report, rows built in memory and written to a
-// MemPageStore (row r gets heap TID (r / 100 + 1, r % 100 + 1)), and
+// MemPageStore (row r gets heap TID (r / 100 + 1, r % 100 + 1)), a
+// builder of them, and
 // recall@10 over the live rows against brute force.
 #pragma once
 
@@ -14,6 +15,7 @@
 #include "clustered_data.h"
 #include "graph/candidate_heap.h"
 #include "graph/dense_space.h"
+#include "graph/hnsw_builder.h"
 #include "graph/hnsw_graph.h"
 #include "graph/hnsw_page_graph.h"
 #include "graph/hnsw_verify.h"
@@ -28,6 +30,15 @@ using PageIndex = HnswPageGraph<MemPageStore>;
 // A float vector as an index value.
 inline ValueRef vref(const float* v, int dims) {
   return ValueRef{reinterpret_cast<const unsigned char*>(v), sizeof(float) * static_cast<std::size_t>(dims)};
+}
+
+// A builder of float rows of d dimensions under squared L2, into store.
+using DenseBuilder = HnswBuilder<MemPageStore, DenseSpace<float>, DenseMetric<float>>;
+inline DenseMetric<float> l2_metric() { return DenseMetric<float>{kernels().f32.l2sq, 1.0f}; }
+inline DenseBuilder dense_builder(MemPageStore* store, int d, HnswParams params) {
+  return DenseBuilder(store,
+                      DenseSpace<float>(static_cast<std::size_t>(d), kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f),
+                      l2_metric(), params, static_cast<std::uint32_t>(d), std::size_t{1} << 30);
 }
 
 inline HnswVerifyReport verify(MemPageStore* store) {

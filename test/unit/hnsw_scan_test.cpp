@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../support/clustered_data.h"
+#include "../support/hnsw_page_helpers.h"
 #include "graph/dense_space.h"
 #include "graph/hnsw_builder.h"
 #include "graph/hnsw_page_graph.h"
@@ -37,10 +38,7 @@ class HnswScanTest : public ::testing::Test {
     testdata::ClusteredModel model(kD, 20, 42);
     rows_ = model.sample_rows(kRows, 1);
     query_ = model.sample_rows(1, 2);
-    DenseMetric<float> metric{kernels().f32.l2sq, 1.0f};
-    HnswBuilder<MemPageStore, DenseSpace<float>, DenseMetric<float>> builder(
-        &store_, DenseSpace<float>(kD, kernels().f32.l2sq, kernels().f32_batch4.l2sq, 1.0f), metric,
-        HnswParams{16, 64, 7}, kD, std::size_t{1} << 30);
+    DenseBuilder builder = dense_builder(&store_, kD, HnswParams{16, 64, 7});
     for (std::size_t r = 0; r < kRows; ++r) {
       ASSERT_TRUE(builder
                       .add(ValueRef{reinterpret_cast<const unsigned char*>(&rows_[r * kD]),
@@ -50,7 +48,7 @@ class HnswScanTest : public ::testing::Test {
                       .is_ok());
     }
     ASSERT_TRUE(builder.finish().is_ok());
-    index_ = std::make_unique<Index>(&store_, metric);
+    index_ = std::make_unique<Index>(&store_, l2_metric());
     ASSERT_TRUE(index_->open().is_ok());
   }
 

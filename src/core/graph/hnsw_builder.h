@@ -15,8 +15,8 @@
 //   build). The budget counts the graph the collected rows will need.
 //
 // ROWS OF EQUAL VALUE
-//   A row whose value an earlier row of the in-memory phase has exactly
-//   joins that row's node (up to kHnswTidsPerElement rows a node, then a
+//   A row whose value (and attribute block: filter columns) an earlier
+//   row of the in-memory phase has exactly joins that row's node (up to kHnswTidsPerElement rows a node, then a
 //   new node starts), found by hash (value_dedup.h); after a spill, page
 //   inserts do the same by their search (hnsw_page_insert.h).
 //
@@ -63,9 +63,20 @@ class HnswBuilder {
   // After an error every later call returns it again (the in-memory graph
   // may be gone by then).
   Status add(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset) noexcept {
+    return add(value, ValueRef{nullptr, 0}, heap_block, heap_offset);
+  }
+  // The same for an index with filter columns (set_attrs): attrs is the
+  // row's attribute block.
+  Status add(ValueRef value, ValueRef attrs, std::uint32_t heap_block, std::uint16_t heap_offset) noexcept {
     if (!failed_.is_ok()) return failed_;
-    failed_ = no_throw([&] { return add_row(value, heap_block, heap_offset); });
+    failed_ = no_throw([&] { return add_row(value, attrs, heap_block, heap_offset); });
     return failed_;
+  }
+
+  // The index's filter columns (storage/hnsw_attrs.h); before the first add.
+  void set_attrs(const HnswAttrSchema& schema) {
+    attrs_schema_ = schema;
+    layout_.attr_bytes = schema.block_bytes();
   }
 
   // Writes what is still in memory. Call once, after the last add.
@@ -95,7 +106,11 @@ class HnswBuilder {
   std::size_t spilled_at() const { return spilled_at_; }
 
  private:
-  Status add_row(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset) {
+  Status add_row(ValueRef value, ValueRef attrs, std::uint32_t heap_block, std::uint16_t heap_offset) {
+    if (attrs.size != layout_.attr_bytes) {
+      return Status::error(ErrorCode::kInternal, "hnsw row with %zu attribute bytes where the index has %zu",
+                           attrs.size, layout_.attr_bytes);
+    }
     if (!valid_hnsw_params(params_.m, params_.ef_construction)) {
       return Status::error(ErrorCode::kInvalidParameter,
                            "invalid hnsw options m=%d ef_construction=%d", params_.m,
@@ -104,23 +119,26 @@ class HnswBuilder {
     if (pages_) {
       HnswRef ref;
       ++rows_;
-      return pages_->insert(value, heap_block, heap_offset, &ref);
+      return pages_->insert(value, attrs, heap_block, heap_offset, &ref);
     }
-    int max_level = hnsw_max_level_fitting(*store_, HnswElementLayout{params_.m}, value.size);
+    int max_level = hnsw_max_level_fitting(*store_, layout_, value.size);
     if (max_level < 0) {
       return Status::error(ErrorCode::kProgramLimit,
                            "index value of %zu bytes exceeds the %zu bytes an element can hold",
                            value.size, kMaxValueBytes);
     }
     const HeapTid tid{heap_block, heap_offset};
-    const std::uint32_t hash = ValueDedup::hash(value);
-    const auto value_of = [this](std::uint32_t n) { return space_->value(n); };
-    const std::uint32_t twin = dedup_.find(value, hash, value_of);
+    const std::uint32_t hash = ValueDedup::with_attrs(ValueDedup::hash(value), attrs);
+    const auto same_as = [&](std::uint32_t n) {
+      return ValueDedup::equal(space_->value(n), value) && ValueDedup::equal(attrs_of(n), attrs);
+    };
+    const std::uint32_t twin = dedup_.find(hash, same_as);
     ++rows_;
     if (twin == ValueDedup::kNone || !join(twin, tid)) {
       std::uint32_t node = space_->add_value(value);
       tids_.push_back(tid);
-      dedup_.put(value, hash, node, value_of);
+      attrs_.insert(attrs_.end(), attrs.bytes, attrs.bytes + attrs.size);
+      dedup_.put(hash, node, same_as);
       if (threads_ > 1) {
         max_levels_.push_back(static_cast<std::int8_t>(max_level));
         graph_bytes_ = space_->size() * graph_bytes_per_row() + max_levels_.capacity();
@@ -130,7 +148,7 @@ class HnswBuilder {
       }
     }
     if (space_->memory_bytes() + graph_bytes_ + tids_.capacity() * sizeof(HeapTid) + dedup_.memory_bytes() +
-            shared_bytes_ >
+            shared_bytes_ + attrs_.capacity() >
         budget_) {
       spilled_ = true;
       spilled_at_ = rows_ - 1;  // the row just added is the one that did not fit
@@ -138,9 +156,15 @@ class HnswBuilder {
       VECSIM_RETURN_IF_ERROR(write());
       pages_ = std::make_unique<HnswPageGraph<Store>>(store_, metric_, params_.seed + 1,
                                                               params_.fill_lists);
+      std::vector<unsigned char>().swap(attrs_);
       VECSIM_RETURN_IF_ERROR(pages_->open());
     }
     return Status::ok();
+  }
+
+  // A node's attribute block (empty without filter columns).
+  ValueRef attrs_of(std::uint32_t node) const {
+    return ValueRef{attrs_.data() + node * layout_.attr_bytes, layout_.attr_bytes};
   }
 
   // Row t joins node, unless node holds kHnswTidsPerElement rows already.
@@ -191,6 +215,7 @@ class HnswBuilder {
     auto data = [this](std::uint32_t node) {
       ValueRef v = space_->value(node);
       HnswNodeData d{v.bytes, v.size, tids_[node].block, tids_[node].offset};
+      d.attrs = attrs_of(node).bytes;
       if (!shared_.empty()) {
         auto rows = shared_.find(node);
         if (rows != shared_.end()) {
@@ -205,7 +230,7 @@ class HnswBuilder {
     const HnswNormBound bound{space_->norm_bound_sq()};
     Status st = write_hnsw(*graph_, static_cast<std::uint32_t>(space_->size()), data, params_.m,
                            params_.ef_construction, dims_, store_, &refs,
-                           space_->reduces_inner_product() ? &bound : nullptr);
+                           space_->reduces_inner_product() ? &bound : nullptr, &attrs_schema_);
     graph_.reset();
     space_.reset();
     std::vector<HeapTid>().swap(tids_);
@@ -226,6 +251,9 @@ class HnswBuilder {
   std::unordered_map<std::uint32_t, std::vector<HeapTid>> shared_;
   std::size_t shared_bytes_ = 0;
   ValueDedup dedup_;
+  HnswElementLayout layout_{params_.m};  // for the filter columns' block size
+  HnswAttrSchema attrs_schema_;
+  std::vector<unsigned char> attrs_;  // each node's attribute block, in node order
   std::unique_ptr<HnswPageGraph<Store>> pages_;
   std::size_t rows_ = 0;
   std::size_t graph_bytes_ = 0;  // the in-memory graph's, as last measured

@@ -3,7 +3,7 @@
 // the parts): the store, the opclass's metric, the metapage as last read,
 // the element layout it implies, whether lists are filled, and for inner
 // product the bound of the reduction that links are chosen by
-// (graph/norm_slack.h); and AlignedBytes, the buffer a value is copied
+// (graph/norm_slack.h), the filter columns' schema; and AlignedBytes, the buffer a value is copied
 // into.
 //
 // INVARIANTS
@@ -21,6 +21,7 @@
 
 #include "graph/norm_slack.h"
 #include "index/scorer.h"
+#include "storage/hnsw_attrs.h"
 #include "storage/hnsw_format.h"
 #include "util/status.h"
 
@@ -58,28 +59,45 @@ template <class Store>
 struct HnswPageContext {
   HnswPageContext(Store* s, AnyMetric m, bool fill) : store(s), metric(m), fill_lists(fill) {}
 
-  // Reads the metapage and, for inner product, the norm bound beside it
-  // (one read of block 0); checks magic and version (XX000 otherwise).
+  // Reads the metapage and the items beside it (one read of block 0):
+  // for inner product the norm bound (item 2, 4 bytes), for an index with
+  // filter columns their descriptor (storage/hnsw_attrs.h); checks magic
+  // and version (XX000 otherwise).
   Status open() {
     bool found = false;
-    bool bound_intact = true;
+    bool intact = true;
+    bool has_attrs = false;
     VECSIM_RETURN_IF_ERROR(store->read_page_items(0, [&](const unsigned char* const* items,
                                                          const std::size_t* sizes, std::size_t count) {
       if (count >= 1 && sizes[0] >= sizeof meta) {
         std::memcpy(&meta, items[0], sizeof meta);
         found = true;
       }
-      reduces_inner_product = count >= kHnswNormBoundItem;
-      if (!reduces_inner_product) return;
-      bound_intact = sizes[kHnswNormBoundItem - 1] >= sizeof norm_bound;
-      if (bound_intact) std::memcpy(&norm_bound, items[kHnswNormBoundItem - 1], sizeof norm_bound);
+      reduces_inner_product = false;
+      for (std::size_t i = 1; i < count; ++i) {
+        if (HnswAttrSchema::is_descriptor(items[i], sizes[i])) {
+          has_attrs = true;
+          intact &= attrs.decode(items[i], sizes[i]);
+        } else if (i + 1 == kHnswNormBoundItem && sizes[i] == sizeof norm_bound) {
+          reduces_inner_product = true;
+          std::memcpy(&norm_bound, items[i], sizeof norm_bound);
+        } else {
+          intact = false;
+        }
+      }
     }));
-    if (!found || !bound_intact || meta.magic != kHnswMagic || !readable_hnsw_version(meta.version) ||
+    if (!has_attrs) attrs = HnswAttrSchema{};
+    if (!found || !intact || meta.magic != kHnswMagic || !readable_hnsw_version(meta.version) ||
         !valid_hnsw_params(meta.m, meta.ef_construction)) {
       return Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt or of another version");
     }
-    layout = HnswElementLayout{meta.m};
+    layout = HnswElementLayout{meta.m, attrs.block_bytes()};
     return Status::ok();
+  }
+
+  // The attribute block of the element item p (of body size body).
+  const unsigned char* attrs_of(const unsigned char* p, std::size_t body) const {
+    return p + HnswElementLayout::attrs_offset(body);
   }
 
   // The squared norm a stored value links by under the reduction
@@ -103,6 +121,7 @@ struct HnswPageContext {
   HnswElementLayout layout{16};
   bool reduces_inner_product = false;  // block 0 has an HnswNormBound item
   HnswNormBound norm_bound{0.0f};
+  HnswAttrSchema attrs;  // the filter columns' (none: count() 0)
 };
 
 }  // namespace vecsim::core

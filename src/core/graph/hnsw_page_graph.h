@@ -80,6 +80,8 @@ class HnswPageGraph {
   Status open() { return ctx_.open(); }
 
   const HnswMeta& meta() const { return ctx_.meta; }
+  // The filter columns, as the metapage describes them.
+  const HnswAttrSchema& attrs() const { return ctx_.attrs; }
 
   // The k nearest live elements to query, nearest first.
   Status search(ValueRef query, int k, int ef, std::vector<HnswHit>* out) noexcept {
@@ -89,8 +91,10 @@ class HnswPageGraph {
   // An index scan (hnsw_page_scan.h): between begin_scan and the last
   // next(), call nothing else on this object (the shim opens one object
   // per index scan).
-  Status begin_scan(ValueRef query, int ef, ScanOrder order, ScanLimits limits) noexcept {
-    return no_throw([&] { return scan_.begin(query, ef, order, limits); });
+  // filter: keys on the filter columns (null: none); it must outlive the scan.
+  Status begin_scan(ValueRef query, int ef, ScanOrder order, ScanLimits limits,
+                    const HnswAttrFilter* filter = nullptr) noexcept {
+    return no_throw([&] { return scan_.begin(query, ef, order, limits, filter); });
   }
 
   // The next row; *found is false once the scan is over.
@@ -105,12 +109,17 @@ class HnswPageGraph {
 
   // Inserts value for the heap tuple (heap_block, heap_offset); *ref names
   // the new element, or the element of equal value the row joined.
-  Status insert(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset,
+  // attrs: the row's attribute block in an index with filter columns
+  // (storage/hnsw_attrs.h), else empty.
+  Status insert(ValueRef value, std::uint32_t heap_block, std::uint16_t heap_offset, HnswRef* ref) noexcept {
+    return insert(value, ValueRef{nullptr, 0}, heap_block, heap_offset, ref);
+  }
+  Status insert(ValueRef value, ValueRef attrs, std::uint32_t heap_block, std::uint16_t heap_offset,
                 HnswRef* ref) noexcept {
     int level = 0;
     VECSIM_RETURN_IF_ERROR(draw_insert_level(value.size, &level));
     bool deferred = false;
-    return insert(value, level, heap_block, heap_offset, true, &deferred, ref);
+    return insert(value, attrs, level, heap_block, heap_offset, true, &deferred, ref);
   }
 
   // *level: the level for a new element with a value of value_bytes, drawn
@@ -128,10 +137,10 @@ class HnswPageGraph {
   // with may_raise_entry false, an insert whose level is above the
   // entry's, or into an empty index, writes nothing and sets *deferred, and
   // the caller runs it again alone with may_raise_entry true.
-  Status insert(ValueRef value, int level, std::uint32_t heap_block, std::uint16_t heap_offset,
+  Status insert(ValueRef value, ValueRef attrs, int level, std::uint32_t heap_block, std::uint16_t heap_offset,
                 bool may_raise_entry, bool* deferred, HnswRef* ref) noexcept {
     return no_throw([&] {
-      return insert_.insert(value, level, heap_block, heap_offset, may_raise_entry, deferred, ref);
+      return insert_.insert(value, attrs, level, heap_block, heap_offset, may_raise_entry, deferred, ref);
     });
   }
 

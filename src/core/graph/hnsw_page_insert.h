@@ -27,8 +27,8 @@
 //   re-reads the metapage first.
 //
 // ROWS OF EQUAL VALUE
-//   Before step 1, a row whose value a live element already holds (found
-//   by the layer-0 search) joins that element's TID list, as pgvector's
+//   Before step 1, a row whose value (and attribute block) a live element
+//   already holds (found by the layer-0 search) joins that element's TID list, as pgvector's
 //   rows do, if it has room (hnsw_page_tids.h): nothing else is written.
 //
 // PLACEMENT
@@ -77,7 +77,8 @@ class HnswPageInsert {
   // may_raise_entry false, an insert whose level is above the entry's, or
   // into an empty index, writes nothing and sets *deferred (see
   // HnswPageGraph::insert).
-  Status insert(ValueRef value, int level, std::uint32_t heap_block, std::uint16_t heap_offset,
+  // attrs: the row's attribute block (empty without filter columns).
+  Status insert(ValueRef value, ValueRef attrs, int level, std::uint32_t heap_block, std::uint16_t heap_offset,
                 bool may_raise_entry, bool* deferred, HnswRef* ref) {
     *deferred = false;
     if (level < 0) {
@@ -86,6 +87,11 @@ class HnswPageInsert {
                            value.size, kMaxValueBytes);
     }
     VECSIM_RETURN_IF_ERROR(ctx_.open());  // another writer may have moved the entry point
+    if (attrs.size != ctx_.layout.attr_bytes) {
+      return Status::error(ErrorCode::kInternal, "hnsw row with %zu attribute bytes where the index has %zu",
+                           attrs.size, ctx_.layout.attr_bytes);
+    }
+    attrs_ = attrs;
     if (!may_raise_entry && (ctx_.meta.entry == kNoRef || level > ctx_.meta.entry_level)) {
       *deferred = true;
       return Status::ok();
@@ -243,6 +249,11 @@ class HnswPageInsert {
       VECSIM_RETURN_IF_ERROR(reader_.with_value(c.node, &value_, [&](ValueRef v) {
         equal = v.size == value.size && std::memcmp(v.bytes, value.bytes, v.size) == 0;
       }));
+      if (equal && attrs_.size > 0) {
+        VECSIM_RETURN_IF_ERROR(reader_.read_element(c.node, [&](const HnswElementHeader& h, const unsigned char* p) {
+          equal = std::memcmp(ctx_.attrs_of(p, HnswElementLayout::body_bytes(h)), attrs_.bytes, attrs_.size) == 0;
+        }));
+      }
       if (!equal) continue;
       VECSIM_RETURN_IF_ERROR(tids_.add(c.node, t, joined));
       if (*joined) {
@@ -335,6 +346,7 @@ class HnswPageInsert {
     item_body_ = HnswElementLayout::body_bytes(h);
     item_.assign(ctx_.layout.item_size(item_body_, level), 0);
     encode_element_head(item_.data(), h, value.bytes, chunk);
+    if (attrs_.size > 0) std::memcpy(item_.data() + ctx_.layout.attrs_offset(item_body_), attrs_.bytes, attrs_.size);
     for (int layer = 0; layer <= level; ++layer) {
       set_item_links(layer, layer < static_cast<int>(chosen_.size()) ? chosen_[layer] : no_links_);
     }
@@ -356,6 +368,7 @@ class HnswPageInsert {
   HnswPageTids<Store>& tids_;
   LevelRng rng_;
   bool reuse_moved_ = false;  // this insert moved the metapage's reuse hint
+  ValueRef attrs_{nullptr, 0};  // the insert's attribute block
   std::vector<std::vector<Candidate>> chosen_;
   std::vector<Candidate> sorted_;
   const std::vector<Candidate> no_links_;

@@ -17,6 +17,16 @@
 //   kStrict   a row nearer than the last one handed out is skipped, so
 //             distances never decrease.
 //
+// FILTERED SCANS (keys on filter columns, docs/hnsw_filtering.md)
+//   hand out only elements that pass the keys. Each batch is
+//   HnswPageSearch::expand_filtered: ef passing results, the walk going on
+//   through failing elements. Without iterative_scan the scan goes on as
+//   strict order does, so a LIMIT k with k passing rows gets k rows. When
+//   the first batch has visited a quarter of the index without filling ef
+//   results (a selective filter), or a later batch would pass the memory
+//   budget, the scan turns to an exact pass over the pages for the rest
+//   (HnswPageSearch::exact_pass); max_scan_tuples does not apply.
+//
 // INVARIANTS
 //   The scan's batches share the search part's visited set and seen_
 //   (one visit per element for the whole scan): between begin() and the
@@ -26,6 +36,7 @@
 //   the list when the element's turn comes, and handed out one by one.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +47,7 @@
 #include "graph/hnsw_levels.h"
 #include "graph/hnsw_page_search.h"
 #include "graph/ref_set.h"
+#include "storage/hnsw_attrs.h"
 #include "storage/hnsw_format.h"
 #include "util/status.h"
 
@@ -52,8 +64,18 @@ class HnswPageScan {
  public:
   HnswPageScan(HnswPageContext<Store>& ctx, HnswPageSearch<Store>& search) : ctx_(ctx), search_(search) {}
 
-  // Starts a scan: the first search, from the entry point.
-  Status begin(ValueRef query, int ef, HnswScanOrder order, HnswScanLimits limits) {
+  // Starts a scan: the first search, from the entry point. filter: the
+  // scan's keys on filter columns (null or empty: none); see FILTERED
+  // SCANS above.
+  Status begin(ValueRef query, int ef, HnswScanOrder order, HnswScanLimits limits,
+               const HnswAttrFilter* filter = nullptr) {
+    filtered_ = filter != nullptr && !filter->empty();
+    search_.set_filter(filtered_ ? filter : nullptr);
+    handed_.clear();
+    exact_done_ = false;
+    // A filtered scan goes on until its rows run out, in order unless
+    // the user asked for relaxed order.
+    if (filtered_ && order == HnswScanOrder::kOff) order = HnswScanOrder::kStrict;
     scan_query_.assign(query.bytes, query.size);
     scan_ef_ = ef;
     scan_order_ = order;
@@ -68,19 +90,33 @@ class HnswPageScan {
     row_next_ = 0;
     search_.reset_visited();
     search_.set_query_norm(kUserQuery);
-    search_.limit_link_cache(SIZE_MAX);  // the first search keeps every link it reads
-    if (ctx_.meta.entry == kNoRef) {
+    // The first search keeps every link it reads, unless filtered: a
+    // selective filter makes it visit much of the index.
+    search_.limit_link_cache(filtered_ ? limits.max_bytes / 16 : SIZE_MAX);
+    if (ctx_.meta.entry == kNoRef || (filtered_ && filter->never())) {
       scan_done_ = true;
       return Status::ok();
     }
     ValueRef q{scan_query_.data(), scan_query_.size()};
     VECSIM_RETURN_IF_ERROR(search_.start(q, 0, hnsw_start_width(ctx_.meta.m, ef), 0));
+    if (filtered_) {
+      // The entry point joins the first walk at once: the elements near
+      // the query may fail and link nowhere else, and every live element
+      // is reachable from it (G2), so a walk whose results never fill
+      // goes on to every row, in distance order.
+      const Candidate entry = search_.descent_start();
+      std::vector<Candidate>& entries = search_.entries();
+      if (std::none_of(entries.begin(), entries.end(), [&](const Candidate& e) { return e.node == entry.node; })) {
+        entries.push_back(entry);
+      }
+    }
     VECSIM_RETURN_IF_ERROR(scan_batch(q));
-    entry_pending_ = order != HnswScanOrder::kOff;
+    entry_pending_ = order != HnswScanOrder::kOff && !exact_done_ && !filtered_;
     entry_ = search_.descent_start();
     // Further batches of an iterative scan cache links only within a
     // sixteenth of the budget (hnsw_page_search.h, limit_link_cache).
     search_.limit_link_cache(limits.max_bytes / 16);
+    if (exact_done_) return Status::ok();
     if (order == HnswScanOrder::kOff) {
       scan_done_ = true;
       scan_dropped_.clear();
@@ -110,6 +146,7 @@ class HnswPageScan {
         bool not_live = false;
         VECSIM_RETURN_IF_ERROR(search_.hit_of(c, &not_live, hit));
         if (not_live) continue;
+        if (filtered_ && !handed_.insert(c.node)) continue;  // an exact pass after batches
         scan_last_ = c.distance;
         rows_.clear();
         row_next_ = 0;
@@ -124,7 +161,12 @@ class HnswPageScan {
       }
       scan_pending_.clear();
       scan_next_ = 0;
-      if (search_.visited().size() >= scan_limits_.max_tuples || memory_bytes() > scan_limits_.max_bytes) {
+      if (filtered_ && memory_bytes() > scan_limits_.max_bytes) {
+        VECSIM_RETURN_IF_ERROR(exact_pass());
+        continue;
+      }
+      if (!filtered_ &&
+          (search_.visited().size() >= scan_limits_.max_tuples || memory_bytes() > scan_limits_.max_bytes)) {
         // Out of budget: what is queued, nearest first, and no more.
         while (!scan_dropped_.empty()) scan_pending_.push_back(scan_dropped_.pop());
         scan_done_ = true;
@@ -132,7 +174,11 @@ class HnswPageScan {
       }
       search_.entries().clear();
       VECSIM_RETURN_IF_ERROR(take_entry_if_due());
-      while (!scan_dropped_.empty() && static_cast<int>(search_.entries().size()) < scan_ef_) {
+      // A filtered batch starts from every candidate left (its frontier
+      // is a heap: FilteredPool), so that its results are the nearest
+      // passing rows left, not the nearest near ef entries that mostly
+      // fail; an unfiltered one from the ef nearest.
+      while (!scan_dropped_.empty() && (filtered_ || static_cast<int>(search_.entries().size()) < scan_ef_)) {
         search_.entries().push_back(scan_dropped_.pop());
       }
       VECSIM_RETURN_IF_ERROR(scan_batch(ValueRef{scan_query_.data(), scan_query_.size()}));
@@ -158,7 +204,7 @@ class HnswPageScan {
   // Memory the scan holds, for its budget (work_mem x multiplier).
   std::size_t memory_bytes() const {
     return search_.memory_bytes() + scan_dropped_.size() * sizeof(Candidate) +
-           scan_pending_.capacity() * sizeof(Candidate);
+           scan_pending_.capacity() * sizeof(Candidate) + handed_.memory_bytes();
   }
 
  private:
@@ -169,7 +215,7 @@ class HnswPageScan {
       const Candidate& c = scan_pending_[scan_next_];
       if (scan_order_ == HnswScanOrder::kStrict && c.distance < scan_last_) continue;
       std::uint32_t at = search_.visited().value(c.node);
-      if (at != RefSet::kNoValue && search_.seen_not_live(at)) continue;
+      if (at != RefSet::kNoValue && search_.seen_skipped(at)) continue;
       break;
     }
   }
@@ -199,9 +245,38 @@ class HnswPageScan {
   // rows, and, in an iterative scan, everything it drops joins
   // scan_dropped_ (a scan without iterations has no use for it).
   Status scan_batch(ValueRef q) {
+    if (filtered_) return filtered_batch(q);
     CandidateQueue* dropped = scan_order_ == HnswScanOrder::kOff ? nullptr : &scan_dropped_;
     VECSIM_RETURN_IF_ERROR(search_.expand(q, scan_ef_, 0, /*scan=*/true, dropped));
     scan_pending_.assign(search_.pool().sorted().begin(), search_.pool().sorted().end());
+    return Status::ok();
+  }
+
+  // A batch under the filter; the first one gives up for the exact pass
+  // once it has visited a quarter of the index's elements (at least
+  // kMinVisitCap) without finding ef passing rows.
+  Status filtered_batch(ValueRef q) {
+    const bool first = search_.visited().size() == 0;
+    const std::size_t cap =
+        first ? std::max<std::size_t>(kMinVisitCap, ctx_.meta.element_count / 4) : 0;
+    bool gave_up = false;
+    VECSIM_RETURN_IF_ERROR(search_.expand_filtered(q, scan_ef_, &scan_dropped_, cap, &gave_up));
+    if (gave_up) return exact_pass();
+    scan_pending_.assign(search_.filtered_results().begin(), search_.filtered_results().end());
+    return Status::ok();
+  }
+  static constexpr std::size_t kMinVisitCap = 2000;
+
+  // The rest of a filtered scan, exactly: every passing row not handed
+  // out yet, nearest first (strict order: none nearer than the last one
+  // handed out); then the scan ends.
+  Status exact_pass() {
+    VECSIM_RETURN_IF_ERROR(search_.exact_pass(ValueRef{scan_query_.data(), scan_query_.size()}, &scan_pending_));
+    scan_next_ = 0;
+    scan_dropped_.clear();
+    entry_pending_ = false;
+    scan_done_ = true;
+    exact_done_ = true;
     return Status::ok();
   }
 
@@ -221,6 +296,9 @@ class HnswPageScan {
   std::vector<HeapTid> rows_;  // the TIDs of the element being handed out
   std::size_t row_next_ = 0;
   HnswHit row_hit_{};          // its distance and reference
+  bool filtered_ = false;      // the scan has keys on filter columns
+  bool exact_done_ = false;    // its exact pass ran
+  RefSet handed_;              // a filtered scan's elements handed out
 };
 
 }  // namespace vecsim::core

@@ -28,12 +28,14 @@
 #include <vector>
 
 #include "graph/candidate_heap.h"
+#include "graph/filtered_pool.h"
 #include "graph/hnsw_element_reader.h"
 #include "graph/hnsw_levels.h"
 #include "graph/hnsw_page_context.h"
 #include "graph/ref_set.h"
 #include "graph/search_pool.h"
 #include "index/value_metrics.h"
+#include "storage/hnsw_attrs.h"
 #include "storage/hnsw_format.h"
 #include "util/status.h"
 
@@ -64,10 +66,15 @@ class HnswPageSearch {
   // set kUserQuery.
   void set_query_norm(float norm_sq) { query_norm_ = norm_sq; }
   std::vector<Candidate>& entries() { return entries_; }
+  // The filter of a scan's searches (null: none, the default). An element
+  // that fails it is traversed but never handed out, as a deleted one.
+  void set_filter(const HnswAttrFilter* filter) { filter_ = filter; }
+  bool filtered() const { return filter_ != nullptr; }
   const RefSet& visited() const { return visited_; }
   // Memory the visited set and seen_ hold (a scan's budget counts it).
   std::size_t memory_bytes() const {
-    return visited_.memory_bytes() + seen_.capacity() * sizeof(std::uint32_t);
+    return visited_.memory_bytes() + seen_.capacity() * sizeof(std::uint32_t) + filtered_pool_.memory_bytes() +
+           filtered_results_.capacity() * sizeof(Candidate);
   }
 
   // Once seen_ holds this many bytes, elements visited next keep only
@@ -213,6 +220,102 @@ class HnswPageSearch {
     return Status::ok();
   }
 
+  // expand() under the filter (a scan's batch on layer 0, FilteredPool):
+  // the ef nearest passing elements reachable from entries_ into
+  // filtered_results(), the walk going on through failing ones. Every
+  // element the batch met and did not keep as a result goes to *dropped
+  // (if given) when a later batch may need it: a passing one, or one never
+  // expanded (its neighbours may pass); a failing element already expanded
+  // is done with. Stops early, *gave_up set, once more than visit_cap
+  // elements are visited (0: no cap).
+  Status expand_filtered(ValueRef query, int ef, CandidateQueue* dropped, std::size_t visit_cap, bool* gave_up) {
+    filtered_pool_.reset(static_cast<std::size_t>(ef));
+    *gave_up = false;
+    auto drop = [&](const Candidate& c) {
+      if (dropped) dropped->push(c);
+    };
+    Candidate evicted;
+    auto offer = [&](const Candidate& c) {
+      const std::uint32_t at = visited_.value(c.node);
+      const bool passes = !seen_skipped(at);
+      const bool expanded = seen_[at] & kSeenExpanded;
+      if (!filtered_pool_.admits(c)) {
+        if (passes || !expanded) drop(c);
+        return;
+      }
+      if (expanded && !passes) return;
+      if (passes) seen_[at] |= kSeenResult;
+      if (filtered_pool_.add(c, passes, expanded, &evicted)) {
+        const std::uint32_t out = visited_.value(evicted.node);
+        seen_[out] &= ~kSeenResult;
+        if (seen_[out] & kSeenExpanded) drop(evicted);  // else it is in the frontier, drained below
+      }
+    };
+    for (const Candidate& e : entries_) {
+      if (!visited_.insert(e.node)) {
+        offer(e);
+      } else {
+        VECSIM_RETURN_IF_ERROR(visit_page(query, &e.node, 1, 0));
+        offer(Candidate{fresh_distances_[0], e.node});
+      }
+    }
+    Candidate c;
+    while (filtered_pool_.next(&c)) {
+      const std::uint32_t at = visited_.value(c.node);
+      seen_[at] |= kSeenExpanded;
+      if (links_cached(at)) {
+        seen_links(at, &links_);
+      } else {
+        VECSIM_RETURN_IF_ERROR(reader_.links(c.node, 0, &links_, nullptr));
+      }
+      VECSIM_RETURN_IF_ERROR(measure_fresh_links(query, 0, offer));
+      if (visit_cap > 0 && visited_.size() > visit_cap) {
+        *gave_up = true;
+        break;
+      }
+    }
+    filtered_pool_.drain_frontier([&](const Candidate& f) {
+      if (!(seen_[visited_.value(f.node)] & kSeenResult)) drop(f);
+    });
+    filtered_pool_.sorted_results(&filtered_results_);
+    for (const Candidate& r : filtered_results_) seen_[visited_.value(r.node)] &= ~kSeenResult;
+    return Status::ok();
+  }
+  const std::vector<Candidate>& filtered_results() const { return filtered_results_; }
+
+  // The exact answer under the filter: every live element on the index's
+  // pages that passes it, measured, into *out nearest first, each
+  // remembered in seen_ as read here (so it is handed out as read). Reads
+  // every page once, in order; measures only the elements that pass.
+  Status exact_pass(ValueRef query, std::vector<Candidate>* out) {
+    out->clear();
+    exact_spilled_.clear();
+    const std::size_t link_cache = link_cache_bytes_;
+    link_cache_bytes_ = 0;  // handed out, never expanded: no links kept
+    const std::uint32_t pages = ctx_.store->page_count();
+    for (std::uint32_t block = 1; block < pages; ++block) {
+      VECSIM_RETURN_IF_ERROR(reader_.read_page_elements(
+          block, [&](HnswRef r, const HnswElementHeader& h, const unsigned char* p, std::size_t) {
+            if ((h.flags & kElementNotLive) || fails_filter(h, p)) return;
+            visited_.insert(r);
+            visited_.set_value(r, remember_seen(h, p, 0));
+            if (HnswElementLayout::spilled(h)) {
+              exact_spilled_.push_back(r);
+            } else {
+              out->push_back(Candidate{ctx_.distance(query, kUserQuery, reader_.value_of(h, p)), r});
+            }
+          }));
+    }
+    link_cache_bytes_ = link_cache;
+    for (HnswRef r : exact_spilled_) {
+      float d = 0;
+      VECSIM_RETURN_IF_ERROR(reader_.distance(query, kUserQuery, r, &d));
+      out->push_back(Candidate{d, r});
+    }
+    std::sort(out->begin(), out->end(), Closer{});
+    return Status::ok();
+  }
+
   // The distance from a user's query to element r.
   Status measure(ValueRef query, HnswRef r, float* d) { return reader_.distance(query, kUserQuery, r, d); }
 
@@ -225,24 +328,31 @@ class HnswPageSearch {
     seen_.clear();
   }
 
-  // Whether r is not live (deleted or dying) and its heap tuple, from
-  // seen_ when the search visited it, else read.
+  // Whether r is not to be handed out (deleted, dying, or failing the
+  // filter) and its heap tuple, from seen_ when the search visited it,
+  // else read.
   Status hit_of(const Candidate& c, bool* not_live, HnswHit* hit) {
     std::uint32_t at = visited_.value(c.node);
     if (at != RefSet::kNoValue) {
-      *not_live = seen_not_live(at);
+      *not_live = seen_skipped(at);
       *hit = HnswHit{c.distance, c.node, seen_[at + 1], static_cast<std::uint16_t>(seen_[at + 2]),
                      seen_has_list(at)};
       return Status::ok();
     }
     HnswElementHeader h;
-    VECSIM_RETURN_IF_ERROR(reader_.header(c.node, &h));
-    *not_live = h.flags & kElementNotLive;
+    bool fails = false;
+    VECSIM_RETURN_IF_ERROR(reader_.read_element(c.node, [&](const HnswElementHeader& header, const unsigned char* p) {
+      h = header;
+      fails = fails_filter(h, p);
+    }));
+    *not_live = (h.flags & kElementNotLive) || fails;
     *hit = HnswHit{c.distance, c.node, h.heap_block, h.heap_offset, (h.flags & kElementTids) != 0};
     return Status::ok();
   }
 
   bool seen_not_live(std::uint32_t at) const { return (seen_[at] >> 16) & kElementNotLive; }
+  // Not live, or failing the filter: never handed out.
+  bool seen_skipped(std::uint32_t at) const { return seen_not_live(at) || (seen_[at] & kSeenFails); }
   bool seen_has_list(std::uint32_t at) const { return (seen_[at] >> 16) & kElementTids; }
 
   // Drops from *candidates the elements that are not live: an insert
@@ -266,7 +376,18 @@ class HnswPageSearch {
   // entry starts at visited_.value(r):
   //   word 0: link count | (not-live and TID-list flags) << 16; word 1:
   //   heap block (or TID list); word 2: heap offset; then the links.
+  //   Word 0's bits 24 and up: kSeenFails (the element fails the filter),
+  //   kSeenExpanded (a filtered batch expanded it), kSeenResult (it is
+  //   among the current filtered batch's results).
   static constexpr std::size_t kSeenLinks = 3;
+  static constexpr std::uint32_t kSeenFails = 1u << 24;
+  static constexpr std::uint32_t kSeenExpanded = 1u << 25;
+  static constexpr std::uint32_t kSeenResult = 1u << 26;
+
+  // Whether element (h, p) fails the filter (never, without one).
+  bool fails_filter(const HnswElementHeader& h, const unsigned char* p) const {
+    return filter_ != nullptr && !filter_->passes(ctx_.attrs, ctx_.attrs_of(p, HnswElementLayout::body_bytes(h)));
+  }
   // The distance to each link in links_ not yet in visited_, passed to
   // take(Candidate), each link added to visited_ with its seen_ entry.
   // The links are read in block-major order (a ref is block << 9 | offset)
@@ -343,7 +464,8 @@ class HnswPageSearch {
       reader_.append_links(h, p, layer, &seen_);
       count = static_cast<std::uint32_t>(seen_.size() - at - kSeenLinks);
     }
-    seen_[at] = count | (static_cast<std::uint32_t>(h.flags & (kElementNotLive | kElementTids)) << 16);
+    seen_[at] = count | (static_cast<std::uint32_t>(h.flags & (kElementNotLive | kElementTids)) << 16) |
+                (fails_filter(h, p) ? kSeenFails : 0);
     seen_[at + 1] = h.heap_block;
     seen_[at + 2] = h.heap_offset;
     return at;
@@ -360,6 +482,10 @@ class HnswPageSearch {
   std::vector<Candidate> entries_;
   std::vector<HnswRef> links_, fresh_;
   std::vector<HeapTid> tids_;  // search()'s
+  const HnswAttrFilter* filter_ = nullptr;
+  FilteredPool filtered_pool_;
+  std::vector<Candidate> filtered_results_;
+  std::vector<HnswRef> exact_spilled_;  // exact_pass()'s
   std::vector<std::uint16_t> fresh_offsets_;  // visit_page()'s scratch
   std::vector<float> fresh_distances_;        // visit_page()'s result
   // visit_page()'s spilled elements: where in its batch, and first chunk

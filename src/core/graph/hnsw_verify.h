@@ -7,6 +7,7 @@
 // INVARIANTS CHECKED (numbered as in docs/hnsw.md)
 //   M1  block 0 holds a metapage with this format's magic and version.
 //   M2  block 0 holds nothing else but, for inner product, the norm bound
+//       (item 2), and the descriptor of the filter columns (version 3)
 //       of graph/norm_slack.h, finite and not negative. (That it covers
 //       every value is not checked: the checker does not know the type.)
 //   E1  every element item is as long as its header says (value bytes,
@@ -51,6 +52,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/hnsw_attrs.h"
 #include "storage/hnsw_format.h"
 #include "storage/hnsw_tid_list.h"
 #include "util/status.h"
@@ -94,18 +96,27 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
     report->fail("M1 bad metapage", make_ref(0, 1));
     return Status::ok();
   }
-  if (meta_items > kHnswNormBoundItem) report->fail("M2 more items on the metapage", make_ref(0, meta_items));
-  if (meta_items >= kHnswNormBoundItem) {
-    bool bound_ok = false;
-    VECSIM_RETURN_IF_ERROR(store->read_item(0, kHnswNormBoundItem, [&](const unsigned char* p, std::size_t n) {
+  // M2: beside the metapage, at most a norm bound (item 2) and a
+  // descriptor of filter columns (version 3 on), each intact.
+  HnswAttrSchema attrs;
+  bool has_attrs = false;
+  for (std::uint16_t item = kHnswNormBoundItem; item <= meta_items; ++item) {
+    VECSIM_RETURN_IF_ERROR(store->read_item(0, item, [&](const unsigned char* p, std::size_t n) {
+      if (HnswAttrSchema::is_descriptor(p, n)) {
+        if (has_attrs || meta.version < 3 || !attrs.decode(p, n)) report->fail("M2 bad filter columns", make_ref(0, item));
+        has_attrs = true;
+        return;
+      }
       HnswNormBound bound;
-      if (n < sizeof bound) return;
+      if (item != kHnswNormBoundItem || n != sizeof bound) {
+        report->fail("M2 more items on the metapage", make_ref(0, item));
+        return;
+      }
       std::memcpy(&bound, p, sizeof bound);
-      bound_ok = std::isfinite(bound.bound_sq) && bound.bound_sq >= 0.0f;
+      if (!std::isfinite(bound.bound_sq) || bound.bound_sq < 0.0f) report->fail("M2 bad norm bound", make_ref(0, item));
     }));
-    if (!bound_ok) report->fail("M2 bad norm bound", make_ref(0, kHnswNormBoundItem));
   }
-  HnswElementLayout layout{meta.m};
+  HnswElementLayout layout{meta.m, attrs.block_bytes()};
 
   // Pass 1: every element's header and links.
   struct Element {

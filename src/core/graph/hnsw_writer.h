@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "graph/hnsw_graph.h"
+#include "storage/hnsw_attrs.h"
 #include "storage/hnsw_format.h"
 #include "storage/hnsw_spill.h"
 #include "storage/hnsw_tid_list.h"
@@ -42,8 +43,9 @@
 
 namespace vecsim::core {
 
-// What the writer needs of each node besides its links: its value and
-// its rows (one, or tid_count > 1 of them at tids: rows of equal value).
+// What the writer needs of each node besides its links: its value, its
+// rows (one, or tid_count > 1 of them at tids: rows of equal value) and,
+// in an index with filter columns, its attribute block.
 struct HnswNodeData {
   const void* value;
   std::size_t value_bytes;
@@ -51,6 +53,7 @@ struct HnswNodeData {
   std::uint16_t heap_offset;
   const HeapTid* tids = nullptr;
   int tid_count = 1;
+  const unsigned char* attrs = nullptr;  // layout.attr_bytes of them
 };
 
 // One item the writer puts on a page: a node's element, its TID list, or
@@ -212,6 +215,7 @@ void encode_piece(const HnswGraph<Space>& graph, const HnswPiece& piece, const H
   items->resize(start + layout.item_size(body, level), 0);
   unsigned char* item = items->data() + start;
   encode_element_head(item, header, value, piece.next);
+  if (layout.attr_bytes > 0) std::memcpy(item + layout.attrs_offset(body), data.attrs, layout.attr_bytes);
   for (int layer = 0; layer <= level; ++layer) {
     int n = 0;
     const std::uint32_t* ids = graph.neighbors(piece.node, layer, &n);
@@ -224,16 +228,18 @@ void encode_piece(const HnswGraph<Space>& graph, const HnswPiece& piece, const H
 }
 
 // NodeData: HnswNodeData(std::uint32_t node). Nodes 0 .. node_count - 1 must
-// all have been inserted into graph.
+// all have been inserted into graph. attrs: the filter columns (none when
+// null or empty; else every node has its block).
 template <class Store, class Space, class NodeData>
 Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeData node_data,
                   int m, int ef_construction, std::uint32_t dims, Store* store,
-                  std::vector<HnswRef>* refs, const HnswNormBound* norm_bound = nullptr) {
+                  std::vector<HnswRef>* refs, const HnswNormBound* norm_bound = nullptr,
+                  const HnswAttrSchema* attrs = nullptr) {
   if (!valid_hnsw_params(m, ef_construction)) {
     return Status::error(ErrorCode::kInvalidParameter, "invalid hnsw options m=%d ef_construction=%d",
                          m, ef_construction);
   }
-  const HnswElementLayout layout{m};
+  const HnswElementLayout layout{m, attrs ? attrs->block_bytes() : 0};
   refs->assign(node_count, kNoRef);
 
   // 1. placement
@@ -284,6 +290,10 @@ Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeD
   std::uint16_t offset = 0;
   VECSIM_RETURN_IF_ERROR(store->add_item(0, &meta, sizeof meta, &offset));
   if (norm_bound) VECSIM_RETURN_IF_ERROR(store->add_item(0, norm_bound, sizeof *norm_bound, &offset));
+  if (layout.attr_bytes > 0) {
+    const std::vector<unsigned char> descriptor = attrs->descriptor();
+    VECSIM_RETURN_IF_ERROR(store->add_item(0, descriptor.data(), descriptor.size(), &offset));
+  }
   return Status::ok();
 }
 

@@ -1,8 +1,9 @@
 // src/core/graph/value_dedup.h
-// Finds a build's earlier row of exactly the same value, so that rows of
-// equal value share one element (storage/hnsw_tid_list.h): an
-// open-addressing table from a hash of a value's bytes to the node that
-// holds it, values compared byte for byte on a hash match.
+// Finds a build's earlier row of exactly the same value (and, in an index
+// with filter columns, the same attribute block), so that rows of equal
+// value share one element (storage/hnsw_tid_list.h): an open-addressing
+// table from a hash of the row's bytes to the node that holds them, rows
+// compared byte for byte (the caller's same_as) on a hash match.
 //
 // INVARIANTS
 //   The table is at most half full (8 bytes a slot), so it costs 16 to 32
@@ -39,21 +40,27 @@ class ValueDedup {
     return static_cast<std::uint32_t>(h ^ (h >> 32));
   }
 
-  // The node holding a value equal to v (of hash h), or kNone; value_of(node)
-  // -> ValueRef gives a node's value.
-  template <class ValueOf>
-  std::uint32_t find(ValueRef v, std::uint32_t h, ValueOf&& value_of) const {
+  // The hash of a row whose attribute block is attrs (none: size 0) and
+  // whose value hashed to value_hash.
+  static std::uint32_t with_attrs(std::uint32_t value_hash, ValueRef attrs) {
+    return attrs.size == 0 ? value_hash : value_hash ^ (hash(attrs) * 0x9e3779b1u);
+  }
+
+  // The node holding a row equal to the one of hash h, or kNone;
+  // same_as(node) says whether node's row is equal to it.
+  template <class SameAs>
+  std::uint32_t find(std::uint32_t h, SameAs&& same_as) const {
     if (slots_.empty()) return kNone;
     for (std::size_t at = h & mask_;; at = (at + 1) & mask_) {
       const Slot& s = slots_[at];
       if (s.node == kNone) return kNone;
-      if (s.hash == h && equal(value_of(s.node), v)) return s.node;
+      if (s.hash == h && same_as(s.node)) return s.node;
     }
   }
 
-  // node holds values equal to v (hash h) from now on.
-  template <class ValueOf>
-  void put(ValueRef v, std::uint32_t h, std::uint32_t node, ValueOf&& value_of) {
+  // node holds rows equal to the one of hash h from now on.
+  template <class SameAs>
+  void put(std::uint32_t h, std::uint32_t node, SameAs&& same_as) {
     if ((used_ + 1) * 2 > slots_.size()) grow();
     for (std::size_t at = h & mask_;; at = (at + 1) & mask_) {
       Slot& s = slots_[at];
@@ -62,11 +69,15 @@ class ValueDedup {
         ++used_;
         return;
       }
-      if (s.hash == h && equal(value_of(s.node), v)) {
+      if (s.hash == h && same_as(s.node)) {
         s.node = node;
         return;
       }
     }
+  }
+
+  static bool equal(ValueRef a, ValueRef b) {
+    return a.size == b.size && (a.size == 0 || std::memcmp(a.bytes, b.bytes, a.size) == 0);
   }
 
   std::size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
@@ -89,10 +100,6 @@ class ValueDedup {
     x ^= x >> 29;
     return x;
   }
-  static bool equal(ValueRef a, ValueRef b) {
-    return a.size == b.size && std::memcmp(a.bytes, b.bytes, a.size) == 0;
-  }
-
   void grow() {
     std::vector<Slot> old;
     old.swap(slots_);

@@ -8,6 +8,8 @@
 //   Every other block holds element items, each:
 //     HnswElementHeader (12 bytes)
 //     the body: the value, value_bytes bytes of raw elements, padded to 4
+//     the attribute block of an index with filter columns (its size fixed
+//     per index: storage/hnsw_attrs.h); none otherwise
 //     links of layer 0: capacity0 refs; then links of layers 1..level:
 //     capacity refs each. An unused link is kNoRef; used links come first.
 //   Link capacities are fixed per index (2m, m), so a list is rewritten in
@@ -55,8 +57,10 @@ constexpr std::uint32_t kHnswMagic = 0x76534857;  // "WHSv"
 // Version 2 added TID lists (kElementTids, kTidListItem). A version 1
 // index is a version 2 index that has none, so both are read; inserts
 // into a version 1 index write none (so that it stays readable by the
-// binary that built it), and a build writes 2.
-constexpr std::uint16_t kHnswFormatVersion = 2;
+// binary that built it). Version 3 added filter columns (the attribute
+// block and its descriptor in block 0); a version 2 index is a version 3
+// one without them. A build writes 3.
+constexpr std::uint16_t kHnswFormatVersion = 3;
 constexpr std::uint16_t kHnswTidListsVersion = 2;
 constexpr std::uint16_t kHnswOldestFormatVersion = 1;
 constexpr bool readable_hnsw_version(std::uint16_t v) noexcept {
@@ -158,6 +162,7 @@ constexpr bool valid_hnsw_params(int m, int ef_construction) noexcept {
 // (body_bytes() of its header says which).
 struct HnswElementLayout {
   int m;
+  std::size_t attr_bytes = 0;  // the attribute block's (a multiple of 4)
 
   int capacity(int layer) const noexcept { return layer == 0 ? 2 * m : m; }
   static std::size_t padded(std::size_t bytes) noexcept { return (bytes + 3) / 4 * 4; }
@@ -181,8 +186,10 @@ struct HnswElementLayout {
     std::memcpy(&r, item + sizeof(HnswElementHeader), sizeof r);
     return r;
   }
+  // Where the attribute block starts.
+  static std::size_t attrs_offset(std::size_t body) noexcept { return sizeof(HnswElementHeader) + padded(body); }
   std::size_t links_offset(std::size_t body, int layer) const noexcept {
-    std::size_t at = sizeof(HnswElementHeader) + padded(body);
+    std::size_t at = attrs_offset(body) + attr_bytes;
     if (layer > 0) at += sizeof(HnswRef) * (2 * m + static_cast<std::size_t>(layer - 1) * m);
     return at;
   }

@@ -24,6 +24,7 @@
 #include <cstdint>
 
 #include "bridge/pg_call.h"
+#include "hnsw/filter_columns.h"
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
 #include "page/pg_page_store.h"
@@ -49,6 +50,8 @@ using core::ValueKind;
 
 struct BuildState {
   core::IndexOpclass opclass;
+  core::HnswAttrSchema* attrs;   // the filter columns'
+  unsigned char* attr_block;     // a row's block, reused
   PgPageStore* store;
   HnswSlot<HnswBuildHandle>* slot;
   MemoryContext row_context;  // reset after every row
@@ -85,7 +88,9 @@ void add_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool 
   bool indexed = index_value_of(state->opclass, values[0], &core::kHnswValueLimits, &value);
   core::Status st;
   if (indexed) {
-    st = state->slot->handle->add(value, ItemPointerGetBlockNumber(tid),
+    const core::ValueRef attrs{state->attr_block, state->attrs->block_bytes()};
+    if (attrs.size > 0) encode_hnsw_attrs(*state->attrs, index, values, isnull, state->attr_block);
+    st = state->slot->handle->add(value, attrs, ItemPointerGetBlockNumber(tid),
                                   ItemPointerGetOffsetNumber(tid));
   }
   MemoryContextSwitchTo(caller);
@@ -123,12 +128,15 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
   state->row_context =
       AllocSetContextCreate(build_context, "vecsim hnsw build row", ALLOCSET_DEFAULT_SIZES);
   state->slot = new_handle_slot<HnswBuildHandle, kHnswHandleBytes>(build_context);
+  state->attrs = static_cast<core::HnswAttrSchema*>(palloc(sizeof(core::HnswAttrSchema)));
+  new (state->attrs) core::HnswAttrSchema(hnsw_attr_schema(index));
+  state->attr_block = static_cast<unsigned char*>(palloc0(state->attrs->block_bytes() + 1));
   MemoryContextSwitchTo(caller);
 
   core::HnswParams params{m, ef_construction, VECSIM_RANDOM_U64()};
   std::size_t budget = static_cast<std::size_t>(maintenance_work_mem) * 1024;
   HnswBuildHandle* handle = nullptr;
-  core::Status st = make_hnsw_build(state->opclass, state->store, params,
+  core::Status st = make_hnsw_build(state->opclass, *state->attrs, state->store, params,
                                     static_cast<std::uint32_t>(dims), budget, state->slot->storage,
                                     &handle);
   raise_pending_or(st);

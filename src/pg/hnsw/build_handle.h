@@ -36,10 +36,11 @@ class BuildHandle final : public HnswBuildHandle {
                  core::HnswParams{params.m, params.ef_construction, params.seed},
                  dims, budget) {}
 
-  core::Status add(core::ValueRef value, std::uint32_t heap_block,
+  core::Status add(core::ValueRef value, core::ValueRef attrs, std::uint32_t heap_block,
                    std::uint16_t heap_offset) noexcept override {
-    return builder_.add(value, heap_block, heap_offset);
+    return builder_.add(value, attrs, heap_block, heap_offset);
   }
+  void set_attrs(const core::HnswAttrSchema& attrs) override { builder_.set_attrs(attrs); }
   core::Status finish() noexcept override { return builder_.finish(); }
   void set_parallel(int threads, bool (*stop)(void*), void* arg) noexcept override {
     builder_.set_parallel(threads, stop, arg);

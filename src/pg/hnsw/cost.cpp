@@ -16,6 +16,10 @@
 // 50 values: 40 rows x 1/50 passing, 0.8 rows, where pgvector's planner
 // also goes exact); WHERE c <> $1 keeps the index.
 //
+// Keys on filter columns (docs/hnsw_filtering.md) divide the layer-0
+// part by their selectivity (the walk passes over the elements that fail
+// them), and the scan returns every row they pass.
+//
 // INVARIANTS
 //   Reads hnsw.ef_search at plan time and m from the index's options.
 #include <cmath>
@@ -55,15 +59,20 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
 
   const double n = path->indexinfo->tuples;
   const double ef = g_hnsw_settings.ef_search;
+  // Keys on filter columns: the walk visits about 1 / keys elements for
+  // each one that passes, and the scan goes on until every passing row
+  // is out (hnsw_page_scan.h, FILTERED SCANS).
+  const double keys = path->indexclauses != NIL ? std::max(index_key_selectivity(root, path), 1e-9) : 1.0;
   double ratio = 1.0;
   if (n > 1) {
     double layers = std::floor(std::log(n) / std::log(m));
     double s = 0.55 * std::log(n) / (std::log(m) * (1.0 + std::log(ef)));
-    ratio = std::min(1.0, (layers * m + 2.0 * m * ef * s) / n);
+    ratio = std::min(1.0, (layers * m + 2.0 * m * ef * s / keys) / n);
   }
+  const double reachable = path->indexclauses != NIL ? n * keys : reachable_rows();
   // The pages read before the first row are mostly read once each, in no
   // useful order: none priced as sequential up front (ordered_scan_costs).
-  ordered_scan_costs(root, path, loop_count, ratio, 0.0, scan_falls_short(root, path, loop_count, reachable_rows()),
+  ordered_scan_costs(root, path, loop_count, ratio, 0.0, scan_falls_short(root, path, loop_count, reachable),
                      startup_cost, total_cost, selectivity, correlation, pages);
 }
 

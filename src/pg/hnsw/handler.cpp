@@ -1,5 +1,6 @@
 // src/pg/hnsw/handler.cpp
-// hnswhandler: the access method's properties (docs/reference.md 7.2), its
+// hnswhandler: the access method's properties (docs/reference.md 7.2; unlike
+// ivfflat, several key columns: the vector, then filter columns), its
 // reloptions m and ef_construction (8.2), amvalidate and the build's phase
 // names.
 //
@@ -17,6 +18,7 @@
 
 extern "C" {
 #include "access/reloptions.h"
+#include "access/stratnum.h"
 #include "commands/progress.h"
 }
 
@@ -47,10 +49,18 @@ char* hnsw_phase_name(int64 phase) {
   return nullptr;
 }
 
-bool hnsw_validate(Oid opclass_oid) { return validate_order_opclass(opclass_oid, "hnsw", 3); }
+// The vector column's classes order; the filter columns' search.
+bool hnsw_validate(Oid opclass_oid) {
+  if (opclass_orders(opclass_oid)) return validate_order_opclass(opclass_oid, "hnsw", 3);
+  return validate_search_opclass(opclass_oid, "hnsw", BTMaxStrategyNumber);
+}
 
 Datum hnsw_handler(FunctionCallInfo fcinfo) {
   IndexAmRoutine* am = new_vector_am_routine(3);
+  // Filter columns after the vector (docs/hnsw_filtering.md), with
+  // = ANY(array) keys.
+  am->amcanmulticol = true;
+  am->amsearcharray = true;
   am->ambuild = VECSIM_AM_GUARD(hnsw_build);
   am->ambuildempty = VECSIM_AM_GUARD(hnsw_build_empty);
   am->aminsert = VECSIM_AM_GUARD(hnsw_insert);

@@ -36,19 +36,21 @@ class IndexHandle final : public HnswIndexHandle {
 
   Status open() noexcept override { return core::no_throw([&] { return graph_.open(); }); }
   const core::HnswMeta& meta() const noexcept override { return graph_.meta(); }
-  Status begin_scan(core::ValueRef query, int ef, HnswScanOrder order,
-                    HnswScanLimits limits) noexcept override {
-    return graph_.begin_scan(query, ef, order, limits);
+  Status begin_scan(core::ValueRef query, int ef, HnswScanOrder order, HnswScanLimits limits,
+                    bool filtered) noexcept override {
+    return graph_.begin_scan(query, ef, order, limits, filtered ? &filter_ : nullptr);
   }
+  core::HnswAttrFilter& filter() noexcept override { return filter_; }
+  const core::HnswAttrSchema& attrs() const noexcept override { return graph_.attrs(); }
   Status next(core::HnswHit* hit, bool* found) noexcept override { return graph_.next(hit, found); }
   bool next_reads_pages() noexcept override { return graph_.next_reads_pages(); }
   Status draw_insert_level(std::size_t value_bytes, int* level) noexcept override {
     return graph_.draw_insert_level(value_bytes, level);
   }
-  Status insert(core::ValueRef value, int level, std::uint32_t heap_block, std::uint16_t heap_offset,
+  Status insert(core::ValueRef value, core::ValueRef attrs, int level, std::uint32_t heap_block, std::uint16_t heap_offset,
                 bool may_raise_entry, bool* deferred) noexcept override {
     core::HnswRef ref;
-    return graph_.insert(value, level, heap_block, heap_offset, may_raise_entry, deferred, &ref);
+    return graph_.insert(value, attrs, level, heap_block, heap_offset, may_raise_entry, deferred, &ref);
   }
   Status bulk_delete(HnswIsDead is_dead, const core::HnswVacuumHooks& hooks,
                      core::HnswVacuumStats* stats) noexcept override {
@@ -59,6 +61,7 @@ class IndexHandle final : public HnswIndexHandle {
 
  private:
   Graph graph_;
+  core::HnswAttrFilter filter_;
 };
 
 }  // namespace
@@ -74,7 +77,7 @@ core::Status make_hnsw_index(core::IndexOpclass opclass, PgPageStore* store, std
   });
 }
 
-core::Status make_hnsw_build(core::IndexOpclass opclass, PgPageStore* store,
+core::Status make_hnsw_build(core::IndexOpclass opclass, const core::HnswAttrSchema& attrs, PgPageStore* store,
                              core::HnswParams params, std::uint32_t dims,
                              std::size_t budget_bytes, void* storage,
                              HnswBuildHandle** out) noexcept {
@@ -82,6 +85,7 @@ core::Status make_hnsw_build(core::IndexOpclass opclass, PgPageStore* store,
     *out = core::with_hnsw_flavor(opclass, [&](const auto& flavor) {
       return new_build_handle(storage, store, flavor, params, dims, budget_bytes);
     });
+    (*out)->set_attrs(attrs);
     return Status::ok();
   });
 }

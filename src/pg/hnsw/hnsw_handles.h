@@ -41,14 +41,20 @@ class HnswIndexHandle {
   virtual ~HnswIndexHandle() = default;
   virtual core::Status open() noexcept = 0;
   virtual const core::HnswMeta& meta() const noexcept = 0;
+  // filtered: the scan's searches apply filter() (keys on filter columns).
   virtual core::Status begin_scan(core::ValueRef query, int ef, HnswScanOrder order,
-                                  HnswScanLimits limits) noexcept = 0;
+                                  HnswScanLimits limits, bool filtered) noexcept = 0;
+  // The filter of the handle's scans, for the shim to fill.
+  virtual core::HnswAttrFilter& filter() noexcept = 0;
+  // The filter columns as the metapage describes them (after open()).
+  virtual const core::HnswAttrSchema& attrs() const noexcept = 0;
   virtual core::Status next(core::HnswHit* hit, bool* found) noexcept = 0;
   virtual bool next_reads_pages() noexcept = 0;
   // HnswPageGraph::draw_insert_level and insert (at a level, perhaps
   // deferred to an exclusive retry).
   virtual core::Status draw_insert_level(std::size_t value_bytes, int* level) noexcept = 0;
-  virtual core::Status insert(core::ValueRef value, int level, std::uint32_t heap_block,
+  // attrs: the row's attribute block (empty without filter columns).
+  virtual core::Status insert(core::ValueRef value, core::ValueRef attrs, int level, std::uint32_t heap_block,
                               std::uint16_t heap_offset, bool may_raise_entry,
                               bool* deferred) noexcept = 0;
   // is_dead(block, offset, hooks.arg); hooks: see HnswPageGraph::bulk_delete.
@@ -59,9 +65,12 @@ class HnswIndexHandle {
 class HnswBuildHandle {
  public:
   virtual ~HnswBuildHandle() = default;
-  virtual core::Status add(core::ValueRef value, std::uint32_t heap_block,
+  // attrs: the row's attribute block (empty without filter columns).
+  virtual core::Status add(core::ValueRef value, core::ValueRef attrs, std::uint32_t heap_block,
                            std::uint16_t heap_offset) noexcept = 0;
   virtual core::Status finish() noexcept = 0;
+  // HnswBuilder::set_attrs: the filter columns, before the first add.
+  virtual void set_attrs(const core::HnswAttrSchema& attrs) = 0;
   // HnswBuilder::set_parallel.
   virtual void set_parallel(int threads, bool (*stop)(void*), void* arg) noexcept = 0;
   virtual bool spilled() const noexcept = 0;
@@ -73,7 +82,7 @@ constexpr std::size_t kHnswHandleBytes = 4096;
 core::Status make_hnsw_index(core::IndexOpclass opclass, PgPageStore* store, std::uint64_t seed,
                              void* storage, HnswIndexHandle** out) noexcept;
 
-core::Status make_hnsw_build(core::IndexOpclass opclass, PgPageStore* store,
+core::Status make_hnsw_build(core::IndexOpclass opclass, const core::HnswAttrSchema& attrs, PgPageStore* store,
                              core::HnswParams params, std::uint32_t dims,
                              std::size_t budget_bytes, void* storage,
                              HnswBuildHandle** out) noexcept;

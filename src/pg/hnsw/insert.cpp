@@ -15,6 +15,7 @@
 //   another session's vacuum, or entry point move, is always seen. Levels are drawn
 //   from a generator seeded from PostgreSQL's, different per statement.
 #include "bridge/pg_call.h"
+#include "hnsw/filter_columns.h"
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
 #include "page/pg_page_store.h"
@@ -33,6 +34,8 @@ namespace {
 
 struct InsertCache {
   core::IndexOpclass opclass;
+  core::HnswAttrSchema attrs;  // the filter columns'
+  unsigned char* attr_block;   // a row's block, reused
   PgPageStore store;
   HnswSlot<HnswIndexHandle>* slot;
   MemoryContext row_context;
@@ -44,6 +47,8 @@ InsertCache* insert_cache(Relation index, IndexInfo* info) {
   MemoryContext caller = MemoryContextSwitchTo(info->ii_Context);
   auto* cache = static_cast<InsertCache*>(palloc(sizeof(InsertCache)));
   cache->opclass = hnsw_opclass_of(index);
+  cache->attrs = hnsw_attr_schema(index);
+  cache->attr_block = static_cast<unsigned char*>(palloc0(cache->attrs.block_bytes() + 1));
   new (&cache->store) PgPageStore(index, MAIN_FORKNUM, PgPageStore::Mode::kLogged, kHnswPageFormat);
   cache->row_context =
       AllocSetContextCreate(info->ii_Context, "vecsim hnsw insert", ALLOCSET_SMALL_SIZES);
@@ -63,6 +68,8 @@ bool hnsw_insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_t
   core::ValueRef value;
   if (index_value_of(cache->opclass, values[0], &core::kHnswValueLimits, &value)) {
     HnswIndexHandle* handle = cache->slot->handle;
+    const core::ValueRef attrs{cache->attr_block, cache->attrs.block_bytes()};
+    if (attrs.size > 0) encode_hnsw_attrs(cache->attrs, index, values, isnull, cache->attr_block);
     int level = 0;
     raise_pending_or(handle->draw_insert_level(value.size, &level));
     bool deferred = true;
@@ -71,7 +78,7 @@ bool hnsw_insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_t
       LockPage(index, kWriterLockPage, mode);
       core::Status st = cache->store.refresh_page_count();
       if (st.is_ok()) {
-        st = handle->insert(value, level, ItemPointerGetBlockNumber(heap_tid),
+        st = handle->insert(value, attrs, level, ItemPointerGetBlockNumber(heap_tid),
                             ItemPointerGetOffsetNumber(heap_tid), mode == ExclusiveLock, &deferred);
       }
       UnlockPage(index, kWriterLockPage, mode);

@@ -7,6 +7,12 @@
 #include "hnsw/hnsw_am.h"
 #include "index/value_datum.h"
 
+#include "pg.h"
+
+extern "C" {
+#include "access/genam.h"
+}
+
 namespace vecsim::pg {
 namespace {
 
@@ -19,7 +25,16 @@ Datum type_support(FunctionCallInfo) {
 
 }  // namespace
 
-core::IndexOpclass hnsw_opclass_of(Relation index) { return index_opclass_of(index, kHnswSupport); }
+core::IndexOpclass hnsw_opclass_of(Relation index) {
+  // A filter column's class has no distance: the vector must come first.
+  if (!OidIsValid(index_getprocid(index, 1, kHnswSupport.distance))) {
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("the first column of hnsw index \"%s\" is not a vector column",
+                           RelationGetRelationName(index)),
+                    errhint("Put the vector column first, and filter columns after it.")));
+  }
+  return index_opclass_of(index, kHnswSupport);
+}
 
 }  // namespace vecsim::pg
 

@@ -1,5 +1,7 @@
 // src/pg/hnsw/scan.cpp
-// Index scans (docs/reference.md 8.4, 8.6): ORDER BY col <op> query LIMIT n. The
+// Index scans (docs/reference.md 8.4, 8.6): ORDER BY col <op> query LIMIT n,
+// with keys on the index's filter columns if it has any (filter_columns.h;
+// core's hnsw_page_scan.h, FILTERED SCANS). The
 // first amgettuple searches the graph with hnsw.ef_search candidates; with
 // hnsw.iterative_scan on, later calls search on from the candidates left
 // over until the scan runs out of them or of its budget
@@ -14,6 +16,7 @@
 //   A NULL query searches from a zero value, so rows come in an arbitrary
 //   order; a query of other dimensions is 22000, as from the operator.
 #include "bridge/pg_call.h"
+#include "hnsw/filter_columns.h"
 #include "hnsw/handle_slot.h"
 #include "hnsw/hnsw_am.h"
 #include "page/pg_page_store.h"
@@ -36,6 +39,8 @@ namespace {
 
 struct ScanState {
   core::IndexOpclass opclass;
+  core::HnswAttrSchema attrs;   // the filter columns, from the catalogue
+  bool recheck;                 // a key is answered by a hash: the executor rechecks
   PgPageStore store;
   HnswSlot<HnswIndexHandle>* slot;
   MemoryContext context;        // the scan's: this state, the handle
@@ -69,6 +74,16 @@ void start(IndexScanDesc scan, ScanState* state) {
   LockPage(scan->indexRelation, kScanLockPage, ShareLock);
   raise_pending_or(handle->open());
   const core::HnswMeta& meta = handle->meta();
+  if (handle->attrs() != state->attrs) {
+    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                    errmsg("hnsw index \"%s\" describes filter columns other than its definition's",
+                           RelationGetRelationName(scan->indexRelation))));
+  }
+  const bool filtered = scan->numberOfKeys > 0;
+  if (filtered) {
+    // An exact pass reads every page (core's hnsw_page_scan.h).
+    raise_pending_or(state->store.refresh_page_count());
+  }
 
   MemoryContext caller = MemoryContextSwitchTo(state->query_context);
   core::ValueRef query;
@@ -84,12 +99,13 @@ void start(IndexScanDesc scan, ScanState* state) {
       query = value_of(state->opclass.kind, datum);
     }
   }
+  if (filtered) compile_hnsw_filter(state->attrs, scan, &handle->filter(), &state->recheck);
   MemoryContextSwitchTo(caller);
 
   double budget = static_cast<double>(work_mem) * 1024.0 * g_hnsw_settings.scan_mem_multiplier;
   HnswScanLimits limits{static_cast<std::size_t>(g_hnsw_settings.max_scan_tuples),
                         static_cast<std::size_t>(budget)};
-  core::Status st = handle->begin_scan(query, g_hnsw_settings.ef_search, scan_order(), limits);
+  core::Status st = handle->begin_scan(query, g_hnsw_settings.ef_search, scan_order(), limits, filtered);
   UnlockPage(scan->indexRelation, kScanLockPage, ShareLock);
   raise_pending_or(st);
   state->started = true;
@@ -104,6 +120,7 @@ IndexScanDesc hnsw_begin_scan(Relation index, int nkeys, int norderbys) {
       AllocSetContextCreate(CurrentMemoryContext, "vecsim hnsw scan", ALLOCSET_DEFAULT_SIZES);
   auto* state = static_cast<ScanState*>(MemoryContextAllocZero(context, sizeof(ScanState)));
   state->opclass = hnsw_opclass_of(index);
+  state->attrs = hnsw_attr_schema(index);
   new (&state->store) PgPageStore(index, MAIN_FORKNUM, PgPageStore::Mode::kRead, kHnswPageFormat);
   state->context = context;
   state->query_context = AllocSetContextCreate(context, "vecsim hnsw query", ALLOCSET_SMALL_SIZES);
@@ -142,7 +159,7 @@ bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection direction) {
   raise_pending_or(st);
   if (!found) return false;
   ItemPointerSet(&scan->xs_heaptid, hit.heap_block, hit.heap_offset);
-  scan->xs_recheck = false;
+  scan->xs_recheck = state->recheck;
   scan->xs_recheckorderby = false;
   return true;
 }

@@ -119,10 +119,34 @@ bool scan_falls_short(PlannerInfo* root, IndexPath* path, double loop_count, dou
     return false;
   }
   const IndexOptInfo* info = path->indexinfo;
-  const Selectivity passing =
+  const Selectivity passing_all =
       clauselist_selectivity(root, info->indrestrictinfo, info->rel->relid, JOIN_INNER, nullptr);
-  const double exact = std::min(root->limit_tuples, info->tuples * passing);
+  // The conditions the executor applies to what the scan returns: all
+  // but the index's own keys (hnsw's filter columns).
+  List* rest = NIL;
+  ListCell* lc;
+  foreach (lc, info->indrestrictinfo) {
+    auto* rinfo = static_cast<RestrictInfo*>(lfirst(lc));
+    bool is_key = false;
+    ListCell* kc;
+    foreach (kc, path->indexclauses) {
+      is_key |= static_cast<IndexClause*>(lfirst(kc))->rinfo == rinfo;
+    }
+    if (!is_key) rest = lappend(rest, rinfo);
+  }
+  const Selectivity passing = clauselist_selectivity(root, rest, info->rel->relid, JOIN_INNER, nullptr);
+  list_free(rest);
+  const double exact = std::min(root->limit_tuples, info->tuples * passing_all);
   return std::min(reachable, info->tuples) * passing < exact;
+}
+
+Selectivity index_key_selectivity(PlannerInfo* root, IndexPath* path) {
+  List* keys = NIL;
+  ListCell* lc;
+  foreach (lc, path->indexclauses) keys = lappend(keys, static_cast<IndexClause*>(lfirst(lc))->rinfo);
+  const Selectivity s = clauselist_selectivity(root, keys, path->indexinfo->rel->relid, JOIN_INNER, nullptr);
+  list_free(keys);
+  return s;
 }
 
 bool heap_tid_is_dead(std::uint32_t block, std::uint16_t offset, void* dead_tids) {

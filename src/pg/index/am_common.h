@@ -61,9 +61,10 @@ void ordered_scan_costs(PlannerInfo* root, IndexPath* path, double loop_count, d
 
 // A scan that cannot fill its LIMIT: an approximate index scan returns at
 // most `reachable` rows (hnsw: ef_search, or max_scan_tuples when
-// iterative; ivfflat: the rows of the lists it reads); of those only the
-// fraction passing the query's other conditions (the index's
-// indrestrictinfo: clauses a partial index's predicate implies are not
+// iterative, or every row its keys on filter columns pass; ivfflat: the
+// rows of the lists it reads); of those only the fraction passing the
+// query's other conditions (the index's indrestrictinfo less the path's
+// index keys: clauses a partial index's predicate implies are not
 // counted) comes out. True when that is expected to be fewer rows than an
 // exact plan returns (the LIMIT, or every passing row of the table), so
 // the caller prices the index out (disable_cost) and the planner's exact
@@ -72,6 +73,9 @@ void ordered_scan_costs(PlannerInfo* root, IndexPath* path, double loop_count, d
 // repeated as the inner side of a join (loop_count 1); a generic plan of
 // a prepared statement with a parameter LIMIT keeps the index.
 bool scan_falls_short(PlannerInfo* root, IndexPath* path, double loop_count, double reachable);
+
+// The selectivity of the path's index keys (1 without any).
+Selectivity index_key_selectivity(PlannerInfo* root, IndexPath* path);
 
 // The heap TIDs vacuum found dead: PostgreSQL's callback. VACUUM's only
 // looks the TID up (PG15: vac_tid_reaped, a binary search), but CREATE

@@ -58,4 +58,54 @@ bool validate_order_opclass(Oid opclass_oid, const char* am, int max_support) {
   return ok;
 }
 
+namespace {
+
+// f(form) for every operator of the opclass's family; the opclass's name.
+template <class F>
+void for_each_operator(Oid opclass_oid, F&& f) {
+  HeapTuple opclass = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclass_oid));
+  if (!HeapTupleIsValid(opclass)) elog(ERROR, "cache lookup failed for operator class %u", opclass_oid);
+  auto* form = reinterpret_cast<Form_pg_opclass>(GETSTRUCT(opclass));
+  CatCList* ops = SearchSysCacheList1(AMOPSTRATEGY, ObjectIdGetDatum(form->opcfamily));
+  for (int i = 0; i < ops->n_members; ++i) {
+    f(reinterpret_cast<Form_pg_amop>(GETSTRUCT(&ops->members[i]->tuple)), NameStr(form->opcname));
+  }
+  ReleaseCatCacheList(ops);
+  ReleaseSysCache(opclass);
+}
+
+}  // namespace
+
+bool opclass_orders(Oid opclass_oid) {
+  bool orders = false;
+  for_each_operator(opclass_oid, [&](Form_pg_amop op, const char*) { orders |= op->amoppurpose == AMOP_ORDER; });
+  return orders;
+}
+
+bool validate_search_opclass(Oid opclass_oid, const char* am, int max_strategy) {
+  bool ok = true;
+  for_each_operator(opclass_oid, [&](Form_pg_amop op, const char* name) {
+    if (op->amoppurpose != AMOP_SEARCH || op->amopstrategy < 1 || op->amopstrategy > max_strategy ||
+        get_op_rettype(op->amopopr) != BOOLOID) {
+      ereport(INFO, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+                     errmsg("%s operator class \"%s\" has an operator that is not a boolean search "
+                            "operator of strategy 1 to %d", am, name, max_strategy)));
+      ok = false;
+    }
+  });
+  HeapTuple opclass = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclass_oid));
+  if (!HeapTupleIsValid(opclass)) elog(ERROR, "cache lookup failed for operator class %u", opclass_oid);
+  auto* form = reinterpret_cast<Form_pg_opclass>(GETSTRUCT(opclass));
+  CatCList* procs = SearchSysCacheList1(AMPROCNUM, ObjectIdGetDatum(form->opcfamily));
+  if (procs->n_members > 0) {
+    ereport(INFO, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+                   errmsg("%s operator class \"%s\" has support functions, which filter columns do not use", am,
+                          NameStr(form->opcname))));
+    ok = false;
+  }
+  ReleaseCatCacheList(procs);
+  ReleaseSysCache(opclass);
+  return ok;
+}
+
 }  // namespace vecsim::pg

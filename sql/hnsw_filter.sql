@@ -1,0 +1,118 @@
+-- Filter columns in hnsw indexes (docs/hnsw_filtering.md): the key
+-- columns after the vector hold scalar attributes, conditions on them
+-- become index keys (EXPLAIN's Index Cond), and a scan hands out only
+-- rows that pass them, as many as the LIMIT asks when that many pass.
+-- Answers are compared with an exact scan; thresholds, not values, as
+-- levels are drawn at random (filtered recall scored 1.0 in the runs
+-- this test was written with: a scan walks through the rows that fail,
+-- and a selective filter ends in an exact pass).
+SET client_min_messages = warning;
+
+CREATE TABLE fitems AS
+  SELECT id, v::vector(16) AS v,
+         CASE WHEN id % 17 = 0 THEN NULL ELSE id % 50 END AS cat,
+         (id % 7)::int8 AS tenant,
+         'tag' || (id % 13) AS label,
+         md5((id % 5)::text)::uuid AS u,
+         date '2024-01-01' + (id % 30) AS day,
+         timestamptz '2024-01-01 00:00+00' + (id % 100) * interval '1 hour' AS at,
+         id % 2 = 0 AS even
+    FROM clustered_rows(3000, 16, 0.5);
+CREATE TABLE fqueries AS SELECT id, v::vector(16) AS q FROM clustered_rows(10, 16, 0.6);
+CREATE INDEX fitems_idx ON fitems USING hnsw (v vector_l2_ops, cat, tenant, label, u, day, at, even);
+ANALYZE fitems;
+SELECT elements, violations, unreachable, count_matches FROM vecsim_hnsw_verify('fitems_idx');
+
+-- filtered_check(cond, k): index_answers (00_setup.sql) of fitems under
+-- cond, whose plan must show index keys.
+CREATE FUNCTION filtered_check(cond text, k int DEFAULT 10, OUT recall float8, OUT full_count boolean)
+LANGUAGE sql AS $$
+  SELECT * FROM index_answers('fitems', 'v', '<->',
+                              'SELECT quote_literal(q) || ''::vector(16)'' FROM fqueries', k, cond, 'Index Cond')
+$$;
+
+-- which conditions become index keys
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM fitems WHERE cat = 3 ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM fitems WHERE tenant = 3 AND cat < 10 AND label = 'tag4'
+  ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 5;
+-- an int4 constant against the int8 column: one integer family
+EXPLAIN (COSTS OFF) SELECT id FROM fitems WHERE tenant = 3::int4 AND cat = 3::int8
+  ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 5;
+-- a boolean column is a key when compared with a parameter; PostgreSQL
+-- turns even = true into plain even, which no index but a btree takes
+SET plan_cache_mode = force_generic_plan;
+PREPARE by_even(bool) AS SELECT id FROM fitems WHERE even = $1
+  ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 5;
+EXPLAIN (COSTS OFF) EXECUTE by_even(true);
+DEALLOCATE by_even;
+RESET plan_cache_mode;
+-- stay filters: IS NULL, <>, and (PostgreSQL 15 plans no ordered scan with
+-- array keys on a column after the first) = ANY
+EXPLAIN (COSTS OFF) SELECT id FROM fitems WHERE cat IS NULL AND cat <> 4 AND tenant = ANY('{1,2}')
+  ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 5;
+RESET enable_seqscan;
+
+-- answers against an exact scan, from 50% to 0.1% of the rows
+SELECT cond, recall >= 0.95 AS recall_ok, full_count FROM (VALUES
+    ('tenant < 4'), ('tenant = 3'), ('tenant = 3 AND even'), ('cat = 7'), ('cat BETWEEN 10 AND 14'), ('label = ''tag5'''),
+    ('u = md5(''2'')::uuid AND NOT even'), ('day >= ''2024-01-28'''), ('at < ''2024-01-01 05:00+00'''),
+    ('cat = 7 AND tenant = 3'), ('cat = 7 AND tenant = 3 AND label = ''tag0''')
+  ) c(cond), LATERAL filtered_check(cond);
+-- a LIMIT beyond ef_search still gets every row that passes
+SELECT cond, recall >= 0.95 AS recall_ok, full_count FROM (VALUES ('cat = 7'), ('tenant = 3 AND even'))
+  c(cond), LATERAL filtered_check(cond, 100);
+-- a comparison with NULL holds for no row
+SET enable_seqscan = off;
+SELECT count(*) AS null_key_rows FROM (SELECT id FROM fitems WHERE cat = NULL::int
+  ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 5) s;
+RESET enable_seqscan;
+-- relaxed and strict iterative scans apply the keys too
+SET hnsw.iterative_scan = relaxed_order;
+SELECT cond, recall >= 0.95 AS recall_ok, full_count FROM (VALUES ('cat = 7'), ('tenant = 3 AND even'))
+  c(cond), LATERAL filtered_check(cond, 30);
+SET hnsw.iterative_scan = strict_order;
+SELECT cond, recall >= 0.90 AS recall_ok, full_count FROM (VALUES ('cat = 7'), ('tenant = 3 AND even'))
+  c(cond), LATERAL filtered_check(cond, 30);
+RESET hnsw.iterative_scan;
+
+-- inserted rows carry their attributes; updates move rows between values;
+-- deletes and VACUUM keep the answers exact
+INSERT INTO fitems SELECT id + 3000, v::vector(16), id % 50, id % 7, 'tag' || (id % 13), md5((id % 5)::text)::uuid,
+       date '2024-01-01' + (id % 30), timestamptz '2024-01-01 00:00+00', id % 2 = 0
+  FROM clustered_rows(1000, 16, 0.7);
+UPDATE fitems SET cat = 49 WHERE id % 10 = 1;
+SELECT elements, violations, unreachable, count_matches FROM vecsim_hnsw_verify('fitems_idx');
+SELECT cond, recall >= 0.95 AS recall_ok, full_count FROM (VALUES ('cat = 7'), ('cat = 49'), ('tenant = 3 AND even'))
+  c(cond), LATERAL filtered_check(cond);
+DELETE FROM fitems WHERE id % 3 = 0;
+VACUUM fitems;
+SELECT violations, unreachable, count_matches FROM vecsim_hnsw_verify('fitems_idx');
+SELECT cond, recall >= 0.95 AS recall_ok, full_count FROM (VALUES ('cat = 7'), ('cat = 49'), ('tenant = 3 AND even'))
+  c(cond), LATERAL filtered_check(cond);
+
+-- rows of equal value share an element only with equal attributes: at
+-- ef_search 1, the ten rows of one element all pass the key
+CREATE TABLE ftwins (id serial, v vector(3), c int);
+INSERT INTO ftwins (v, c) SELECT '[1,1,1]', i % 2 FROM generate_series(1, 40) i;
+CREATE INDEX ON ftwins USING hnsw (v vector_l2_ops, c);
+SET enable_seqscan = off;
+SET hnsw.ef_search = 1;
+SELECT count(*) AS rows, count(*) FILTER (WHERE c = 1) AS passing
+  FROM (SELECT c FROM ftwins WHERE c = 1 ORDER BY v <-> '[1,1,1]' LIMIT 10) s;
+RESET hnsw.ef_search;
+RESET enable_seqscan;
+
+-- the planner: a LIMIT the keys let the index fill keeps the index
+SET hnsw.ef_search = 40;
+EXPLAIN (COSTS OFF) SELECT id FROM fitems WHERE cat = 7 ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 20;
+
+-- what an hnsw index cannot have
+CREATE TABLE fbad (v vector(3), w vector(3), f float8, c int, t text COLLATE "C");
+SELECT try_statement('CREATE INDEX ON fbad USING hnsw (v vector_l2_ops, f)');
+SELECT try_statement('CREATE INDEX ON fbad USING hnsw (v vector_l2_ops, w vector_l2_ops)');
+SELECT try_statement('CREATE INDEX ON fbad USING hnsw (c, v vector_l2_ops)');
+SELECT try_statement('CREATE INDEX ON fbad USING hnsw (v vector_l2_ops, t)');
+SELECT try_statement('CREATE INDEX ON fbad USING hnsw (v vector_l2_ops, c) INCLUDE (f)');
+DROP TABLE fbad, ftwins, fitems, fqueries;
+DROP FUNCTION filtered_check(text, int);

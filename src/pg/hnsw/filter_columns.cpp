@@ -1,0 +1,202 @@
+// src/pg/hnsw/filter_columns.cpp
+// Filter columns of an hnsw index (hnsw/filter_columns.h).
+#include "hnsw/filter_columns.h"
+
+#include <algorithm>
+
+#include "bridge/pg_call.h"
+#include "util/no_throw.h"
+
+#include "pg.h"
+
+extern "C" {
+#include "access/stratnum.h"
+#include "common/hashfn.h"
+#include "utils/date.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+}
+
+namespace vecsim::pg {
+namespace {
+
+using core::AttrKey;
+using core::AttrKind;
+using core::AttrOp;
+
+bool is_ordered8_type(Oid type) {
+  switch (type) {
+    case INT2OID:
+    case INT4OID:
+    case INT8OID:
+    case DATEOID:
+    case TIMESTAMPOID:
+    case TIMESTAMPTZOID:
+    case BOOLOID:
+      return true;
+  }
+  return false;
+}
+
+// The key a datum of type becomes (a text one: the hash of its bytes).
+AttrKey key_of(Oid type, Datum d) {
+  switch (type) {
+    case INT2OID:
+      return core::int_key(DatumGetInt16(d));
+    case INT4OID:
+      return core::int_key(DatumGetInt32(d));
+    case INT8OID:
+      return core::int_key(DatumGetInt64(d));
+    case DATEOID:
+      return core::int_key(DatumGetDateADT(d));
+    case TIMESTAMPOID:
+    case TIMESTAMPTZOID:
+      return core::int_key(DatumGetTimestamp(d));
+    case BOOLOID:
+      return core::int_key(DatumGetBool(d) ? 1 : 0);
+    case UUIDOID: {
+      const pg_uuid_t* u = DatumGetUUIDP(d);
+      return AttrKey{core::load_be64(u->data), core::load_be64(u->data + 8)};
+    }
+    case TEXTOID:
+    case VARCHAROID: {
+      const text* t = DatumGetTextPP(d);
+      return AttrKey{hash_bytes_extended(reinterpret_cast<const unsigned char*>(VARDATA_ANY(t)),
+                                         static_cast<int>(VARSIZE_ANY_EXHDR(t)), 0),
+                     0};
+    }
+  }
+  elog(ERROR, "hnsw filter key of unexpected type %u", type);
+  pg_unreachable();
+}
+
+AttrOp op_of(StrategyNumber strategy) {
+  switch (strategy) {
+    case BTLessStrategyNumber:
+      return AttrOp::kLess;
+    case BTLessEqualStrategyNumber:
+      return AttrOp::kLessEqual;
+    case BTEqualStrategyNumber:
+      return AttrOp::kEqual;
+    case BTGreaterEqualStrategyNumber:
+      return AttrOp::kGreaterEqual;
+    case BTGreaterStrategyNumber:
+      return AttrOp::kGreater;
+  }
+  elog(ERROR, "hnsw filter key of unexpected strategy %d", strategy);
+  pg_unreachable();
+}
+
+// Runs a change of core's filter (which allocates) as PostgreSQL code
+// must: an exception becomes an error raised here.
+template <class F>
+void change_filter(F&& f) {
+  raise_pending_or(core::no_throw([&] {
+    f();
+    return core::Status::ok();
+  }));
+}
+
+// key <op> ANY(array): the set of its non-null elements for =; for an
+// order, the one element that decides (< and <= the largest, > and >=
+// the smallest). No element: nothing passes.
+void add_array_key(int column, AttrOp op, ArrayType* array, core::HnswAttrFilter* filter) {
+  const Oid type = ARR_ELEMTYPE(array);
+  int16 len;
+  bool byval;
+  char align;
+  get_typlenbyvalalign(type, &len, &byval, &align);
+  Datum* elems;
+  bool* nulls;
+  int n;
+  deconstruct_array(array, type, len, byval, align, &elems, &nulls, &n);
+  auto* keys = static_cast<AttrKey*>(palloc(sizeof(AttrKey) * static_cast<std::size_t>(n + 1)));
+  std::size_t count = 0;
+  for (int i = 0; i < n; ++i) {
+    if (!nulls[i]) keys[count++] = key_of(type, elems[i]);
+  }
+  if (count == 0) {
+    filter->set_never();
+  } else if (op == AttrOp::kEqual) {
+    change_filter([&] { filter->add_any_of(column, keys, count); });
+  } else if (op == AttrOp::kLess || op == AttrOp::kLessEqual) {
+    const AttrKey key = *std::max_element(keys, keys + count);
+    change_filter([&] { filter->add_compare(column, op, key); });
+  } else {
+    const AttrKey key = *std::min_element(keys, keys + count);
+    change_filter([&] { filter->add_compare(column, op, key); });
+  }
+  pfree(keys);
+}
+
+}  // namespace
+
+core::HnswAttrSchema hnsw_attr_schema(Relation index) {
+  core::HnswAttrSchema schema;
+  const int columns = IndexRelationGetNumberOfKeyAttributes(index);
+  for (int i = 1; i < columns; ++i) {
+    const Oid type = index->rd_opcintype[i];
+    if (is_ordered8_type(type)) {
+      schema.add(AttrKind::kOrdered8);
+    } else if (type == UUIDOID) {
+      schema.add(AttrKind::kOrdered16);
+    } else if (type == TEXTOID) {
+      const Oid collation = index->rd_indcollation[i];
+      if (OidIsValid(collation) && !get_collation_isdeterministic(collation)) {
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("hnsw filter column %d uses a nondeterministic collation", i + 1),
+                        errhint("Index the column with a deterministic collation, such as \"C\".")));
+      }
+      schema.add(AttrKind::kHash8);
+    } else {
+      ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                      errmsg("column %d of hnsw index \"%s\" cannot be a filter column", i + 1,
+                             RelationGetRelationName(index)),
+                      errdetail("Only the first column of an hnsw index is a vector; filter columns are of "
+                                "types int2, int4, int8, bool, date, timestamp, timestamptz, uuid and text.")));
+    }
+  }
+  return schema;
+}
+
+void encode_hnsw_attrs(const core::HnswAttrSchema& schema, Relation index, const Datum* values,
+                       const bool* isnull, unsigned char* block) {
+  bool nulls[core::kMaxAttrColumns];
+  AttrKey keys[core::kMaxAttrColumns];
+  for (int i = 0; i < schema.count(); ++i) {
+    nulls[i] = isnull[i + 1];
+    if (!nulls[i]) keys[i] = key_of(index->rd_opcintype[i + 1], values[i + 1]);
+  }
+  schema.encode(nulls, keys, block);
+}
+
+void compile_hnsw_filter(const core::HnswAttrSchema& schema, IndexScanDesc scan, core::HnswAttrFilter* filter,
+                         bool* recheck) {
+  change_filter([&] { filter->clear(); });
+  *recheck = false;
+  for (int k = 0; k < scan->numberOfKeys; ++k) {
+    const ScanKey key = &scan->keyData[k];
+    const int column = key->sk_attno - 2;
+    if (column < 0 || column >= schema.count()) {
+      elog(ERROR, "hnsw scan key on column %d, which is not a filter column", key->sk_attno);
+    }
+    if (key->sk_flags & SK_ISNULL) {  // a comparison with NULL holds for no row
+      filter->set_never();
+      continue;
+    }
+    const AttrOp op = op_of(key->sk_strategy);
+    if (schema.kind(column) == AttrKind::kHash8) {
+      if (op != AttrOp::kEqual) elog(ERROR, "hnsw text filter key of strategy %d", key->sk_strategy);
+      *recheck = true;
+    }
+    if (key->sk_flags & SK_SEARCHARRAY) {
+      add_array_key(column, op, DatumGetArrayTypeP(key->sk_argument), filter);
+      continue;
+    }
+    const Oid type = OidIsValid(key->sk_subtype) ? key->sk_subtype : scan->indexRelation->rd_opcintype[key->sk_attno - 1];
+    const AttrKey operand = key_of(type, key->sk_argument);
+    change_filter([&] { filter->add_compare(column, op, operand); });
+  }
+}
+
+}  // namespace vecsim::pg

@@ -1,0 +1,46 @@
+// src/pg/hnsw/filter_columns.h
+// Filter columns of an hnsw index (docs/hnsw_filtering.md): the key
+// columns after the vector. What each column's type becomes in the
+// attribute block (core's storage/hnsw_attrs.h), a row's block from its
+// datums, and a scan's keys as core's filter.
+//
+// TYPES
+//   int2, int4, int8, date, timestamp, timestamptz and bool: an ordered
+//   8-byte key (the integers compare across their widths: one operator
+//   family); uuid: an ordered 16-byte key (its bytes); text (and varchar)
+//   under a deterministic collation: an 8-byte hash, equality only, so a
+//   scan with a key on it asks the executor to recheck.
+//
+// INVARIANTS
+//   PG zone. A column of any other type, a vector column after the first,
+//   or text under a nondeterministic collation is refused when the index
+//   is built (0A000), so every index these functions meet has a schema.
+#pragma once
+
+#include "storage/hnsw_attrs.h"
+
+#include "pg.h"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "utils/rel.h"
+}
+
+namespace vecsim::pg {
+
+// The schema of index's filter columns (count 0: none); 0A000 for a column
+// vecsim cannot filter on.
+core::HnswAttrSchema hnsw_attr_schema(Relation index);
+
+// The attribute block of a row (values and isnull of every key column,
+// the vector first) into block (schema.block_bytes() bytes).
+void encode_hnsw_attrs(const core::HnswAttrSchema& schema, Relation index, const Datum* values,
+                       const bool* isnull, unsigned char* block);
+
+// The scan's keys (scan->keyData, all on filter columns) as a filter;
+// *recheck when one of them is answered by a hash.
+void compile_hnsw_filter(const core::HnswAttrSchema& schema, IndexScanDesc scan, core::HnswAttrFilter* filter,
+                         bool* recheck);
+
+}  // namespace vecsim::pg

@@ -1,0 +1,267 @@
+// test/unit/hnsw_filter_test.cpp
+// Filter columns (storage/hnsw_attrs.h, graph/filtered_pool.h and the
+// filtered scans of graph/hnsw_page_scan.h): keys order as the values
+// they encode, a filter holds exactly where its conditions do (NULLs
+// never), the descriptor round-trips; and over an index on pages, built
+// and grown by inserts, a filtered scan hands out exactly the passing rows
+// nearest first, at every selectivity from 50% to a single row, whether
+// its walk fills ef results or gives up for the exact pass.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <set>
+#include <vector>
+
+#include "../support/clustered_data.h"
+#include "../support/hnsw_page_helpers.h"
+#include "graph/dense_space.h"
+#include "graph/filtered_pool.h"
+#include "graph/hnsw_builder.h"
+#include "graph/hnsw_page_graph.h"
+#include "graph/hnsw_verify.h"
+#include "kernels/kernel_table.h"
+#include "storage/hnsw_attrs.h"
+#include "storage/mem_page_store.h"
+
+namespace vecsim::core {
+namespace {
+
+TEST(HnswAttrsTest, KeysOrderAsTheirValues) {
+  const std::int64_t values[] = {INT64_MIN, -5, -1, 0, 1, 7, INT64_MAX};
+  for (std::int64_t a : values) {
+    for (std::int64_t b : values) {
+      EXPECT_EQ(int_key(a) < int_key(b), a < b) << a << " " << b;
+    }
+  }
+}
+
+TEST(HnswAttrsTest, FilterHoldsWhereItsConditionsDo) {
+  HnswAttrSchema schema;
+  schema.add(AttrKind::kOrdered8);
+  schema.add(AttrKind::kOrdered16);
+  schema.add(AttrKind::kHash8);
+  EXPECT_EQ(schema.block_bytes(), 4u + 8 + 16 + 8);
+  std::vector<unsigned char> block(schema.block_bytes());
+  auto row = [&](std::int64_t c, AttrKey uuid, std::uint64_t hash, bool c_null) {
+    const bool nulls[] = {c_null, false, false};
+    const AttrKey keys[] = {int_key(c), uuid, AttrKey{hash, 0}};
+    schema.encode(nulls, keys, block.data());
+    return block.data();
+  };
+  HnswAttrFilter f;
+  EXPECT_TRUE(f.empty());
+  EXPECT_TRUE(f.passes(schema, row(1, {}, 0, true)));
+  f.add_compare(0, AttrOp::kGreaterEqual, int_key(-3));
+  f.add_compare(0, AttrOp::kLess, int_key(10));
+  EXPECT_TRUE(f.passes(schema, row(-3, {}, 0, false)));
+  EXPECT_TRUE(f.passes(schema, row(9, {}, 0, false)));
+  EXPECT_FALSE(f.passes(schema, row(10, {}, 0, false)));
+  EXPECT_FALSE(f.passes(schema, row(-4, {}, 0, false)));
+  EXPECT_FALSE(f.passes(schema, row(0, {}, 0, true)));  // NULL passes no key
+  f.add_compare(1, AttrOp::kGreater, AttrKey{5, 9});
+  EXPECT_TRUE(f.passes(schema, row(0, AttrKey{5, 10}, 0, false)));
+  EXPECT_TRUE(f.passes(schema, row(0, AttrKey{6, 0}, 0, false)));
+  EXPECT_FALSE(f.passes(schema, row(0, AttrKey{5, 9}, 0, false)));
+  const AttrKey set[] = {AttrKey{42, 0}, AttrKey{7, 0}, AttrKey{42, 0}};
+  f.add_any_of(2, set, 3);
+  EXPECT_TRUE(f.passes(schema, row(0, AttrKey{6, 0}, 7, false)));
+  EXPECT_TRUE(f.passes(schema, row(0, AttrKey{6, 0}, 42, false)));
+  EXPECT_FALSE(f.passes(schema, row(0, AttrKey{6, 0}, 8, false)));
+  HnswAttrFilter never;
+  never.add_any_of(0, set, 0);
+  EXPECT_TRUE(never.never());
+  EXPECT_FALSE(never.empty());
+  EXPECT_FALSE(never.passes(schema, row(0, {}, 0, false)));
+}
+
+TEST(HnswAttrsTest, DescriptorRoundTrips) {
+  HnswAttrSchema schema;
+  schema.add(AttrKind::kHash8);
+  schema.add(AttrKind::kOrdered16);
+  const std::vector<unsigned char> item = schema.descriptor();
+  ASSERT_TRUE(HnswAttrSchema::is_descriptor(item.data(), item.size()));
+  HnswAttrSchema back;
+  ASSERT_TRUE(back.decode(item.data(), item.size()));
+  EXPECT_TRUE(back == schema);
+  EXPECT_EQ(back.block_bytes(), schema.block_bytes());
+  std::vector<unsigned char> bad = item;
+  bad.back() = 9;  // no such kind
+  EXPECT_FALSE(back.decode(bad.data(), bad.size()));
+  EXPECT_FALSE(back.decode(item.data(), item.size() - 1));
+}
+
+TEST(FilteredPoolTest, KeepsTheNearestPassingAndExpandsThroughFailing) {
+  FilteredPool pool;
+  pool.reset(2);
+  Candidate evicted;
+  EXPECT_FALSE(pool.add(Candidate{1.0f, 1}, false, false, &evicted));
+  EXPECT_FALSE(pool.add(Candidate{3.0f, 2}, true, false, &evicted));
+  EXPECT_FALSE(pool.add(Candidate{4.0f, 3}, true, false, &evicted));
+  EXPECT_TRUE(pool.full());
+  EXPECT_FALSE(pool.admits(Candidate{5.0f, 4}));
+  EXPECT_TRUE(pool.admits(Candidate{2.0f, 5}));
+  ASSERT_TRUE(pool.add(Candidate{2.0f, 5}, true, true, &evicted));  // expanded: results only
+  EXPECT_EQ(evicted.node, 3u);
+  Candidate c;
+  ASSERT_TRUE(pool.next(&c));
+  EXPECT_EQ(c.node, 1u);  // the failing one is expanded first: it is nearest
+  ASSERT_TRUE(pool.next(&c));
+  EXPECT_EQ(c.node, 2u);  // the farthest result is expanded too
+  EXPECT_FALSE(pool.next(&c));  // 3 is farther than the farthest result
+  std::vector<Candidate> left;
+  pool.drain_frontier([&](const Candidate& f) { left.push_back(f); });
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].node, 3u);
+  std::vector<Candidate> results;
+  pool.sorted_results(&results);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].node, 5u);
+  EXPECT_EQ(results[1].node, 2u);
+}
+
+constexpr int kD = 8;
+constexpr int kRows = 3000;
+constexpr int kBuilt = 2000;  // the rest are inserted on pages
+using Index = HnswPageGraph<MemPageStore>;
+
+// An index whose rows have one filter column, the row number mod 1000,
+// NULL for every 97th row.
+class HnswFilteredScanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testdata::ClusteredModel model(kD, 20, 11);
+    rows_ = model.sample_rows(kRows, 1);
+    queries_ = model.sample_rows(5, 2);
+    schema_.add(AttrKind::kOrdered8);
+    DenseBuilder builder = dense_builder(&store_, kD, HnswParams{8, 32, 5});
+    builder.set_attrs(schema_);
+    for (int r = 0; r < kBuilt; ++r) ASSERT_TRUE(builder.add(value(r), attrs(r), tid_block(r), tid_offset(r)).is_ok());
+    ASSERT_TRUE(builder.finish().is_ok());
+    index_ = std::make_unique<Index>(&store_, l2_metric(), 3);
+    ASSERT_TRUE(index_->open().is_ok());
+    for (int r = kBuilt; r < kRows; ++r) {
+      HnswRef ref;
+      ASSERT_TRUE(index_->insert(value(r), attrs(r), tid_block(r), tid_offset(r), &ref).is_ok());
+    }
+    const HnswVerifyReport report = verify(&store_);
+    EXPECT_EQ(report.violations, 0u) << report.first;
+    EXPECT_EQ(report.unreachable, 0u);
+  }
+
+  ValueRef value(int r) const {
+    return ValueRef{reinterpret_cast<const unsigned char*>(&rows_[static_cast<std::size_t>(r) * kD]), sizeof(float) * kD};
+  }
+  static std::int64_t column(int r) { return r % 1000; }
+  static bool is_null(int r) { return r % 97 == 0; }
+  ValueRef attrs(int r) {
+    block_.resize(schema_.block_bytes());
+    const bool nulls[] = {is_null(r)};
+    const AttrKey keys[] = {int_key(column(r))};
+    schema_.encode(nulls, keys, block_.data());
+    return ValueRef{block_.data(), block_.size()};
+  }
+  static std::uint32_t tid_block(int r) { return static_cast<std::uint32_t>(r / 100 + 1); }
+  static std::uint16_t tid_offset(int r) { return static_cast<std::uint16_t>(r % 100 + 1); }
+  static int row_of(const HnswHit& h) { return static_cast<int>((h.heap_block - 1) * 100 + h.heap_offset - 1); }
+
+  // The scan's rows for query q under filter f.
+  std::vector<int> scan(int q, const HnswAttrFilter& f, Index::ScanOrder order, int ef, std::size_t max_rows) {
+    const ValueRef query{reinterpret_cast<const unsigned char*>(&queries_[static_cast<std::size_t>(q) * kD]),
+                         sizeof(float) * kD};
+    EXPECT_TRUE(index_->begin_scan(query, ef, order, Index::ScanLimits{20000, std::size_t{64} << 20}, &f).is_ok());
+    std::vector<int> out;
+    HnswHit hit;
+    bool found = true;
+    while (out.size() < max_rows) {
+      EXPECT_TRUE(index_->next(&hit, &found).is_ok());
+      if (!found) break;
+      out.push_back(row_of(hit));
+    }
+    return out;
+  }
+
+  // The rows passing `passes`, nearest to query q first.
+  std::vector<int> exact(int q, bool (*passes)(int)) const {
+    std::vector<std::pair<float, int>> all;
+    for (int r = 0; r < kRows; ++r) {
+      if (passes(r)) {
+        all.emplace_back(kernels().f32.l2sq(&rows_[static_cast<std::size_t>(r) * kD],
+                                            &queries_[static_cast<std::size_t>(q) * kD], kD),
+                         r);
+      }
+    }
+    std::sort(all.begin(), all.end());
+    std::vector<int> out;
+    for (const auto& p : all) out.push_back(p.second);
+    return out;
+  }
+
+  MemPageStore store_;
+  std::vector<float> rows_, queries_;
+  HnswAttrSchema schema_;
+  std::vector<unsigned char> block_;
+  std::unique_ptr<Index> index_;
+};
+
+// At 50%, 5%, 0.5% and 1 row in 3,000: every row handed out passes, none
+// twice, a LIMIT 10 gets 10 rows (or all there are), nearly all of the
+// exact 10 nearest (all of them where the exact pass answers).
+TEST_F(HnswFilteredScanTest, HandsOutThePassingRowsNearestFirst) {
+  struct Case {
+    AttrOp op;
+    std::int64_t operand;
+    bool (*passes)(int);
+  };
+  const Case cases[] = {
+      {AttrOp::kLess, 500, [](int r) { return !is_null(r) && column(r) < 500; }},
+      {AttrOp::kGreaterEqual, 950, [](int r) { return !is_null(r) && column(r) >= 950; }},
+      {AttrOp::kGreater, 994, [](int r) { return !is_null(r) && column(r) > 994; }},
+      {AttrOp::kEqual, 123, [](int r) { return !is_null(r) && column(r) == 123; }},
+  };
+  for (const Case& c : cases) {
+    HnswAttrFilter f;
+    f.add_compare(0, c.op, int_key(c.operand));
+    for (int q = 0; q < 5; ++q) {
+      const std::vector<int> want = exact(q, c.passes);
+      for (Index::ScanOrder order : {Index::ScanOrder::kOff, Index::ScanOrder::kRelaxed}) {
+        const std::vector<int> got = scan(q, f, order, 40, 10);
+        ASSERT_EQ(got.size(), std::min<std::size_t>(10, want.size()));
+        std::set<int> distinct(got.begin(), got.end());
+        EXPECT_EQ(distinct.size(), got.size());
+        for (int r : got) EXPECT_TRUE(c.passes(r)) << r;
+        const std::set<int> top(want.begin(), want.begin() + static_cast<std::ptrdiff_t>(got.size()));
+        int hits = 0;
+        for (int r : got) hits += static_cast<int>(top.count(r));
+        EXPECT_GE(hits, static_cast<int>(got.size()) - 1) << "op " << static_cast<int>(c.op) << " query " << q;
+      }
+    }
+  }
+}
+
+// Without a LIMIT a filtered scan hands out every passing row once.
+TEST_F(HnswFilteredScanTest, AnUnlimitedScanReturnsEveryPassingRow) {
+  HnswAttrFilter f;
+  f.add_compare(0, AttrOp::kLess, int_key(100));
+  const auto passes = [](int r) { return !is_null(r) && column(r) < 100; };
+  const std::vector<int> want = exact(0, passes);
+  for (int ef : {1, 10, 40}) {
+    std::vector<int> got = scan(0, f, Index::ScanOrder::kRelaxed, ef, kRows + 1);
+    std::sort(got.begin(), got.end());
+    std::vector<int> sorted_want = want;
+    std::sort(sorted_want.begin(), sorted_want.end());
+    EXPECT_EQ(got, sorted_want) << "ef " << ef;
+  }
+}
+
+TEST_F(HnswFilteredScanTest, AFilterNothingPassesEndsAtOnce) {
+  HnswAttrFilter f;
+  f.set_never();
+  EXPECT_TRUE(scan(0, f, Index::ScanOrder::kOff, 40, 10).empty());
+  HnswAttrFilter none;
+  none.add_compare(0, AttrOp::kGreater, int_key(5000));
+  EXPECT_TRUE(scan(0, none, Index::ScanOrder::kRelaxed, 40, 10).empty());
+}
+
+}  // namespace
+}  // namespace vecsim::core
