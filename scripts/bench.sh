@@ -3,10 +3,12 @@
 # they need (apt, as root), builds and installs vecsim, starts a throwaway
 # cluster, and runs the hnsw benchmark (bench/ann_bench.py, against hnswlib
 # in the same run) or the ivfflat one (bench/ivf_bench.py, against FAISS's
-# IndexIVFFlat), or insert latency beside VACUUM (bench/vacuum_bench.py).
+# IndexIVFFlat), or insert latency beside VACUUM (bench/vacuum_bench.py),
+# or filtered queries (bench/filter_bench.py: filter columns in hnsw against
+# an iterative scan and a btree plus exact sort).
 # The plot is written to build/ann_bench.png or build/ivf_bench.png.
 #
-#   scripts/bench.sh [hnsw|ivfflat|vacuum] [options, e.g. --rows 20000 --datasets l2]
+#   scripts/bench.sh [hnsw|ivfflat|vacuum|filter] [options, e.g. --rows 20000 --datasets l2]
 source "$(dirname "$0")/lib.sh"
 
 APT_PACKAGES+=(python3-numpy python3-hnswlib python3-faiss python3-matplotlib)
@@ -15,6 +17,7 @@ case "${1:-}" in
   hnsw) shift ;;
   ivfflat) BENCH=ivf_bench.py; shift ;;
   vacuum) BENCH=vacuum_bench.py; shift ;;
+  filter) BENCH=filter_bench.py; shift ;;
 esac
 ensure_packages
 build_and_install

@@ -103,9 +103,23 @@ SELECT count(*) AS rows, count(*) FILTER (WHERE c = 1) AS passing
 RESET hnsw.ef_search;
 RESET enable_seqscan;
 
--- the planner: a LIMIT the keys let the index fill keeps the index
+-- the planner: keys the index applies itself never price it out (an
+-- index without keys that could not fill this LIMIT would cost over
+-- disable_cost, 1e10); on this small table a sequential scan and a sort
+-- cost less, and the planner takes them
 SET hnsw.ef_search = 40;
+CREATE FUNCTION plan_cost(query text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+  EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+  RETURN (plan -> 0 -> 'Plan' ->> 'Total Cost')::float8;
+END $$;
+SET enable_seqscan = off;
+SELECT plan_cost('SELECT id FROM fitems WHERE cat = 7 ORDER BY v <-> ''[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]'' LIMIT 20')
+  < 1e9 AS keyed_index_not_priced_out;
+RESET enable_seqscan;
 EXPLAIN (COSTS OFF) SELECT id FROM fitems WHERE cat = 7 ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 20;
+DROP FUNCTION plan_cost(text);
 
 -- what an hnsw index cannot have
 CREATE TABLE fbad (v vector(3), w vector(3), f float8, c int, t text COLLATE "C");

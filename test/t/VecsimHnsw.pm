@@ -1,5 +1,6 @@
 # test/t/VecsimHnsw.pm
-# What the hnsw TAP tests share: the check that an index scan able to
+# What the hnsw TAP tests share: pgbench in the background, the check that
+# an index scan able to
 # reach every element (an iterative scan with no budget) returns exactly
 # the rows of the table, that check with the verifier's, and a crash in
 # the middle of a vacuum beside inserts, with the checks after it and
@@ -12,7 +13,17 @@ use IPC::Run;
 use Test::More;
 use Time::HiRes qw(usleep);
 
-our @EXPORT = qw(index_returns_every_row index_is_whole crash_during_vacuum);
+our @EXPORT = qw(index_returns_every_row index_is_whole crash_during_vacuum start_pgbench);
+
+# pgbench running $script on $node from $clients clients for $seconds, in
+# the background (its output into the scalars $out and $err refer to);
+# ->finish waits for it.
+sub start_pgbench {
+  my ($node, $clients, $seconds, $script, $out, $err) = @_;
+  return IPC::Run::start(
+    ['pgbench', '-n', '-c', $clients, '-j', '2', '-T', $seconds, '-f', $script, $node->connstr('postgres')],
+    '>', $out, '2>', $err);
+}
 
 # On $node, table `items` (id, v vector($dims)) with an hnsw index on v:
 # passes when the index returns each of the table's rows once; returns

@@ -166,10 +166,12 @@ class HnswFilteredScanTest : public ::testing::Test {
   static int row_of(const HnswHit& h) { return static_cast<int>((h.heap_block - 1) * 100 + h.heap_offset - 1); }
 
   // The scan's rows for query q under filter f.
-  std::vector<int> scan(int q, const HnswAttrFilter& f, Index::ScanOrder order, int ef, std::size_t max_rows) {
+  // (The distances handed out go to *distances, if given.)
+  std::vector<int> scan(int q, const HnswAttrFilter& f, Index::ScanOrder order, int ef, std::size_t max_rows,
+                        std::size_t max_bytes = std::size_t{64} << 20, std::vector<float>* distances = nullptr) {
     const ValueRef query{reinterpret_cast<const unsigned char*>(&queries_[static_cast<std::size_t>(q) * kD]),
                          sizeof(float) * kD};
-    EXPECT_TRUE(index_->begin_scan(query, ef, order, Index::ScanLimits{20000, std::size_t{64} << 20}, &f).is_ok());
+    EXPECT_TRUE(index_->begin_scan(query, ef, order, Index::ScanLimits{20000, max_bytes}, &f).is_ok());
     std::vector<int> out;
     HnswHit hit;
     bool found = true;
@@ -177,6 +179,7 @@ class HnswFilteredScanTest : public ::testing::Test {
       EXPECT_TRUE(index_->next(&hit, &found).is_ok());
       if (!found) break;
       out.push_back(row_of(hit));
+      if (distances) distances->push_back(hit.distance);
     }
     return out;
   }
@@ -251,6 +254,24 @@ TEST_F(HnswFilteredScanTest, AnUnlimitedScanReturnsEveryPassingRow) {
     std::vector<int> sorted_want = want;
     std::sort(sorted_want.begin(), sorted_want.end());
     EXPECT_EQ(got, sorted_want) << "ef " << ef;
+  }
+}
+
+// A memory budget too small for the walk: the exact pass hands out every
+// passing row once, in parts of what the budget holds, nearest first.
+TEST_F(HnswFilteredScanTest, TheExactPassComesInPartsWithinTheBudget) {
+  HnswAttrFilter f;
+  f.add_compare(0, AttrOp::kLess, int_key(300));
+  const auto passes = [](int r) { return !is_null(r) && column(r) < 300; };
+  std::vector<int> want = exact(1, passes);
+  ASSERT_GT(want.size(), 800u);
+  for (Index::ScanOrder order : {Index::ScanOrder::kOff, Index::ScanOrder::kStrict}) {
+    std::vector<float> distances;
+    std::vector<int> got = scan(1, f, order, 10, kRows + 1, 4096, &distances);
+    EXPECT_TRUE(std::is_sorted(distances.begin(), distances.end()));
+    std::sort(got.begin(), got.end());
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(got, want);
   }
 }
 

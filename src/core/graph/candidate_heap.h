@@ -53,6 +53,7 @@ class CandidateQueue {
  public:
   bool empty() const { return items_.empty(); }
   std::size_t size() const { return items_.size(); }
+  std::size_t capacity() const { return items_.capacity(); }
   void clear() { items_.clear(); }
   // The nearest; only when !empty().
   const Candidate& top() const { return items_.front(); }

@@ -81,7 +81,7 @@ class FilteredPool {
   }
 
   std::size_t memory_bytes() const {
-    return results_.capacity() * sizeof(Candidate) + frontier_.size() * sizeof(Candidate);
+    return (results_.capacity() + frontier_.capacity()) * sizeof(Candidate);
   }
 
  private:

@@ -76,8 +76,8 @@ struct HnswPageContext {
       reduces_inner_product = false;
       for (std::size_t i = 1; i < count; ++i) {
         if (HnswAttrSchema::is_descriptor(items[i], sizes[i])) {
+          intact &= !has_attrs && attrs.decode(items[i], sizes[i]);
           has_attrs = true;
-          intact &= attrs.decode(items[i], sizes[i]);
         } else if (i + 1 == kHnswNormBoundItem && sizes[i] == sizeof norm_bound) {
           reduces_inner_product = true;
           std::memcpy(&norm_bound, items[i], sizeof norm_bound);
@@ -87,6 +87,7 @@ struct HnswPageContext {
       }
     }));
     if (!has_attrs) attrs = HnswAttrSchema{};
+    if (has_attrs && meta.version < kHnswAttrsVersion) intact = false;
     if (!found || !intact || meta.magic != kHnswMagic || !readable_hnsw_version(meta.version) ||
         !valid_hnsw_params(meta.m, meta.ef_construction)) {
       return Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt or of another version");

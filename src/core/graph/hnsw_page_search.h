@@ -226,11 +226,17 @@ class HnswPageSearch {
   // element the batch met and did not keep as a result goes to *dropped
   // (if given) when a later batch may need it: a passing one, or one never
   // expanded (its neighbours may pass); a failing element already expanded
-  // is done with. Stops early, *gave_up set, once more than visit_cap
-  // elements are visited (0: no cap).
-  Status expand_filtered(ValueRef query, int ef, CandidateQueue* dropped, std::size_t visit_cap, bool* gave_up) {
+  // is done with. Gives up early (*gave_up; the caller turns to
+  // exact_pass) when the search holds more than memory_cap bytes, or has
+  // visited more than visit_cap elements (0: no cap), or, past a sample
+  // of kPassSample visits, the share of them that pass says ef results
+  // would take more than visit_cap visits (kWalkPastFill).
+  Status expand_filtered(ValueRef query, int ef, CandidateQueue* dropped, std::size_t visit_cap,
+                         std::size_t memory_cap, bool* gave_up) {
     filtered_pool_.reset(static_cast<std::size_t>(ef));
     *gave_up = false;
+    const std::size_t visited_before = visited_.size();
+    std::size_t passing = 0;  // of the elements offered
     auto drop = [&](const Candidate& c) {
       if (dropped) dropped->push(c);
     };
@@ -239,6 +245,7 @@ class HnswPageSearch {
       const std::uint32_t at = visited_.value(c.node);
       const bool passes = !seen_skipped(at);
       const bool expanded = seen_[at] & kSeenExpanded;
+      passing += passes;
       if (!filtered_pool_.admits(c)) {
         if (passes || !expanded) drop(c);
         return;
@@ -269,7 +276,12 @@ class HnswPageSearch {
         VECSIM_RETURN_IF_ERROR(reader_.links(c.node, 0, &links_, nullptr));
       }
       VECSIM_RETURN_IF_ERROR(measure_fresh_links(query, 0, offer));
-      if (visit_cap > 0 && visited_.size() > visit_cap) {
+      const std::size_t visits = visited_.size() - visited_before;
+      if (memory_bytes() > memory_cap ||
+          (visit_cap > 0 && (visits > visit_cap ||
+                             (visits > kPassSample && !filtered_pool_.full() &&
+                              kWalkPastFill * ef * static_cast<double>(visits) >
+                                  static_cast<double>(visit_cap) * (passing + 1))))) {
         *gave_up = true;
         break;
       }
@@ -283,36 +295,54 @@ class HnswPageSearch {
   }
   const std::vector<Candidate>& filtered_results() const { return filtered_results_; }
 
-  // The exact answer under the filter: every live element on the index's
-  // pages that passes it, measured, into *out nearest first, each
-  // remembered in seen_ as read here (so it is handed out as read). Reads
-  // every page once, in order; measures only the elements that pass.
-  Status exact_pass(ValueRef query, std::vector<Candidate>* out) {
-    out->clear();
-    exact_spilled_.clear();
-    const std::size_t link_cache = link_cache_bytes_;
-    link_cache_bytes_ = 0;  // handed out, never expanded: no links kept
+  // The exact answer under the filter, a part at a time: the `limit`
+  // nearest live elements on the index's pages that pass it and come
+  // after `after` (null: from the nearest) in closer() order, into *out
+  // nearest first, each remembered in seen_ as read here (so it is handed
+  // out as read); *truncated when more passed than `limit`. Reads every
+  // page once, in order, measuring only the elements that pass; memory
+  // is `limit` entries, whatever the index's size.
+  Status exact_pass(ValueRef query, const Candidate* after, std::size_t limit, std::vector<Candidate>* out,
+                    bool* truncated) {
+    exact_heap_.clear();
+    *truncated = false;
+    auto keep = [&](const ExactHit& e) {
+      if (after != nullptr && !closer(*after, e.c)) return;
+      if (exact_heap_.size() == limit) {
+        *truncated = true;
+        if (!closer(e.c, exact_heap_.front().c)) return;
+        std::pop_heap(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
+        exact_heap_.pop_back();
+      }
+      exact_heap_.push_back(e);
+      std::push_heap(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
+    };
     const std::uint32_t pages = ctx_.store->page_count();
     for (std::uint32_t block = 1; block < pages; ++block) {
+      exact_spilled_.clear();
       VECSIM_RETURN_IF_ERROR(reader_.read_page_elements(
           block, [&](HnswRef r, const HnswElementHeader& h, const unsigned char* p, std::size_t) {
             if ((h.flags & kElementNotLive) || fails_filter(h, p)) return;
-            visited_.insert(r);
-            visited_.set_value(r, remember_seen(h, p, 0));
+            const ExactHit e{Candidate{0, r}, h.heap_block, h.heap_offset, h.flags};
             if (HnswElementLayout::spilled(h)) {
-              exact_spilled_.push_back(r);
+              exact_spilled_.push_back(e);  // measured once the page is released
             } else {
-              out->push_back(Candidate{ctx_.distance(query, kUserQuery, reader_.value_of(h, p)), r});
+              keep(ExactHit{Candidate{ctx_.distance(query, kUserQuery, reader_.value_of(h, p)), r}, e.heap_block,
+                            e.heap_offset, e.flags});
             }
           }));
+      for (ExactHit& e : exact_spilled_) {
+        VECSIM_RETURN_IF_ERROR(reader_.distance(query, kUserQuery, e.c.node, &e.c.distance));
+        keep(e);
+      }
     }
-    link_cache_bytes_ = link_cache;
-    for (HnswRef r : exact_spilled_) {
-      float d = 0;
-      VECSIM_RETURN_IF_ERROR(reader_.distance(query, kUserQuery, r, &d));
-      out->push_back(Candidate{d, r});
+    std::sort(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
+    out->clear();
+    for (const ExactHit& e : exact_heap_) {
+      visited_.insert(e.c.node);
+      visited_.set_value(e.c.node, remember_hit(e.heap_block, e.heap_offset, e.flags));
+      out->push_back(e.c);
     }
-    std::sort(out->begin(), out->end(), Closer{});
     return Status::ok();
   }
 
@@ -383,6 +413,11 @@ class HnswPageSearch {
   static constexpr std::uint32_t kSeenFails = 1u << 24;
   static constexpr std::uint32_t kSeenExpanded = 1u << 25;
   static constexpr std::uint32_t kSeenResult = 1u << 26;
+  // Visits before expand_filtered judges a filter's pass rate, and how
+  // many times ef / rate visits it takes a walk to fill its results and
+  // close its frontier (about 4 on 100,000 x 128 at 1% and 10%).
+  static constexpr std::size_t kPassSample = 500;
+  static constexpr double kWalkPastFill = 4.0;
 
   // Whether element (h, p) fails the filter (never, without one).
   bool fails_filter(const HnswElementHeader& h, const unsigned char* p) const {
@@ -471,6 +506,15 @@ class HnswPageSearch {
     return at;
   }
 
+  // A seen_ entry without links for an element read by exact_pass.
+  std::uint32_t remember_hit(std::uint32_t heap_block, std::uint16_t heap_offset, std::uint8_t flags) {
+    const std::uint32_t at = static_cast<std::uint32_t>(seen_.size());
+    seen_.push_back(kLinksNotCached | (static_cast<std::uint32_t>(flags & (kElementNotLive | kElementTids)) << 16));
+    seen_.push_back(heap_block);
+    seen_.push_back(heap_offset);
+    return at;
+  }
+
   HnswPageContext<Store>& ctx_;
   HnswElementReader<Store>& reader_;
   float query_norm_ = kUserQuery;
@@ -485,7 +529,17 @@ class HnswPageSearch {
   const HnswAttrFilter* filter_ = nullptr;
   FilteredPool filtered_pool_;
   std::vector<Candidate> filtered_results_;
-  std::vector<HnswRef> exact_spilled_;  // exact_pass()'s
+  // exact_pass()'s: an element that passes, with what handing it out needs
+  struct ExactHit {
+    Candidate c;
+    std::uint32_t heap_block;
+    std::uint16_t heap_offset;
+    std::uint8_t flags;
+  };
+  struct ExactFarther {  // a heap under it keeps the farthest on top
+    bool operator()(const ExactHit& a, const ExactHit& b) const { return closer(a.c, b.c); }
+  };
+  std::vector<ExactHit> exact_heap_, exact_spilled_;
   std::vector<std::uint16_t> fresh_offsets_;  // visit_page()'s scratch
   std::vector<float> fresh_distances_;        // visit_page()'s result
   // visit_page()'s spilled elements: where in its batch, and first chunk

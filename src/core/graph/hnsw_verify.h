@@ -103,7 +103,7 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
   for (std::uint16_t item = kHnswNormBoundItem; item <= meta_items; ++item) {
     VECSIM_RETURN_IF_ERROR(store->read_item(0, item, [&](const unsigned char* p, std::size_t n) {
       if (HnswAttrSchema::is_descriptor(p, n)) {
-        if (has_attrs || meta.version < 3 || !attrs.decode(p, n)) report->fail("M2 bad filter columns", make_ref(0, item));
+        if (has_attrs || meta.version < kHnswAttrsVersion || !attrs.decode(p, n)) report->fail("M2 bad filter columns", make_ref(0, item));
         has_attrs = true;
         return;
       }

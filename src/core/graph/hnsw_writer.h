@@ -278,8 +278,10 @@ Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeD
   }
 
   // 3. the metapage
+  // Version 3 only where it differs from 2 (filter columns), so that a
+  // binary of version 2 still reads every index without them.
   HnswMeta meta{kHnswMagic,
-                kHnswFormatVersion,
+                layout.attr_bytes > 0 ? kHnswAttrsVersion : kHnswTidListsVersion,
                 static_cast<std::uint16_t>(m),
                 dims,
                 static_cast<std::uint16_t>(ef_construction),

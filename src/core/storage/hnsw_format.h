@@ -59,8 +59,10 @@ constexpr std::uint32_t kHnswMagic = 0x76534857;  // "WHSv"
 // into a version 1 index write none (so that it stays readable by the
 // binary that built it). Version 3 added filter columns (the attribute
 // block and its descriptor in block 0); a version 2 index is a version 3
-// one without them. A build writes 3.
+// one without them. A build writes 3 for an index with filter columns and
+// 2 for others (readable by the binaries of version 2).
 constexpr std::uint16_t kHnswFormatVersion = 3;
+constexpr std::uint16_t kHnswAttrsVersion = 3;
 constexpr std::uint16_t kHnswTidListsVersion = 2;
 constexpr std::uint16_t kHnswOldestFormatVersion = 1;
 constexpr bool readable_hnsw_version(std::uint16_t v) noexcept {

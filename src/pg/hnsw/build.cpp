@@ -63,9 +63,9 @@ struct BuildState {
 // The most dimensions an index of this kind can hold with m: a layer-0
 // element must fit one page, whole or spilled (core/storage/hnsw_spill.h),
 // which comes down to the value's size limit, kMaxValueBytes.
-std::int64_t page_dims_limit(ValueKind kind, int m, const PgPageStore& store) {
+std::int64_t page_dims_limit(ValueKind kind, int m, std::size_t attr_bytes, const PgPageStore& store) {
   if (kind == ValueKind::kSparse) return 1000000000;  // limited by nnz instead
-  const core::HnswElementLayout layout{m};
+  const core::HnswElementLayout layout{m, attr_bytes};
   return largest_fitting_dims(static_cast<std::int64_t>(store.page_capacity()) * 8, [&](std::int64_t dims) {
     return core::hnsw_max_level_fitting(store, layout, core::value_bytes_for_dims(kind, dims)) >= 0;
   });
@@ -123,13 +123,15 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
   new (state->store) PgPageStore(index, fork, PgPageStore::Mode::kBuild, kHnswPageFormat);
   char detail[96];
   snprintf(detail, sizeof detail, "An hnsw element holds a %%s value of at most %zu bytes.", core::kMaxValueBytes);
+  const core::HnswAttrSchema attrs = hnsw_attr_schema(index);
   std::int32_t dims = checked_index_dims(index, state->opclass.kind, "hnsw",
-                                         page_dims_limit(state->opclass.kind, m, *state->store), detail);
+                                         page_dims_limit(state->opclass.kind, m, attrs.block_bytes(), *state->store),
+                                         detail);
   state->row_context =
       AllocSetContextCreate(build_context, "vecsim hnsw build row", ALLOCSET_DEFAULT_SIZES);
   state->slot = new_handle_slot<HnswBuildHandle, kHnswHandleBytes>(build_context);
   state->attrs = static_cast<core::HnswAttrSchema*>(palloc(sizeof(core::HnswAttrSchema)));
-  new (state->attrs) core::HnswAttrSchema(hnsw_attr_schema(index));
+  new (state->attrs) core::HnswAttrSchema(attrs);
   state->attr_block = static_cast<unsigned char*>(palloc0(state->attrs->block_bytes() + 1));
   MemoryContextSwitchTo(caller);
 

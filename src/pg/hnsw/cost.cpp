@@ -18,7 +18,8 @@
 //
 // Keys on filter columns (docs/hnsw_filtering.md) divide the layer-0
 // part by their selectivity (the walk passes over the elements that fail
-// them), and the scan returns every row they pass.
+// them), capped at the whole index (what the exact pass reads); such a
+// scan returns every row they pass, so it never falls short of a LIMIT.
 //
 // INVARIANTS
 //   Reads hnsw.ef_search at plan time and m from the index's options.
@@ -69,11 +70,13 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
     double s = 0.55 * std::log(n) / (std::log(m) * (1.0 + std::log(ef)));
     ratio = std::min(1.0, (layers * m + 2.0 * m * ef * s / keys) / n);
   }
-  const double reachable = path->indexclauses != NIL ? n * keys : reachable_rows();
+  // A scan with keys hands out every row they pass: it cannot fall short.
+  const bool short_of_limit =
+      path->indexclauses == NIL && scan_falls_short(root, path, loop_count, reachable_rows());
   // The pages read before the first row are mostly read once each, in no
   // useful order: none priced as sequential up front (ordered_scan_costs).
-  ordered_scan_costs(root, path, loop_count, ratio, 0.0, scan_falls_short(root, path, loop_count, reachable),
-                     startup_cost, total_cost, selectivity, correlation, pages);
+  ordered_scan_costs(root, path, loop_count, ratio, 0.0, short_of_limit, startup_cost, total_cost, selectivity,
+                     correlation, pages);
 }
 
 }  // namespace vecsim::pg

@@ -90,6 +90,10 @@ void ordered_scan_costs(PlannerInfo* root, IndexPath* path, double loop_count, d
                         Selectivity* selectivity, double* correlation, double* pages) {
   GenericCosts costs;
   MemSet(&costs, 0, sizeof costs);
+  // Index keys (hnsw's filter columns) do not narrow the part of the index
+  // a scan reads, as a btree's do: the whole index is the base that ratio
+  // takes a part of.
+  if (path->indexclauses != NIL) costs.numIndexTuples = path->indexinfo->tuples;
   genericcostestimate(root, path, loop_count, &costs);
   double random_cost, seq_cost;
   get_tablespace_page_costs(path->indexinfo->reltablespace, &random_cost, &seq_cost);
@@ -119,24 +123,9 @@ bool scan_falls_short(PlannerInfo* root, IndexPath* path, double loop_count, dou
     return false;
   }
   const IndexOptInfo* info = path->indexinfo;
-  const Selectivity passing_all =
+  const Selectivity passing =
       clauselist_selectivity(root, info->indrestrictinfo, info->rel->relid, JOIN_INNER, nullptr);
-  // The conditions the executor applies to what the scan returns: all
-  // but the index's own keys (hnsw's filter columns).
-  List* rest = NIL;
-  ListCell* lc;
-  foreach (lc, info->indrestrictinfo) {
-    auto* rinfo = static_cast<RestrictInfo*>(lfirst(lc));
-    bool is_key = false;
-    ListCell* kc;
-    foreach (kc, path->indexclauses) {
-      is_key |= static_cast<IndexClause*>(lfirst(kc))->rinfo == rinfo;
-    }
-    if (!is_key) rest = lappend(rest, rinfo);
-  }
-  const Selectivity passing = clauselist_selectivity(root, rest, info->rel->relid, JOIN_INNER, nullptr);
-  list_free(rest);
-  const double exact = std::min(root->limit_tuples, info->tuples * passing_all);
+  const double exact = std::min(root->limit_tuples, info->tuples * passing);
   return std::min(reachable, info->tuples) * passing < exact;
 }
 

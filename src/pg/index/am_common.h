@@ -47,7 +47,7 @@ bool price_out_unordered(IndexPath* path, Cost* startup_cost, Cost* total_cost, 
                          double* correlation, double* pages);
 
 // amcostestimate's result for an ordering scan that reads `ratio` of the
-// index before its first row (docs/reference.md 8.7, 9.5), from
+// whole index (index keys narrow nothing) before its first row (docs/reference.md 8.7, 9.5), from
 // PostgreSQL's generic estimate: sequential_share of the index's page
 // cost is priced as sequential first (ivfflat reads its lists in order:
 // half); the startup cost is the total times ratio; when ratio < 0.5 and
@@ -61,11 +61,11 @@ void ordered_scan_costs(PlannerInfo* root, IndexPath* path, double loop_count, d
 
 // A scan that cannot fill its LIMIT: an approximate index scan returns at
 // most `reachable` rows (hnsw: ef_search, or max_scan_tuples when
-// iterative, or every row its keys on filter columns pass; ivfflat: the
-// rows of the lists it reads); of those only the fraction passing the
-// query's other conditions (the index's indrestrictinfo less the path's
-// index keys: clauses a partial index's predicate implies are not
-// counted) comes out. True when that is expected to be fewer rows than an
+// iterative; ivfflat: the rows of the lists it reads); of those only the
+// fraction passing the query's other conditions (the index's
+// indrestrictinfo: clauses a partial index's predicate implies are not
+// counted) comes out. (An hnsw scan with keys on filter columns returns
+// every row they pass: its caller does not ask.) True when that is expected to be fewer rows than an
 // exact plan returns (the LIMIT, or every passing row of the table), so
 // the caller prices the index out (disable_cost) and the planner's exact
 // plan returns what the user asked for. Only decided where the LIMIT is
