@@ -11,7 +11,8 @@ set -euo pipefail
 VECSIM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VECSIM_PG_USER=${VECSIM_PG_USER:-postgres}
 PG_BINDIR=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
-APT_PACKAGES=(build-essential clang libclang-rt-dev python3 python3-psycopg postgresql-15 postgresql-server-dev-15
+APT_PACKAGES=(build-essential clang libclang-rt-dev python3 python3-psycopg python3-psycopg2 python3-sqlalchemy
+              postgresql-15 postgresql-server-dev-15
               libgtest-dev libbenchmark-dev libipc-run-perl libhnswlib-dev)
 
 log() { printf '\n=== %s\n' "$*"; }

@@ -104,6 +104,7 @@ suite_client() {
       -c "CREATE DATABASE client_$name" || return 1
     as_pg_user psql -X -q -v ON_ERROR_STOP=1 -d "client_$name" -c "CREATE EXTENSION $name" || return 1
     VECSIM_CLIENT_DB="client_$name" /usr/bin/python3 "$VECSIM_ROOT/test/client/test_psycopg.py" || return 1
+    VECSIM_CLIENT_DB="client_$name" /usr/bin/python3 "$VECSIM_ROOT/test/client/test_sqlalchemy.py" || return 1
   done
 }
 

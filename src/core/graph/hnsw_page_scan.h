@@ -97,11 +97,12 @@ class HnswPageScan {
     search_.set_query_norm(kUserQuery);
     // The first search keeps every link it reads, unless filtered: a
     // selective filter makes it visit much of the index.
-    search_.limit_link_cache(filtered_ ? limits.max_bytes / 16 : SIZE_MAX);
+    search_.limit_link_cache(filtered_ ? limits.max_bytes / kFilteredLinkShare : SIZE_MAX);
     if (ctx_.meta.entry == kNoRef || (filtered_ && filter->never())) {
       scan_done_ = true;
       return Status::ok();
     }
+    if (filtered_) search_.reserve_visits(first_visit_cap());
     ValueRef q{scan_query_.data(), scan_query_.size()};
     VECSIM_RETURN_IF_ERROR(search_.start(q, 0, hnsw_start_width(ctx_.meta.m, ef), 0));
     if (filtered_) {
@@ -267,8 +268,7 @@ class HnswPageScan {
   // index's elements, at least kMinVisitCap, without ef passing rows.
   Status filtered_batch(ValueRef q) {
     const bool first = search_.visited().size() == 0;
-    const std::size_t cap =
-        first ? std::max<std::size_t>(kMinVisitCap, ctx_.meta.element_count / kExactPassShare) : 0;
+    const std::size_t cap = first ? first_visit_cap() : 0;
     const std::size_t held = memory_bytes() - search_.memory_bytes();  // the queues
     const std::size_t room = scan_limits_.max_bytes > held ? scan_limits_.max_bytes - held : 0;
     bool gave_up = false;
@@ -278,10 +278,15 @@ class HnswPageScan {
     return Status::ok();
   }
   static constexpr std::size_t kMinVisitCap = 2000;
+  std::size_t first_visit_cap() const {
+    return std::max<std::size_t>(kMinVisitCap, ctx_.meta.element_count / kExactPassShare);
+  }
   // The exact pass reads an element in about a twelfth of the time a walk
   // spends on a visit (measured on 100,000 x 128: 5 ms a pass, 0.6 us a
   // visit), so a walk past a sixteenth of the index gives up for it.
   static constexpr std::size_t kExactPassShare = 16;
+  // The share of the budget a filtered walk keeps links in.
+  static constexpr std::size_t kFilteredLinkShare = 16;
 
   // The next part of a filtered scan's exact answer: the passing rows
   // after the last part (all of them from the nearest, the first time), as

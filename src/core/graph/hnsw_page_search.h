@@ -357,6 +357,9 @@ class HnswPageSearch {
     visited_.clear();
     seen_.clear();
   }
+  // Room in the visited set for `elements` visits (a filtered scan's
+  // first walk: growing the set step by step cost 3.5% of its time).
+  void reserve_visits(std::size_t elements) { visited_.reserve(elements); }
 
   // Whether r is not to be handed out (deleted, dying, or failing the
   // filter) and its heap tuple, from seen_ when the search visited it,

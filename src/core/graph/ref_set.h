@@ -73,6 +73,15 @@ class RefSet {
     return kNoValue;
   }
 
+  // Room for `members` without growing (only while the set is empty:
+  // after clear(), say).
+  void reserve(std::size_t members) {
+    if (size_ != 0) return;
+    std::size_t slots = keys_.size();
+    while (slots < members * 2) slots *= 2;
+    if (slots != keys_.size()) rebuild(slots);
+  }
+
   bool contains(std::uint32_t r) const {
     std::size_t mask = keys_.size() - 1;
     for (std::size_t i = hash(r) & mask;; i = (i + 1) & mask) {
