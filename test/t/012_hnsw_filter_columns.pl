@@ -4,16 +4,16 @@
 # WAL and a streaming standby: pgbench inserts rows with filter values
 # from four clients through rounds of deletes and vacuums; then the
 # primary is killed in the middle of such inserts. After each, the index
-# breaks no invariant, and for every filter value a scan with the key and
-# default settings returns exactly the table's rows of that value (a
-# filtered scan goes on until its passing rows run out). The standby
-# replays every page exactly and answers filtered queries as the primary.
+# breaks no invariant, and scans with keys and default settings return
+# exactly the table's rows of each filter value (a filtered scan goes on
+# until its passing rows run out), through the exact pass, the walk, and
+# the exact pass in parts. The standby replays every page exactly and
+# answers filtered queries as the primary.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use Time::HiRes qw(usleep);
 use FindBin;
 use lib $FindBin::Bin;
 use VecsimHnsw;
@@ -41,23 +41,38 @@ open(my $fh, '>', $script) or die "cannot write $script: $!";
 print $fh "INSERT INTO items (v, c, t) SELECT $row FROM generate_series(1, 1) g;\n";
 close($fh);
 
-# For every filter value (of c, and of c with t), the rows a keyed scan
-# returns under default settings are exactly the table's.
+# For every filter value of c, the rows a keyed scan returns under default
+# settings are exactly the table's: with c alone (5% of the rows: the scan
+# ends in an exact pass), with c and t (2.5%), and with c < 15 (75%: the
+# walk fills its results, and a LIMIT of every passing row goes on
+# through further walks); the last also at a work_mem that sends it into
+# an exact pass in parts. Then, unless after a crash (which may leave an
+# unreachable element until the next vacuum), the index verifies clean
+# and every live element is reachable.
 sub keyed_scans_match {
-  my ($node, $what) = @_;
+  my ($node, $what, $after_crash) = @_;
   my $mismatches = $node->safe_psql('postgres', q{
-    SET enable_seqscan = off; SET enable_bitmapscan = off;
+    SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off;
     SELECT count(*) FROM generate_series(0, 19) k
      WHERE (SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM items WHERE c = k
               ORDER BY v <-> array_fill(0.1, ARRAY[8])::vector LIMIT 100000) s)
            IS DISTINCT FROM (SELECT array_agg(id ORDER BY id) FROM items WHERE c = k)
-        OR (SELECT count(*) FROM (SELECT id FROM items WHERE c = k AND t = 'tag1'
+        OR (SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM items WHERE c = k AND t = 'tag1'
               ORDER BY v <-> array_fill(-0.1, ARRAY[8])::vector LIMIT 100000) s)
-           <> (SELECT count(*) FROM items WHERE c = k AND t = 'tag1');
+           IS DISTINCT FROM (SELECT array_agg(id ORDER BY id) FROM items WHERE c = k AND t = 'tag1');
   });
   is($mismatches, '0', "$what: keyed scans return exactly the rows of each filter value");
-  is($node->safe_psql('postgres', q{SELECT violations, unreachable FROM vecsim_hnsw_verify('items_v')}), '0|0',
-     "$what: no broken invariant, every live element reachable");
+  for my $work_mem ('4MB', '64kB') {
+    is($node->safe_psql('postgres', qq{
+      SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off; SET work_mem = '$work_mem';
+      SELECT (SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM items WHERE c < 15
+                ORDER BY v <-> array_fill(0.3, ARRAY[8])::vector LIMIT 100000) s)
+             IS NOT DISTINCT FROM (SELECT array_agg(id ORDER BY id) FROM items WHERE c < 15)}), 't',
+       "$what: a keyed scan of 75% of the rows returns each of them once (work_mem $work_mem)");
+  }
+  my $check = $after_crash ? 'violations' : 'violations, unreachable';
+  is($node->safe_psql('postgres', "SELECT $check FROM vecsim_hnsw_verify('items_v')"),
+     $after_crash ? '0' : '0|0', "$what: no broken invariant" . ($after_crash ? '' : ', every live element reachable'));
 }
 
 # 1. pgbench inserts through rounds of deletes and vacuums
@@ -71,12 +86,16 @@ like($bench_out, qr/number of failed transactions: 0/, 'every pgbench insert com
 keyed_scans_match($primary, 'after deletes, updates and vacuums beside concurrent inserts');
 
 # 2. the primary killed in the middle of concurrent inserts
+my $before = $primary->safe_psql('postgres', 'SELECT count(*) FROM items');
 $bench = start_pgbench($primary, 4, 30, $script, \$bench_out, \$bench_err);
-usleep(1_500_000);
+$primary->poll_query_until('postgres', "SELECT count(*) > $before + 200 FROM items")
+  or die 'the inserts never started';
 $primary->stop('immediate');
 $bench->finish;
 $primary->start;
-keyed_scans_match($primary, 'after a crash during concurrent inserts');
+keyed_scans_match($primary, 'after a crash during concurrent inserts', 1);
+$primary->safe_psql('postgres', 'VACUUM items');
+keyed_scans_match($primary, 'after the crash and a vacuum');
 
 # 3. the standby replays every page (wal_consistency_checking) and answers
 # as the primary

@@ -258,21 +258,27 @@ TEST_F(HnswFilteredScanTest, AnUnlimitedScanReturnsEveryPassingRow) {
 }
 
 // A memory budget too small for the walk: the exact pass hands out every
-// passing row once, in parts of what the budget holds, nearest first.
+// passing row once, in parts of what the budget holds, nearest first; and
+// one that runs out after some walks: the exact pass hands out the rest.
 TEST_F(HnswFilteredScanTest, TheExactPassComesInPartsWithinTheBudget) {
   HnswAttrFilter f;
   f.add_compare(0, AttrOp::kLess, int_key(300));
   const auto passes = [](int r) { return !is_null(r) && column(r) < 300; };
   std::vector<int> want = exact(1, passes);
   ASSERT_GT(want.size(), 800u);
+  std::sort(want.begin(), want.end());
   for (Index::ScanOrder order : {Index::ScanOrder::kOff, Index::ScanOrder::kStrict}) {
     std::vector<float> distances;
     std::vector<int> got = scan(1, f, order, 10, kRows + 1, 4096, &distances);
     EXPECT_TRUE(std::is_sorted(distances.begin(), distances.end()));
     std::sort(got.begin(), got.end());
-    std::sort(want.begin(), want.end());
     EXPECT_EQ(got, want);
   }
+  // 256 kB: walks hand out rows until the budget runs out, then the
+  // exact pass the rest, none of them again
+  std::vector<int> got = scan(1, f, Index::ScanOrder::kRelaxed, 10, kRows + 1, 256 << 10);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, want);
 }
 
 TEST_F(HnswFilteredScanTest, AFilterNothingPassesEndsAtOnce) {

@@ -102,7 +102,7 @@ class HnswPageScan {
       scan_done_ = true;
       return Status::ok();
     }
-    if (filtered_) search_.reserve_visits(first_visit_cap());
+    if (filtered_) search_.reserve_visits(std::min(first_visit_cap(), limits.max_bytes / kVisitBytes));
     ValueRef q{scan_query_.data(), scan_query_.size()};
     VECSIM_RETURN_IF_ERROR(search_.start(q, 0, hnsw_start_width(ctx_.meta.m, ef), 0));
     if (filtered_) {
@@ -152,7 +152,10 @@ class HnswPageScan {
         bool not_live = false;
         VECSIM_RETURN_IF_ERROR(search_.hit_of(c, &not_live, hit));
         if (not_live) continue;
-        if (filtered_ && !handed_.insert(c.node)) continue;  // an exact pass after batches
+        // Rows of the walks are remembered; the exact pass's rows come in
+        // distance order after its last part, so they need only be checked
+        // against what the walks handed out.
+        if (filtered_ && (exact_done_ ? handed_.contains(c.node) : !handed_.insert(c.node))) continue;
         scan_last_ = c.distance;
         rows_.clear();
         row_next_ = 0;
@@ -278,6 +281,8 @@ class HnswPageScan {
     return Status::ok();
   }
   static constexpr std::size_t kMinVisitCap = 2000;
+  // What a visit costs in the visited set (24 bytes a slot, half full).
+  static constexpr std::size_t kVisitBytes = 48;
   std::size_t first_visit_cap() const {
     return std::max<std::size_t>(kMinVisitCap, ctx_.meta.element_count / kExactPassShare);
   }
@@ -294,8 +299,15 @@ class HnswPageScan {
   // handed out already are passed over (handed_), and strict order skips
   // those nearer than the last one. The scan ends after the last part.
   Status exact_pass() {
-    const std::size_t per_row = sizeof(Candidate) * 2 + 48;  // the part, seen_, visited set, handed_
-    const std::size_t limit = std::max<std::size_t>(static_cast<std::size_t>(scan_ef_), scan_limits_.max_bytes / per_row);
+    // A part's row: pending, the pass's heap, seen_ and the visited set
+    // (as much again for the set's growth). The walks' entries are dropped
+    // first: the rows pending now come from the pass alone.
+    const std::size_t per_row = sizeof(Candidate) + 16 + 12 + 2 * kVisitBytes;
+    const std::size_t held = handed_.memory_bytes();
+    const std::size_t limit = std::max<std::size_t>(
+        static_cast<std::size_t>(scan_ef_),
+        (scan_limits_.max_bytes > held ? scan_limits_.max_bytes - held : 0) / per_row);
+    search_.reset_visited();
     const bool resumed = exact_more_;
     const Candidate after = resumed ? exact_last_ : Candidate{0, kNoRef};
     bool truncated = false;
@@ -331,7 +343,7 @@ class HnswPageScan {
   bool exact_done_ = false;    // its exact pass ran
   bool exact_more_ = false;    // and has more parts to read
   Candidate exact_last_{0, kNoRef};  // the last row of its last part
-  RefSet handed_;              // a filtered scan's elements handed out
+  RefSet handed_;              // the elements a filtered scan's walks handed out
 };
 
 }  // namespace vecsim::core

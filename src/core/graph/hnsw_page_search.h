@@ -23,6 +23,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -74,7 +75,7 @@ class HnswPageSearch {
   // Memory the visited set and seen_ hold (a scan's budget counts it).
   std::size_t memory_bytes() const {
     return visited_.memory_bytes() + seen_.capacity() * sizeof(std::uint32_t) + filtered_pool_.memory_bytes() +
-           filtered_results_.capacity() * sizeof(Candidate);
+           filtered_results_.capacity() * sizeof(Candidate) + exact_heap_.capacity() * sizeof(ExactHit);
   }
 
   // Once seen_ holds this many bytes, elements visited next keep only
@@ -300,13 +301,15 @@ class HnswPageSearch {
   // after `after` (null: from the nearest) in closer() order, into *out
   // nearest first, each remembered in seen_ as read here (so it is handed
   // out as read); *truncated when more passed than `limit`. Reads every
-  // page once, in order, measuring only the elements that pass; memory
-  // is `limit` entries, whatever the index's size.
+  // page once, in order, measuring only the elements that pass; holds
+  // `limit` entries, whatever the index's size (the caller resets the
+  // visited set and seen_ between parts).
   Status exact_pass(ValueRef query, const Candidate* after, std::size_t limit, std::vector<Candidate>* out,
                     bool* truncated) {
     exact_heap_.clear();
     *truncated = false;
-    auto keep = [&](const ExactHit& e) {
+    auto keep = [&](ExactHit e) {
+      if (std::isnan(e.c.distance)) e.c.distance = HUGE_VALF;  // ordered last, and totally
       if (after != nullptr && !closer(*after, e.c)) return;
       if (exact_heap_.size() == limit) {
         *truncated = true;
