@@ -91,6 +91,12 @@ SELECT violations, unreachable, count_matches FROM vecsim_hnsw_verify('fitems_id
 SELECT cond, recall >= 0.95 AS recall_ok, full_count FROM (VALUES ('cat = 7'), ('cat = 49'), ('tenant = 3 AND even'))
   c(cond), LATERAL filtered_check(cond);
 
+-- an expression index with filter columns and a predicate: verify checks
+-- its elements' attributes against the rows its predicate keeps
+CREATE INDEX fitems_expr ON fitems USING hnsw ((v::halfvec(16)) halfvec_l2_ops, tenant, label) WHERE NOT even;
+SELECT violations, unreachable, count_matches FROM vecsim_hnsw_verify('fitems_expr');
+DROP INDEX fitems_expr;
+
 -- rows of equal value share an element only with equal attributes: at
 -- ef_search 1, the ten rows of one element all pass the key
 CREATE TABLE ftwins (id serial, v vector(3), c int);

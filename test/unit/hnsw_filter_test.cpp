@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "../support/clustered_data.h"
@@ -119,6 +121,17 @@ TEST(FilteredPoolTest, KeepsTheNearestPassingAndExpandsThroughFailing) {
   EXPECT_EQ(results[0].node, 5u);
   EXPECT_EQ(results[1].node, 2u);
 }
+
+// verify's view of the heap (HnswRowAttrs) from a function.
+template <class F>
+class RowAttrsFrom final : public HnswRowAttrs {
+ public:
+  explicit RowAttrsFrom(F f) : f_(f) {}
+  bool fingerprint_of(std::uint64_t row, std::uint64_t* fingerprint) const override { return f_(row, fingerprint); }
+
+ private:
+  F f_;
+};
 
 constexpr int kD = 8;
 constexpr int kRows = 3000;
@@ -279,6 +292,45 @@ TEST_F(HnswFilteredScanTest, TheExactPassComesInPartsWithinTheBudget) {
   std::vector<int> got = scan(1, f, Index::ScanOrder::kRelaxed, 10, kRows + 1, 256 << 10);
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, want);
+}
+
+// A1: verify compares each live element's attribute block with its heap
+// row's, where the caller found the row, and finds an element whose
+// block no longer matches.
+TEST_F(HnswFilteredScanTest, VerifyComparesAttributesWithTheHeap) {
+  const RowAttrsFrom rows([this](std::uint64_t row, std::uint64_t* fingerprint) {
+    const int r = static_cast<int>(((row >> 16) - 1) * 100 + (row & 0xffff) - 1);
+    if (r == 5) return false;  // a row the heap scan did not see: not checked
+    const ValueRef block = attrs(r);
+    *fingerprint = attr_fingerprint(block.bytes, block.size);
+    return true;
+  });
+  HnswVerifyReport report;
+  ASSERT_TRUE(verify_hnsw(&store_, &report, &rows).is_ok());
+  EXPECT_EQ(report.violations, 0u) << report.first;
+  // Change the filter column of the elements of rows 5 (not checked) and 7.
+  int changed = 0;
+  for (std::uint32_t block = 1; block < store_.page_count(); ++block) {
+    std::uint16_t items = 0;
+    ASSERT_TRUE(store_.item_count(block, &items).is_ok());
+    for (std::uint16_t off = 1; off <= items; ++off) {
+      bool updated = false;
+      ASSERT_TRUE(store_.update_item(block, off, [&](unsigned char* p, std::size_t) {
+        HnswElementHeader h;
+        std::memcpy(&h, p, sizeof h);
+        const int r = static_cast<int>((h.heap_block - 1) * 100 + h.heap_offset - 1);
+        if (r != 5 && r != 7) return false;
+        p[HnswElementLayout::attrs_offset(HnswElementLayout::body_bytes(h)) + 4] ^= 1;
+        ++changed;
+        return true;
+      }, &updated).is_ok());
+    }
+  }
+  ASSERT_EQ(changed, 2);
+  report = HnswVerifyReport{};
+  ASSERT_TRUE(verify_hnsw(&store_, &report, &rows).is_ok());
+  EXPECT_EQ(report.violations, 1u);
+  EXPECT_NE(report.first.find("A1"), std::string::npos) << report.first;
 }
 
 TEST_F(HnswFilteredScanTest, AFilterNothingPassesEndsAtOnce) {

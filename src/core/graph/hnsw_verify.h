@@ -36,6 +36,9 @@
 //   G2  every live element (neither deleted nor dying) is reachable from
 //       the entry point on layer 0 (so every indexed heap tuple can be
 //       found).
+//   A1  (given the heap's rows: HnswRowAttrs) every row of a live element
+//       whose heap tuple the caller found has the attribute block the
+//       element holds (filter columns: storage/hnsw_attrs.h).
 // G2 and the metapage's element count are reported apart from the
 // structural checks: an insert that fails between writing its element and
 // linking it (an error, a crash) leaves an element nothing links to, whose
@@ -61,7 +64,7 @@ namespace vecsim::core {
 
 struct HnswVerifyReport {
   std::size_t elements = 0;
-  std::size_t violations = 0;   // M1, M2, E1, T1, C1, L1, L2, L3, G1
+  std::size_t violations = 0;   // M1, M2, E1, T1, C1, L1, L2, L3, G1, A1
   std::size_t unreachable = 0;  // G2
   std::size_t above_entry = 0;  // live elements above the entry's level (an insert cut short)
   bool count_matches = true;    // the metapage's element count of live elements
@@ -76,8 +79,20 @@ struct HnswVerifyReport {
   }
 };
 
+// The attribute blocks of the heap's rows, for A1: the fingerprint
+// (attr_fingerprint) of the block the row's heap tuple gives, by heap TID
+// (block << 16 | offset); false for a row the caller did not find (dead,
+// or inserted after it looked). Must not throw.
+class HnswRowAttrs {
+ public:
+  virtual bool fingerprint_of(std::uint64_t row, std::uint64_t* fingerprint) const = 0;
+
+ protected:
+  ~HnswRowAttrs() = default;  // not virtual: implementations stay trivially destructible
+};
+
 template <class Store>
-Status verify_hnsw(Store* store, HnswVerifyReport* report) {
+Status verify_hnsw(Store* store, HnswVerifyReport* report, const HnswRowAttrs* heap = nullptr) {
   HnswMeta meta{};
   bool meta_found = false;
   std::uint16_t meta_items = 0;
@@ -124,6 +139,7 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
     bool deleted;
     bool dying;
     std::vector<HnswRef> layer0;
+    std::uint64_t attrs = 0;  // the attribute block's fingerprint (A1)
   };
   std::unordered_map<HnswRef, Element> elements;
   struct Chunk {
@@ -199,6 +215,7 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
           sized = false;
           return;
         }
+        if (layout.attr_bytes > 0) e.attrs = attr_fingerprint(p + layout.attrs_offset(body), layout.attr_bytes);
         if ((h.flags & kElementTids) && !e.deleted) {
           listed.push_back(Listed{r, h.heap_block, e.dying});
         } else if (!e.deleted && !e.dying) {
@@ -273,6 +290,14 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report) {
   for (std::size_t i = 1; i < rows.size(); ++i) {
     if (rows[i].first == rows[i - 1].first && rows[i].second != rows[i - 1].second) {
       report->fail("T1 a row in two live elements", rows[i].second);
+    }
+  }
+  if (heap != nullptr && layout.attr_bytes > 0) {
+    for (const auto& [row, r] : rows) {
+      std::uint64_t want = 0;
+      if (heap->fingerprint_of(row, &want) && want != elements[r].attrs) {
+        report->fail("A1 attributes other than the heap row's", r);
+      }
     }
   }
 

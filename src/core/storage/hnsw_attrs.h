@@ -164,6 +164,14 @@ class HnswAttrSchema {
 };
 static_assert(std::is_trivially_copyable_v<HnswAttrSchema>);
 
+// A 64-bit fingerprint of an attribute block (verify compares an
+// element's with its heap row's).
+inline std::uint64_t attr_fingerprint(const unsigned char* block, std::size_t n) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (std::size_t i = 0; i < n; ++i) h = (h ^ block[i]) * 0x100000001b3ull;
+  return h;
+}
+
 enum class AttrOp : std::uint8_t { kLess, kLessEqual, kEqual, kGreaterEqual, kGreater, kAnyOf };
 
 // The keys of a scan on filter columns, all of which must hold.

@@ -90,10 +90,11 @@ core::Status make_hnsw_build(core::IndexOpclass opclass, const core::HnswAttrSch
   });
 }
 
-core::Status verify_hnsw_index(PgPageStore* store, core::HnswVerifyReport* report) noexcept {
+core::Status verify_hnsw_index(PgPageStore* store, core::HnswVerifyReport* report,
+                               const core::HnswRowAttrs* heap) noexcept {
   return core::no_throw([&] {
     VECSIM_RETURN_IF_ERROR(store->refresh_page_count());
-    return core::verify_hnsw(store, report);
+    return core::verify_hnsw(store, report, heap);
   });
 }
 

@@ -87,7 +87,9 @@ core::Status make_hnsw_build(core::IndexOpclass opclass, const core::HnswAttrSch
                              std::size_t budget_bytes, void* storage,
                              HnswBuildHandle** out) noexcept;
 
-// The checks of hnsw_verify.h over the whole index.
-core::Status verify_hnsw_index(PgPageStore* store, core::HnswVerifyReport* report) noexcept;
+// The checks of hnsw_verify.h over the whole index (A1 against heap, when
+// given).
+core::Status verify_hnsw_index(PgPageStore* store, core::HnswVerifyReport* report,
+                               const core::HnswRowAttrs* heap) noexcept;
 
 }  // namespace vecsim::pg
