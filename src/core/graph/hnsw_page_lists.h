@@ -45,10 +45,13 @@
 namespace vecsim::core {
 
 // The element an insert is linking in, and its body's size (where its
-// lists are).
+// lists are). evict: when its layer-0 list is full, an adoption takes the
+// place of its farthest link (vacuum's last-resort re-link of an element
+// nothing reaches yet: then none of its links is anyone's way in).
 struct HnswAdopter {
   HnswRef element;
   std::size_t body;
+  bool evict = false;
 };
 
 // How many reached lists link each element (vacuum's re-links).
@@ -291,7 +294,49 @@ class HnswPageLists {
       }, &flagged));
       if (!flagged) return Status::ok();
     }
-    return append_link(adopter.element, adopter.body, 0, x, linked);
+    VECSIM_RETURN_IF_ERROR(append_link(adopter.element, adopter.body, 0, x, linked));
+    if (*linked || !adopter.evict) return Status::ok();
+    return adopt_in_place_of_farthest(adopter.element, x, linked);
+  }
+
+  // r (full) links x in place of its farthest layer-0 link, by
+  // read-check-write; *linked once x is in r's list.
+  Status adopt_in_place_of_farthest(HnswRef r, HnswRef x, bool* linked) {
+    *linked = false;
+    VECSIM_RETURN_IF_ERROR(reader_.copy_value(r, &evict_value_));
+    const ValueRef own{evict_value_.data(), evict_value_.size()};
+    const float own_norm = ctx_.link_norm_of(own);
+    for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+      std::size_t body = 0;
+      VECSIM_RETURN_IF_ERROR(reader_.links(r, 0, &evict_links_, &body));
+      if (std::find(evict_links_.begin(), evict_links_.end(), x) != evict_links_.end()) {
+        *linked = true;
+        return Status::ok();
+      }
+      if (static_cast<int>(evict_links_.size()) < ctx_.layout.capacity(0)) {
+        VECSIM_RETURN_IF_ERROR(append_link(r, body, 0, x, linked));
+        if (*linked) return Status::ok();
+        continue;
+      }
+      std::size_t worst = 0;
+      float worst_distance = -HUGE_VALF;
+      for (std::size_t i = 0; i < evict_links_.size(); ++i) {
+        float d = 0;
+        VECSIM_RETURN_IF_ERROR(reader_.distance(own, own_norm, evict_links_[i], &d));
+        if (d > worst_distance) {
+          worst_distance = d;
+          worst = i;
+        }
+      }
+      bool written = false;
+      VECSIM_RETURN_IF_ERROR(
+          replace_link(r, body, 0, static_cast<int>(worst), evict_links_[worst], x, &written));
+      if (written) {
+        *linked = true;
+        return Status::ok();
+      }
+    }
+    return Status::ok();
   }
 
   // Appends x to r's list on layer (r's body bytes given): *linked is true
@@ -415,6 +460,8 @@ class HnswPageLists {
   std::vector<HnswRef> links_, expected_, new_links_, refused_;
   std::vector<Candidate> prune_, kept_;
   AlignedBytes base_, scratch_, scratch2_;
+  AlignedBytes evict_value_;           // adopt_in_place_of_farthest()'s
+  std::vector<HnswRef> evict_links_;
 };
 
 }  // namespace vecsim::core

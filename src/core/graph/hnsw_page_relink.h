@@ -2,8 +2,7 @@
 // Vacuum's re-link step (hnsw_page_vacuum.h, 2a and 2c): every live
 // element that no path of live layer-0 links reaches from the entry point
 // is linked from a reached element near it, without dropping any
-// element's last way in (but for one last resort, see relink), pass after
-// pass until none is left.
+// reached element's last way in, pass after pass until none is left.
 //
 // INVARIANTS
 //   Every write is one of HnswPageLists' read-check-writes, so it may run
@@ -39,9 +38,9 @@ class HnswPageRelink {
   // Re-links every element of live (gone excluded) that no search
   // can reach. An element may still have incoming links and be lost: a
   // tight cluster whose gateways die keeps linking only itself (an
-  // island). Each pass re-links every unreachable element, which may drop
-  // another's last way in (as a last resort), so passes repeat while any
-  // is left.
+  // island). Each pass re-links every unreachable element (a last resort
+  // may leave one of the element's own links without a way in), so passes
+  // repeat while any is left.
   Status relink_unreachable(const std::vector<HnswRef>& live, const std::unordered_set<HnswRef>& gone, int ef,
                             std::size_t* relinked) {
     live_ = &live;
@@ -96,9 +95,9 @@ class HnswPageRelink {
   // target other reached lists link too (incoming_) or o links itself;
   // else in place of a nearest list's farthest link that o adopts into a
   // free slot of its own; else, as a last resort (o full, every near list
-  // full of sole ways in), in place of the nearest list's farthest link
-  // (a later pass re-links what that drops; the one place a cancel could
-  // still leave an element unreachable). Lists are not re-selected here: a
+  // full of sole ways in), in place of the nearest list's farthest link,
+  // which o takes first in place of its own farthest (see below). Lists
+  // are not re-selected here: a
   // re-selection drops links nothing then adopts, and with near-duplicates
   // (which the heuristic prunes in favour of the same few) re-links would
   // keep pushing each other out of the same lists.
@@ -159,8 +158,17 @@ class HnswPageRelink {
                                                      &incoming_, &replaced));
       if (replaced) return Status::ok();
     }
+    // The last resort (o full, every near list full of sole ways in): the
+    // nearest list's farthest link gives way to o, but o takes that link
+    // first, in place of o's own farthest one. Nothing reached links o
+    // yet, so o's links were no one's way in, and at every point between
+    // the two writes (a cancel, a crash) every reached element stays
+    // reached (o's dropped link, if it needs one, is re-linked by a later
+    // pass, as o is now; only if a concurrent insert linked o meanwhile
+    // could that link have been a reached element's last way in).
+    const HnswAdopter evicting{o, own_body, true};
     bool replaced = false;
-    return lists_.replace_farthest(sorted_.front(), o, nullptr, [](HnswRef) { return true; }, &incoming_,
+    return lists_.replace_farthest(sorted_.front(), o, &evicting, [](HnswRef) { return true; }, &incoming_,
                                    &replaced);
   }
 

@@ -45,8 +45,7 @@
 //   CANCEL SAFETY. Every write before step 3 adds a way in or replaces one
 //   that another reached list also provides, so a live element reachable
 //   before the pass stays reachable at every point a cancel, an error or
-//   a crash can stop it (the one exception: a re-link's last resort, see
-//   relink). Until step 3 a dying element is an element whose heap tuple
+//   a crash can stop it (a re-link's last resort too: hnsw_page_relink.h). Until step 3 a dying element is an element whose heap tuple
 //   is dead and that no scan returns; a repeated vacuum finishes the job
 //   (it takes every dying element for dying, whatever its heap TID names
 //   by then); PostgreSQL reuses the heap TIDs only after the whole bulk
