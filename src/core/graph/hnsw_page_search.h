@@ -70,7 +70,6 @@ class HnswPageSearch {
   // The filter of a scan's searches (null: none, the default). An element
   // that fails it is traversed but never handed out, as a deleted one.
   void set_filter(const HnswAttrFilter* filter) { filter_ = filter; }
-  bool filtered() const { return filter_ != nullptr; }
   const RefSet& visited() const { return visited_; }
   // Memory the visited set and seen_ hold (a scan's budget counts it).
   std::size_t memory_bytes() const {
@@ -505,17 +504,21 @@ class HnswPageSearch {
       reader_.append_links(h, p, layer, &seen_);
       count = static_cast<std::uint32_t>(seen_.size() - at - kSeenLinks);
     }
-    seen_[at] = count | (static_cast<std::uint32_t>(h.flags & (kElementNotLive | kElementTids)) << 16) |
-                (fails_filter(h, p) ? kSeenFails : 0);
+    seen_[at] = seen_word(count, h.flags) | (fails_filter(h, p) ? kSeenFails : 0);
     seen_[at + 1] = h.heap_block;
     seen_[at + 2] = h.heap_offset;
     return at;
   }
 
+  // Word 0 of a seen_ entry: its link count and the flags it keeps.
+  static std::uint32_t seen_word(std::uint32_t count, std::uint8_t flags) {
+    return count | (static_cast<std::uint32_t>(flags & (kElementNotLive | kElementTids)) << 16);
+  }
+
   // A seen_ entry without links for an element read by exact_pass.
   std::uint32_t remember_hit(std::uint32_t heap_block, std::uint16_t heap_offset, std::uint8_t flags) {
     const std::uint32_t at = static_cast<std::uint32_t>(seen_.size());
-    seen_.push_back(kLinksNotCached | (static_cast<std::uint32_t>(flags & (kElementNotLive | kElementTids)) << 16));
+    seen_.push_back(seen_word(kLinksNotCached, flags));
     seen_.push_back(heap_block);
     seen_.push_back(heap_offset);
     return at;

@@ -50,8 +50,7 @@ using core::ValueKind;
 
 struct BuildState {
   core::IndexOpclass opclass;
-  core::HnswAttrSchema* attrs;   // the filter columns'
-  unsigned char* attr_block;     // a row's block, reused
+  HnswAttrRows* attrs;  // the filter columns'
   PgPageStore* store;
   HnswSlot<HnswBuildHandle>* slot;
   MemoryContext row_context;  // reset after every row
@@ -88,8 +87,7 @@ void add_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool 
   bool indexed = index_value_of(state->opclass, values[0], &core::kHnswValueLimits, &value);
   core::Status st;
   if (indexed) {
-    const core::ValueRef attrs{state->attr_block, state->attrs->block_bytes()};
-    if (attrs.size > 0) encode_hnsw_attrs(*state->attrs, index, values, isnull, state->attr_block);
+    const core::ValueRef attrs = hnsw_attr_row(state->attrs, index, values, isnull);
     st = state->slot->handle->add(value, attrs, ItemPointerGetBlockNumber(tid),
                                   ItemPointerGetOffsetNumber(tid));
   }
@@ -123,22 +121,20 @@ void build_fork(Relation heap, Relation index, IndexInfo* info, ForkNumber fork,
   new (state->store) PgPageStore(index, fork, PgPageStore::Mode::kBuild, kHnswPageFormat);
   char detail[96];
   snprintf(detail, sizeof detail, "An hnsw element holds a %%s value of at most %zu bytes.", core::kMaxValueBytes);
-  const core::HnswAttrSchema attrs = hnsw_attr_schema(index);
-  std::int32_t dims = checked_index_dims(index, state->opclass.kind, "hnsw",
-                                         page_dims_limit(state->opclass.kind, m, attrs.block_bytes(), *state->store),
-                                         detail);
+  state->attrs = static_cast<HnswAttrRows*>(palloc(sizeof(HnswAttrRows)));
+  init_hnsw_attr_rows(state->attrs, index);
+  std::int32_t dims = checked_index_dims(
+      index, state->opclass.kind, "hnsw",
+      page_dims_limit(state->opclass.kind, m, state->attrs->schema.block_bytes(), *state->store), detail);
   state->row_context =
       AllocSetContextCreate(build_context, "vecsim hnsw build row", ALLOCSET_DEFAULT_SIZES);
   state->slot = new_handle_slot<HnswBuildHandle, kHnswHandleBytes>(build_context);
-  state->attrs = static_cast<core::HnswAttrSchema*>(palloc(sizeof(core::HnswAttrSchema)));
-  new (state->attrs) core::HnswAttrSchema(attrs);
-  state->attr_block = static_cast<unsigned char*>(palloc0(state->attrs->block_bytes() + 1));
   MemoryContextSwitchTo(caller);
 
   core::HnswParams params{m, ef_construction, VECSIM_RANDOM_U64()};
   std::size_t budget = static_cast<std::size_t>(maintenance_work_mem) * 1024;
   HnswBuildHandle* handle = nullptr;
-  core::Status st = make_hnsw_build(state->opclass, *state->attrs, state->store, params,
+  core::Status st = make_hnsw_build(state->opclass, state->attrs->schema, state->store, params,
                                     static_cast<std::uint32_t>(dims), budget, state->slot->storage,
                                     &handle);
   raise_pending_or(st);

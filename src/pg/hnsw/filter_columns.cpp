@@ -170,6 +170,17 @@ void encode_hnsw_attrs(const core::HnswAttrSchema& schema, Relation index, const
   schema.encode(nulls, keys, block);
 }
 
+void init_hnsw_attr_rows(HnswAttrRows* rows, Relation index) {
+  rows->schema = hnsw_attr_schema(index);
+  rows->block = static_cast<unsigned char*>(palloc0(rows->schema.block_bytes() + 1));
+}
+
+core::ValueRef hnsw_attr_row(HnswAttrRows* rows, Relation index, const Datum* values, const bool* isnull) {
+  const std::size_t bytes = rows->schema.block_bytes();
+  if (bytes > 0) encode_hnsw_attrs(rows->schema, index, values, isnull, rows->block);
+  return core::ValueRef{rows->block, bytes};
+}
+
 void compile_hnsw_filter(const core::HnswAttrSchema& schema, IndexScanDesc scan, core::HnswAttrFilter* filter,
                          bool* recheck) {
   change_filter([&] { filter->clear(); });

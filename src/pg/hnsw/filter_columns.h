@@ -17,6 +17,7 @@
 //   is built (0A000), so every index these functions meet has a schema.
 #pragma once
 
+#include "index/value_metrics.h"
 #include "storage/hnsw_attrs.h"
 
 #include "pg.h"
@@ -37,6 +38,17 @@ core::HnswAttrSchema hnsw_attr_schema(Relation index);
 // the vector first) into block (schema.block_bytes() bytes).
 void encode_hnsw_attrs(const core::HnswAttrSchema& schema, Relation index, const Datum* values,
                        const bool* isnull, unsigned char* block);
+
+// An index's filter columns and a block to encode its rows into, reused
+// row after row (build, insert and verify each keep one).
+struct HnswAttrRows {
+  core::HnswAttrSchema schema;
+  unsigned char* block;  // palloc'd in the context current at init
+};
+void init_hnsw_attr_rows(HnswAttrRows* rows, Relation index);
+// A row's block (empty for an index without filter columns); valid until
+// the next row.
+core::ValueRef hnsw_attr_row(HnswAttrRows* rows, Relation index, const Datum* values, const bool* isnull);
 
 // The scan's keys (scan->keyData, all on filter columns) as a filter;
 // *recheck when one of them is answered by a hash.

@@ -34,8 +34,7 @@ namespace {
 
 struct InsertCache {
   core::IndexOpclass opclass;
-  core::HnswAttrSchema attrs;  // the filter columns'
-  unsigned char* attr_block;   // a row's block, reused
+  HnswAttrRows attrs;  // the filter columns'
   PgPageStore store;
   HnswSlot<HnswIndexHandle>* slot;
   MemoryContext row_context;
@@ -47,8 +46,7 @@ InsertCache* insert_cache(Relation index, IndexInfo* info) {
   MemoryContext caller = MemoryContextSwitchTo(info->ii_Context);
   auto* cache = static_cast<InsertCache*>(palloc(sizeof(InsertCache)));
   cache->opclass = hnsw_opclass_of(index);
-  cache->attrs = hnsw_attr_schema(index);
-  cache->attr_block = static_cast<unsigned char*>(palloc0(cache->attrs.block_bytes() + 1));
+  init_hnsw_attr_rows(&cache->attrs, index);
   new (&cache->store) PgPageStore(index, MAIN_FORKNUM, PgPageStore::Mode::kLogged, kHnswPageFormat);
   cache->row_context =
       AllocSetContextCreate(info->ii_Context, "vecsim hnsw insert", ALLOCSET_SMALL_SIZES);
@@ -68,8 +66,7 @@ bool hnsw_insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_t
   core::ValueRef value;
   if (index_value_of(cache->opclass, values[0], &core::kHnswValueLimits, &value)) {
     HnswIndexHandle* handle = cache->slot->handle;
-    const core::ValueRef attrs{cache->attr_block, cache->attrs.block_bytes()};
-    if (attrs.size > 0) encode_hnsw_attrs(cache->attrs, index, values, isnull, cache->attr_block);
+    const core::ValueRef attrs = hnsw_attr_row(&cache->attrs, index, values, isnull);
     int level = 0;
     raise_pending_or(handle->draw_insert_level(value.size, &level));
     bool deferred = true;

@@ -76,8 +76,8 @@ class HeapRows final : public core::HnswRowAttrs {
 };
 
 struct HeapScanState {
-  core::HnswAttrSchema schema;
-  unsigned char* block;
+  HnswAttrRows attrs;
+  MemoryContext row_context;  // a row's detoasted values; reset after each
   HeapRow* rows;
   std::size_t count, capacity;
 };
@@ -85,14 +85,17 @@ struct HeapScanState {
 void add_heap_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool alive, void* arg) {
   auto* state = static_cast<HeapScanState*>(arg);
   if (isnull[0]) return;  // not indexed
-  encode_hnsw_attrs(state->schema, index, values, isnull, state->block);
+  MemoryContext caller = MemoryContextSwitchTo(state->row_context);
+  const core::ValueRef block = hnsw_attr_row(&state->attrs, index, values, isnull);
+  MemoryContextSwitchTo(caller);
+  MemoryContextReset(state->row_context);
   if (state->count == state->capacity) {
     state->capacity *= 2;
     state->rows = static_cast<HeapRow*>(repalloc_huge(state->rows, state->capacity * sizeof(HeapRow)));
   }
   state->rows[state->count++] = HeapRow{
       static_cast<std::uint64_t>(ItemPointerGetBlockNumber(tid)) << 16 | ItemPointerGetOffsetNumber(tid),
-      core::attr_fingerprint(state->block, state->schema.block_bytes())};
+      core::attr_fingerprint(block.bytes, block.size)};
 }
 
 int compare_heap_rows(const void* a, const void* b) {
@@ -103,8 +106,11 @@ int compare_heap_rows(const void* a, const void* b) {
 // The rows of the index's table under a fresh MVCC snapshot, as
 // amcheck's heapallindexed scans them (expressions and a partial index's
 // predicate applied), with their attribute blocks' fingerprints.
-HeapScanState scan_heap_rows(Relation index, const core::HnswAttrSchema& schema) {
-  HeapScanState state{schema, static_cast<unsigned char*>(palloc0(schema.block_bytes())), nullptr, 0, 1024};
+HeapScanState scan_heap_rows(Relation index) {
+  HeapScanState state{};
+  init_hnsw_attr_rows(&state.attrs, index);
+  state.row_context = AllocSetContextCreate(CurrentMemoryContext, "vecsim hnsw verify row", ALLOCSET_SMALL_SIZES);
+  state.capacity = 1024;
   state.rows = static_cast<HeapRow*>(palloc(state.capacity * sizeof(HeapRow)));
   Relation heap = table_open(index->rd_index->indrelid, AccessShareLock);
   IndexInfo* info = BuildIndexInfo(index);
@@ -114,6 +120,7 @@ HeapScanState scan_heap_rows(Relation index, const core::HnswAttrSchema& schema)
   table_index_build_scan(heap, index, info, true, false, add_heap_row, &state, scan);
   UnregisterSnapshot(snapshot);
   table_close(heap, AccessShareLock);
+  MemoryContextDelete(state.row_context);
   qsort(state.rows, state.count, sizeof(HeapRow), compare_heap_rows);
   return state;
 }
@@ -154,7 +161,7 @@ Datum hnsw_verify(FunctionCallInfo fcinfo) {
   PgPageStore store(index, MAIN_FORKNUM, PgPageStore::Mode::kRead, kHnswPageFormat);
   const core::HnswAttrSchema schema = hnsw_attr_schema(index);
   HeapScanState heap_rows{};
-  if (schema.count() > 0) heap_rows = scan_heap_rows(index, schema);
+  if (schema.count() > 0) heap_rows = scan_heap_rows(index);
   const HeapRows heap(heap_rows.rows, heap_rows.count);
   Counts counts;
   LockPage(index, kVacuumLockPage, ShareLock);
