@@ -7,13 +7,15 @@
 -- opclass members by AM/family/opNN|procNN/left,right); the attributes are
 -- those that make up the pgvector-compatible contract, in a fixed order.
 -- test/surface/expected.txt holds the expected lines; check_surface.py
--- compares the two. Run with psql -X -At -v ext=vecsim -f catalogue.sql.
+-- compares the two. Run with psql -X -At -v ext=vecsim -f catalogue.sql
+-- (ext=vector for vecsim installed under pgvector's name: the same lines).
 --
 -- Only catalogue rows that depend on the extension (pg_depend deptype 'e')
 -- are listed, so built-in objects never appear; a member of any other
 -- catalogue is listed by its description (kind 'object'). Settings are
--- listed for the extension's own prefix and the prefixes named after its
--- access methods; the library is
+-- listed for the library's own prefix (vecsim, whichever name the extension
+-- was created under) and the prefixes named after its access methods; the
+-- library is
 -- loaded first (by reading a vector literal) so that they exist.
 \set ON_ERROR_STOP on
 \set QUIET on
@@ -131,7 +133,7 @@ UNION ALL
            'min', s.min_val,
            'max', s.max_val, 'enumvals', array_to_string(s.enumvals, ','))
     FROM pg_settings s
-   WHERE split_part(s.name, '.', 1) = :'ext'
+   WHERE split_part(s.name, '.', 1) = 'vecsim'
       OR split_part(s.name, '.', 1) IN
          (SELECT a.amname FROM pg_am a JOIN ext_member m ON m.catalog = 'pg_am'::regclass AND m.objid = a.oid)
 UNION ALL

@@ -1,7 +1,7 @@
 -- src/pg/sql/hnsw.sql: the hnsw access method (docs/reference.md 7), its type
--- descriptors, the two bit operator classes, and vecsim's verify
--- function. The 12 operator classes of vector, halfvec and sparsevec come
--- from hnsw_opclasses.sql.in, after this file.
+-- descriptors and the two bit operator classes. The 12 operator classes of
+-- vector, halfvec and sparsevec come from hnsw_opclasses.sql.in, after this
+-- file; vecsim_hnsw_verify is in vecsim_functions.sql.
 
 CREATE FUNCTION hnswhandler(internal) RETURNS index_am_handler
     AS 'MODULE_PATHNAME', 'vecsim_hnswhandler' LANGUAGE C;
@@ -23,11 +23,3 @@ CREATE OPERATOR CLASS bit_jaccard_ops FOR TYPE bit USING hnsw AS
     OPERATOR 1 <%> (bit, bit) FOR ORDER BY float_ops,
     FUNCTION 1 jaccard_distance(bit, bit),
     FUNCTION 3 hnsw_bit_support(internal);
-
--- A vecsim addition (pgvector has no such function): checks an hnsw index
--- against its documented invariants (docs/hnsw.md) and says what it
--- counted; a broken invariant raises XX002.
-CREATE FUNCTION vecsim_hnsw_verify(index regclass, OUT elements bigint, OUT violations bigint,
-                                   OUT unreachable bigint, OUT above_entry bigint,
-                                   OUT count_matches boolean)
-    AS 'MODULE_PATHNAME', 'vecsim_hnsw_verify' LANGUAGE C STRICT;
