@@ -105,6 +105,10 @@ suite_surface() {
   [ "$AS_VECTOR" = 1 ] || return 0
   surface_of surface_vector "CREATE EXTENSION vector" vector || return 1
   surface_of surface_pgvector "CREATE EXTENSION vector VERSION '0.8.0'" vector --pgvector-only || return 1
+  echo "C symbols of: CREATE EXTENSION vector VERSION '0.8.0'"
+  as_pg_user psql -X -At -v ON_ERROR_STOP=1 -d surface_pgvector -f "$INPUTS/surface/pgvector_symbols.sql" \
+    >"$SCRATCH/pgvector_symbols.txt" || return 1
+  diff <(grep -v '^#' "$VECSIM_ROOT/test/surface/pgvector_symbols.txt") "$SCRATCH/pgvector_symbols.txt" || return 1
   surface_of surface_updated "CREATE EXTENSION vector VERSION '0.8.0'; ALTER EXTENSION vector UPDATE" vector
 }
 
@@ -126,7 +130,8 @@ suite_client() {
 # vecsim under pgvector's extension name, for the client and TAP suites,
 # removed again on exit. Only as root, and never over pgvector's own
 # vector.control (install-as-vector refuses; the TAP test then skips).
-# An install of vecsim as vector that was there before the run is used and
+# An install of vecsim as vector that was there before the run is used (as
+# root, brought up to date with this build first) and
 # left in place.
 AS_VECTOR=0
 INSTALLED_AS_VECTOR=0
@@ -135,6 +140,8 @@ install_as_vector() {
   control="$(pg_config --sharedir)/extension/vector.control"
   if [ -f "$control" ] && grep -qx '# installed by vecsim (make install-as-vector)' "$control"; then
     AS_VECTOR=1
+    # brought up to date with this build when we can (it is idempotent)
+    [ "$(id -u)" -eq 0 ] && { make -C "$VECSIM_ROOT" -s install-as-vector || return 1; }
   elif [ "$(id -u)" -eq 0 ] && make -C "$VECSIM_ROOT" -s install-as-vector; then
     AS_VECTOR=1
     INSTALLED_AS_VECTOR=1
