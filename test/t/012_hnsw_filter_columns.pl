@@ -28,22 +28,23 @@ $standby->init_from_backup($primary, 'backup', has_streaming => 1);
 $standby->start;
 
 my $row = q{(SELECT array_agg(random() - 0.5) FROM generate_series(1, 8) WHERE g > 0)::vector(8),
-            (random() * 19)::int, 'tag' || (random() * 2)::int};
+            (random() * 19)::int, 'tag' || (random() * 2)::int, ARRAY[(random() * 9)::int, (random() * 9)::int]};
 $primary->safe_psql('postgres', qq{
   CREATE EXTENSION vecsim;
-  CREATE TABLE items (id bigserial PRIMARY KEY, v vector(8), c int, t text) WITH (autovacuum_enabled = off);
-  INSERT INTO items (v, c, t) SELECT $row FROM generate_series(1, 6000) g;
-  CREATE INDEX items_v ON items USING hnsw (v vector_l2_ops, c, t) WITH (m = 8, ef_construction = 32);
+  CREATE TABLE items (id bigserial PRIMARY KEY, v vector(8), c int, t text, a int[]) WITH (autovacuum_enabled = off);
+  INSERT INTO items (v, c, t, a) SELECT $row FROM generate_series(1, 6000) g;
+  CREATE INDEX items_v ON items USING hnsw (v vector_l2_ops, c, t, a) WITH (m = 8, ef_construction = 32);
 });
 
 my $script = "${PostgreSQL::Test::Utils::tmp_check}/insert_filtered.sql";
 open(my $fh, '>', $script) or die "cannot write $script: $!";
-print $fh "INSERT INTO items (v, c, t) SELECT $row FROM generate_series(1, 1) g;\n";
+print $fh "INSERT INTO items (v, c, t, a) SELECT $row FROM generate_series(1, 1) g;\n";
 close($fh);
 
 # For every filter value of c, the rows a keyed scan returns under default
 # settings are exactly the table's: with c alone (5% of the rows: the scan
-# ends in an exact pass), with c and t (2.5%), and with c < 15 (75%: the
+# ends in an exact pass), with c and t (2.5%), with an element of the
+# array a (about 19%: signature keys, rechecked), and with c < 15 (75%: the
 # walk fills its results, and a LIMIT of every passing row goes on
 # through further walks); the last also at a work_mem that sends it into
 # an exact pass in parts. Then, unless after a crash (which may leave an
@@ -59,7 +60,10 @@ sub keyed_scans_match {
            IS DISTINCT FROM (SELECT array_agg(id ORDER BY id) FROM items WHERE c = k)
         OR (SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM items WHERE c = k AND t = 'tag1'
               ORDER BY v <-> array_fill(-0.1, ARRAY[8])::vector LIMIT 100000) s)
-           IS DISTINCT FROM (SELECT array_agg(id ORDER BY id) FROM items WHERE c = k AND t = 'tag1');
+           IS DISTINCT FROM (SELECT array_agg(id ORDER BY id) FROM items WHERE c = k AND t = 'tag1')
+        OR (SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM items WHERE a && ARRAY[k % 10]
+              ORDER BY v <-> array_fill(0.2, ARRAY[8])::vector LIMIT 100000) s)
+           IS DISTINCT FROM (SELECT array_agg(id ORDER BY id) FROM items WHERE a && ARRAY[k % 10]);
   });
   is($mismatches, '0', "$what: keyed scans return exactly the rows of each filter value");
   for my $work_mem ('4MB', '64kB') {

@@ -2,7 +2,8 @@
 // Filter columns (storage/hnsw_attrs.h, graph/filtered_pool.h and the
 // filtered scans of graph/hnsw_page_scan.h): keys order as the values
 // they encode, a filter holds exactly where its conditions do (NULLs
-// never), the descriptor round-trips; and over an index on pages, built
+// never), array signatures never fail a row whose array satisfies &&, @>
+// or <@ and rarely pass one that does not, the descriptor round-trips; and over an index on pages, built
 // and grown by inserts, a filtered scan hands out exactly the passing rows
 // nearest first, at every selectivity from 50% to a single row, whether
 // its walk fills ef results or gives up for the exact pass.
@@ -77,10 +78,72 @@ TEST(HnswAttrsTest, FilterHoldsWhereItsConditionsDo) {
   EXPECT_FALSE(never.passes(schema, row(0, {}, 0, false)));
 }
 
+// Arrays of small integers as signatures: over random pairs, a signature
+// condition holds whenever the set condition does (no false negatives, or
+// rows would be lost) and seldom when it does not (false positives only
+// cost rechecks).
+TEST(HnswAttrsTest, ArraySignaturesAnswerOverlapAndContainment) {
+  HnswAttrSchema schema;
+  schema.add(AttrKind::kSignature16);
+  EXPECT_EQ(schema.block_bytes(), 4u + 16);
+  auto element_bits = [](std::uint64_t v) {  // a stand-in for the shim's element hash
+    v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ull;
+    v = (v ^ (v >> 27)) * 0x94d049bb133111ebull;
+    return signature_bits(v ^ (v >> 31));
+  };
+  std::uint64_t state = 12345;
+  auto draw = [&](int n, int universe) {
+    std::set<int> out;
+    for (int i = 0; i < n; ++i) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      out.insert(static_cast<int>((state >> 33) % static_cast<std::uint64_t>(universe)));
+    }
+    return out;
+  };
+  std::vector<unsigned char> block(schema.block_bytes());
+  int wrong_passes = 0, failing = 0;
+  for (int trial = 0; trial < 4000; ++trial) {
+    const std::set<int> row = draw(1 + trial % 6, 60), query = draw(1 + trial % 3, 60);
+    AttrKey row_sig, query_sig;
+    std::vector<AttrKey> query_bits;
+    for (int v : row) row_sig = signature_union(row_sig, element_bits(static_cast<std::uint64_t>(v)));
+    for (int v : query) {
+      query_bits.push_back(element_bits(static_cast<std::uint64_t>(v)));
+      query_sig = signature_union(query_sig, query_bits.back());
+    }
+    const bool nulls[] = {false};
+    schema.encode(nulls, &row_sig, block.data());
+    const bool overlaps = std::any_of(query.begin(), query.end(), [&](int v) { return row.count(v) > 0; });
+    const bool contains = std::includes(row.begin(), row.end(), query.begin(), query.end());
+    const bool contained = std::includes(query.begin(), query.end(), row.begin(), row.end());
+    HnswAttrFilter f_overlaps, f_contains, f_contained;
+    f_overlaps.add_overlaps(0, query_bits.data(), query_bits.size());
+    f_contains.add_compare(0, AttrOp::kContains, query_sig);
+    f_contained.add_compare(0, AttrOp::kContainedBy, query_sig);
+    const std::pair<const HnswAttrFilter*, bool> cases[] = {
+        {&f_overlaps, overlaps}, {&f_contains, contains}, {&f_contained, contained}};
+    for (const auto& [filter, holds] : cases) {
+      const bool passes = filter->passes(schema, block.data());
+      if (holds) {
+        ASSERT_TRUE(passes) << "trial " << trial;
+      } else {
+        failing += 1;
+        wrong_passes += passes ? 1 : 0;
+      }
+    }
+  }
+  EXPECT_GT(failing, 4000);
+  EXPECT_LT(wrong_passes, failing / 20) << wrong_passes << " of " << failing;
+  HnswAttrFilter none;
+  none.add_overlaps(0, nullptr, 0);  // && with an empty array: nothing
+  EXPECT_TRUE(none.never());
+}
+
 TEST(HnswAttrsTest, DescriptorRoundTrips) {
   HnswAttrSchema schema;
   schema.add(AttrKind::kHash8);
   schema.add(AttrKind::kOrdered16);
+  schema.add(AttrKind::kSignature16);
   const std::vector<unsigned char> item = schema.descriptor();
   ASSERT_TRUE(HnswAttrSchema::is_descriptor(item.data(), item.size()));
   HnswAttrSchema back;

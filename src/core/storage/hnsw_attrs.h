@@ -5,12 +5,15 @@
 //
 // BLOCK (the same size in every element of an index)
 //   a 4-byte null bitmap (bit i: column i is NULL), then one slot per
-//   column, in column order: 8 bytes (kOrdered8, kHash8) or 16 (kOrdered16).
-//   A slot holds a key: one big-endian 64-bit word (8 bytes) or two
-//   (16), so that keys order as their bytes do; the shim encodes each type
-//   so that this order is the type's (a signed integer with its sign bit
-//   flipped, a uuid's bytes as they are). kHash8 slots hold a hash and
-//   answer only equality, with false positives (the executor rechecks).
+//   column, in column order: 8 bytes (kOrdered8, kHash8) or 16 (kOrdered16,
+//   kSignature16). A slot holds a key: one big-endian 64-bit word (8 bytes)
+//   or two (16), so that keys order as their bytes do; the shim encodes
+//   each type so that this order is the type's (a signed integer with its
+//   sign bit flipped, a uuid's bytes as they are). kHash8 slots hold a hash
+//   and answer only equality, with false positives (the executor
+//   rechecks). kSignature16 slots hold an array's elements as a 128-bit
+//   signature (each element sets two bits chosen by its hash) and answer
+//   overlap, containment and containment-by with false positives only.
 //
 // DESCRIPTOR
 //   An index with filter columns has, in block 0 after the metapage (and
@@ -37,10 +40,13 @@ enum class AttrKind : std::uint8_t {
   kOrdered8 = 1,   // an 8-byte key: integers, bool, dates, timestamps
   kOrdered16 = 2,  // a 16-byte key: uuid
   kHash8 = 3,      // an 8-byte hash: text (equality only)
+  kSignature16 = 4,  // a 128-bit signature of an array's elements
 };
 
-constexpr bool valid_attr_kind(std::uint8_t k) { return k >= 1 && k <= 3; }
-constexpr std::size_t attr_slot_bytes(AttrKind k) { return k == AttrKind::kOrdered16 ? 16 : 8; }
+constexpr bool valid_attr_kind(std::uint8_t k) { return k >= 1 && k <= 4; }
+constexpr std::size_t attr_slot_bytes(AttrKind k) {
+  return k == AttrKind::kOrdered16 || k == AttrKind::kSignature16 ? 16 : 8;
+}
 
 // INDEX_MAX_KEYS (32) less the vector column.
 constexpr int kMaxAttrColumns = 31;
@@ -101,7 +107,7 @@ class HnswAttrSchema {
   }
   AttrKey key(const unsigned char* block, int column) const {
     const unsigned char* p = block + slot_offset(column);
-    return AttrKey{load_be64(p), kind(column) == AttrKind::kOrdered16 ? load_be64(p + 8) : 0};
+    return AttrKey{load_be64(p), attr_slot_bytes(kind(column)) == 16 ? load_be64(p + 8) : 0};
   }
 
   // Writes a block: nulls[i] says column i is NULL, keys[i] its key.
@@ -115,7 +121,7 @@ class HnswAttrSchema {
       }
       unsigned char* p = block + slot_offset(i);
       store_be64(p, keys[i].hi);
-      if (kind(i) == AttrKind::kOrdered16) store_be64(p + 8, keys[i].lo);
+      if (attr_slot_bytes(kind(i)) == 16) store_be64(p + 8, keys[i].lo);
     }
     std::memcpy(block, &bits, sizeof bits);
   }
@@ -172,7 +178,38 @@ inline std::uint64_t attr_fingerprint(const unsigned char* block, std::size_t n)
   return h;
 }
 
-enum class AttrOp : std::uint8_t { kLess, kLessEqual, kEqual, kGreaterEqual, kGreater, kAnyOf };
+// The two bits of a 128-bit signature an array element with this 64-bit
+// hash sets (an array's signature is the union over its elements). The
+// bits come from the hash's high bits, which a good hash mixes best.
+inline AttrKey signature_bits(std::uint64_t element_hash) {
+  AttrKey bits;
+  for (unsigned shift : {57u, 50u}) {
+    const unsigned bit = static_cast<unsigned>(element_hash >> shift) & 127u;
+    (bit < 64 ? bits.hi : bits.lo) |= 1ull << (bit & 63u);
+  }
+  return bits;
+}
+inline AttrKey signature_union(const AttrKey& a, const AttrKey& b) { return AttrKey{a.hi | b.hi, a.lo | b.lo}; }
+// Whether every bit of a is set in b.
+inline bool signature_within(const AttrKey& a, const AttrKey& b) {
+  return (a.hi & ~b.hi) == 0 && (a.lo & ~b.lo) == 0;
+}
+
+// kLess .. kAnyOf: ordered and hashed columns. kOverlaps, kContains and
+// kContainedBy: signature columns (the array operators &&, @> and <@),
+// each of which may pass a row whose array does not hold (the executor
+// rechecks) and never fails one whose array does.
+enum class AttrOp : std::uint8_t {
+  kLess,
+  kLessEqual,
+  kEqual,
+  kGreaterEqual,
+  kGreater,
+  kAnyOf,
+  kOverlaps,
+  kContains,
+  kContainedBy,
+};
 
 // The keys of a scan on filter columns, all of which must hold.
 class HnswAttrFilter {
@@ -193,16 +230,12 @@ class HnswAttrFilter {
   }
   // column's key is one of keys[0 .. n) (kAnyOf); an empty set passes
   // nothing.
-  void add_any_of(int column, const AttrKey* first, std::size_t n) {
-    std::vector<AttrKey> keys(first, first + n);
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    if (keys.empty()) {
-      set_never();
-      return;
-    }
-    conditions_.push_back(Condition{column, AttrOp::kAnyOf, AttrKey{}, sets_.size(), keys.size()});
-    sets_.insert(sets_.end(), keys.begin(), keys.end());
+  void add_any_of(int column, const AttrKey* first, std::size_t n) { add_set(column, AttrOp::kAnyOf, first, n); }
+  // column's signature has every bit of one of elements[0 .. n) (kOverlaps:
+  // the signature_bits of each element of the other array); no element
+  // passes nothing.
+  void add_overlaps(int column, const AttrKey* elements, std::size_t n) {
+    add_set(column, AttrOp::kOverlaps, elements, n);
   }
 
   bool passes(const HnswAttrSchema& schema, const unsigned char* block) const {
@@ -239,8 +272,30 @@ class HnswAttrFilter {
         const auto first = sets_.begin() + static_cast<std::ptrdiff_t>(c.first);
         return std::binary_search(first, first + static_cast<std::ptrdiff_t>(c.count), k);
       }
+      case AttrOp::kOverlaps: {
+        const auto first = sets_.begin() + static_cast<std::ptrdiff_t>(c.first);
+        return std::any_of(first, first + static_cast<std::ptrdiff_t>(c.count),
+                           [&](const AttrKey& bits) { return signature_within(bits, k); });
+      }
+      case AttrOp::kContains:  // the row's array has every element of the operand's
+        return signature_within(c.operand, k);
+      case AttrOp::kContainedBy:  // every element of the row's array is in the operand's
+        return signature_within(k, c.operand);
     }
     return false;
+  }
+
+  // A condition on a set of keys, sorted and without repeats.
+  void add_set(int column, AttrOp op, const AttrKey* first, std::size_t n) {
+    std::vector<AttrKey> keys(first, first + n);
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    if (keys.empty()) {
+      set_never();
+      return;
+    }
+    conditions_.push_back(Condition{column, op, AttrKey{}, sets_.size(), keys.size()});
+    sets_.insert(sets_.end(), keys.begin(), keys.end());
   }
 
   std::vector<Condition> conditions_;

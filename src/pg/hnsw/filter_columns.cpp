@@ -11,7 +11,9 @@
 
 extern "C" {
 #include "access/stratnum.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "utils/lsyscache.h"
 #include "utils/date.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
@@ -70,6 +72,87 @@ AttrKey key_of(Oid type, Datum d) {
   pg_unreachable();
 }
 
+bool is_array_element_type(Oid type) {
+  switch (type) {
+    case INT2OID:
+    case INT4OID:
+    case INT8OID:
+    case TEXTOID:
+    case VARCHAROID:
+      return true;
+  }
+  return false;
+}
+
+// An array element's hash: an integer's from its int64 value (so the
+// widths agree), a string's from its bytes.
+std::uint64_t element_hash(Oid type, Datum d) {
+  std::int64_t v;
+  switch (type) {
+    case INT2OID:
+      v = DatumGetInt16(d);
+      break;
+    case INT4OID:
+      v = DatumGetInt32(d);
+      break;
+    case INT8OID:
+      v = DatumGetInt64(d);
+      break;
+    case TEXTOID:
+    case VARCHAROID: {
+      const text* t = DatumGetTextPP(d);
+      return hash_bytes_extended(reinterpret_cast<const unsigned char*>(VARDATA_ANY(t)),
+                                 static_cast<int>(VARSIZE_ANY_EXHDR(t)), 0);
+    }
+    default:
+      elog(ERROR, "hnsw filter array of unexpected element type %u", type);
+  }
+  return hash_bytes_extended(reinterpret_cast<const unsigned char*>(&v), sizeof v, 0);
+}
+
+// An array's non-null elements as keys (key(element type, datum) of each),
+// in keys[0 .. count), palloc'd; whether any element is NULL.
+struct ArrayKeys {
+  AttrKey* keys;
+  std::size_t count;
+  bool has_null;
+};
+template <class KeyOf>
+ArrayKeys array_keys(ArrayType* array, KeyOf key) {
+  const Oid type = ARR_ELEMTYPE(array);
+  int16 len;
+  bool byval;
+  char align;
+  get_typlenbyvalalign(type, &len, &byval, &align);
+  Datum* elems;
+  bool* nulls;
+  int n;
+  deconstruct_array(array, type, len, byval, align, &elems, &nulls, &n);
+  ArrayKeys out{static_cast<AttrKey*>(palloc(sizeof(AttrKey) * static_cast<std::size_t>(n + 1))), 0, false};
+  for (int i = 0; i < n; ++i) {
+    if (nulls[i]) {
+      out.has_null = true;
+    } else {
+      out.keys[out.count++] = key(type, elems[i]);
+    }
+  }
+  pfree(elems);
+  pfree(nulls);
+  return out;
+}
+
+// Each element's signature_bits.
+ArrayKeys array_elements(ArrayType* array) {
+  return array_keys(array, [](Oid type, Datum d) { return core::signature_bits(element_hash(type, d)); });
+}
+
+// The signature of an array: the union of its elements' bits.
+AttrKey array_signature(const ArrayKeys& elements) {
+  AttrKey signature;
+  for (std::size_t i = 0; i < elements.count; ++i) signature = core::signature_union(signature, elements.keys[i]);
+  return signature;
+}
+
 AttrOp op_of(StrategyNumber strategy) {
   switch (strategy) {
     case BTLessStrategyNumber:
@@ -82,6 +165,12 @@ AttrOp op_of(StrategyNumber strategy) {
       return AttrOp::kGreaterEqual;
     case BTGreaterStrategyNumber:
       return AttrOp::kGreater;
+    case kHnswOverlapsStrategy:
+      return AttrOp::kOverlaps;
+    case kHnswContainsStrategy:
+      return AttrOp::kContains;
+    case kHnswContainedByStrategy:
+      return AttrOp::kContainedBy;
   }
   elog(ERROR, "hnsw filter key of unexpected strategy %d", strategy);
   pg_unreachable();
@@ -101,20 +190,9 @@ void change_filter(F&& f) {
 // order, the one element that decides (< and <= the largest, > and >=
 // the smallest). No element: nothing passes.
 void add_array_key(int column, AttrOp op, ArrayType* array, core::HnswAttrFilter* filter) {
-  const Oid type = ARR_ELEMTYPE(array);
-  int16 len;
-  bool byval;
-  char align;
-  get_typlenbyvalalign(type, &len, &byval, &align);
-  Datum* elems;
-  bool* nulls;
-  int n;
-  deconstruct_array(array, type, len, byval, align, &elems, &nulls, &n);
-  auto* keys = static_cast<AttrKey*>(palloc(sizeof(AttrKey) * static_cast<std::size_t>(n + 1)));
-  std::size_t count = 0;
-  for (int i = 0; i < n; ++i) {
-    if (!nulls[i]) keys[count++] = key_of(type, elems[i]);
-  }
+  const ArrayKeys elements = array_keys(array, key_of);
+  const AttrKey* keys = elements.keys;
+  const std::size_t count = elements.count;
   if (count == 0) {
     filter->set_never();
   } else if (op == AttrOp::kEqual) {
@@ -126,7 +204,36 @@ void add_array_key(int column, AttrOp op, ArrayType* array, core::HnswAttrFilter
     const AttrKey key = *std::min_element(keys, keys + count);
     change_filter([&] { filter->add_compare(column, op, key); });
   }
-  pfree(keys);
+  pfree(elements.keys);
+}
+
+// An array column's key: && passes a signature that has all the bits of
+// one of the operand's elements (none: nothing passes); @> one that has
+// all the operand's bits (an operand with a NULL element: nothing passes,
+// as NULL is in no array); <@ one within the operand's bits.
+void add_signature_key(int column, AttrOp op, ArrayType* array, core::HnswAttrFilter* filter) {
+  const ArrayKeys elements = array_elements(array);
+  if (op == AttrOp::kOverlaps) {
+    change_filter([&] { filter->add_overlaps(column, elements.keys, elements.count); });
+  } else if (op == AttrOp::kContains && elements.has_null) {
+    filter->set_never();
+  } else if (op == AttrOp::kContains || op == AttrOp::kContainedBy) {
+    const AttrKey signature = array_signature(elements);
+    change_filter([&] { filter->add_compare(column, op, signature); });
+  } else {
+    elog(ERROR, "hnsw array filter key of unexpected operator %d", static_cast<int>(op));
+  }
+  pfree(elements.keys);
+}
+
+// Refuses text under a nondeterministic collation (its keys hash bytes).
+void check_deterministic(Relation index, int i) {
+  const Oid collation = index->rd_indcollation[i];
+  if (OidIsValid(collation) && !get_collation_isdeterministic(collation)) {
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("hnsw filter column %d uses a nondeterministic collation", i + 1),
+                    errhint("Index the column with a deterministic collation, such as \"C\".")));
+  }
 }
 
 }  // namespace
@@ -141,19 +248,19 @@ core::HnswAttrSchema hnsw_attr_schema(Relation index) {
     } else if (type == UUIDOID) {
       schema.add(AttrKind::kOrdered16);
     } else if (type == TEXTOID) {
-      const Oid collation = index->rd_indcollation[i];
-      if (OidIsValid(collation) && !get_collation_isdeterministic(collation)) {
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("hnsw filter column %d uses a nondeterministic collation", i + 1),
-                        errhint("Index the column with a deterministic collation, such as \"C\".")));
-      }
+      check_deterministic(index, i);
       schema.add(AttrKind::kHash8);
+    } else if (type == ANYARRAYOID &&
+               is_array_element_type(get_element_type(TupleDescAttr(RelationGetDescr(index), i)->atttypid))) {
+      check_deterministic(index, i);
+      schema.add(AttrKind::kSignature16);
     } else {
       ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                       errmsg("column %d of hnsw index \"%s\" cannot be a filter column", i + 1,
                              RelationGetRelationName(index)),
                       errdetail("Only the first column of an hnsw index is a vector; filter columns are of "
-                                "types int2, int4, int8, bool, date, timestamp, timestamptz, uuid and text.")));
+                                "types int2, int4, int8, bool, date, timestamp, timestamptz, uuid and text, "
+                                "or arrays of int2, int4, int8, text or varchar.")));
     }
   }
   return schema;
@@ -165,7 +272,12 @@ void encode_hnsw_attrs(const core::HnswAttrSchema& schema, Relation index, const
   AttrKey keys[core::kMaxAttrColumns];
   for (int i = 0; i < schema.count(); ++i) {
     nulls[i] = isnull[i + 1];
-    if (!nulls[i]) keys[i] = key_of(index->rd_opcintype[i + 1], values[i + 1]);
+    if (nulls[i]) continue;
+    if (schema.kind(i) == AttrKind::kSignature16) {
+      keys[i] = array_signature(array_elements(DatumGetArrayTypeP(values[i + 1])));
+    } else {
+      keys[i] = key_of(index->rd_opcintype[i + 1], values[i + 1]);
+    }
   }
   schema.encode(nulls, keys, block);
 }
@@ -196,6 +308,12 @@ void compile_hnsw_filter(const core::HnswAttrSchema& schema, IndexScanDesc scan,
       continue;
     }
     const AttrOp op = op_of(key->sk_strategy);
+    if (schema.kind(column) == AttrKind::kSignature16) {
+      *recheck = true;
+      add_signature_key(column, op, DatumGetArrayTypeP(key->sk_argument), filter);
+      continue;
+    }
+    if (op > AttrOp::kAnyOf) elog(ERROR, "hnsw array filter key on column %d, which is not an array", key->sk_attno);
     if (schema.kind(column) == AttrKind::kHash8) {
       if (op != AttrOp::kEqual) elog(ERROR, "hnsw text filter key of strategy %d", key->sk_strategy);
       *recheck = true;

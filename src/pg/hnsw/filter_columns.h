@@ -9,7 +9,10 @@
 //   8-byte key (the integers compare across their widths: one operator
 //   family); uuid: an ordered 16-byte key (its bytes); text (and varchar)
 //   under a deterministic collation: an 8-byte hash, equality only, so a
-//   scan with a key on it asks the executor to recheck.
+//   scan with a key on it asks the executor to recheck. Arrays of int2,
+//   int4, int8, text or varchar (one operator class, for anyarray): a
+//   128-bit signature of the elements, answering &&, @> and <@ with
+//   recheck; an element's hash is the same for an integer of any width.
 //
 // INVARIANTS
 //   PG zone. A column of any other type, a vector column after the first,
@@ -29,6 +32,13 @@ extern "C" {
 }
 
 namespace vecsim::pg {
+
+// The strategies of the filter-column operator classes: btree's 1 to 5 for
+// scalars, and these for arrays.
+constexpr StrategyNumber kHnswOverlapsStrategy = 6;     // &&
+constexpr StrategyNumber kHnswContainsStrategy = 7;     // @>
+constexpr StrategyNumber kHnswContainedByStrategy = 8;  // <@
+constexpr StrategyNumber kHnswMaxFilterStrategy = 8;
 
 // The schema of index's filter columns (count 0: none); 0A000 for a column
 // vecsim cannot filter on.
@@ -51,7 +61,7 @@ void init_hnsw_attr_rows(HnswAttrRows* rows, Relation index);
 core::ValueRef hnsw_attr_row(HnswAttrRows* rows, Relation index, const Datum* values, const bool* isnull);
 
 // The scan's keys (scan->keyData, all on filter columns) as a filter;
-// *recheck when one of them is answered by a hash.
+// *recheck when one of them is answered by a hash or a signature.
 void compile_hnsw_filter(const core::HnswAttrSchema& schema, IndexScanDesc scan, core::HnswAttrFilter* filter,
                          bool* recheck);
 

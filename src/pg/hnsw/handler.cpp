@@ -11,6 +11,7 @@
 #include "bridge/am_guard.h"
 #include "bridge/fmgr_glue.h"
 #include "index/am_common.h"
+#include "hnsw/filter_columns.h"
 #include "hnsw/hnsw_am.h"
 #include "index/opclass_validate.h"
 
@@ -52,7 +53,7 @@ char* hnsw_phase_name(int64 phase) {
 // The vector column's classes order; the filter columns' search.
 bool hnsw_validate(Oid opclass_oid) {
   if (opclass_orders(opclass_oid)) return validate_order_opclass(opclass_oid, "hnsw", 3);
-  return validate_search_opclass(opclass_oid, "hnsw", BTMaxStrategyNumber);
+  return validate_search_opclass(opclass_oid, "hnsw", kHnswMaxFilterStrategy);
 }
 
 Datum hnsw_handler(FunctionCallInfo fcinfo) {
