@@ -47,17 +47,27 @@ PREPARE by_even(bool) AS SELECT id FROM fitems WHERE even = $1
 EXPLAIN (COSTS OFF) EXECUTE by_even(true);
 DEALLOCATE by_even;
 RESET plan_cache_mode;
--- stay filters: IS NULL, <>, and (PostgreSQL 15 plans no ordered scan with
--- array keys on a column after the first) = ANY
-EXPLAIN (COSTS OFF) SELECT id FROM fitems WHERE cat IS NULL AND cat <> 4 AND tenant = ANY('{1,2}')
-  ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 5;
+-- IS NULL and IS NOT NULL are keys; <> and (PostgreSQL 15 plans no
+-- ordered scan with array keys on a column after the first) = ANY stay
+-- filters
+EXPLAIN (COSTS OFF) SELECT id FROM fitems WHERE cat IS NULL AND label IS NOT NULL AND cat <> 4
+  AND tenant = ANY('{1,2}') ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 5;
+-- the vector IS NOT NULL: a key every element passes; IS NULL: the index
+-- holds no such row, so the planner must not use it (a sequential scan
+-- returns the rows whose vector is NULL)
+EXPLAIN (COSTS OFF) SELECT id FROM fitems WHERE v IS NOT NULL ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 5;
+INSERT INTO fitems (id, v, cat) VALUES (-1, NULL, 3);
+EXPLAIN (COSTS OFF) SELECT id FROM fitems WHERE v IS NULL ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 5;
+SELECT id FROM fitems WHERE v IS NULL ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 5;
+DELETE FROM fitems WHERE id = -1;
 RESET enable_seqscan;
 
 -- answers against an exact scan, from 50% to 0.1% of the rows
 SELECT cond, recall >= 0.95 AS recall_ok, full_count FROM (VALUES
     ('tenant < 4'), ('tenant = 3'), ('tenant = 3 AND even'), ('cat = 7'), ('cat BETWEEN 10 AND 14'), ('label = ''tag5'''),
     ('u = md5(''2'')::uuid AND NOT even'), ('day >= ''2024-01-28'''), ('at < ''2024-01-01 05:00+00'''),
-    ('cat = 7 AND tenant = 3'), ('cat = 7 AND tenant = 3 AND label = ''tag0''')
+    ('cat = 7 AND tenant = 3'), ('cat = 7 AND tenant = 3 AND label = ''tag0'''),
+    ('cat IS NULL'), ('cat IS NULL AND tenant = 3'), ('cat IS NOT NULL AND tenant = 3'), ('v IS NOT NULL AND cat = 7')
   ) c(cond), LATERAL filtered_check(cond);
 -- a LIMIT beyond ef_search still gets every row that passes
 SELECT cond, recall >= 0.95 AS recall_ok, full_count FROM (VALUES ('cat = 7'), ('tenant = 3 AND even'))

@@ -2,7 +2,7 @@
 // Filter columns (storage/hnsw_attrs.h, graph/filtered_pool.h and the
 // filtered scans of graph/hnsw_page_scan.h): keys order as the values
 // they encode, a filter holds exactly where its conditions do (NULLs
-// never), array signatures never fail a row whose array satisfies &&, @>
+// only for IS NULL), array signatures never fail a row whose array satisfies &&, @>
 // or <@ and rarely pass one that does not, the descriptor round-trips; and over an index on pages, built
 // and grown by inserts, a filtered scan hands out exactly the passing rows
 // nearest first, at every selectivity from 50% to a single row, whether
@@ -71,6 +71,14 @@ TEST(HnswAttrsTest, FilterHoldsWhereItsConditionsDo) {
   EXPECT_TRUE(f.passes(schema, row(0, AttrKey{6, 0}, 7, false)));
   EXPECT_TRUE(f.passes(schema, row(0, AttrKey{6, 0}, 42, false)));
   EXPECT_FALSE(f.passes(schema, row(0, AttrKey{6, 0}, 8, false)));
+  HnswAttrFilter nulls;  // IS NULL / IS NOT NULL answer from the bitmap alone
+  nulls.add_null_test(0, true);
+  EXPECT_TRUE(nulls.passes(schema, row(0, {}, 0, true)));
+  EXPECT_FALSE(nulls.passes(schema, row(0, {}, 0, false)));
+  nulls.add_null_test(1, false);
+  EXPECT_TRUE(nulls.passes(schema, row(0, {}, 0, true)));
+  nulls.add_null_test(1, true);  // column 1 both NULL and not: nothing passes
+  EXPECT_FALSE(nulls.passes(schema, row(0, {}, 0, true)));
   HnswAttrFilter never;
   never.add_any_of(0, set, 0);
   EXPECT_TRUE(never.never());

@@ -24,7 +24,7 @@
 // INVARIANTS
 //   block_bytes() is a multiple of 4 (element items stay 4-byte aligned).
 //   A filter's keys are checked in the order they were added; a NULL
-//   column never passes a key; an empty filter passes everything.
+//   column passes no key but kIsNull; an empty filter passes everything.
 #pragma once
 
 #include <algorithm>
@@ -198,7 +198,8 @@ inline bool signature_within(const AttrKey& a, const AttrKey& b) {
 // kLess .. kAnyOf: ordered and hashed columns. kOverlaps, kContains and
 // kContainedBy: signature columns (the array operators &&, @> and <@),
 // each of which may pass a row whose array does not hold (the executor
-// rechecks) and never fails one whose array does.
+// rechecks) and never fails one whose array does. kIsNull, kIsNotNull:
+// any column (IS NULL, IS NOT NULL).
 enum class AttrOp : std::uint8_t {
   kLess,
   kLessEqual,
@@ -209,6 +210,8 @@ enum class AttrOp : std::uint8_t {
   kOverlaps,
   kContains,
   kContainedBy,
+  kIsNull,
+  kIsNotNull,
 };
 
 // The keys of a scan on filter columns, all of which must hold.
@@ -228,6 +231,10 @@ class HnswAttrFilter {
   void add_compare(int column, AttrOp op, AttrKey operand) {
     conditions_.push_back(Condition{column, op, operand, 0, 0});
   }
+  // column IS NULL (is_null) or IS NOT NULL.
+  void add_null_test(int column, bool is_null) {
+    conditions_.push_back(Condition{column, is_null ? AttrOp::kIsNull : AttrOp::kIsNotNull, AttrKey{}, 0, 0});
+  }
   // column's key is one of keys[0 .. n) (kAnyOf); an empty set passes
   // nothing.
   void add_any_of(int column, const AttrKey* first, std::size_t n) { add_set(column, AttrOp::kAnyOf, first, n); }
@@ -241,7 +248,12 @@ class HnswAttrFilter {
   bool passes(const HnswAttrSchema& schema, const unsigned char* block) const {
     if (never_) return false;
     for (const Condition& c : conditions_) {
-      if (HnswAttrSchema::is_null(block, c.column)) return false;
+      const bool null = HnswAttrSchema::is_null(block, c.column);
+      if (c.op == AttrOp::kIsNull || c.op == AttrOp::kIsNotNull) {
+        if (null != (c.op == AttrOp::kIsNull)) return false;
+        continue;
+      }
+      if (null) return false;
       const AttrKey k = schema.key(block, c.column);
       if (!holds(c, k)) return false;
     }
@@ -281,6 +293,9 @@ class HnswAttrFilter {
         return signature_within(c.operand, k);
       case AttrOp::kContainedBy:  // every element of the row's array is in the operand's
         return signature_within(k, c.operand);
+      case AttrOp::kIsNull:
+      case AttrOp::kIsNotNull:
+        break;  // passes() answers these from the null bitmap
     }
     return false;
   }

@@ -48,12 +48,40 @@ double reachable_rows() {
   return s.ef_search;
 }
 
+// What the index clauses ask: a condition on a filter column (any column
+// after the vector), or IS NULL of the vector, which no hnsw index holds
+// (the scan would return nothing where a sequential scan returns those
+// rows).
+struct ClauseKinds {
+  bool filter_keys = false;
+  bool null_vector = false;
+};
+ClauseKinds clause_kinds(IndexPath* path) {
+  ClauseKinds kinds;
+  ListCell* lc;
+  foreach (lc, path->indexclauses) {
+    const auto* clause = static_cast<IndexClause*>(lfirst(lc));
+    if (clause->indexcol > 0) {
+      kinds.filter_keys = true;
+    } else if (IsA(clause->rinfo->clause, NullTest) &&
+               reinterpret_cast<NullTest*>(clause->rinfo->clause)->nulltesttype == IS_NULL) {
+      kinds.null_vector = true;
+    }
+  }
+  return kinds;
+}
+
 }  // namespace
 
 void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
                         Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
                         double* correlation, double* pages) {
   if (price_out_unordered(path, startup_cost, total_cost, selectivity, correlation, pages)) return;
+  const ClauseKinds clauses = clause_kinds(path);
+  if (clauses.null_vector) {
+    price_out(startup_cost, total_cost, selectivity, correlation, pages);
+    return;
+  }
   Relation index = index_open(path->indexinfo->indexoid, NoLock);
   const double m = hnsw_option_m(index);
   index_close(index, NoLock);
@@ -63,7 +91,7 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
   // Keys on filter columns: the walk visits about 1 / keys elements for
   // each one that passes, and the scan goes on until every passing row
   // is out (hnsw_page_scan.h, FILTERED SCANS).
-  const double keys = path->indexclauses != NIL ? std::max(index_key_selectivity(root, path), 1e-9) : 1.0;
+  const double keys = clauses.filter_keys ? std::max(index_key_selectivity(root, path), 1e-9) : 1.0;
   double ratio = 1.0;
   if (n > 1) {
     double layers = std::floor(std::log(n) / std::log(m));
@@ -71,8 +99,7 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
     ratio = std::min(1.0, (layers * m + 2.0 * m * ef * s / keys) / n);
   }
   // A scan with keys hands out every row they pass: it cannot fall short.
-  const bool short_of_limit =
-      path->indexclauses == NIL && scan_falls_short(root, path, loop_count, reachable_rows());
+  const bool short_of_limit = !clauses.filter_keys && scan_falls_short(root, path, loop_count, reachable_rows());
   // The pages read before the first row are mostly read once each, in no
   // useful order: none priced as sequential up front (ordered_scan_costs).
   ordered_scan_costs(root, path, loop_count, ratio, 0.0, short_of_limit, startup_cost, total_cost, selectivity,

@@ -299,10 +299,20 @@ void compile_hnsw_filter(const core::HnswAttrSchema& schema, IndexScanDesc scan,
   *recheck = false;
   for (int k = 0; k < scan->numberOfKeys; ++k) {
     const ScanKey key = &scan->keyData[k];
-    const int column = key->sk_attno - 2;
-    if (column < 0 || column >= schema.count()) {
-      elog(ERROR, "hnsw scan key on column %d, which is not a filter column", key->sk_attno);
+    const int column = key->sk_attno - 2;  // -1: the vector
+    if (column < -1 || column >= schema.count()) {
+      elog(ERROR, "hnsw scan key on column %d, which the index does not have", key->sk_attno);
     }
+    if (key->sk_flags & (SK_SEARCHNULL | SK_SEARCHNOTNULL)) {
+      const bool is_null = key->sk_flags & SK_SEARCHNULL;
+      if (column >= 0) {
+        change_filter([&] { filter->add_null_test(column, is_null); });
+      } else if (is_null) {  // the index holds no row whose vector is NULL
+        filter->set_never();
+      }
+      continue;
+    }
+    if (column < 0) elog(ERROR, "hnsw scan key on the vector column other than a NULL test");
     if (key->sk_flags & SK_ISNULL) {  // a comparison with NULL holds for no row
       filter->set_never();
       continue;

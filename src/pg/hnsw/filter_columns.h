@@ -60,8 +60,10 @@ void init_hnsw_attr_rows(HnswAttrRows* rows, Relation index);
 // the next row.
 core::ValueRef hnsw_attr_row(HnswAttrRows* rows, Relation index, const Datum* values, const bool* isnull);
 
-// The scan's keys (scan->keyData, all on filter columns) as a filter;
-// *recheck when one of them is answered by a hash or a signature.
+// The scan's keys (scan->keyData: conditions on filter columns, and NULL
+// tests on any column) as a filter; *recheck when one of them is answered
+// by a hash or a signature. IS NOT NULL on the vector passes every element
+// (NULL vectors are not indexed); IS NULL on it passes none.
 void compile_hnsw_filter(const core::HnswAttrSchema& schema, IndexScanDesc scan, core::HnswAttrFilter* filter,
                          bool* recheck);
 

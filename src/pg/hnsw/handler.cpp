@@ -62,6 +62,7 @@ Datum hnsw_handler(FunctionCallInfo fcinfo) {
   // = ANY(array) keys.
   am->amcanmulticol = true;
   am->amsearcharray = true;
+  am->amsearchnulls = true;  // IS [NOT] NULL on filter columns (docs/hnsw_filtering.md)
   am->ambuild = VECSIM_AM_GUARD(hnsw_build);
   am->ambuildempty = VECSIM_AM_GUARD(hnsw_build_empty);
   am->aminsert = VECSIM_AM_GUARD(hnsw_insert);

@@ -79,7 +79,14 @@ void start(IndexScanDesc scan, ScanState* state) {
                     errmsg("hnsw index \"%s\" describes filter columns other than its definition's",
                            RelationGetRelationName(scan->indexRelation))));
   }
-  const bool filtered = scan->numberOfKeys > 0;
+  // The keys as core's filter: none (or only IS NOT NULL on the vector)
+  // leaves it empty, and the scan unfiltered.
+  if (scan->numberOfKeys > 0) {
+    MemoryContext caller = MemoryContextSwitchTo(state->query_context);
+    compile_hnsw_filter(state->attrs, scan, &handle->filter(), &state->recheck);
+    MemoryContextSwitchTo(caller);
+  }
+  const bool filtered = !handle->filter().empty();
   if (filtered) {
     // An exact pass reads every page (core's hnsw_page_scan.h).
     raise_pending_or(state->store.refresh_page_count());
@@ -99,7 +106,6 @@ void start(IndexScanDesc scan, ScanState* state) {
       query = value_of(state->opclass.kind, datum);
     }
   }
-  if (filtered) compile_hnsw_filter(state->attrs, scan, &handle->filter(), &state->recheck);
   MemoryContextSwitchTo(caller);
 
   double budget = static_cast<double>(work_mem) * 1024.0 * g_hnsw_settings.scan_mem_multiplier;

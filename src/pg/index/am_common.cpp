@@ -74,14 +74,18 @@ void copy_scan_keys(IndexScanDesc scan, ScanKey keys, ScanKey orderbys) {
   }
 }
 
-bool price_out_unordered(IndexPath* path, Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
-                         double* correlation, double* pages) {
-  if (path->indexorderbys != NIL) return false;
+void price_out(Cost* startup_cost, Cost* total_cost, Selectivity* selectivity, double* correlation, double* pages) {
   *startup_cost = get_float8_infinity();
   *total_cost = get_float8_infinity();
   *selectivity = 0;
   *correlation = 0;
   *pages = 0;
+}
+
+bool price_out_unordered(IndexPath* path, Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
+                         double* correlation, double* pages) {
+  if (path->indexorderbys != NIL) return false;
+  price_out(startup_cost, total_cost, selectivity, correlation, pages);
   return true;
 }
 

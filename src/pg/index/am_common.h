@@ -41,6 +41,9 @@ void log_built_fork(Relation index, ForkNumber fork);
 // amrescan's part every AM has: the new keys and order-by values.
 void copy_scan_keys(IndexScanDesc scan, ScanKey keys, ScanKey orderbys);
 
+// An infinite cost: the planner never chooses the path.
+void price_out(Cost* startup_cost, Cost* total_cost, Selectivity* selectivity, double* correlation, double* pages);
+
 // amcostestimate without an ORDER BY: infinite cost (the index is never
 // chosen); true when that was the case.
 bool price_out_unordered(IndexPath* path, Cost* startup_cost, Cost* total_cost, Selectivity* selectivity,
