@@ -73,7 +73,8 @@ END $$;
 -- as the exact one. A returned row counts as right when its distance is
 -- within the exact k-th distance, so ties cannot make a right answer look
 -- wrong. Raises unless each plan shows plan_shows (an index scan, or
--- index keys: 'Index Cond').
+-- index keys: 'Index Cond'), and if a returned row fails cond (evaluated
+-- again on each row, apart from whatever keys the index applied).
 CREATE FUNCTION index_answers(tbl text, expr text, op text, queries text, k int, cond text, plan_shows text,
                               OUT recall float8, OUT full_count boolean)
 LANGUAGE plpgsql AS $$
@@ -83,6 +84,7 @@ DECLARE
   want bigint;
   got bigint;
   good bigint;
+  failing bigint;
   hits bigint := 0;
   total bigint := 0;
   approx text;
@@ -96,8 +98,8 @@ BEGIN
                    expr, op, q, tbl, cond, k) INTO kth, want;
     PERFORM set_config('enable_indexscan', 'on', true);
     PERFORM set_config('enable_seqscan', 'off', true);
-    approx := format('SELECT %s %s %s AS d FROM %s WHERE %s ORDER BY %s %s %s LIMIT %s',
-                     expr, op, q, tbl, cond, expr, op, q, k);
+    approx := format('SELECT %s %s %s AS d, (%s) AS ok FROM %s WHERE %s ORDER BY %s %s %s LIMIT %s',
+                     expr, op, q, cond, tbl, cond, expr, op, q, k);
     shown := false;
     FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || approx LOOP
       shown := shown OR line LIKE '%' || plan_shows || '%';
@@ -105,8 +107,12 @@ BEGIN
     IF NOT shown THEN
       RAISE EXCEPTION 'no % in the plan of %', plan_shows, approx;
     END IF;
-    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE d <= %s) FROM (%s) s', coalesce(kth, 0) + 1e-6, approx)
-      INTO got, good;
+    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE d <= %s), count(*) FILTER (WHERE ok IS NOT TRUE) FROM (%s) s',
+                   coalesce(kth, 0) + 1e-6, approx)
+      INTO got, good, failing;
+    IF failing > 0 THEN
+      RAISE EXCEPTION '% rows that fail % from %', failing, cond, approx;
+    END IF;
     PERFORM set_config('enable_seqscan', 'on', true);
     full_count := full_count AND got = want;
     hits := hits + good;

@@ -238,6 +238,12 @@ void check_deterministic(Relation index, int i) {
 
 }  // namespace
 
+bool hnsw_filter_strategy_allowed(Oid left_type, int strategy) {
+  if (left_type == ANYARRAYOID) return strategy >= kHnswOverlapsStrategy && strategy <= kHnswContainedByStrategy;
+  if (left_type == TEXTOID) return strategy == BTEqualStrategyNumber;
+  return strategy >= BTLessStrategyNumber && strategy <= BTGreaterStrategyNumber;
+}
+
 core::HnswAttrSchema hnsw_attr_schema(Relation index) {
   core::HnswAttrSchema schema;
   const int columns = IndexRelationGetNumberOfKeyAttributes(index);
@@ -250,8 +256,9 @@ core::HnswAttrSchema hnsw_attr_schema(Relation index) {
     } else if (type == TEXTOID) {
       check_deterministic(index, i);
       schema.add(AttrKind::kHash8);
-    } else if (type == ANYARRAYOID &&
-               is_array_element_type(get_element_type(TupleDescAttr(RelationGetDescr(index), i)->atttypid))) {
+    } else if (type == ANYARRAYOID &&  // a domain over an array too: its base type's elements
+               is_array_element_type(
+                   get_element_type(getBaseType(TupleDescAttr(RelationGetDescr(index), i)->atttypid)))) {
       check_deterministic(index, i);
       schema.add(AttrKind::kSignature16);
     } else {

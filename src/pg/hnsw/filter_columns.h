@@ -38,7 +38,11 @@ namespace vecsim::pg {
 constexpr StrategyNumber kHnswOverlapsStrategy = 6;     // &&
 constexpr StrategyNumber kHnswContainsStrategy = 7;     // @>
 constexpr StrategyNumber kHnswContainedByStrategy = 8;  // <@
-constexpr StrategyNumber kHnswMaxFilterStrategy = 8;
+
+// Whether a filter-column operator class may hold an operator of this
+// strategy with this left type: arrays (anyarray) 6 to 8, text 3 (its key
+// is a hash), every other type 1 to 5.
+bool hnsw_filter_strategy_allowed(Oid left_type, int strategy);
 
 // The schema of index's filter columns (count 0: none); 0A000 for a column
 // vecsim cannot filter on.

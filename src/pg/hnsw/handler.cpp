@@ -53,7 +53,7 @@ char* hnsw_phase_name(int64 phase) {
 // The vector column's classes order; the filter columns' search.
 bool hnsw_validate(Oid opclass_oid) {
   if (opclass_orders(opclass_oid)) return validate_order_opclass(opclass_oid, "hnsw", 3);
-  return validate_search_opclass(opclass_oid, "hnsw", kHnswMaxFilterStrategy);
+  return validate_search_opclass(opclass_oid, "hnsw", hnsw_filter_strategy_allowed);
 }
 
 Datum hnsw_handler(FunctionCallInfo fcinfo) {

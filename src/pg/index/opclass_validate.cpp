@@ -9,6 +9,7 @@ extern "C" {
 #include "catalog/pg_amop.h"
 #include "catalog/pg_amproc.h"
 #include "catalog/pg_opclass.h"
+#include "utils/builtins.h"
 #include "utils/catcache.h"
 #include "utils/syscache.h"
 }
@@ -82,14 +83,15 @@ bool opclass_orders(Oid opclass_oid) {
   return orders;
 }
 
-bool validate_search_opclass(Oid opclass_oid, const char* am, int max_strategy) {
+bool validate_search_opclass(Oid opclass_oid, const char* am, bool (*allowed)(Oid left_type, int strategy)) {
   bool ok = true;
   for_each_operator(opclass_oid, [&](Form_pg_amop op, const char* name) {
-    if (op->amoppurpose != AMOP_SEARCH || op->amopstrategy < 1 || op->amopstrategy > max_strategy ||
+    if (op->amoppurpose != AMOP_SEARCH || !allowed(op->amoplefttype, op->amopstrategy) ||
         get_op_rettype(op->amopopr) != BOOLOID) {
       ereport(INFO, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
                      errmsg("%s operator class \"%s\" has an operator that is not a boolean search "
-                            "operator of strategy 1 to %d", am, name, max_strategy)));
+                            "operator of a strategy its type takes (strategy %d on %s)", am, name,
+                            op->amopstrategy, format_type_be(op->amoplefttype))));
       ok = false;
     }
   });

@@ -14,9 +14,9 @@ namespace vecsim::pg {
 bool validate_order_opclass(Oid opclass_oid, const char* am, int max_support);
 
 // amvalidate for an operator class of search operators only (hnsw's filter
-// columns): strategies 1 .. max_strategy, each a boolean search operator,
-// and no support functions.
-bool validate_search_opclass(Oid opclass_oid, const char* am, int max_strategy);
+// columns): each a boolean search operator of a strategy allowed(its left
+// type, strategy) accepts, and no support functions.
+bool validate_search_opclass(Oid opclass_oid, const char* am, bool (*allowed)(Oid left_type, int strategy));
 
 // Whether the operator class's family holds an ORDER BY operator.
 bool opclass_orders(Oid opclass_oid);
