@@ -60,19 +60,48 @@ class HnswElementReader {
     HnswRef corrupt = kNoRef;
     VECSIM_RETURN_IF_ERROR(ctx_.store->read_all_items(
         block, [&](std::uint16_t offset, const unsigned char* p, std::size_t n) {
-          HnswRef r = make_ref(block, offset);
-          HnswElementHeader h;
-          if (is_not_element(p, n)) {
-            other(p, n);
-            return;
+          visit_item(make_ref(block, offset), p, n, f, other, &corrupt);
+        }));
+    return corrupt == kNoRef ? Status::ok() : corrupt_element(corrupt);
+  }
+
+  // read_page_elements for a pass over every page (the exact pass): all of
+  // the page's items are announced to the memory system first, each item's
+  // first line and the line *at bytes into it (0: none), so that the misses
+  // of a page's elements overlap instead of following one another; f may
+  // update *at for the items of the next page (an index's dense values are
+  // all of one size, so one element's attribute block tells where the next
+  // one's is).
+  template <class F>
+  Status read_page_elements_prefetched(std::uint32_t block, const std::size_t* at, F&& f) {
+    HnswRef corrupt = kNoRef;
+    VECSIM_RETURN_IF_ERROR(ctx_.store->read_page_items(
+        block, [&](const unsigned char* const* items, const std::size_t* sizes, std::size_t count) {
+          for (std::size_t i = 0; i < count; ++i) {
+            __builtin_prefetch(items[i]);
+            if (*at > 0 && *at < sizes[i]) __builtin_prefetch(items[i] + *at);
           }
-          if (parse_element(p, n, &h)) {
-            f(r, h, p, n);
-          } else if (corrupt == kNoRef) {
-            corrupt = r;
+          for (std::size_t i = 0; i < count; ++i) {
+            visit_item(make_ref(block, static_cast<std::uint16_t>(i + 1)), items[i], sizes[i], f,
+                       [](const unsigned char*, std::size_t) {}, &corrupt);
           }
         }));
     return corrupt == kNoRef ? Status::ok() : corrupt_element(corrupt);
+  }
+
+  // One item r of a page read: f(r, header, p, n) for an element,
+  // other(p, n) for a chunk or TID list; *corrupt = r (the first such) for
+  // an element that does not parse.
+  template <class F, class Other>
+  void visit_item(HnswRef r, const unsigned char* p, std::size_t n, F&& f, Other&& other, HnswRef* corrupt) {
+    HnswElementHeader h;
+    if (is_not_element(p, n)) {
+      other(p, n);
+    } else if (parse_element(p, n, &h)) {
+      f(r, h, p, n);
+    } else if (*corrupt == kNoRef) {
+      *corrupt = r;
+    }
   }
 
   // Whether the n bytes at p hold a whole element (not a chunk or a TID

@@ -320,10 +320,14 @@ class HnswPageSearch {
       std::push_heap(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
     };
     const std::uint32_t pages = ctx_.store->page_count();
+    // The attribute block's offset in the last element read (a filter reads
+    // it first of all), for the next page's prefetches.
+    std::size_t attrs_at = 0;
     for (std::uint32_t block = 1; block < pages; ++block) {
       exact_spilled_.clear();
-      VECSIM_RETURN_IF_ERROR(reader_.read_page_elements(
-          block, [&](HnswRef r, const HnswElementHeader& h, const unsigned char* p, std::size_t) {
+      VECSIM_RETURN_IF_ERROR(reader_.read_page_elements_prefetched(
+          block, &attrs_at, [&](HnswRef r, const HnswElementHeader& h, const unsigned char* p, std::size_t) {
+            if (filter_ != nullptr) attrs_at = HnswElementLayout::attrs_offset(HnswElementLayout::body_bytes(h));
             if ((h.flags & kElementNotLive) || fails_filter(h, p)) return;
             const ExactHit e{Candidate{0, r}, h.heap_block, h.heap_offset, h.flags};
             if (HnswElementLayout::spilled(h)) {
