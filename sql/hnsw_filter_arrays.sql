@@ -65,6 +65,22 @@ SELECT violations, unreachable, count_matches FROM vecsim_hnsw_verify('aitems_id
 SELECT cond, recall >= 0.95 AS recall_ok, full_count FROM (VALUES ('tags && ''{500}'''), ('tags @> ''{3,500}''')) c(cond),
   LATERAL array_check(cond);
 
+-- a parallel build with filter columns (one helper; debug1 shows it):
+-- verify's A1 compares every element's attributes with its rows, and
+-- keyed scans of the parallel-built index answer as exactly
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_maintenance_workers = 1;
+SET client_min_messages = debug1;
+CREATE INDEX aitems_par ON aitems USING hnsw (v vector_l2_ops, tags, labels, big);
+RESET client_min_messages;
+SET client_min_messages = warning;
+RESET max_parallel_maintenance_workers;
+RESET min_parallel_table_scan_size;
+SELECT violations, unreachable, count_matches FROM vecsim_hnsw_verify('aitems_par');
+DROP INDEX aitems_idx;
+SELECT cond, recall >= 0.95 AS recall_ok, full_count FROM (VALUES ('tags && ''{3}'''), ('labels @> ''{t4,u1}'''),
+    ('big <@ ''{1,2,3,101,102,103}''')) c(cond), LATERAL array_check(cond);
+
 -- arrays of other element types are refused
 CREATE TABLE abad (v vector(3), f float8[], n numeric[]);
 SELECT try_statement('CREATE INDEX ON abad USING hnsw (v vector_l2_ops, f)');
