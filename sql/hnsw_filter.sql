@@ -137,6 +137,27 @@ RESET enable_seqscan;
 EXPLAIN (COSTS OFF) SELECT id FROM fitems WHERE cat = 7 ORDER BY v <-> '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 20;
 DROP FUNCTION plan_cost(text);
 
+-- the exact pass over values of other shapes: sparse ones (of varying
+-- size) and values too wide for a page (spilled to chunks), under a key
+-- selective enough (1 row in 50) to send the scans into the exact pass,
+-- which finds each element's attribute block after its value
+CREATE TABLE fshapes AS
+  SELECT id, v::vector(2100) AS wide,
+         (CASE WHEN id % 2 = 0 THEN format('{%s:1,%s:%s}/200', id % 50 + 1, id % 7 + 60, id % 3 + 1)
+               ELSE format('{%s:1,%s:%s,%s:2}/200', id % 50 + 1, id % 7 + 60, id % 3 + 1, id % 90 + 100) END)::sparsevec(200) AS sp,
+         id % 50 AS c
+    FROM clustered_rows(600, 2100, 0.5);
+CREATE INDEX fshapes_wide ON fshapes USING hnsw (wide vector_l2_ops, c);
+CREATE INDEX fshapes_sp ON fshapes USING hnsw (sp sparsevec_l2_ops, c);
+SELECT violations, unreachable, count_matches FROM vecsim_hnsw_verify('fshapes_wide');
+SELECT violations, unreachable, count_matches FROM vecsim_hnsw_verify('fshapes_sp');
+SELECT recall >= 0.95 AS wide_recall_ok, full_count FROM index_answers('fshapes', 'wide', '<->',
+  'SELECT quote_literal(v::vector(2100)) || ''::vector(2100)'' FROM clustered_rows(5, 2100, 0.6)', 10, 'c = 7', 'Index Cond');
+SELECT recall >= 0.95 AS sparse_recall_ok, full_count FROM index_answers('fshapes', 'sp', '<->',
+  'SELECT quote_literal(format(''{%s:1,%s:2}/200'', i, i + 70)) || ''::sparsevec(200)'' FROM generate_series(1, 5) i',
+  10, 'c = 7', 'Index Cond');
+DROP TABLE fshapes;
+
 -- what an hnsw index cannot have
 CREATE TABLE fbad (v vector(3), w vector(3), f float8, c int, t text COLLATE "C");
 SELECT try_statement('CREATE INDEX ON fbad USING hnsw (v vector_l2_ops, f)');

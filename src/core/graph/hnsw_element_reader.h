@@ -5,7 +5,8 @@
 //
 // INVARIANTS
 //   Every read of an element checks the item's length against its header
-//   before anything past the header is read; a short item, a chunk where
+//   before anything past the header is read (a prefetch, which reads
+//   nothing, may announce any address within the item); a short item, a chunk where
 //   an element was expected, or a chunk chain that ends early, runs long or
 //   names something else is the element's corruption (XX000). Store errors
 //   are returned unchanged. Scratch: one buffer for spilled values measured
