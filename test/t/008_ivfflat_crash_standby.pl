@@ -14,15 +14,11 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use IPC::Run;
 use Test::More;
+use FindBin;
+use lib $FindBin::Bin;
+use VecsimStandby;
 
-my $primary = PostgreSQL::Test::Cluster->new('ivf_primary');
-$primary->init(allows_streaming => 1);
-$primary->append_conf('postgresql.conf', "wal_consistency_checking = 'Generic'\nwal_keep_size = '1GB'\n");
-$primary->start;
-$primary->backup('backup');
-my $standby = PostgreSQL::Test::Cluster->new('ivf_standby');
-$standby->init_from_backup($primary, 'backup', has_streaming => 1);
-$standby->start;
+my ($primary, $standby) = primary_with_standby("ivf_", "wal_keep_size = '1GB'\n");
 
 $primary->safe_psql('postgres', q{
   CREATE EXTENSION vecsim;

@@ -16,16 +16,10 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use FindBin;
 use lib $FindBin::Bin;
+use VecsimStandby;
 use VecsimHnsw;
 
-my $primary = PostgreSQL::Test::Cluster->new('filter_primary');
-$primary->init(allows_streaming => 1);
-$primary->append_conf('postgresql.conf', "wal_consistency_checking = 'Generic'\n");
-$primary->start;
-$primary->backup('backup');
-my $standby = PostgreSQL::Test::Cluster->new('filter_standby');
-$standby->init_from_backup($primary, 'backup', has_streaming => 1);
-$standby->start;
+my ($primary, $standby) = primary_with_standby("filter_");
 
 my $row = q{(SELECT array_agg(random() - 0.5) FROM generate_series(1, 8) WHERE g > 0)::vector(8),
             (random() * 19)::int, 'tag' || (random() * 2)::int, ARRAY[(random() * 9)::int, (random() * 9)::int]};

@@ -227,24 +227,14 @@ class HnswPageLists {
         }
         continue;  // filled meanwhile
       }
-      std::size_t worst = links_.size();
-      float worst_distance = -HUGE_VALF;
-      for (std::size_t i = 0; i < links_.size(); ++i) {
-        if (links_[i] == o) {
-          *replaced_one = true;
-          return Status::ok();
-        }
-        if (!may_drop(links_[i]) ||
-            std::find(refused_.begin(), refused_.end(), links_[i]) != refused_.end()) {
-          continue;
-        }
-        float d = 0;
-        VECSIM_RETURN_IF_ERROR(reader_.distance(from, from_norm, links_[i], &d));
-        if (d > worst_distance) {
-          worst_distance = d;
-          worst = i;
-        }
+      if (std::find(links_.begin(), links_.end(), o) != links_.end()) {
+        *replaced_one = true;
+        return Status::ok();
       }
+      std::size_t worst = 0;
+      VECSIM_RETURN_IF_ERROR(farthest_link(from, from_norm, links_, [&](HnswRef l) {
+        return !may_drop(l) || std::find(refused_.begin(), refused_.end(), l) != refused_.end();
+      }, &worst));
       if (worst == links_.size()) return Status::ok();
       const HnswRef replaced = links_[worst];
       if (adopter != nullptr) {  // an insert: the new element keeps the replaced link
@@ -319,15 +309,8 @@ class HnswPageLists {
         continue;
       }
       std::size_t worst = 0;
-      float worst_distance = -HUGE_VALF;
-      for (std::size_t i = 0; i < evict_links_.size(); ++i) {
-        float d = 0;
-        VECSIM_RETURN_IF_ERROR(reader_.distance(own, own_norm, evict_links_[i], &d));
-        if (d > worst_distance) {
-          worst_distance = d;
-          worst = i;
-        }
-      }
+      VECSIM_RETURN_IF_ERROR(farthest_link(own, own_norm, evict_links_, [](HnswRef) { return false; }, &worst));
+      if (worst == evict_links_.size()) worst = 0;  // no distance above -inf (NaN): the first
       bool written = false;
       VECSIM_RETURN_IF_ERROR(
           replace_link(r, body, 0, static_cast<int>(worst), evict_links_[worst], x, &written));
@@ -361,6 +344,26 @@ class HnswPageLists {
   }
 
  private:
+  // *worst: the index in links of the link farthest from `from` (of norm
+  // from_norm) among those skip(link) does not pass over; links.size()
+  // when it passes over all of them.
+  template <class Skip>
+  Status farthest_link(ValueRef from, float from_norm, const std::vector<HnswRef>& links, Skip&& skip,
+                       std::size_t* worst) {
+    *worst = links.size();
+    float worst_distance = -HUGE_VALF;
+    for (std::size_t i = 0; i < links.size(); ++i) {
+      if (skip(links[i])) continue;
+      float d = 0;
+      VECSIM_RETURN_IF_ERROR(reader_.distance(from, from_norm, links[i], &d));
+      if (d > worst_distance) {
+        worst_distance = d;
+        *worst = i;
+      }
+    }
+    return Status::ok();
+  }
+
   // f(unsigned char* list) -> bool on r's list on layer (r's body bytes
   // given; capacity refs at `list`, any alignment), under r's page lock,
   // as PageStore::update_item: true keeps what f wrote (*changed).

@@ -295,7 +295,7 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report, const HnswRowAttrs* h
   if (heap != nullptr && layout.attr_bytes > 0) {
     for (const auto& [row, r] : rows) {
       std::uint64_t want = 0;
-      if (heap->fingerprint_of(row, &want) && want != elements[r].attrs) {
+      if (heap->fingerprint_of(row, &want) && want != elements.find(r)->second.attrs) {
         report->fail("A1 attributes other than the heap row's", r);
       }
     }

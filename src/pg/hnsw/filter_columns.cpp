@@ -13,6 +13,7 @@ extern "C" {
 #include "access/stratnum.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "utils/arrayaccess.h"
 #include "utils/lsyscache.h"
 #include "utils/date.h"
 #include "utils/timestamp.h"
@@ -110,46 +111,55 @@ std::uint64_t element_hash(Oid type, Datum d) {
   return hash_bytes_extended(reinterpret_cast<const unsigned char*>(&v), sizeof v, 0);
 }
 
-// An array's non-null elements as keys (key(element type, datum) of each),
-// in keys[0 .. count), palloc'd; whether any element is NULL.
-struct ArrayKeys {
-  AttrKey* keys;
-  std::size_t count;
-  bool has_null;
-};
-template <class KeyOf>
-ArrayKeys array_keys(ArrayType* array, KeyOf key) {
+// f(element type, datum) for each non-null element of array, in order,
+// reading the array in place (nothing allocated: build and insert run this
+// for every row); whether any element is NULL.
+template <class F>
+bool for_each_element(ArrayType* array, F&& f) {
   const Oid type = ARR_ELEMTYPE(array);
   int16 len;
   bool byval;
   char align;
   get_typlenbyvalalign(type, &len, &byval, &align);
-  Datum* elems;
-  bool* nulls;
-  int n;
-  deconstruct_array(array, type, len, byval, align, &elems, &nulls, &n);
-  ArrayKeys out{static_cast<AttrKey*>(palloc(sizeof(AttrKey) * static_cast<std::size_t>(n + 1))), 0, false};
+  const int n = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+  array_iter it;
+  array_iter_setup(&it, reinterpret_cast<AnyArrayType*>(array));
+  bool has_null = false;
   for (int i = 0; i < n; ++i) {
-    if (nulls[i]) {
-      out.has_null = true;
+    bool isnull = false;
+    const Datum d = array_iter_next(&it, &isnull, i, len, byval, align);
+    if (isnull) {
+      has_null = true;
     } else {
-      out.keys[out.count++] = key(type, elems[i]);
+      f(type, d);
     }
   }
-  pfree(elems);
-  pfree(nulls);
+  return has_null;
+}
+
+// An array's non-null elements as keys (key(element type, datum) of each),
+// in keys[0 .. count), palloc'd (a scan's keys, once a scan).
+struct ArrayKeys {
+  AttrKey* keys;
+  std::size_t count;
+};
+template <class KeyOf>
+ArrayKeys array_keys(ArrayType* array, KeyOf key) {
+  const int n = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+  ArrayKeys out{static_cast<AttrKey*>(palloc(sizeof(AttrKey) * static_cast<std::size_t>(n + 1))), 0};
+  for_each_element(array, [&](Oid type, Datum d) { out.keys[out.count++] = key(type, d); });
   return out;
 }
 
-// Each element's signature_bits.
-ArrayKeys array_elements(ArrayType* array) {
-  return array_keys(array, [](Oid type, Datum d) { return core::signature_bits(element_hash(type, d)); });
-}
+AttrKey element_bits(Oid type, Datum d) { return core::signature_bits(element_hash(type, d)); }
 
-// The signature of an array: the union of its elements' bits.
-AttrKey array_signature(const ArrayKeys& elements) {
+// The signature of an array: the union of its elements' bits; *has_null
+// (if given) whether an element is NULL.
+AttrKey array_signature(ArrayType* array, bool* has_null) {
   AttrKey signature;
-  for (std::size_t i = 0; i < elements.count; ++i) signature = core::signature_union(signature, elements.keys[i]);
+  const bool nulls = for_each_element(
+      array, [&](Oid type, Datum d) { signature = core::signature_union(signature, element_bits(type, d)); });
+  if (has_null != nullptr) *has_null = nulls;
   return signature;
 }
 
@@ -212,18 +222,22 @@ void add_array_key(int column, AttrOp op, ArrayType* array, core::HnswAttrFilter
 // all the operand's bits (an operand with a NULL element: nothing passes,
 // as NULL is in no array); <@ one within the operand's bits.
 void add_signature_key(int column, AttrOp op, ArrayType* array, core::HnswAttrFilter* filter) {
-  const ArrayKeys elements = array_elements(array);
   if (op == AttrOp::kOverlaps) {
+    const ArrayKeys elements = array_keys(array, element_bits);
     change_filter([&] { filter->add_overlaps(column, elements.keys, elements.count); });
-  } else if (op == AttrOp::kContains && elements.has_null) {
-    filter->set_never();
-  } else if (op == AttrOp::kContains || op == AttrOp::kContainedBy) {
-    const AttrKey signature = array_signature(elements);
-    change_filter([&] { filter->add_compare(column, op, signature); });
-  } else {
+    pfree(elements.keys);
+    return;
+  }
+  if (op != AttrOp::kContains && op != AttrOp::kContainedBy) {
     elog(ERROR, "hnsw array filter key of unexpected operator %d", static_cast<int>(op));
   }
-  pfree(elements.keys);
+  bool has_null = false;
+  const AttrKey signature = array_signature(array, &has_null);
+  if (op == AttrOp::kContains && has_null) {
+    filter->set_never();
+  } else {
+    change_filter([&] { filter->add_compare(column, op, signature); });
+  }
 }
 
 // Refuses text under a nondeterministic collation (its keys hash bytes).
@@ -281,7 +295,7 @@ void encode_hnsw_attrs(const core::HnswAttrSchema& schema, Relation index, const
     nulls[i] = isnull[i + 1];
     if (nulls[i]) continue;
     if (schema.kind(i) == AttrKind::kSignature16) {
-      keys[i] = array_signature(array_elements(DatumGetArrayTypeP(values[i + 1])));
+      keys[i] = array_signature(DatumGetArrayTypeP(values[i + 1]), nullptr);
     } else {
       keys[i] = key_of(index->rd_opcintype[i + 1], values[i + 1]);
     }
