@@ -1,6 +1,8 @@
 // test/unit/ref_set_test.cpp
 // RefSet against std::unordered_set on random references, across growth
-// and many clears (each clear must forget every member).
+// and many clears (each clear must forget every member); a set built on
+// the table an earlier one left behind starts empty and counts its memory
+// as a new one would.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -55,6 +57,34 @@ TEST(RefSet, KeepsEachMembersValueAcrossGrowth) {
   EXPECT_EQ(set.value(7), 42u);
   set.clear();
   EXPECT_EQ(set.value(7), RefSet::kNoValue);
+}
+
+// The second set inherits the first one's grown table (the thread's
+// spare): it holds none of the first one's members, and memory_bytes()
+// is what a set that never inherited anything reports for the same
+// inserts, so a scan's budget decides alike whatever ran before it.
+TEST(RefSet, InheritsASpareTableEmptyAndCountsItAsNew) {
+  std::size_t fresh_small = 0, fresh_large = 0;
+  {
+    RefSet fresh;
+    fresh_small = fresh.memory_bytes();
+    for (std::uint32_t r = 0; r < 3000; ++r) fresh.insert(r);
+    fresh_large = fresh.memory_bytes();
+    EXPECT_GT(fresh_large, fresh_small);
+  }  // its 8192-slot table becomes the spare
+  RefSet heir;
+  EXPECT_EQ(heir.size(), 0u);
+  EXPECT_EQ(heir.memory_bytes(), fresh_small);
+  for (std::uint32_t r = 0; r < 3000; r += 3) EXPECT_FALSE(heir.contains(r));
+  for (std::uint32_t r = 0; r < 3000; ++r) EXPECT_TRUE(heir.insert(r, r + 1));
+  EXPECT_EQ(heir.memory_bytes(), fresh_large);
+  for (std::uint32_t r = 0; r < 3000; ++r) EXPECT_EQ(heir.value(r), r + 1);
+  heir.clear();
+  heir.reserve(100000);
+  RefSet other;  // no spare left while heir holds the table: a new one
+  EXPECT_EQ(other.memory_bytes(), fresh_small);
+  EXPECT_TRUE(other.insert(5));
+  EXPECT_FALSE(heir.contains(5));
 }
 
 }  // namespace
