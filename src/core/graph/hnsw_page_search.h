@@ -442,9 +442,14 @@ class HnswPageSearch {
   Status measure_fresh_links(ValueRef query, int layer, Take&& take) {
     fresh_.clear();
     for (HnswRef r : links_) {
-      if (visited_.insert(r)) fresh_.push_back(r);
+      if (!visited_.insert(r)) continue;
+      // Kept in block order as it grows (an insertion: a list is short;
+      // std::sort over it afterwards was about 5% of a query in perf).
+      std::size_t i = fresh_.size();
+      fresh_.push_back(r);
+      for (; i > 0 && fresh_[i - 1] > r; --i) fresh_[i] = fresh_[i - 1];
+      fresh_[i] = r;
     }
-    std::sort(fresh_.begin(), fresh_.end());
     for (HnswRef r : fresh_) ctx_.store->prefetch_page(ref_address(r));
     for (HnswRef r : fresh_) ctx_.store->prefetch_item(ref_address(r));
     for (std::size_t i = 0; i < fresh_.size();) {
