@@ -212,5 +212,19 @@ TEST(HnswGraph, DeterministicForASeed) {
   EXPECT_EQ(a, b);
 }
 
+// A query's layer-0 search starts from min(ef, m) nodes of layer 1 while
+// ef is small, fewer as ef grows past m (m * m / ef), never none; an
+// insert's start keeps min(ef_construction, m).
+TEST(HnswLevels, QueryStartNarrowsAsEfGrows) {
+  EXPECT_EQ(hnsw_query_start_width(16, 1), 1);
+  EXPECT_EQ(hnsw_query_start_width(16, 10), 10);
+  EXPECT_EQ(hnsw_query_start_width(16, 16), 16);
+  EXPECT_EQ(hnsw_query_start_width(16, 20), 12);
+  EXPECT_EQ(hnsw_query_start_width(16, 40), 6);
+  EXPECT_EQ(hnsw_query_start_width(16, 1000), 1);
+  EXPECT_EQ(hnsw_query_start_width(4, 10), 1);
+  EXPECT_EQ(hnsw_start_width(16, 64), 16);
+}
+
 }  // namespace
 }  // namespace vecsim::core

@@ -153,7 +153,7 @@ class HnswGraph {
   void search(Query query, int k, int ef, std::vector<Candidate>* out) {
     out->clear();
     if (entry_ == kNone) return;
-    start_entries(query, 0, hnsw_start_width(params_.m, ef), entry_, max_level_, 0, main_);
+    start_entries(query, 0, hnsw_query_start_width(params_.m, ef), entry_, max_level_, 0, main_);
     search_layer(query, main_.entries, std::max(ef, k), 0, 0, main_);
     out->assign(main_.pool.sorted().begin(), main_.pool.sorted().end());
     if (out->size() > static_cast<std::size_t>(k)) out->resize(static_cast<std::size_t>(k));

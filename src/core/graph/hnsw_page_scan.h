@@ -104,7 +104,7 @@ class HnswPageScan {
     }
     if (filtered_) search_.reserve_visits(std::min(first_visit_cap(), limits.max_bytes / kVisitBytes));
     ValueRef q{scan_query_.data(), scan_query_.size()};
-    VECSIM_RETURN_IF_ERROR(search_.start(q, 0, hnsw_start_width(ctx_.meta.m, ef), 0));
+    VECSIM_RETURN_IF_ERROR(search_.start(q, 0, hnsw_query_start_width(ctx_.meta.m, ef), 0));
     if (filtered_) {
       // The entry point joins the first walk at once: the elements near
       // the query may fail and link nowhere else, and every live element

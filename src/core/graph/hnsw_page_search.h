@@ -92,7 +92,7 @@ class HnswPageSearch {
     out->clear();
     query_norm_ = kUserQuery;
     if (ctx_.meta.entry == kNoRef) return Status::ok();
-    VECSIM_RETURN_IF_ERROR(start(query, 0, hnsw_start_width(ctx_.meta.m, ef), 0));
+    VECSIM_RETURN_IF_ERROR(start(query, 0, hnsw_query_start_width(ctx_.meta.m, ef), 0));
     VECSIM_RETURN_IF_ERROR(search_layer(query, ef > k ? ef : k, 0, 0));
     for (const Candidate& c : pool_.sorted()) {
       if (static_cast<int>(out->size()) >= k) break;
