@@ -6,9 +6,10 @@
 //
 // Each element a search reaches is read once, page by page (visit_page:
 // the fresh links on one page are measured under one pin, their memory
-// prefetched first), and what the search may need of it later (its links
-// on the layer, its heap TID and whether it is live) is kept in seen_, so that
-// expanding it, or handing it out, reads no page again.
+// prefetched first), and what the search may need of it later (its heap
+// TID and whether it is live, and its links on the layer while the link
+// cache has room: limit_link_cache) is kept in seen_, so that handing it
+// out reads no page again, nor does expanding it if its links were kept.
 //
 // INVARIANTS
 //   On a graph written by write_hnsw a search returns the in-memory
@@ -84,7 +85,8 @@ class HnswPageSearch {
   // long iterative scan spends its budget on elements visited (about 12
   // bytes each, beside the visited set's 24) rather than on links it may
   // never expand: it reaches max_scan_tuples as pgvector's does.
-  // Unlimited by default (a scan's first search, and every other search).
+  // Unlimited by default (inserts' and vacuum's searches); an unfiltered
+  // scan's first search keeps none (hnsw_page_scan.h).
   void limit_link_cache(std::size_t bytes) { link_cache_bytes_ = bytes; }
 
   // The k nearest live elements to query, nearest first.
@@ -451,7 +453,11 @@ class HnswPageSearch {
       fresh_[i] = r;
     }
     for (HnswRef r : fresh_) ctx_.store->prefetch_page(ref_address(r));
-    for (HnswRef r : fresh_) ctx_.store->prefetch_item(ref_address(r));
+    // What visit_page will read of each: all of it while it keeps links,
+    // else what comes before the links (as long as in the last element
+    // read: a value's size rarely changes between elements).
+    const std::size_t bytes = caching_links() ? SIZE_MAX : unlinked_bytes_;
+    for (HnswRef r : fresh_) ctx_.store->prefetch_item(ref_address(r), bytes);
     for (std::size_t i = 0; i < fresh_.size();) {
       std::size_t end = i + 1;
       while (end < fresh_.size() && ref_block(fresh_[end]) == ref_block(fresh_[i])) ++end;
@@ -480,6 +486,7 @@ class HnswPageSearch {
             if (corrupt == kNoRef) corrupt = refs[k];
             return;
           }
+          unlinked_bytes_ = ctx_.layout.links_offset(HnswElementLayout::body_bytes(h), 0);
           if (HnswElementLayout::spilled(h)) {
             if (spill_values_.size() <= spilled_.size()) spill_values_.resize(spilled_.size() + 1);
             spilled_.push_back(SpilledValue{k, reader_.begin_spilled_value(h, p, &spill_values_[spilled_.size()])});
@@ -509,7 +516,7 @@ class HnswPageSearch {
     std::uint32_t at = static_cast<std::uint32_t>(seen_.size());
     seen_.resize(at + kSeenLinks);
     std::uint32_t count = kLinksNotCached;
-    if (seen_.size() * sizeof(std::uint32_t) < link_cache_bytes_) {
+    if (caching_links()) {
       reader_.append_links(h, p, layer, &seen_);
       count = static_cast<std::uint32_t>(seen_.size() - at - kSeenLinks);
     }
@@ -518,6 +525,9 @@ class HnswPageSearch {
     seen_[at + 2] = h.heap_offset;
     return at;
   }
+
+  // Whether an element visited now keeps its links in seen_.
+  bool caching_links() const { return seen_.size() * sizeof(std::uint32_t) < link_cache_bytes_; }
 
   // Word 0 of a seen_ entry: its link count and the flags it keeps.
   static std::uint32_t seen_word(std::uint32_t count, std::uint8_t flags) {
@@ -558,6 +568,7 @@ class HnswPageSearch {
     bool operator()(const ExactHit& a, const ExactHit& b) const { return closer(a.c, b.c); }
   };
   std::vector<ExactHit> exact_heap_, exact_spilled_;
+  std::size_t unlinked_bytes_ = SIZE_MAX;  // an element's bytes before its links (the last one read)
   std::vector<std::uint16_t> fresh_offsets_;  // visit_page()'s scratch
   std::vector<float> fresh_distances_;        // visit_page()'s result
   // visit_page()'s spilled elements: where in its batch, and first chunk

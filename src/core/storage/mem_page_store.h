@@ -228,7 +228,7 @@ class MemPageStore {
 
   // Nothing to prefetch: the pages are ordinary heap memory.
   void prefetch_page(ItemAddress) const {}
-  void prefetch_item(ItemAddress) const {}
+  void prefetch_item(ItemAddress, std::size_t) const {}
 
   Status item_count(std::uint32_t block, std::uint16_t* count) const {
     *count = items_on(block);

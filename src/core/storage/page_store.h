@@ -58,8 +58,9 @@
 //         // runs it inside its PostgreSQL barrier, so it may call the host). The items after a
 //         // removed one move down: only for items no one holds the address of.
 //     void prefetch_page(ItemAddress a);  // hints that a will be read soon: what can be fetched
-//     void prefetch_item(ItemAddress a);  // without reading the page, then (later) the item
-//                                         // itself (both may do nothing; never fail)
+//     void prefetch_item(ItemAddress a, std::size_t bytes);  // without reading the page, then
+//                                         // (later) the item itself, its first `bytes` of it
+//                                         // (both may do nothing; never fail)
 //   };
 //
 // is_page_store_v<S> checks a type against this list at compile time (the
@@ -154,7 +155,7 @@ struct Check<S, std::void_t<
     decltype(Status{std::declval<S&>().remove_items_if(std::uint32_t{}, std::uint16_t{}, RemoveFn{},
                                                        std::declval<std::size_t*>())}),
     decltype(std::declval<S&>().prefetch_page(ItemAddress{})),
-    decltype(std::declval<S&>().prefetch_item(ItemAddress{}))>> : std::true_type {};
+    decltype(std::declval<S&>().prefetch_item(ItemAddress{}, std::size_t{}))>> : std::true_type {};
 
 }  // namespace page_store_detail
 

@@ -448,14 +448,14 @@ void PgPageStore::prefetch_page(core::ItemAddress item) noexcept {
   __builtin_prefetch(page + SizeOfPageHeaderData + sizeof(ItemIdData) * (item.offset - 1));
 }
 
-void PgPageStore::prefetch_item(core::ItemAddress item) noexcept {
+void PgPageStore::prefetch_item(core::ItemAddress item, std::size_t bytes) noexcept {
   const char* page = remembered_page(item.block);
   if (page == nullptr || item.offset == 0) return;
   ItemIdData id;
   std::memcpy(&id, page + SizeOfPageHeaderData + sizeof(ItemIdData) * (item.offset - 1), sizeof id);
   std::size_t at = ItemIdGetOffset(&id);
   if (at < SizeOfPageHeaderData || at >= BLCKSZ) return;
-  std::size_t end = std::min<std::size_t>(at + ItemIdGetLength(&id), BLCKSZ);
+  std::size_t end = std::min<std::size_t>(at + std::min<std::size_t>(ItemIdGetLength(&id), bytes), BLCKSZ);
   for (std::size_t line = at & ~std::size_t{63}; line < end; line += 64) __builtin_prefetch(page + line);
 }
 

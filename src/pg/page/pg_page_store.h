@@ -130,12 +130,12 @@ class PgPageStore {
   // CPU hints for an item about to be read, when this backend has read its
   // block before. prefetch_page: the buffer descriptor, page header,
   // special space and line pointer (addresses known without a load).
-  // prefetch_item, issued later: the item the line pointer points at (one
-  // load, of the line pointer). They pin and lock nothing, and may read a
+  // prefetch_item, issued later: the first `bytes` of the item the line
+  // pointer points at (one load, of the line pointer). They pin and lock nothing, and may read a
   // page the buffer no longer holds: what they read is used for nothing
   // but addresses to prefetch.
   void prefetch_page(core::ItemAddress item) noexcept;
-  void prefetch_item(core::ItemAddress item) noexcept;
+  void prefetch_item(core::ItemAddress item, std::size_t bytes) noexcept;
 
   // f(i, item, n) for each offsets[i] on block, all under one pin and
   // share lock, in the order given. An offset with no item on the page is
