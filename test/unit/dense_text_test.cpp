@@ -4,6 +4,11 @@
 // capacity it is given. Typed over the element traits.
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -124,6 +129,51 @@ TEST(StatusTest, LongTextsAreCut) {
   EXPECT_STREQ(st.hint(), "h");
   EXPECT_TRUE(Status::ok().is_ok());
   EXPECT_FALSE(Status::ok().has_detail());
+}
+
+// read_float reads every spelling as strtof does: the same value (to the
+// bit), the same end, and the same range verdict the parser acts on. The
+// spellings: random floats of every magnitude (subnormal, overflowing,
+// underflowing to zero) printed in several forms, with a sign, hex, a
+// leading or trailing dot, infinity and NaN, then each followed by each
+// delimiter or by text that is not one.
+TEST(DenseTextReadFloat, ReadsEverySpellingAsStrtofDoes) {
+  std::mt19937_64 rng(11);
+  std::vector<std::string> numbers = {"0",     "-0",    ".5",    "5.",       "-.5e3", "+1",     "1e",
+                                      "1e+",   "1e-50", "1e39",  "-1e39",    "1e-40", "1.5e-45", "inf",
+                                      "-inf",  "INF",   "infinity", "infin", "nan",   "NaN(12)", "0x1p3",
+                                      "-0x1.8p-2", "00012", "1_0",  ".",     "-",     "e5",     "3.40282357e38",
+                                      "3.4028235e38", "1.17549435e-38", "7.006e-46", "123456789012345678901234567890"};
+  char buf[64];
+  for (int i = 0; i < 3000; ++i) {
+    const double magnitude = std::ldexp(1.0, static_cast<int>(rng() % 300) - 160);
+    const double v = magnitude * (static_cast<double>(rng() % 2000001) / 1000000.0 - 1.0);
+    const char* formats[] = {"%.9g", "%.17g", "%.3e", "%a", "%f", "%+.6g"};
+    std::snprintf(buf, sizeof buf, formats[rng() % 6], v);
+    numbers.emplace_back(buf);
+  }
+  const char* tails[] = {"", ",", "]", "}", " ", "\t", "x", "e", "(", "1"};
+  for (const std::string& number : numbers) {
+    for (const char* tail : tails) {
+      const std::string text = number + tail;
+      char* want_end = nullptr;
+      errno = 0;
+      const float want = std::strtof(text.c_str(), &want_end);
+      const bool want_range = errno == ERANGE;
+      const char* end = nullptr;
+      bool range = false;
+      const float got = read_float(text.c_str(), &end, &range);
+      ASSERT_EQ(end, want_end) << text;
+      if (std::isnan(want)) {
+        EXPECT_TRUE(std::isnan(got)) << text;
+      } else {
+        EXPECT_EQ(std::memcmp(&got, &want, sizeof got), 0) << text << ": " << got << " vs " << want;
+      }
+      const bool acts = range && (std::isinf(got) || got == 0.0f);
+      const bool wants_act = want_range && (std::isinf(want) || want == 0.0f);
+      EXPECT_EQ(acts, wants_act) << text;
+    }
+  }
 }
 
 }  // namespace
