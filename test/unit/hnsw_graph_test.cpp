@@ -213,16 +213,17 @@ TEST(HnswGraph, DeterministicForASeed) {
 }
 
 // A query's layer-0 search starts from min(ef, m) nodes of layer 1 while
-// ef is small, fewer as ef grows past m (m * m / ef), never none; an
-// insert's start keeps min(ef_construction, m).
+// ef is small, fewer as ef grows past m (m * m / ef), never fewer than
+// m / 2 (nor than 1); an insert's start keeps min(ef_construction, m).
 TEST(HnswLevels, QueryStartNarrowsAsEfGrows) {
   EXPECT_EQ(hnsw_query_start_width(16, 1), 1);
   EXPECT_EQ(hnsw_query_start_width(16, 10), 10);
   EXPECT_EQ(hnsw_query_start_width(16, 16), 16);
   EXPECT_EQ(hnsw_query_start_width(16, 20), 12);
-  EXPECT_EQ(hnsw_query_start_width(16, 40), 6);
-  EXPECT_EQ(hnsw_query_start_width(16, 1000), 1);
-  EXPECT_EQ(hnsw_query_start_width(4, 10), 1);
+  EXPECT_EQ(hnsw_query_start_width(16, 30), 8);
+  EXPECT_EQ(hnsw_query_start_width(16, 1000), 8);
+  EXPECT_EQ(hnsw_query_start_width(4, 10), 2);
+  EXPECT_EQ(hnsw_query_start_width(2, 10), 1);
   EXPECT_EQ(hnsw_start_width(16, 64), 16);
 }
 
