@@ -187,5 +187,38 @@ TEST(HnswVacuum, APassCutShortBesideInsertsIsFinishedByTheNext) {
   EXPECT_GT(cut_with_dying, 10) << "of " << cut << " passes cut short";
 }
 
+// Cut short at vacuum's n-th store call, with rows inserted beside the
+// pass, every committed live row must be found at once, before any later
+// pass: rows of the build it does not delete, and every inserted row, also
+// when every row of the build dies and the inserts find only dying
+// neighbours (the state an autovacuum cancelled by a lock request leaves).
+TEST(HnswVacuum, APassCutShortLeavesEveryLiveRowFound) {
+  auto all_built = [](std::uint32_t r) { return r < kBuilt; };
+  for (bool everything : {false, true}) {
+    int cut = 0;
+    for (int n = 1;; n += n < 40 ? 3 : n / 3) {
+      Beside t;
+      t.store.fail_after(n);
+      HnswVacuumStats stats;
+      const Status st = t.vacuum.bulk_delete(
+          [&](std::uint32_t b, std::uint16_t o) {
+            const std::uint32_t r = row_of(b, o);
+            return everything ? all_built(r) : dead_row(r);
+          },
+          t.hooks, &stats);
+      t.store.fail_after(0);
+      cut += !st.is_ok();
+      const std::set<std::uint32_t> found = t.found();
+      for (std::uint32_t r = 0; r < t.next; ++r) {
+        if (everything ? all_built(r) : dead_row(r)) continue;
+        EXPECT_EQ(found.count(r), 1u) << (everything ? "everything deleted" : "a third deleted") << ", cut at " << n
+                                      << ": live row " << r << " not found";
+      }
+      if (st.is_ok()) break;
+    }
+    EXPECT_GT(cut, 10);
+  }
+}
+
 }  // namespace
 }  // namespace vecsim::core

@@ -164,12 +164,18 @@ class HnswPageInsert {
               lists_.replace_farthest(chosen_[0].front(), *ref, nullptr, any, nullptr, &replaced));
         }
         if (!replaced) {
-          return Status::error(ErrorCode::kSerializationFailure,
-                               "could not link a new hnsw element: its neighbours' lists kept changing "
-                               "under concurrent inserts")
-              .with_hint("Retry the transaction.");
+          return unlinkable();
         }
       }
+    }
+    // No live neighbour at all: every element the search met is dying (a
+    // mass delete whose vacuum has not yet written a live entry point).
+    // The entry point takes the new element, so that it is reachable at
+    // once (dying elements still route searches) and stays so until
+    // vacuum re-links it from a live element (2c, before any dying
+    // element's links are cleared), also if that vacuum is cut short.
+    if (chosen_[0].empty() && ctx_.meta.entry != kNoRef && level <= ctx_.meta.entry_level) {
+      VECSIM_RETURN_IF_ERROR(link_from_entry(adopter));
     }
     // A new element that becomes the entry point links the old one on
     // layer 0 too: searches start here from now on, and the old entry may
@@ -232,6 +238,37 @@ class HnswPageInsert {
 
 
  private:
+  // A new element that every list it tried kept turning down (each
+  // attempt lost its race to concurrent inserts).
+  static Status unlinkable() {
+    return Status::error(ErrorCode::kSerializationFailure,
+                         "could not link a new hnsw element: its neighbours' lists kept changing "
+                         "under concurrent inserts")
+        .with_hint("Retry the transaction.");
+  }
+
+  // The entry point links the new element (adopter.element) on layer 0:
+  // into a free slot, else in place of its farthest link, which the new
+  // element adopts first (nothing links the new element yet, so it has
+  // room and no other way in). A deleted entry (its links cleared) is
+  // left alone: inserts never write a deleted element's list.
+  Status link_from_entry(const HnswAdopter& adopter) {
+    const HnswRef entry = ctx_.meta.entry;
+    HnswElementHeader h;
+    VECSIM_RETURN_IF_ERROR(reader_.header(entry, &h));
+    if (h.flags & kElementDeleted) return Status::ok();
+    std::size_t body = 0;
+    VECSIM_RETURN_IF_ERROR(reader_.links(entry, 0, &entry_links_, &body));
+    bool linked = false;
+    VECSIM_RETURN_IF_ERROR(lists_.append_link(entry, body, 0, adopter.element, &linked));
+    if (linked) return Status::ok();
+    const auto any = [](HnswRef) { return true; };
+    VECSIM_RETURN_IF_ERROR(
+        lists_.replace_farthest(Candidate{0, entry}, adopter.element, &adopter, any, nullptr, &linked));
+    if (linked) return Status::ok();
+    return unlinkable();
+  }
+
   // ROWS OF EQUAL VALUE: the row t joins the first live element among
   // the layer-0 search's (sorted_) that holds exactly value and has room,
   // of the first kMaxJoinTries that hold it (*joined, *ref naming it).
@@ -371,6 +408,7 @@ class HnswPageInsert {
   ValueRef attrs_{nullptr, 0};  // the insert's attribute block
   std::vector<std::vector<Candidate>> chosen_;
   std::vector<Candidate> sorted_;
+  std::vector<HnswRef> entry_links_;  // link_from_entry()'s
   const std::vector<Candidate> no_links_;
   std::vector<unsigned char> item_, chunk_item_;
   std::size_t item_body_ = 0;  // item_'s body bytes

@@ -172,7 +172,10 @@ class HnswPageVacuum {
     // Flags, after the dying elements' own links are cleared: a pass
     // cut short between two flags must not leave an unflagged (so, to a
     // reader, routing) dying element linking a flagged one. No insert
-    // writes a dying element's list (none links it, so none links back).
+    // writes a dying element's list now: none links one, so none links
+    // back, and an insert that met no live neighbour (hnsw_page_insert.h,
+    // link_from_entry) writes the entry point's only while the metapage
+    // names a dying one, which ended before the waits above.
     for (HnswRef r : dying_) {
       HnswElementHeader h;
       VECSIM_RETURN_IF_ERROR(reader_.header(r, &h));
