@@ -25,9 +25,10 @@
 // layer-0 search then finds those neighbours itself, and the start's
 // search is a fixed cost (at ef 40, width 16 cost a sixth of a query's
 // time in the server for +0.001 recall). Its width is m * m / ef, within
-// [m / 2, m]: ef 10 and 20 start as before, ef 30 and up from m / 2 nodes
-// (4-11% more queries per second at ef 30-40; no narrower, as 3 nodes at
-// ef 80 cost 0.0006 of recall on 50,000 x 768 for no measurable speed).
+// [m / 2, min(ef, m)]: up to ef = m as before, 12 nodes at ef 20 and
+// m / 2 from ef 29 on (m 16): 4-11% more queries per second at ef 30-40;
+// no narrower, as 3 nodes at ef 80 cost 0.0006 of recall on 50,000 x 768
+// for no measurable speed.
 #pragma once
 
 #include <algorithm>

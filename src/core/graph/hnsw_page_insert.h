@@ -12,9 +12,13 @@
 //      that keeps it drops is first linked from the new element (into its
 //      free slots: it chose only m of its 2m). If no layer-0 list takes
 //      the new element, its nearest neighbour takes it in place of its
-//      farthest link, which the new element adopts first; a new entry
-//      point adopts the old one. So no step of an insert leaves a live
-//      element without a way in from the entry point;
+//      farthest link, which the new element adopts first; if the search
+//      met no live element at all (every one dying), the entry point
+//      takes it the same way, though the entry may be dying (it still
+//      routes; vacuum re-links the new element from a live one right
+//      after writing a live entry point); a new entry point adopts the
+//      old one. So no step of an insert leaves a live element without a
+//      way in from the entry point;
 //   3. the metapage: element count, and the entry point when the new
 //      element's level is above the entry's.
 //   Locking (and WAL) are the caller's (docs/hnsw.md 4.3): inserts may run
@@ -154,6 +158,15 @@ class HnswPageInsert {
       // serialization failure rather than leave an element no search can
       // reach; its transaction's rollback makes the element dead, and the
       // next vacuum removes it.
+      // No live neighbour at all: every element the search met is dying
+      // (a mass delete whose vacuum has not yet written a live entry
+      // point). The entry point takes the new element, so that it is
+      // reachable at once (dying elements still route searches) and stays
+      // so until vacuum, right after it writes a live entry point, re-links
+      // it from a live element, before any link to a dying one goes.
+      if (layer == 0 && chosen_[0].empty() && ctx_.meta.entry != kNoRef && level <= ctx_.meta.entry_level) {
+        VECSIM_RETURN_IF_ERROR(link_from_entry(adopter));
+      }
       if (layer == 0 && !linked && !chosen_[0].empty()) {
         const auto any = [](HnswRef) { return true; };
         bool replaced = false;
@@ -167,15 +180,6 @@ class HnswPageInsert {
           return unlinkable();
         }
       }
-    }
-    // No live neighbour at all: every element the search met is dying (a
-    // mass delete whose vacuum has not yet written a live entry point).
-    // The entry point takes the new element, so that it is reachable at
-    // once (dying elements still route searches) and stays so until
-    // vacuum re-links it from a live element (2c, before any dying
-    // element's links are cleared), also if that vacuum is cut short.
-    if (chosen_[0].empty() && ctx_.meta.entry != kNoRef && level <= ctx_.meta.entry_level) {
-      VECSIM_RETURN_IF_ERROR(link_from_entry(adopter));
     }
     // A new element that becomes the entry point links the old one on
     // layer 0 too: searches start here from now on, and the old entry may

@@ -125,7 +125,8 @@ class HnswPageSearch {
   // serves every layer: an element already measured is no nearer than the
   // current nearest (greedy keeps the minimum), so it is never measured
   // again. Within a layer, the element moved to was read with its links on
-  // that layer (visit_page), so only each layer's first list is a read.
+  // that layer (visit_page) while the link cache has room, so then only
+  // each layer's first list is a read.
   Status descend(ValueRef query, int to, Candidate* nearest) {
     reset_visited();
     VECSIM_RETURN_IF_ERROR(reader_.distance(query, query_norm_, nearest->node, &nearest->distance));

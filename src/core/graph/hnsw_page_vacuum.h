@@ -152,7 +152,15 @@ class HnswPageVacuum {
     // wherever a cancel stops this pass, every live element stays reachable.
     VECSIM_RETURN_IF_ERROR(relinker_.relink_unreachable(live_, gone_, repair_ef(), &stats->relinked));
     bool written = false;
-    if (new_entry) VECSIM_RETURN_IF_ERROR(write_entry(old_entry, &written));
+    if (new_entry) {
+      VECSIM_RETURN_IF_ERROR(write_entry(old_entry, &written));
+      // An insert that read the dying old entry before that write (whose
+      // exclusive lock waited it out) may have had that entry take its
+      // new element, as its only way in (hnsw_page_insert.h,
+      // link_from_entry): the live elements again, relative to the entry
+      // point now, before 2b takes any live list's link to a dying one.
+      VECSIM_RETURN_IF_ERROR(relink_all_live(stats));
+    }
     // 2b. repairs: lists that link dying elements take live ones in those
     // slots (keeping every live link they have)
     for (std::size_t i = 0; i < live_.size(); ++i) {
@@ -175,7 +183,8 @@ class HnswPageVacuum {
     // writes a dying element's list now: none links one, so none links
     // back, and an insert that met no live neighbour (hnsw_page_insert.h,
     // link_from_entry) writes the entry point's only while the metapage
-    // names a dying one, which ended before the waits above.
+    // names a dying one, which ended with step 1's write (and its re-link
+    // of what such inserts added).
     for (HnswRef r : dying_) {
       HnswElementHeader h;
       VECSIM_RETURN_IF_ERROR(reader_.header(r, &h));

@@ -45,10 +45,6 @@ inline Status text_syntax_error(const char* type_name, const char* text) noexcep
                        type_name, text);
 }
 
-// Parses one NUM at p into *out; *end is set past it. Errors: no number
-// (22P02), float32 overflow (22003), underflow of a non-zero literal to 0
-// where the type rejects it (22003), then the element type's narrowing and
-// finiteness checks.
 // The number at p as C strtof reads it in the C locale: its value, where
 // it ends (p if there is none) and whether strtof reports a range error.
 // std::from_chars reads a plain decimal number several times faster, and
@@ -80,6 +76,10 @@ inline float read_float(const char* p, const char** stop, bool* range_error) noe
   return value;
 }
 
+// Parses one NUM at p into *out; *end is set past it. Errors: no number
+// (22P02), float32 overflow (22003), underflow of a non-zero literal to 0
+// where the type rejects it (22003), then the element type's narrowing and
+// finiteness checks.
 template <class Traits>
 Status parse_element(const char* type_name, const char* text, const char* p, const char** end,
                      typename Traits::Storage* out) noexcept {
