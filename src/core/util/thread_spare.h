@@ -27,26 +27,45 @@ template <class T, class Kind>
 class ThreadSpare {
  public:
   static T take() {
-    T out = std::move(spare());
-    spare() = T{};
+    T* kept = spare(false);
+    if (kept == nullptr) return T{};
+    T out = std::move(*kept);
+    *kept = T{};
     return out;
   }
 
   template <class Bytes>
   static void give(T&& t, std::size_t max_bytes, Bytes bytes) {
     const std::size_t held = bytes(t);
-    if (held == 0 || held > max_bytes || held <= bytes(spare())) return;
-    spare() = std::move(t);
+    if (held == 0 || held > max_bytes) return;
+    T* kept = spare(true);
+    if (kept == nullptr || held <= bytes(*kept)) return;
+    *kept = std::move(t);
   }
 
  private:
-  // Allocated on first use and never freed: a thread_local object with a
-  // destructor would be destroyed at exit before PostgreSQL's atexit
-  // callback, whose abort can still destroy a set that gives back to it.
-  static T& spare() {
+  // The thread's spare (made on first use when create), or null once the
+  // thread is exiting. It is reached through trivially destructible
+  // thread_locals: a set that PostgreSQL's atexit callback destroys after
+  // the thread's destructors have run (an abort resetting memory
+  // contexts) finds null and keeps its table to itself, and the release
+  // object frees the spare when the thread ends (no leak per thread).
+  static T* spare(bool create) {
     thread_local T* kept = nullptr;
-    if (kept == nullptr) kept = new T{};
-    return *kept;
+    thread_local bool ended = false;
+    struct Release {
+      T** kept;
+      bool* ended;
+      ~Release() {
+        delete *kept;
+        *kept = nullptr;
+        *ended = true;
+      }
+    };
+    thread_local Release release{&kept, &ended};
+    (void)release;
+    if (kept == nullptr && create && !ended) kept = new T{};
+    return kept;
   }
 };
 
