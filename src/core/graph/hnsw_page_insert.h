@@ -147,6 +147,15 @@ class HnswPageInsert {
         VECSIM_RETURN_IF_ERROR(lists_.link_back(n, adopter, layer, &stayed));
         linked |= layer == 0 && stayed;
       }
+      // No live neighbour at all: every element the search met is dying
+      // (a mass delete whose vacuum has not yet written a live entry
+      // point). The entry point takes the new element, so that it is
+      // reachable at once (dying elements still route searches) and stays
+      // so until vacuum, right after it writes a live entry point, re-links
+      // it from a live element, before any link to a dying one goes.
+      if (layer == 0 && chosen_[0].empty() && ctx_.meta.entry != kNoRef && level <= ctx_.meta.entry_level) {
+        VECSIM_RETURN_IF_ERROR(link_from_entry(adopter));
+      }
       // Every neighbour's full list may have turned the new element down
       // (small m): then its nearest neighbour takes it in place of that
       // list's farthest link, which the new element adopts first.
@@ -158,15 +167,6 @@ class HnswPageInsert {
       // serialization failure rather than leave an element no search can
       // reach; its transaction's rollback makes the element dead, and the
       // next vacuum removes it.
-      // No live neighbour at all: every element the search met is dying
-      // (a mass delete whose vacuum has not yet written a live entry
-      // point). The entry point takes the new element, so that it is
-      // reachable at once (dying elements still route searches) and stays
-      // so until vacuum, right after it writes a live entry point, re-links
-      // it from a live element, before any link to a dying one goes.
-      if (layer == 0 && chosen_[0].empty() && ctx_.meta.entry != kNoRef && level <= ctx_.meta.entry_level) {
-        VECSIM_RETURN_IF_ERROR(link_from_entry(adopter));
-      }
       if (layer == 0 && !linked && !chosen_[0].empty()) {
         const auto any = [](HnswRef) { return true; };
         bool replaced = false;
@@ -261,10 +261,9 @@ class HnswPageInsert {
     HnswElementHeader h;
     VECSIM_RETURN_IF_ERROR(reader_.header(entry, &h));
     if (h.flags & kElementDeleted) return Status::ok();
-    std::size_t body = 0;
-    VECSIM_RETURN_IF_ERROR(reader_.links(entry, 0, &entry_links_, &body));
     bool linked = false;
-    VECSIM_RETURN_IF_ERROR(lists_.append_link(entry, body, 0, adopter.element, &linked));
+    VECSIM_RETURN_IF_ERROR(
+        lists_.append_link(entry, HnswElementLayout::body_bytes(h), 0, adopter.element, &linked));
     if (linked) return Status::ok();
     const auto any = [](HnswRef) { return true; };
     VECSIM_RETURN_IF_ERROR(
@@ -412,7 +411,6 @@ class HnswPageInsert {
   ValueRef attrs_{nullptr, 0};  // the insert's attribute block
   std::vector<std::vector<Candidate>> chosen_;
   std::vector<Candidate> sorted_;
-  std::vector<HnswRef> entry_links_;  // link_from_entry()'s
   const std::vector<Candidate> no_links_;
   std::vector<unsigned char> item_, chunk_item_;
   std::size_t item_body_ = 0;  // item_'s body bytes

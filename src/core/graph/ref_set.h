@@ -79,13 +79,13 @@ class RefSet {
 
   // Sets the value of member r (no effect if r is not a member).
   void set_value(std::uint32_t r, std::uint32_t value) {
-    Slot* s = find(r);
+    Slot* s = const_cast<Slot*>(find(r));
     if (s != nullptr) s->value = value;
   }
 
   // The value of r, or kNoValue if r is not a member or has none.
   std::uint32_t value(std::uint32_t r) const {
-    const Slot* s = const_cast<RefSet*>(this)->find(r);
+    const Slot* s = find(r);
     return s != nullptr ? s->value : kNoValue;
   }
 
@@ -97,7 +97,7 @@ class RefSet {
     if (table_.slots.size() < counted_slots_) rebuild(counted_slots_);
   }
 
-  bool contains(std::uint32_t r) const { return const_cast<RefSet*>(this)->find(r) != nullptr; }
+  bool contains(std::uint32_t r) const { return find(r) != nullptr; }
 
  private:
   static constexpr std::size_t kMinSlots = 1024;
@@ -118,10 +118,11 @@ class RefSet {
     return static_cast<std::size_t>((static_cast<std::uint64_t>(r) * 0x9E3779B97F4A7C15ull) >> 32);
   }
 
-  Slot* find(std::uint32_t r) {
+  // r's slot, or null if r is not a member.
+  const Slot* find(std::uint32_t r) const {
     const std::size_t mask = table_.slots.size() - 1;
     for (std::size_t i = hash(r) & mask;; i = (i + 1) & mask) {
-      Slot& s = table_.slots[i];
+      const Slot& s = table_.slots[i];
       if (s.stamp != table_.generation) return nullptr;
       if (s.key == r) return &s;
     }

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstddef>
+#include <new>
 #include <utility>
 
 namespace vecsim::core {
@@ -44,12 +45,13 @@ class ThreadSpare {
   }
 
  private:
-  // The thread's spare (made on first use when create), or null once the
-  // thread is exiting. It is reached through trivially destructible
-  // thread_locals: a set that PostgreSQL's atexit callback destroys after
-  // the thread's destructors have run (an abort resetting memory
-  // contexts) finds null and keeps its table to itself, and the release
-  // object frees the spare when the thread ends (no leak per thread).
+  // The thread's spare (made on first use when create), or null if that
+  // allocation fails or once the thread is exiting. It is reached through
+  // trivially destructible thread_locals: a set that PostgreSQL's atexit
+  // callback destroys after the thread's destructors have run (an abort
+  // resetting memory contexts) finds null and keeps its table to itself,
+  // and the release object frees the spare when the thread ends (no leak
+  // per thread).
   static T* spare(bool create) {
     thread_local T* kept = nullptr;
     thread_local bool ended = false;
@@ -64,7 +66,8 @@ class ThreadSpare {
     };
     thread_local Release release{&kept, &ended};
     (void)release;
-    if (kept == nullptr && create && !ended) kept = new T{};
+    // nothrow: give() runs in destructors, where a throw would terminate
+    if (kept == nullptr && create && !ended) kept = new (std::nothrow) T{};
     return kept;
   }
 };
