@@ -1,8 +1,8 @@
 // test/support/hnsw_page_helpers.h
 // What the unit tests of hnsw on pages share: a float row as an index
-// value, the verifier's report, rows built in memory and written to a
-// MemPageStore (row r gets heap TID (r / 100 + 1, r % 100 + 1)), a
-// builder of them, and
+// value, the verifier's report and its view of the heap, rows built in
+// memory and written to a MemPageStore (row r gets heap TID (r / 100 + 1,
+// r % 100 + 1): RowTids), a builder of them, and
 // recall@10 over the live rows against brute force.
 #pragma once
 
@@ -47,6 +47,33 @@ inline HnswVerifyReport verify(MemPageStore* store) {
                   .is_ok());
   return report;
 }
+
+// Row r's heap TID, (r / 100 + 1, r % 100 + 1), and back.
+struct RowTids {
+  static std::uint32_t block(int r) { return static_cast<std::uint32_t>(r / 100 + 1); }
+  static std::uint16_t offset(int r) { return static_cast<std::uint16_t>(r % 100 + 1); }
+  static int row_of(std::uint32_t block, std::uint16_t offset) { return static_cast<int>((block - 1) * 100 + offset - 1); }
+  // verify's key of a row (HnswRowAttrs), and back
+  static std::uint64_t key(int r) { return std::uint64_t{block(r)} << 16 | offset(r); }
+  static int row_of_key(std::uint64_t key) { return row_of(static_cast<std::uint32_t>(key >> 16), key & 0xffff); }
+};
+
+// Row r of rows (dims d) as an index value.
+inline ValueRef row_value(const std::vector<float>& rows, int r, int d) {
+  return vref(&rows[static_cast<std::size_t>(r) * static_cast<std::size_t>(d)], d);
+}
+
+// verify's view of the heap (HnswRowAttrs) from a function
+// (row key, *fingerprint) -> found.
+template <class F>
+class RowAttrsFrom final : public HnswRowAttrs {
+ public:
+  explicit RowAttrsFrom(F f) : f_(f) {}
+  bool fingerprint_of(std::uint64_t row, std::uint64_t* fingerprint) const override { return f_(row, fingerprint); }
+
+ private:
+  F f_;
+};
 
 // Builds the rows (dims d) in memory and writes them to store; row r gets
 // heap TID (r / 100 + 1, r % 100 + 1).

@@ -23,6 +23,7 @@
 #include "index/scorer.h"
 #include "storage/hnsw_attrs.h"
 #include "storage/hnsw_format.h"
+#include "storage/hnsw_postings.h"
 #include "util/status.h"
 
 namespace vecsim::core {
@@ -61,12 +62,15 @@ struct HnswPageContext {
 
   // Reads the metapage and the items beside it (one read of block 0):
   // for inner product the norm bound (item 2, 4 bytes), for an index with
-  // filter columns their descriptor (storage/hnsw_attrs.h); checks magic
+  // filter columns their descriptor (storage/hnsw_attrs.h) and the
+  // postings directory (storage/hnsw_postings.h); checks magic
   // and version (XX000 otherwise).
   Status open() {
     bool found = false;
     bool intact = true;
     bool has_attrs = false;
+    postings_item = 0;
+    posting_buckets = 0;
     VECSIM_RETURN_IF_ERROR(store->read_page_items(0, [&](const unsigned char* const* items,
                                                          const std::size_t* sizes, std::size_t count) {
       if (count >= 1 && sizes[0] >= sizeof meta) {
@@ -75,7 +79,10 @@ struct HnswPageContext {
       }
       reduces_inner_product = false;
       for (std::size_t i = 1; i < count; ++i) {
-        if (HnswAttrSchema::is_descriptor(items[i], sizes[i])) {
+        if (is_posting_directory(items[i], sizes[i])) {
+          intact &= postings_item == 0 && decode_posting_directory(items[i], sizes[i], &posting_buckets);
+          postings_item = static_cast<std::uint16_t>(i + 1);
+        } else if (HnswAttrSchema::is_descriptor(items[i], sizes[i])) {
           intact &= !has_attrs && attrs.decode(items[i], sizes[i]);
           has_attrs = true;
         } else if (i + 1 == kHnswNormBoundItem && sizes[i] == sizeof norm_bound) {
@@ -88,6 +95,7 @@ struct HnswPageContext {
     }));
     if (!has_attrs) attrs = HnswAttrSchema{};
     if (has_attrs && meta.version < kHnswAttrsVersion) intact = false;
+    if (postings_item != 0 && (!has_attrs || meta.version < kHnswPostingsVersion)) intact = false;
     if (!found || !intact || meta.magic != kHnswMagic || !readable_hnsw_version(meta.version) ||
         !valid_hnsw_params(meta.m, meta.ef_construction)) {
       return Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt or of another version");
@@ -123,6 +131,10 @@ struct HnswPageContext {
   bool reduces_inner_product = false;  // block 0 has an HnswNormBound item
   HnswNormBound norm_bound{0.0f};
   HnswAttrSchema attrs;  // the filter columns' (none: count() 0)
+  // The postings directory's line pointer in block 0 (0: the index has
+  // no postings) and its buckets (storage/hnsw_postings.h).
+  std::uint16_t postings_item = 0;
+  std::uint16_t posting_buckets = 0;
 };
 
 }  // namespace vecsim::core

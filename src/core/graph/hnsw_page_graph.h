@@ -12,6 +12,7 @@
 //   HnswPageLists      neighbour selection and list writes        hnsw_page_lists.h
 //   HnswPagePlacement  where a new item goes, slot reuse          hnsw_page_place.h
 //   HnswPageTids       rows of equal value in one element         hnsw_page_tids.h
+//   HnswPagePostings   which elements hold a filter key           hnsw_page_postings.h
 //   HnswPageInsert     choosing links, writing, link-back         hnsw_page_insert.h
 //   HnswPageVacuum     repair, re-link, removal                   hnsw_page_vacuum.h
 //   HnswPageScan       an index scan's batches and rows           hnsw_page_scan.h
@@ -41,6 +42,7 @@
 #include "graph/hnsw_page_insert.h"
 #include "graph/hnsw_page_lists.h"
 #include "graph/hnsw_page_place.h"
+#include "graph/hnsw_page_postings.h"
 #include "graph/hnsw_page_scan.h"
 #include "graph/hnsw_page_search.h"
 #include "graph/hnsw_page_tids.h"
@@ -70,9 +72,10 @@ class HnswPageGraph {
         lists_(ctx_, reader_),
         placement_(ctx_, reader_),
         tids_(ctx_, reader_, placement_),
-        insert_(ctx_, reader_, search_, lists_, placement_, tids_, seed),
-        vacuum_(ctx_, reader_, search_, lists_, tids_),
-        scan_(ctx_, search_) {}
+        postings_(ctx_, reader_),
+        insert_(ctx_, reader_, search_, lists_, placement_, tids_, postings_, seed),
+        vacuum_(ctx_, reader_, search_, lists_, tids_, postings_),
+        scan_(ctx_, search_, postings_) {}
   HnswPageGraph(const HnswPageGraph&) = delete;
   HnswPageGraph& operator=(const HnswPageGraph&) = delete;
 
@@ -164,6 +167,7 @@ class HnswPageGraph {
   HnswPageLists<Store> lists_;
   HnswPagePlacement<Store> placement_;
   HnswPageTids<Store> tids_;
+  HnswPagePostings<Store> postings_;
   HnswPageInsert<Store> insert_;
   HnswPageVacuum<Store> vacuum_;
   HnswPageScan<Store> scan_;

@@ -20,7 +20,10 @@
 //      old one. So no step of an insert leaves a live element without a
 //      way in from the entry point;
 //   3. the metapage: element count, and the entry point when the new
-//      element's level is above the entry's.
+//      element's level is above the entry's;
+//   4. in an index with postings, the element's entries (one per non-null
+//      equality-keyed filter column: hnsw_page_postings.h), before the
+//      row's transaction can commit.
 //   Locking (and WAL) are the caller's (docs/hnsw.md 4.3): inserts may run
 //   concurrently with each other and with vacuum as long as none moves
 //   the entry point (insert's may_raise_entry); no insert chooses a dying
@@ -33,7 +36,9 @@
 // ROWS OF EQUAL VALUE
 //   Before step 1, a row whose value (and attribute block) a live element
 //   already holds (found by the layer-0 search) joins that element's TID list, as pgvector's
-//   rows do, if it has room (hnsw_page_tids.h): nothing else is written.
+//   rows do, if it has room (hnsw_page_tids.h): nothing else is written
+//   but the row's own posting entries for that element (the insert that
+//   wrote the element may not have written its own yet, and may fail).
 //
 // PLACEMENT
 //   As hnsw_page_place.h says; a value too large for a page is spilled
@@ -53,6 +58,7 @@
 #include "graph/hnsw_page_context.h"
 #include "graph/hnsw_page_lists.h"
 #include "graph/hnsw_page_place.h"
+#include "graph/hnsw_page_postings.h"
 #include "graph/hnsw_page_search.h"
 #include "graph/hnsw_page_tids.h"
 #include "storage/hnsw_format.h"
@@ -68,13 +74,15 @@ class HnswPageInsert {
 
   HnswPageInsert(HnswPageContext<Store>& ctx, HnswElementReader<Store>& reader,
                  HnswPageSearch<Store>& search, HnswPageLists<Store>& lists,
-                 HnswPagePlacement<Store>& placement, HnswPageTids<Store>& tids, std::uint64_t seed)
+                 HnswPagePlacement<Store>& placement, HnswPageTids<Store>& tids,
+                 HnswPagePostings<Store>& postings, std::uint64_t seed)
       : ctx_(ctx),
         reader_(reader),
         search_(search),
         lists_(lists),
         placement_(placement),
         tids_(tids),
+        postings_(postings),
         rng_(seed) {}
 
   // Inserts at level (draw_level, capped by max_level_fitting). With
@@ -127,7 +135,9 @@ class HnswPageInsert {
         if (layer == 0 && ctx_.meta.version >= kHnswTidListsVersion) {
           bool joined = false;
           VECSIM_RETURN_IF_ERROR(join_equal(value, norm_sq, HeapTid{heap_block, heap_offset}, &joined, ref));
-          if (joined) return Status::ok();
+          // The row's own entries (the element's may be an insert's that
+          // has not written them yet, and may never).
+          if (joined) return postings_.add(*ref, attrs_.bytes);
         }
         VECSIM_RETURN_IF_ERROR(lists_.select(sorted_, ctx_.meta.m, &chosen_[layer]));
       }
@@ -206,7 +216,9 @@ class HnswPageInsert {
       ctx_.meta = m;
       return true;
     }, &changed));
-    return intact ? Status::ok() : Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt");
+    if (!intact) return Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt");
+    // 4. the postings: before the row's transaction can commit
+    return postings_.add(*ref, attrs_.bytes);
   }
 
   // Raises the norm bound of an inner-product index (norm_slack.h) to
@@ -406,6 +418,7 @@ class HnswPageInsert {
   HnswPageLists<Store>& lists_;
   HnswPagePlacement<Store>& placement_;
   HnswPageTids<Store>& tids_;
+  HnswPagePostings<Store>& postings_;
   LevelRng rng_;
   bool reuse_moved_ = false;  // this insert moved the metapage's reuse hint
   ValueRef attrs_{nullptr, 0};  // the insert's attribute block

@@ -28,7 +28,10 @@
 //   ef results (a selective filter), or any batch would pass the memory
 //   budget, the scan turns to an exact pass over the pages for the rest
 //   (HnswPageSearch::exact_pass), in parts as large as the budget holds;
-//   max_scan_tuples does not apply.
+//   max_scan_tuples does not apply. A scan with a `column = key` key whose
+//   postings (hnsw_page_postings.h) name few elements makes its exact
+//   pass over those elements alone, from the start, and walks not at all
+//   (choose_postings).
 //
 // INVARIANTS
 //   The scan's batches share the search part's visited set and seen_
@@ -47,6 +50,7 @@
 
 #include "graph/candidate_heap.h"
 #include "graph/hnsw_page_context.h"
+#include "graph/hnsw_page_postings.h"
 #include "graph/hnsw_levels.h"
 #include "graph/hnsw_page_search.h"
 #include "graph/ref_set.h"
@@ -65,7 +69,8 @@ struct HnswScanLimits {
 template <class Store>
 class HnswPageScan {
  public:
-  HnswPageScan(HnswPageContext<Store>& ctx, HnswPageSearch<Store>& search) : ctx_(ctx), search_(search) {}
+  HnswPageScan(HnswPageContext<Store>& ctx, HnswPageSearch<Store>& search, HnswPagePostings<Store>& postings)
+      : ctx_(ctx), search_(search), postings_(postings) {}
 
   // Starts a scan: the first search, from the entry point. filter: the
   // scan's keys on filter columns (null or empty: none); see FILTERED
@@ -108,6 +113,12 @@ class HnswPageScan {
     if (ctx_.meta.entry == kNoRef || (filtered_ && filter->never())) {
       scan_done_ = true;
       return Status::ok();
+    }
+    listed_.clear();
+    use_listed_ = false;
+    if (filtered_ && postings_.enabled()) {
+      VECSIM_RETURN_IF_ERROR(choose_postings(*filter));
+      if (use_listed_) return exact_pass();
     }
     if (filtered_) search_.reserve_visits(std::min(first_visit_cap(), limits.max_bytes / kVisitBytes));
     ValueRef q{scan_query_.data(), scan_query_.size()};
@@ -300,6 +311,37 @@ class HnswPageScan {
   // The share of the budget a filtered walk keeps links in.
   static constexpr std::size_t kFilteredLinkShare = 16;
 
+  // A scan with `column = key` keys on columns with postings reads the
+  // elements of the key with the fewest entries, if they are at most
+  // posting_cap() (use_listed_, listed_: ascending, no repeats), instead
+  // of walking: an exact pass over them. A walk at selectivity s visits
+  // about ef / s elements and a listed pass reads s * N, so reading the
+  // list wins below about sqrt(ef * N) entries (kPostingWalkRatio, from
+  // the benchmark of docs/hnsw_filtering.md).
+  Status choose_postings(const HnswAttrFilter& filter) {
+    std::size_t cap = posting_cap();
+    Status st = Status::ok();
+    filter.for_each_equality([&](int column, const AttrKey& key) {
+      if (!st.is_ok() || column >= ctx_.attrs.count() || !has_postings(ctx_.attrs.kind(column))) return;
+      posting_refs_.clear();
+      bool over = false;
+      st = postings_.lookup(posting_key(column, key), cap, &posting_refs_, &over);
+      if (!st.is_ok() || over) return;
+      std::sort(posting_refs_.begin(), posting_refs_.end());
+      posting_refs_.erase(std::unique(posting_refs_.begin(), posting_refs_.end()), posting_refs_.end());
+      if (use_listed_ && posting_refs_.size() >= listed_.size()) return;
+      listed_.swap(posting_refs_);
+      use_listed_ = true;
+      cap = listed_.size();
+    });
+    return st;
+  }
+  static constexpr double kPostingWalkRatio = 4.0;
+  std::size_t posting_cap() const {
+    const double n = std::sqrt(kPostingWalkRatio * scan_ef_ * static_cast<double>(ctx_.meta.element_count));
+    return std::max<std::size_t>(static_cast<std::size_t>(scan_ef_), static_cast<std::size_t>(n));
+  }
+
   // The next part of a filtered scan's exact answer: the passing rows
   // after the last part (all of them from the nearest, the first time), as
   // many as the memory budget holds (at least ef), nearest first; rows
@@ -319,7 +361,8 @@ class HnswPageScan {
     const Candidate after = resumed ? exact_last_ : Candidate{0, kNoRef};
     bool truncated = false;
     VECSIM_RETURN_IF_ERROR(search_.exact_pass(ValueRef{scan_query_.data(), scan_query_.size()},
-                                              resumed ? &after : nullptr, limit, &scan_pending_, &truncated));
+                                              resumed ? &after : nullptr, limit, &scan_pending_, &truncated,
+                                              use_listed_ ? &listed_ : nullptr));
     exact_more_ = truncated && !scan_pending_.empty();
     if (!scan_pending_.empty()) exact_last_ = scan_pending_.back();
     scan_next_ = 0;
@@ -332,6 +375,7 @@ class HnswPageScan {
 
   HnswPageContext<Store>& ctx_;
   HnswPageSearch<Store>& search_;
+  HnswPagePostings<Store>& postings_;
   AlignedBytes scan_query_;
   int scan_ef_ = 40;
   HnswScanOrder scan_order_ = HnswScanOrder::kOff;
@@ -351,6 +395,8 @@ class HnswPageScan {
   bool exact_more_ = false;    // and has more parts to read
   Candidate exact_last_{0, kNoRef};  // the last row of its last part
   RefSet handed_;              // the elements a filtered scan's walks handed out
+  bool use_listed_ = false;    // its exact pass reads listed_ only (choose_postings)
+  std::vector<HnswRef> listed_, posting_refs_;
 };
 
 }  // namespace vecsim::core

@@ -299,15 +299,16 @@ class HnswPageSearch {
   const std::vector<Candidate>& filtered_results() const { return filtered_results_; }
 
   // The exact answer under the filter, a part at a time: the `limit`
-  // nearest live elements on the index's pages that pass it and come
-  // after `after` (null: from the nearest) in closer() order, into *out
-  // nearest first, each remembered in seen_ as read here (so it is handed
-  // out as read); *truncated when more passed than `limit`. Reads every
-  // page once, in order, measuring only the elements that pass; holds
-  // `limit` entries, whatever the index's size (the caller resets the
-  // visited set and seen_ between parts).
+  // nearest live elements that pass it and come after `after` (null:
+  // from the nearest) in closer() order, into *out nearest first, each
+  // remembered in seen_ as read here (so it is handed out as read);
+  // *truncated when more passed than `limit`. Reads every page once, in
+  // order, or only the elements `listed` names (ascending, no repeats: a
+  // key's postings), measuring only the elements that pass; holds `limit`
+  // entries, whatever the index's size (the caller resets the visited set
+  // and seen_ between parts).
   Status exact_pass(ValueRef query, const Candidate* after, std::size_t limit, std::vector<Candidate>* out,
-                    bool* truncated) {
+                    bool* truncated, const std::vector<HnswRef>* listed = nullptr) {
     exact_heap_.clear();
     *truncated = false;
     auto keep = [&](ExactHit e) {
@@ -322,27 +323,45 @@ class HnswPageSearch {
       exact_heap_.push_back(e);
       std::push_heap(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
     };
-    const std::uint32_t pages = ctx_.store->page_count();
     // The attribute block's offset in the last element read (a filter reads
     // it first of all), for the next page's prefetches.
     std::size_t attrs_at = 0;
-    for (std::uint32_t block = 1; block < pages; ++block) {
-      exact_spilled_.clear();
-      VECSIM_RETURN_IF_ERROR(reader_.read_page_elements_prefetched(
-          block, &attrs_at, [&](HnswRef r, const HnswElementHeader& h, const unsigned char* p, std::size_t) {
-            if (filter_ != nullptr) attrs_at = HnswElementLayout::attrs_offset(HnswElementLayout::body_bytes(h));
-            if ((h.flags & kElementNotLive) || fails_filter(h, p)) return;
-            const ExactHit e{Candidate{0, r}, h.heap_block, h.heap_offset, h.flags};
-            if (HnswElementLayout::spilled(h)) {
-              exact_spilled_.push_back(e);  // measured once the page is released
-            } else {
-              keep(ExactHit{Candidate{ctx_.distance(query, kUserQuery, reader_.value_of(h, p)), r}, e.heap_block,
-                            e.heap_offset, e.flags});
-            }
-          }));
+    auto visit = [&](HnswRef r, const HnswElementHeader& h, const unsigned char* p, std::size_t) {
+      if (filter_ != nullptr) attrs_at = HnswElementLayout::attrs_offset(HnswElementLayout::body_bytes(h));
+      if ((h.flags & kElementNotLive) || fails_filter(h, p)) return;
+      const ExactHit e{Candidate{0, r}, h.heap_block, h.heap_offset, h.flags};
+      if (HnswElementLayout::spilled(h)) {
+        exact_spilled_.push_back(e);  // measured once the page is released
+      } else {
+        keep(ExactHit{Candidate{ctx_.distance(query, kUserQuery, reader_.value_of(h, p)), r}, e.heap_block,
+                      e.heap_offset, e.flags});
+      }
+    };
+    auto measure_spilled = [&]() -> Status {
       for (ExactHit& e : exact_spilled_) {
         VECSIM_RETURN_IF_ERROR(reader_.distance(query, kUserQuery, e.c.node, &e.c.distance));
         keep(e);
+      }
+      exact_spilled_.clear();
+      return Status::ok();
+    };
+    exact_spilled_.clear();
+    if (listed != nullptr) {
+      for (std::size_t i = 0; i < listed->size();) {
+        const std::uint32_t block = ref_block((*listed)[i]);
+        listed_offsets_.clear();
+        for (; i < listed->size() && ref_block((*listed)[i]) == block; ++i) {
+          listed_offsets_.push_back(ref_offset((*listed)[i]));
+        }
+        if (i < listed->size()) ctx_.store->prefetch_page(ref_address((*listed)[i]));
+        VECSIM_RETURN_IF_ERROR(reader_.read_listed_elements(block, listed_offsets_, attrs_at, visit));
+        VECSIM_RETURN_IF_ERROR(measure_spilled());
+      }
+    } else {
+      const std::uint32_t pages = ctx_.store->page_count();
+      for (std::uint32_t block = 1; block < pages; ++block) {
+        VECSIM_RETURN_IF_ERROR(reader_.read_page_elements_prefetched(block, &attrs_at, visit));
+        VECSIM_RETURN_IF_ERROR(measure_spilled());
       }
     }
     std::sort(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
@@ -569,6 +588,7 @@ class HnswPageSearch {
     bool operator()(const ExactHit& a, const ExactHit& b) const { return closer(a.c, b.c); }
   };
   std::vector<ExactHit> exact_heap_, exact_spilled_;
+  std::vector<std::uint16_t> listed_offsets_;  // exact_pass()'s elements on one page
   std::size_t unlinked_bytes_ = SIZE_MAX;  // an element's bytes before its links (the last one read)
   std::vector<std::uint16_t> fresh_offsets_;  // visit_page()'s scratch
   std::vector<float> fresh_distances_;        // visit_page()'s result

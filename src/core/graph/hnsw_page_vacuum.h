@@ -41,7 +41,10 @@
 //      may reuse their slots;
 //   4. the metapage's reuse hint lowered to the first page with a deleted
 //      slot (read-check-write, as inserts write it too; each flag of step
-//      3 took one off the metapage's count in the same record).
+//      3 took one off the metapage's count in the same record);
+//   5. the posting entries of deleted elements are removed
+//      (hnsw_page_postings.h; a pass cut short leaves stale entries,
+//      which scans pass over).
 //   CANCEL SAFETY. Every write before step 3 adds a way in or replaces one
 //   that another reached list also provides, so a live element reachable
 //   before the pass stays reachable at every point a cancel, an error or
@@ -70,6 +73,7 @@
 #include "graph/hnsw_element_reader.h"
 #include "graph/hnsw_page_context.h"
 #include "graph/hnsw_page_lists.h"
+#include "graph/hnsw_page_postings.h"
 #include "graph/hnsw_page_relink.h"
 #include "graph/hnsw_page_search.h"
 #include "graph/hnsw_page_tids.h"
@@ -85,6 +89,7 @@ struct HnswVacuumStats {
   std::size_t live = 0;          // elements left live
   std::size_t rows_removed = 0;  // heap TIDs found dead (their elements' or lists')
   std::size_t live_rows = 0;     // heap TIDs found live (rows inserted since not counted)
+  std::size_t postings_removed = 0;  // stale posting entries removed
 };
 
 // What vacuum asks of its host. Each may be null (a single-threaded host:
@@ -108,12 +113,14 @@ template <class Store>
 class HnswPageVacuum {
  public:
   HnswPageVacuum(HnswPageContext<Store>& ctx, HnswElementReader<Store>& reader,
-                 HnswPageSearch<Store>& search, HnswPageLists<Store>& lists, HnswPageTids<Store>& tids)
+                 HnswPageSearch<Store>& search, HnswPageLists<Store>& lists, HnswPageTids<Store>& tids,
+                 HnswPagePostings<Store>& postings)
       : ctx_(ctx),
         reader_(reader),
         search_(search),
         lists_(lists),
         tids_(tids),
+        postings_(postings),
         relinker_(ctx, reader, search, lists) {}
 
   // Removes the elements whose heap tuple is_dead(block, offset) says is
@@ -136,7 +143,8 @@ class HnswPageVacuum {
       // hint pointed at the first deleted slot again (inserts may have
       // moved it past slots of a size they could not use).
       VECSIM_RETURN_IF_ERROR(relinker_.relink_unreachable(live_, gone_, repair_ef(), &stats->relinked));
-      return finish_metapage();
+      VECSIM_RETURN_IF_ERROR(finish_metapage());
+      return remove_stale_postings(stats);
     }
     // 1. the entry point, chosen in memory first: the re-links below make
     // every live element reachable from it before it is written.
@@ -232,9 +240,11 @@ class HnswPageVacuum {
       ++deleted;
       const std::uint32_t freed = has_list ? std::min(ref_block(r), ref_block(h.heap_block)) : ref_block(r);
       reuse_block_ = reuse_block_ == 0 ? freed : std::min(reuse_block_, freed);
+      deleted_.insert(r);
     }
     stats->deleted = deleted;
-    return finish_metapage();
+    VECSIM_RETURN_IF_ERROR(finish_metapage());
+    return remove_stale_postings(stats);
   }
 
  private:
@@ -246,6 +256,7 @@ class HnswPageVacuum {
   Status mark_dying(IsDead&& is_dead, HnswVacuumStats* stats) {
     dying_.clear();
     gone_.clear();
+    deleted_.clear();
     reuse_block_ = 0;
     for (std::uint32_t block = 1; block < ctx_.store->page_count(); ++block) {
       // the page's headers in one read; is_dead (the host's) runs after
@@ -264,6 +275,7 @@ class HnswPageVacuum {
           // Not gone_: an insert may reuse the slot at any moment, and
           // nothing live links a deleted element (L3).
           if (reuse_block_ == 0) reuse_block_ = block;
+          deleted_.insert(r);
           continue;
         }
         bool dies = (h.flags & kElementDying) != 0;
@@ -476,6 +488,15 @@ class HnswPageVacuum {
 
   // Step 4: the metapage as it is now (inserts write it at the same time):
   // the reuse hint no later than reuse_block_.
+  // 5. the posting entries of the elements deleted now or found deleted
+  // at step 0 (hnsw_page_postings.h: each judged afresh as it goes).
+  Status remove_stale_postings(HnswVacuumStats* stats) {
+    if (deleted_.empty()) return Status::ok();
+    return postings_.remove_stale([&](HnswRef r) { return deleted_.count(r) > 0; },
+                                  [&] { return hooks_->call(hooks_->between_steps); },
+                                  &stats->postings_removed);
+  }
+
   Status finish_metapage() {
     bool changed = false;
     return ctx_.store->update_item(0, 1, [&](unsigned char* p, std::size_t n) {
@@ -552,9 +573,11 @@ class HnswPageVacuum {
   HnswPageSearch<Store>& search_;
   HnswPageLists<Store>& lists_;
   HnswPageTids<Store>& tids_;
+  HnswPagePostings<Store>& postings_;
   const HnswVacuumHooks* hooks_ = nullptr;
   HnswPageRelink<Store> relinker_;
   std::unordered_set<HnswRef> dying_, gone_, still_linked_;
+  std::unordered_set<HnswRef> deleted_;  // found deleted at step 0, or deleted at step 3
   std::uint32_t reuse_block_ = 0;
   HnswRef best_live_ = kNoRef;
   int best_level_ = -1;

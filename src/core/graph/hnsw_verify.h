@@ -39,6 +39,7 @@
 //   A1  (given the heap's rows: HnswRowAttrs) every row of a live element
 //       whose heap tuple the caller found has the attribute block the
 //       element holds (filter columns: storage/hnsw_attrs.h).
+//   P1 .. P3  the postings (graph/hnsw_verify_postings.h).
 // G2 and the metapage's element count are reported apart from the
 // structural checks: an insert that fails between writing its element and
 // linking it (an error, a crash) leaves an element nothing links to, whose
@@ -53,8 +54,10 @@
 #include <cstring>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "graph/hnsw_verify_postings.h"
 #include "storage/hnsw_attrs.h"
 #include "storage/hnsw_format.h"
 #include "storage/hnsw_tid_list.h"
@@ -64,7 +67,7 @@ namespace vecsim::core {
 
 struct HnswVerifyReport {
   std::size_t elements = 0;
-  std::size_t violations = 0;   // M1, M2, E1, T1, C1, L1, L2, L3, G1, A1
+  std::size_t violations = 0;   // M1, M2, E1, T1, C1, L1, L2, L3, G1, A1, P1 .. P3
   std::size_t unreachable = 0;  // G2
   std::size_t above_entry = 0;  // live elements above the entry's level (an insert cut short)
   bool count_matches = true;    // the metapage's element count of live elements
@@ -115,8 +118,15 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report, const HnswRowAttrs* h
   // descriptor of filter columns (version 3 on), each intact.
   HnswAttrSchema attrs;
   bool has_attrs = false;
+  HnswPostingsCheck postings;
   for (std::uint16_t item = kHnswNormBoundItem; item <= meta_items; ++item) {
     VECSIM_RETURN_IF_ERROR(store->read_item(0, item, [&](const unsigned char* p, std::size_t n) {
+      if (is_posting_directory(p, n)) {
+        if (meta.version < kHnswPostingsVersion || !postings.set_directory(p, n)) {
+          report->fail("P1 bad postings directory", make_ref(0, item));
+        }
+        return;
+      }
       if (HnswAttrSchema::is_descriptor(p, n)) {
         if (has_attrs || meta.version < kHnswAttrsVersion || !attrs.decode(p, n)) report->fail("M2 bad filter columns", make_ref(0, item));
         has_attrs = true;
@@ -180,6 +190,7 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report, const HnswRowAttrs* h
       bool sized = true;
       bool chunk = false;
       bool tid_list = false;
+      bool posting = false;
       VECSIM_RETURN_IF_ERROR(store->read_item(block, off, [&](const unsigned char* p, std::size_t n) {
         HnswElementHeader h;
         if (n < sizeof h) {
@@ -187,6 +198,11 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report, const HnswRowAttrs* h
           return;
         }
         std::memcpy(&h, p, sizeof h);
+        if (h.flags & kPostingPageItem) {
+          posting = true;
+          sized = postings.add_page(block, off, items, p, n);
+          return;
+        }
         if (h.flags & kValueChunk) {
           ValueChunkHeader c;
           std::memcpy(&c, p, sizeof c);
@@ -216,6 +232,7 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report, const HnswRowAttrs* h
           return;
         }
         if (layout.attr_bytes > 0) e.attrs = attr_fingerprint(p + layout.attrs_offset(body), layout.attr_bytes);
+        if (layout.attr_bytes > 0 && !e.deleted && !e.dying) postings.want(attrs, r, p + layout.attrs_offset(body));
         if ((h.flags & kElementTids) && !e.deleted) {
           listed.push_back(Listed{r, h.heap_block, e.dying});
         } else if (!e.deleted && !e.dying) {
@@ -239,11 +256,14 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report, const HnswRowAttrs* h
         }
       }));
       if (!sized) {
-        report->fail(chunk ? "C1 chunk size or header" : tid_list ? "T1 TID list size or header"
-                                                                   : "E1 element size or header", r);
+        report->fail(chunk      ? "C1 chunk size or header"
+                     : tid_list ? "T1 TID list size or header"
+                     : posting  ? "P2 posting page size or header"
+                                : "E1 element size or header",
+                     r);
         continue;
       }
-      if (chunk || tid_list) continue;
+      if (chunk || tid_list || posting) continue;
       for (const auto& [layer, link] : links) {
         if (layer == 0) e.layer0.push_back(link);
       }
@@ -292,14 +312,23 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report, const HnswRowAttrs* h
       report->fail("T1 a row in two live elements", rows[i].second);
     }
   }
+  // P3 for the elements of rows the heap holds (given the heap: an insert
+  // cut short may leave an element of a row that never committed without
+  // its entries), else for every live element.
+  std::unordered_set<HnswRef> in_heap;
   if (heap != nullptr && layout.attr_bytes > 0) {
     for (const auto& [row, r] : rows) {
       std::uint64_t want = 0;
-      if (heap->fingerprint_of(row, &want) && want != elements.find(r)->second.attrs) {
-        report->fail("A1 attributes other than the heap row's", r);
-      }
+      if (!heap->fingerprint_of(row, &want)) continue;
+      in_heap.insert(r);
+      if (want != elements.find(r)->second.attrs) report->fail("A1 attributes other than the heap row's", r);
     }
   }
+  const bool postings_expected = meta.version >= kHnswPostingsVersion && has_attrs &&
+                                 std::any_of(attrs.kinds(), attrs.kinds() + attrs.count(), has_postings);
+  postings.finish(
+      postings_expected, [&](HnswRef r) { return heap == nullptr || in_heap.count(r) > 0; },
+      [&](const char* what, HnswRef r) { report->fail(what, r); });
 
   for (const auto& [owner, links] : upper) {
     std::vector<std::pair<int, HnswRef>> seen;

@@ -8,8 +8,9 @@
 //   Placement comes first, from the store's page arithmetic alone, so every
 //   node's reference is known before any page is written; each page is
 //   then written once, complete, links already translated to references
-//   (a build logs each page once). The metapage item goes last, when the
-//   entry's reference is known.
+//   (a build logs each page once). The postings of equality-keyed filter
+//   columns follow the elements (storage/hnsw_postings.h); the
+//   metapage item goes last, when the entry's reference is known.
 //
 //   Placement fills each page with a small neighbourhood of the graph: a
 //   breadth-first walk over layer-0 links from a seed, nearest links
@@ -37,6 +38,7 @@
 #include "graph/hnsw_graph.h"
 #include "storage/hnsw_attrs.h"
 #include "storage/hnsw_format.h"
+#include "storage/hnsw_postings.h"
 #include "storage/hnsw_spill.h"
 #include "storage/hnsw_tid_list.h"
 #include "util/status.h"
@@ -277,11 +279,28 @@ Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeD
     }
   }
 
-  // 3. the metapage
-  // Version 3 only where it differs from 2 (filter columns), so that a
-  // binary of version 2 still reads every index without them.
+  // 3. the postings of equality-keyed filter columns (hnsw_page_postings.h)
+  const bool postings = attrs != nullptr && attrs->count() > 0 &&
+                        std::any_of(attrs->kinds(), attrs->kinds() + attrs->count(), has_postings);
+  std::vector<unsigned char> directory;
+  if (postings) {
+    std::vector<std::pair<std::uint64_t, HnswRef>> entries;
+    for (std::uint32_t node = 0; node < node_count; ++node) {
+      for_each_posting_key(*attrs, node_data(node).attrs,
+                           [&](std::uint64_t key) { entries.emplace_back(key, (*refs)[node]); });
+    }
+    const std::vector<unsigned char> descriptor = attrs->descriptor();
+    const std::size_t used = store->item_cost(sizeof(HnswMeta)) + store->item_cost(descriptor.size()) +
+                             (norm_bound ? store->item_cost(sizeof *norm_bound) : 0);
+    VECSIM_RETURN_IF_ERROR(write_hnsw_postings(store, &entries, posting_bucket_count(*store, used), &directory));
+  }
+
+  // 4. the metapage
+  // The oldest version that reads what the index holds (filter columns:
+  // 3; postings: 4), so that an older binary still reads every index
+  // without them.
   HnswMeta meta{kHnswMagic,
-                layout.attr_bytes > 0 ? kHnswAttrsVersion : kHnswTidListsVersion,
+                postings ? kHnswPostingsVersion : layout.attr_bytes > 0 ? kHnswAttrsVersion : kHnswTidListsVersion,
                 static_cast<std::uint16_t>(m),
                 dims,
                 static_cast<std::uint16_t>(ef_construction),
@@ -296,6 +315,7 @@ Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeD
     const std::vector<unsigned char> descriptor = attrs->descriptor();
     VECSIM_RETURN_IF_ERROR(store->add_item(0, descriptor.data(), descriptor.size(), &offset));
   }
+  if (postings) VECSIM_RETURN_IF_ERROR(store->add_item(0, directory.data(), directory.size(), &offset));
   return Status::ok();
 }
 

@@ -88,6 +88,7 @@ class HnswAttrSchema {
  public:
   int count() const { return count_; }
   AttrKind kind(int column) const { return kinds_[column]; }
+  const AttrKind* kinds() const { return kinds_; }
   // Adds a column; false when there are kMaxAttrColumns already.
   bool add(AttrKind k) {
     if (count_ == kMaxAttrColumns) return false;
@@ -243,6 +244,14 @@ class HnswAttrFilter {
   // passes nothing.
   void add_overlaps(int column, const AttrKey* elements, std::size_t n) {
     add_set(column, AttrOp::kOverlaps, elements, n);
+  }
+
+  // f(column, key) for each `column = key` condition.
+  template <class F>
+  void for_each_equality(F&& f) const {
+    for (const Condition& c : conditions_) {
+      if (c.op == AttrOp::kEqual) f(c.column, c.operand);
+    }
   }
 
   bool passes(const HnswAttrSchema& schema, const unsigned char* block) const {

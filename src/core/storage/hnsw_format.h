@@ -61,7 +61,12 @@ constexpr std::uint32_t kHnswMagic = 0x76534857;  // "WHSv"
 // block and its descriptor in block 0); a version 2 index is a version 3
 // one without them. A build writes 3 for an index with filter columns and
 // 2 for others (readable by the binaries of version 2).
-constexpr std::uint16_t kHnswFormatVersion = 3;
+// Version 4 added postings (storage/hnsw_postings.h: posting pages and
+// their directory in block 0), written for an index with filter columns
+// of an equality-keyed kind; a binary of version 3 must not insert into
+// such an index (its rows would have no entries).
+constexpr std::uint16_t kHnswFormatVersion = 4;
+constexpr std::uint16_t kHnswPostingsVersion = 4;
 constexpr std::uint16_t kHnswAttrsVersion = 3;
 constexpr std::uint16_t kHnswTidListsVersion = 2;
 constexpr std::uint16_t kHnswOldestFormatVersion = 1;
@@ -118,12 +123,14 @@ constexpr std::uint8_t kElementAdopted = 0x10;
 constexpr std::uint8_t kElementNotLive = kElementDeleted | kElementDying;
 // The item is a TID list (storage/hnsw_tid_list.h), not an element.
 constexpr std::uint8_t kTidListItem = 0x20;
+// The item is a posting page (storage/hnsw_postings.h).
+constexpr std::uint8_t kPostingPageItem = 0x80;
 // The element's heap TIDs are in the TID list its heap_block names.
 constexpr std::uint8_t kElementTids = 0x40;
 constexpr std::uint8_t kElementFlags =
     kElementDeleted | kElementSpilled | kElementDying | kElementAdopted | kElementTids;
 // What a page's items are, by their second byte: an element, or one of these.
-constexpr std::uint8_t kNotElement = kValueChunk | kTidListItem;
+constexpr std::uint8_t kNotElement = kValueChunk | kTidListItem | kPostingPageItem;
 static_assert((kElementFlags & kNotElement) == 0);
 static_assert((kValueChunk & kTidListItem) == 0);
 static_assert((kElementDying & (kElementDeleted | kElementSpilled | kValueChunk)) == 0);

@@ -20,12 +20,19 @@
 // part by their selectivity (the walk passes over the elements that fail
 // them), capped at the whole index (what the exact pass reads); such a
 // scan returns every row they pass, so it never falls short of a LIMIT.
+// A `column = value` key selective enough for the scan to read its
+// postings instead (hnsw_page_scan.h, choose_postings: at most
+// sqrt(4 ef_search N) rows) reads the elements of those rows in block
+// order before the first row is handed out, priced as PostgreSQL prices
+// a bitmap heap scan's pages (between random_page_cost and seq_page_cost
+// by the share of the index they are), plus a tuple and a distance each.
 //
 // INVARIANTS
 //   Reads hnsw.ef_search at plan time and m from the index's options.
 #include <cmath>
 
 #include "hnsw/hnsw_am.h"
+#include "storage/hnsw_postings.h"
 #include "index/am_common.h"
 #include "index_settings.h"
 
@@ -33,6 +40,9 @@
 
 extern "C" {
 #include "access/relation.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "utils/spccache.h"
 }
 
 namespace vecsim::pg {
@@ -71,6 +81,41 @@ ClauseKinds clause_kinds(IndexPath* path) {
   return kinds;
 }
 
+// The smallest selectivity among the index clauses that are `column =
+// value` keys on filter columns (kNoEqualityKey if there are none).
+constexpr Selectivity kNoEqualityKey = 2.0;
+Selectivity equality_key_selectivity(PlannerInfo* root, IndexPath* path) {
+  Selectivity best = kNoEqualityKey;
+  ListCell* lc;
+  foreach (lc, path->indexclauses) {
+    const auto* clause = static_cast<IndexClause*>(lfirst(lc));
+    if (clause->indexcol == 0) continue;
+    ListCell* q;
+    foreach (q, clause->indexquals) {
+      auto* rinfo = static_cast<RestrictInfo*>(lfirst(q));
+      if (!IsA(rinfo->clause, OpExpr)) continue;
+      const Oid opno = reinterpret_cast<OpExpr*>(rinfo->clause)->opno;
+      if (get_op_opfamily_strategy(opno, path->indexinfo->opfamily[clause->indexcol]) != BTEqualStrategyNumber) {
+        continue;
+      }
+      best = std::min(best, clause_selectivity(root, reinterpret_cast<Node*>(rinfo), 0, JOIN_INNER, nullptr));
+    }
+  }
+  return best;
+}
+
+// The cost of reading `listed` elements (and their postings) in block
+// order: the whole scan, before its first row.
+Cost postings_cost(PlannerInfo* root, IndexPath* path, double listed) {
+  const double index_pages = std::max<double>(1.0, path->indexinfo->pages);
+  const double fetched = index_pages_fetched(listed, index_pages, index_pages, root);
+  double random_cost, seq_cost;
+  get_tablespace_page_costs(path->indexinfo->reltablespace, &random_cost, &seq_cost);
+  const double per_page = random_cost - (random_cost - seq_cost) * std::sqrt(fetched / index_pages);
+  const double posting_pages = 1.0 + listed * sizeof(core::HnswPostingEntry) / BLCKSZ;
+  return posting_pages * random_cost + fetched * per_page + listed * (cpu_index_tuple_cost + cpu_operator_cost);
+}
+
 }  // namespace
 
 void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
@@ -98,12 +143,19 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
     double s = 0.55 * std::log(n) / (std::log(m) * (1.0 + std::log(ef)));
     ratio = std::min(1.0, (layers * m + 2.0 * m * ef * s / keys) / n);
   }
+  // The rows of the most selective `=` key, if the scan reads its postings.
+  const Selectivity equality = clauses.filter_keys ? equality_key_selectivity(root, path) : kNoEqualityKey;
+  const double listed = equality * n;
+  const bool reads_postings = equality <= 1.0 && listed <= std::max(ef, std::sqrt(4.0 * ef * n));
   // A scan with keys hands out every row they pass: it cannot fall short.
   const bool short_of_limit = !clauses.filter_keys && scan_falls_short(root, path, loop_count, reachable_rows());
   // The pages read before the first row are mostly read once each, in no
   // useful order: none priced as sequential up front (ordered_scan_costs).
   ordered_scan_costs(root, path, loop_count, ratio, 0.0, short_of_limit, startup_cost, total_cost, selectivity,
                      correlation, pages);
+  if (reads_postings) {
+    *startup_cost = *total_cost = postings_cost(root, path, std::max(1.0, listed));
+  }
 }
 
 }  // namespace vecsim::pg
