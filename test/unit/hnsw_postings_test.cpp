@@ -19,6 +19,7 @@
 #include "../support/filtered_index.h"
 #include "../support/hnsw_page_helpers.h"
 #include "graph/hnsw_page_graph.h"
+#include "graph/hnsw_page_postings.h"
 #include "graph/hnsw_verify.h"
 #include "kernels/kernel_table.h"
 #include "storage/hnsw_attrs.h"
@@ -221,6 +222,73 @@ TEST_F(HnswPostingsTest, AnInsertCutShortLeavesTheChainsWhole) {
   const std::vector<HnswRef> got = listed(0, 0);
   EXPECT_NE(std::find(got.begin(), got.end(), element[row]), got.end());
   expect_clean();
+}
+
+// Rows of an equal value and attributes join one element, each adding
+// its own entry; vacuum takes the repeats off again once their rows are
+// dead (and keeps one while the element is live).
+TEST_F(HnswPostingsTest, VacuumRemovesTheEntriesRowsThatJoinedAnElementAdded) {
+  const int row = 1123;  // key 123, with rows 123 and 2123
+  const HnswRef element = element_of_rows()[row];
+  auto copies = [&] {
+    const std::vector<HnswRef> got = listed(0, 123);
+    return std::count(got.begin(), got.end(), element);
+  };
+  ASSERT_EQ(copies(), 1);
+  for (int twin = kRows; twin < kRows + 4; ++twin) {  // heap TIDs of spare rows, row 1123's value
+    HnswRef ref;
+    ASSERT_TRUE(index_->insert(value(row), attrs(row), RowTids::block(twin), RowTids::offset(twin), &ref).is_ok());
+    ASSERT_EQ(ref, element);
+  }
+  EXPECT_EQ(copies(), 5);
+  HnswVacuumStats stats;
+  ASSERT_TRUE(index_->bulk_delete([&](std::uint32_t block, std::uint16_t offset) {
+    const int r = row_of(block, offset);
+    return r >= kRows && r < kRows + 2;  // two of the twins
+  }, &stats).is_ok());
+  EXPECT_EQ(stats.rows_removed, 2u);
+  EXPECT_EQ(copies(), 1);  // the repeats of a live entry, whichever rows added them
+  EXPECT_EQ(scan(2, equal_to(123)), (std::vector<int>{123, 1123, 2123, kRows + 2, kRows + 3}));
+  expect_clean();
+}
+
+// An append that loses the race to link a new page at a full tail (as if
+// another insert had linked one first) keeps that page, unlinked and
+// empty, and links it on its next try: one page more, not two, and the
+// chain whole.
+TEST_F(HnswPostingsTest, AnAppendThatLosesTheRaceForANewPageLinksItNextTime) {
+  HnswPageContext<MemPageStore> ctx(&store_, l2_metric(), true);
+  ASSERT_TRUE(ctx.open().is_ok());
+  HnswElementReader<MemPageStore> reader(ctx);
+  HnswPagePostings<MemPageStore> postings(ctx, reader);
+  const std::vector<HnswRef> element = element_of_rows();
+  const std::uint32_t pages_before = store_.page_count();
+  const std::size_t listed_before = listed(1, 1).size();
+  store_.lose_next_multi_item_races(1);
+  int added = 0;
+  while (store_.page_count() == pages_before && added < 3000) {  // row 1: keys (1, 1), until a tail fills
+    ASSERT_TRUE(postings.add(element[1], attrs(1).bytes).is_ok());
+    ++added;
+  }
+  EXPECT_EQ(store_.races_armed(), 0);  // the race was lost once
+  EXPECT_EQ(store_.page_count(), pages_before + 1);
+  EXPECT_EQ(listed(1, 1).size(), listed_before + static_cast<std::size_t>(added));
+  expect_clean();
+}
+
+TEST(HnswPostingsFormatTest, ADirectoryIsAWholeHeaderAtLeast) {
+  const std::uint32_t magic = kHnswPostingsMagic;  // a 4-byte norm bound with these bits
+  unsigned char bytes[4];
+  std::memcpy(bytes, &magic, sizeof bytes);
+  EXPECT_FALSE(is_posting_directory(bytes, sizeof bytes));
+  std::vector<unsigned char> dir(posting_directory_bytes(8), 0);
+  const HnswPostingDirectory d{kHnswPostingsMagic, 8, 0};
+  std::memcpy(dir.data(), &d, sizeof d);
+  std::uint16_t buckets = 0;
+  EXPECT_TRUE(is_posting_directory(dir.data(), dir.size()));
+  EXPECT_TRUE(decode_posting_directory(dir.data(), dir.size(), &buckets));
+  EXPECT_EQ(buckets, 8u);
+  EXPECT_FALSE(decode_posting_directory(dir.data(), dir.size() - 1, &buckets));
 }
 
 }  // namespace

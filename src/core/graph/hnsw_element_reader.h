@@ -91,27 +91,15 @@ class HnswElementReader {
   }
 
   // read_page_elements for the items at `offsets` of block only (the
-  // elements a key's postings name), in one read of the page, each
-  // announced first as read_page_elements_prefetched does (at: where in
-  // an item its attribute block is, 0: unknown). An offset past the
-  // page's items, or naming something other than an element, is passed
-  // over (a posting entry may be stale).
+  // elements a key's postings name: elements never move, so each offset
+  // names an item), in one read of the page; an item that is not an
+  // element is passed over (a posting entry may be stale).
   template <class F>
-  Status read_listed_elements(std::uint32_t block, const std::vector<std::uint16_t>& offsets, std::size_t at,
-                              F&& f) {
+  Status read_listed_elements(std::uint32_t block, const std::vector<std::uint16_t>& offsets, F&& f) {
     HnswRef corrupt = kNoRef;
-    VECSIM_RETURN_IF_ERROR(ctx_.store->read_page_items(
-        block, [&](const unsigned char* const* items, const std::size_t* sizes, std::size_t count) {
-          for (std::uint16_t o : offsets) {
-            if (o == 0 || o > count) continue;
-            __builtin_prefetch(items[o - 1]);
-            if (at > 0 && at < sizes[o - 1]) __builtin_prefetch(items[o - 1] + at);
-          }
-          for (std::uint16_t o : offsets) {
-            if (o == 0 || o > count) continue;
-            visit_item(make_ref(block, o), items[o - 1], sizes[o - 1], f, [](const unsigned char*, std::size_t) {},
-                       &corrupt);
-          }
+    VECSIM_RETURN_IF_ERROR(ctx_.store->read_items(
+        block, offsets.data(), offsets.size(), [&](std::size_t i, const unsigned char* p, std::size_t n) {
+          visit_item(make_ref(block, offsets[i]), p, n, f, [](const unsigned char*, std::size_t) {}, &corrupt);
         }));
     return corrupt == kNoRef ? Status::ok() : corrupt_element(corrupt);
   }

@@ -10,7 +10,8 @@
 //   new page that joins the chain in one change with the tail's `next`
 //   and the directory (block 0, the tail, the new page: locked in that
 //   ascending order), which checks that the tail is still the last. A lost
-//   race leaves the new page empty and unlinked and is retried with it.
+//   race leaves the new page empty and unlinked; this object keeps it for
+//   the next chain it extends.
 //   Readers follow `next` from the head one page at a time: a page added
 //   or an entry appended meanwhile may be missed, which only an insert
 //   not yet committed can have written (one the reader's snapshot does
@@ -65,7 +66,7 @@ class HnswPagePostings {
     const std::size_t start = out->size();
     std::uint32_t hops = 0;
     for (std::uint32_t page = b.head; page != 0;) {
-      if (++hops > ctx_.store->page_count()) return corrupt_chain(page);
+      VECSIM_RETURN_IF_ERROR(count_hop(&hops, page));
       bool intact = true;
       std::uint32_t next = 0;
       VECSIM_RETURN_IF_ERROR(ctx_.store->read_item(page, 1, [&](const unsigned char* p, std::size_t n) {
@@ -90,9 +91,10 @@ class HnswPagePostings {
   // Vacuum: removes from every chain the entries of elements that
   // maybe_stale(ref) names and that are gone when judged (deleted, or no
   // element any more) or hold no key of the entry's tag in its bucket,
-  // and repeats of such an entry on one page; points each bucket's room
-  // at its first page with a free entry. between(): what the host does
-  // between pages (an interrupt check).
+  // and the repeats of an entry on one page but one (all of them if it
+  // is stale); points each bucket's room at its first page with a free
+  // entry. between(): what the host does between pages (an interrupt
+  // check).
   template <class MaybeStale, class Between>
   Status remove_stale(MaybeStale&& maybe_stale, Between&& between, std::size_t* removed) {
     *removed = 0;
@@ -103,7 +105,7 @@ class HnswPagePostings {
       std::uint32_t first_room = 0;
       std::uint32_t hops = 0;
       for (std::uint32_t page = bucket.head; page != 0;) {
-        if (++hops > ctx_.store->page_count()) return corrupt_chain(page);
+        VECSIM_RETURN_IF_ERROR(count_hop(&hops, page));
         std::uint32_t next = 0;
         bool has_room = false;
         VECSIM_RETURN_IF_ERROR(clean_page(page, b, maybe_stale, &next, &has_room, removed));
@@ -131,7 +133,6 @@ class HnswPagePostings {
   Status append(std::uint64_t key, HnswRef r) {
     const std::uint32_t b = posting_bucket(key, ctx_.posting_buckets);
     const HnswPostingEntry entry{posting_tag(key), r};
-    std::uint32_t spare = 0;  // a new page a lost race left unlinked
     for (int attempt = 0; attempt < kAppendAttempts; ++attempt) {
       HnswPostingBucket bucket{};
       VECSIM_RETURN_IF_ERROR(read_bucket(b, &bucket));
@@ -149,11 +150,13 @@ class HnswPagePostings {
         if (added) return Status::ok();
         if (next != 0) continue;  // another insert extended the chain: read it again
       }
-      if (spare == 0) {
+      if (spare_ == 0) {
         const std::vector<unsigned char> page = empty_page(b);
-        VECSIM_RETURN_IF_ERROR(new_page_for_ref(ctx_.store, page.data(), page.size(), &spare));
+        VECSIM_RETURN_IF_ERROR(new_page_for_ref(ctx_.store, page.data(), page.size(), &spare_));
       }
-      VECSIM_RETURN_IF_ERROR(extend(b, bucket.tail, spare, entry, &added));
+      bool fresh_taken = false;  // spare_ is linked now, or was not a spare page
+      VECSIM_RETURN_IF_ERROR(extend(b, bucket.tail, spare_, entry, &added, &fresh_taken));
+      if (fresh_taken) spare_ = 0;
       if (added) return Status::ok();
     }
     return Status::error(ErrorCode::kSerializationFailure,
@@ -179,10 +182,12 @@ class HnswPagePostings {
     return intact ? Status::ok() : corrupt_chain(page);
   }
 
-  // Links page `fresh` (empty) after `tail` (0: the chain is empty), with
-  // entry in it, if tail is still the chain's last page (*added).
+  // Links page `fresh` (empty and in no chain: this object's spare) after
+  // `tail` (0: the chain is empty), into bucket b, with entry in it, if
+  // tail is still the chain's last page (*added; *taken when fresh is no
+  // spare any more: linked, or found not to be an empty posting page).
   Status extend(std::uint32_t b, std::uint32_t tail, std::uint32_t fresh, const HnswPostingEntry& entry,
-                bool* added) {
+                bool* added, bool* taken) {
     ItemAddress items[3] = {{0, ctx_.postings_item}, {tail, 1}, {fresh, 1}};
     const bool has_tail = tail != 0;
     if (!has_tail) items[1] = items[2];
@@ -195,7 +200,8 @@ class HnswPagePostings {
           if (bucket.tail != tail) return false;
           unsigned char* page = p[has_tail ? 2 : 1];
           HnswPostingPage h;
-          if (!(intact = decode_posting_page(page, n[has_tail ? 2 : 1], &h) && h.count == 0 && h.bucket == b)) {
+          if (!decode_posting_page(page, n[has_tail ? 2 : 1], &h) || h.count != 0 || h.next != 0) {
+            *taken = true;  // not a spare page (never so, short of a bug): a new one is made
             return false;
           }
           if (has_tail) {
@@ -209,9 +215,13 @@ class HnswPagePostings {
           }
           set_posting_entry(page, 0, entry);
           h.count = 1;
+          h.bucket = b;
           set_posting_header(page, h);
+          *taken = true;
+          // the room hint moves to the new page unless it names another
+          // page with room (vacuum's)
+          if (bucket.room == 0 || bucket.room == tail) bucket.room = fresh;
           bucket.tail = fresh;
-          bucket.room = fresh;
           set_posting_bucket(p[0], b, bucket);
           return true;
         }, added));
@@ -254,17 +264,19 @@ class HnswPagePostings {
       for (std::size_t i = 0; i < h.count; ++i) page_entries_.push_back(posting_entry_at(p, i));
     }));
     if (!intact) return corrupt_chain(page);
-    // stale: (tag, ref, copies to remove); a live entry's repeats too
+    // stale_: (tag, ref, copies to remove): every copy of a stale entry,
+    // and all but one of a live entry's repeats on the page (rows that
+    // joined its element each added one)
     std::sort(page_entries_.begin(), page_entries_.end(), entry_less);
     stale_.clear();
     for (std::size_t i = 0; i < page_entries_.size();) {
       std::size_t j = i;
       while (j < page_entries_.size() && !entry_less(page_entries_[i], page_entries_[j])) ++j;
       bool holds = true;
-      if (maybe_stale(page_entries_[i].ref)) {
+      if (j - i > 1 || maybe_stale(page_entries_[i].ref)) {
         VECSIM_RETURN_IF_ERROR(element_holds(page_entries_[i].ref, b, page_entries_[i].tag, &holds));
       }
-      const std::size_t copies = holds ? 0 : j - i;
+      const std::size_t copies = holds ? j - i - 1 : j - i;
       if (copies > 0) stale_.push_back(Stale{page_entries_[i], copies});
       i = j;
     }
@@ -300,11 +312,14 @@ class HnswPagePostings {
   // judged by its key: vacuum deletes it later) that holds a key whose
   // entry in bucket b has this tag.
   Status element_holds(HnswRef r, std::uint32_t b, std::uint32_t tag, bool* holds) {
-    *holds = false;
+    // A reference this store cannot read yet (a page count that lags) is
+    // kept: only what is judged stale is removed.
+    *holds = true;
     if (ref_block(r) == 0 || ref_block(r) >= ctx_.store->page_count()) return Status::ok();
     std::uint16_t items = 0;
     VECSIM_RETURN_IF_ERROR(ctx_.store->item_count(ref_block(r), &items));
     if (ref_offset(r) == 0 || ref_offset(r) > items) return Status::ok();
+    *holds = false;
     return ctx_.store->read_item(ref_block(r), ref_offset(r), [&](const unsigned char* p, std::size_t n) {
       HnswElementHeader h;
       if (!reader_.parse_element(p, n, &h) || (h.flags & kElementDeleted)) return;
@@ -321,6 +336,13 @@ class HnswPagePostings {
   static bool entry_less(const HnswPostingEntry& a, const HnswPostingEntry& b) {
     return a.ref < b.ref || (a.ref == b.ref && a.tag < b.tag);
   }
+  // A chain longer than the index has pages is a cycle (the count read
+  // afresh first: it may lag other writers' new pages).
+  Status count_hop(std::uint32_t* hops, std::uint32_t page) {
+    if (++*hops <= ctx_.store->page_count()) return Status::ok();
+    VECSIM_RETURN_IF_ERROR(ctx_.store->refresh_page_count());
+    return *hops <= ctx_.store->page_count() ? Status::ok() : corrupt_chain(page);
+  }
   static Status corrupt_chain(std::uint32_t page) {
     return Status::error(ErrorCode::kInternal, "hnsw posting page %u is corrupt", page);
   }
@@ -329,6 +351,11 @@ class HnswPagePostings {
 
   HnswPageContext<Store>& ctx_;
   HnswElementReader<Store>& reader_;
+  // A posting page this object appended for a chain and lost the race to
+  // link: the next chain that needs a page takes it (pages a backend
+  // leaves so when it ends, or when an append fails, stay empty and
+  // unlinked; verify allows them).
+  std::uint32_t spare_ = 0;
   std::vector<std::uint64_t> keys_;
   std::vector<HnswPostingEntry> page_entries_;
   std::vector<Stale> stale_;

@@ -243,12 +243,26 @@ class HnswPageScan {
   // last one (strict order), or read deleted or dying by this scan's searches.
   void pass_over_skipped() {
     for (; scan_next_ < scan_pending_.size(); ++scan_next_) {
+      sort_pending_at(scan_next_);
       const Candidate& c = scan_pending_[scan_next_];
       if (scan_order_ == HnswScanOrder::kStrict && c.distance < scan_last_) continue;
       std::uint32_t at = search_.visited().value(c.node);
       if (at != RefSet::kNoValue && search_.seen_skipped(at)) continue;
       break;
     }
+  }
+
+  // An exact pass's rows (scan_pending_) are sorted a run at a time, the
+  // run holding row `at` when it is the first not sorted yet.
+  void sort_pending_at(std::size_t at) {
+    if (!exact_done_ || at < pending_sorted_) return;
+    const auto first = scan_pending_.begin() + static_cast<std::ptrdiff_t>(pending_sorted_);
+    const std::size_t run = std::min(sort_run_, scan_pending_.size() - pending_sorted_);
+    const auto last = first + static_cast<std::ptrdiff_t>(run);
+    std::nth_element(first, last - 1, scan_pending_.end(), Closer());
+    std::sort(first, last, Closer());
+    pending_sorted_ += run;
+    sort_run_ *= 2;
   }
 
   // The entry point starts the next batch if its distance's turn has
@@ -364,7 +378,11 @@ class HnswPageScan {
                                               resumed ? &after : nullptr, limit, &scan_pending_, &truncated,
                                               use_listed_ ? &listed_ : nullptr));
     exact_more_ = truncated && !scan_pending_.empty();
-    if (!scan_pending_.empty()) exact_last_ = scan_pending_.back();
+    if (!scan_pending_.empty()) exact_last_ = *std::max_element(scan_pending_.begin(), scan_pending_.end(), Closer());
+    // The part is sorted as it is handed out, the nearest ef first, then
+    // runs twice as long each time: a LIMIT k sorts about k rows, not all.
+    pending_sorted_ = 0;
+    sort_run_ = static_cast<std::size_t>(scan_ef_);
     scan_next_ = 0;
     scan_dropped_.clear();
     entry_pending_ = false;
@@ -394,6 +412,8 @@ class HnswPageScan {
   bool exact_done_ = false;    // its exact pass ran
   bool exact_more_ = false;    // and has more parts to read
   Candidate exact_last_{0, kNoRef};  // the last row of its last part
+  std::size_t pending_sorted_ = 0;   // how many of its rows are sorted (sort_pending_at)
+  std::size_t sort_run_ = 0;         // and how many the next run sorts
   RefSet handed_;              // the elements a filtered scan's walks handed out
   bool use_listed_ = false;    // its exact pass reads listed_ only (choose_postings)
   std::vector<HnswRef> listed_, posting_refs_;

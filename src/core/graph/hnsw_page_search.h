@@ -300,7 +300,8 @@ class HnswPageSearch {
 
   // The exact answer under the filter, a part at a time: the `limit`
   // nearest live elements that pass it and come after `after` (null:
-  // from the nearest) in closer() order, into *out nearest first, each
+  // from the nearest) in closer() order, into *out in no particular
+  // order (the scan sorts them as it hands them out), each
   // remembered in seen_ as read here (so it is handed out as read);
   // *truncated when more passed than `limit`. Reads every page once, in
   // order, or only the elements `listed` names (ascending, no repeats: a
@@ -311,16 +312,20 @@ class HnswPageSearch {
                     bool* truncated, const std::vector<HnswRef>* listed = nullptr) {
     exact_heap_.clear();
     *truncated = false;
+    // Hits are kept as they come until there are `limit` of them; from
+    // then on in a heap of the nearest `limit` (one part of the answer).
     auto keep = [&](ExactHit e) {
       if (std::isnan(e.c.distance)) e.c.distance = HUGE_VALF;  // ordered last, and totally
       if (after != nullptr && !closer(*after, e.c)) return;
-      if (exact_heap_.size() == limit) {
-        *truncated = true;
-        if (!closer(e.c, exact_heap_.front().c)) return;
-        std::pop_heap(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
-        exact_heap_.pop_back();
+      if (exact_heap_.size() < limit) {
+        exact_heap_.push_back(e);
+        if (exact_heap_.size() == limit) std::make_heap(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
+        return;
       }
-      exact_heap_.push_back(e);
+      *truncated = true;
+      if (!closer(e.c, exact_heap_.front().c)) return;
+      std::pop_heap(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
+      exact_heap_.back() = e;
       std::push_heap(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
     };
     // The attribute block's offset in the last element read (a filter reads
@@ -347,14 +352,23 @@ class HnswPageSearch {
     };
     exact_spilled_.clear();
     if (listed != nullptr) {
-      for (std::size_t i = 0; i < listed->size();) {
+      // Pages are announced kListedPagesAhead elements ahead, then their
+      // items (header, value and attribute block) kListedItemsAhead ahead:
+      // the listed elements lie on as many pages, so each is a miss.
+      const std::size_t n = listed->size();
+      std::size_t page_ahead = 0, item_ahead = 0;
+      for (std::size_t i = 0; i < n;) {
         const std::uint32_t block = ref_block((*listed)[i]);
         listed_offsets_.clear();
-        for (; i < listed->size() && ref_block((*listed)[i]) == block; ++i) {
-          listed_offsets_.push_back(ref_offset((*listed)[i]));
+        for (; i < n && ref_block((*listed)[i]) == block; ++i) listed_offsets_.push_back(ref_offset((*listed)[i]));
+        for (; page_ahead < std::min(n, i + kListedPagesAhead); ++page_ahead) {
+          ctx_.store->prefetch_page(ref_address((*listed)[page_ahead]));
         }
-        if (i < listed->size()) ctx_.store->prefetch_page(ref_address((*listed)[i]));
-        VECSIM_RETURN_IF_ERROR(reader_.read_listed_elements(block, listed_offsets_, attrs_at, visit));
+        const std::size_t item_bytes = attrs_at > 0 ? attrs_at + ctx_.layout.attr_bytes : 64;
+        for (; item_ahead < std::min(n, i + kListedItemsAhead); ++item_ahead) {
+          ctx_.store->prefetch_item(ref_address((*listed)[item_ahead]), item_bytes);
+        }
+        VECSIM_RETURN_IF_ERROR(reader_.read_listed_elements(block, listed_offsets_, visit));
         VECSIM_RETURN_IF_ERROR(measure_spilled());
       }
     } else {
@@ -364,7 +378,6 @@ class HnswPageSearch {
         VECSIM_RETURN_IF_ERROR(measure_spilled());
       }
     }
-    std::sort(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
     out->clear();
     for (const ExactHit& e : exact_heap_) {
       visited_.insert(e.c.node);
@@ -589,6 +602,8 @@ class HnswPageSearch {
   };
   std::vector<ExactHit> exact_heap_, exact_spilled_;
   std::vector<std::uint16_t> listed_offsets_;  // exact_pass()'s elements on one page
+  static constexpr std::size_t kListedPagesAhead = 16;
+  static constexpr std::size_t kListedItemsAhead = 6;
   std::size_t unlinked_bytes_ = SIZE_MAX;  // an element's bytes before its links (the last one read)
   std::vector<std::uint16_t> fresh_offsets_;  // visit_page()'s scratch
   std::vector<float> fresh_distances_;        // visit_page()'s result

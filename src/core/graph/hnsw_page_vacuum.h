@@ -240,7 +240,7 @@ class HnswPageVacuum {
       ++deleted;
       const std::uint32_t freed = has_list ? std::min(ref_block(r), ref_block(h.heap_block)) : ref_block(r);
       reuse_block_ = reuse_block_ == 0 ? freed : std::min(reuse_block_, freed);
-      deleted_.insert(r);
+      deleted_.push_back(r);
     }
     stats->deleted = deleted;
     VECSIM_RETURN_IF_ERROR(finish_metapage());
@@ -275,7 +275,7 @@ class HnswPageVacuum {
           // Not gone_: an insert may reuse the slot at any moment, and
           // nothing live links a deleted element (L3).
           if (reuse_block_ == 0) reuse_block_ = block;
-          deleted_.insert(r);
+          deleted_.push_back(r);
           continue;
         }
         bool dies = (h.flags & kElementDying) != 0;
@@ -489,10 +489,13 @@ class HnswPageVacuum {
   // Step 4: the metapage as it is now (inserts write it at the same time):
   // the reuse hint no later than reuse_block_.
   // 5. the posting entries of the elements deleted now or found deleted
-  // at step 0 (hnsw_page_postings.h: each judged afresh as it goes).
+  // at step 0, and repeats of an entry (hnsw_page_postings.h: each judged
+  // afresh as it goes), when this pass deleted or found deleted an
+  // element, or took a row out of a TID list (whose row had added one).
   Status remove_stale_postings(HnswVacuumStats* stats) {
-    if (deleted_.empty()) return Status::ok();
-    return postings_.remove_stale([&](HnswRef r) { return deleted_.count(r) > 0; },
+    if (deleted_.empty() && stats->rows_removed == 0) return Status::ok();
+    std::sort(deleted_.begin(), deleted_.end());
+    return postings_.remove_stale([&](HnswRef r) { return std::binary_search(deleted_.begin(), deleted_.end(), r); },
                                   [&] { return hooks_->call(hooks_->between_steps); },
                                   &stats->postings_removed);
   }
@@ -577,7 +580,7 @@ class HnswPageVacuum {
   const HnswVacuumHooks* hooks_ = nullptr;
   HnswPageRelink<Store> relinker_;
   std::unordered_set<HnswRef> dying_, gone_, still_linked_;
-  std::unordered_set<HnswRef> deleted_;  // found deleted at step 0, or deleted at step 3
+  std::vector<HnswRef> deleted_;  // found deleted at step 0, or deleted at step 3 (4 bytes each)
   std::uint32_t reuse_block_ = 0;
   HnswRef best_live_ = kNoRef;
   int best_level_ = -1;

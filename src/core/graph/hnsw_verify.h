@@ -327,7 +327,8 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report, const HnswRowAttrs* h
   const bool postings_expected = meta.version >= kHnswPostingsVersion && has_attrs &&
                                  std::any_of(attrs.kinds(), attrs.kinds() + attrs.count(), has_postings);
   postings.finish(
-      postings_expected, [&](HnswRef r) { return heap == nullptr || in_heap.count(r) > 0; },
+      postings_expected, [&](HnswRef r) { return elements.count(r) > 0; },
+      [&](HnswRef r) { return heap == nullptr || in_heap.count(r) > 0; },
       [&](const char* what, HnswRef r) { report->fail(what, r); });
 
   for (const auto& [owner, links] : upper) {

@@ -5,7 +5,8 @@
 //       an equality-keyed kind; none otherwise) has a power-of-two number
 //       of buckets.
 //   P2  each bucket's chain, from head along `next`, names posting pages of
-//       that bucket, each in one chain at most, and ends at the bucket's
+//       that bucket, each in one chain at most, whose entries name element
+//       items (deleted ones too: an entry may be stale), and ends at the bucket's
 //       tail (head and tail both 0 for an empty bucket); room is 0 or a
 //       page of the chain; a posting page's item is whole and the only
 //       item on its page; a page in no chain holds no entry (an append
@@ -68,9 +69,9 @@ class HnswPostingsCheck {
   }
 
   // Reports P1 .. P3 through fail(what, ref); P3 for the elements
-  // checked(ref) names.
-  template <class Checked, class Fail>
-  void finish(bool postings_expected, Checked&& checked, Fail&& fail) {
+  // checked(ref) names; is_element(ref): whether an element item is there.
+  template <class IsElement, class Checked, class Fail>
+  void finish(bool postings_expected, IsElement&& is_element, Checked&& checked, Fail&& fail) {
     if (has_directory_ != postings_expected) fail("P1 postings directory where none belongs, or none where one does", make_ref(0, 1));
     std::unordered_set<std::uint32_t> chained;
     std::vector<std::unordered_set<std::uint64_t>> held(buckets_.size());
@@ -86,7 +87,10 @@ class HnswPostingsCheck {
           break;
         }
         room_seen |= at == bucket.room;
-        for (std::uint64_t e : page->second.entries) held[b].insert(e);
+        for (std::uint64_t e : page->second.entries) {
+          held[b].insert(e);
+          if (!is_element(static_cast<HnswRef>(e))) fail("P2 posting entry names no element", make_ref(at, 1));
+        }
         last = at;
         at = page->second.header.next;
       }

@@ -134,9 +134,10 @@ inline bool decode_posting_directory(const unsigned char* p, std::size_t n, std:
   *bucket_count = d.bucket_count;
   return n == posting_directory_bytes(d.bucket_count);
 }
+// (At least a whole header: block 0's 4-byte norm bound may hold any bits.)
 inline bool is_posting_directory(const unsigned char* p, std::size_t n) {
   std::uint32_t magic = 0;
-  if (n >= sizeof magic) std::memcpy(&magic, p, sizeof magic);
+  if (n >= sizeof(HnswPostingDirectory)) std::memcpy(&magic, p, sizeof magic);
   return magic == kHnswPostingsMagic;
 }
 // Record i of the array after a Header at the start of an item.

@@ -46,6 +46,11 @@ class MemPageStore {
   // update_item on blocks >= from (0 disarms) reports the item changed by
   // someone else: f is not called and *changed is false.
   void lose_update_races_from(std::uint32_t from) { lose_races_from_ = from; }
+  // The next n update_items calls (several items in one change) report
+  // their items changed by someone else; races_armed() says how many are
+  // left.
+  void lose_next_multi_item_races(int n) { lose_multi_ = n; }
+  int races_armed() const { return lose_multi_; }
 
   Status new_page(std::uint32_t* block) {
     VECSIM_RETURN_IF_ERROR(maybe_fail());
@@ -133,6 +138,10 @@ class MemPageStore {
       at[i] = item->data();
       sizes[i] = item->size();
       lost |= lose_races_from_ != 0 && items[i].block >= lose_races_from_;
+    }
+    if (lose_multi_ > 0) {
+      --lose_multi_;
+      lost = true;
     }
     if (lost) return Status::ok();
     std::vector<std::vector<unsigned char>> before;
@@ -270,6 +279,7 @@ class MemPageStore {
   std::vector<Page> pages_;
   int fail_after_ = 0;
   std::uint32_t lose_races_from_ = 0;
+  int lose_multi_ = 0;
 };
 
 static_assert(is_page_store_v<MemPageStore>, "MemPageStore must satisfy the PageStore concept");

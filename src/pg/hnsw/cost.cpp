@@ -30,8 +30,10 @@
 // INVARIANTS
 //   Reads hnsw.ef_search at plan time and m from the index's options.
 #include <cmath>
+#include <cstring>
 
 #include "hnsw/hnsw_am.h"
+#include "storage/hnsw_format.h"
 #include "storage/hnsw_postings.h"
 #include "index/am_common.h"
 #include "index_settings.h"
@@ -104,16 +106,38 @@ Selectivity equality_key_selectivity(PlannerInfo* root, IndexPath* path) {
   return best;
 }
 
-// The cost of reading `listed` elements (and their postings) in block
-// order: the whole scan, before its first row.
+// The cost of reading `listed` elements in block order, and the chain of
+// their postings' bucket (which holds every key of that bucket: about
+// N x filter columns / buckets entries): the whole scan, before its
+// first row.
 Cost postings_cost(PlannerInfo* root, IndexPath* path, double listed) {
   const double index_pages = std::max<double>(1.0, path->indexinfo->pages);
   const double fetched = index_pages_fetched(listed, index_pages, index_pages, root);
   double random_cost, seq_cost;
   get_tablespace_page_costs(path->indexinfo->reltablespace, &random_cost, &seq_cost);
   const double per_page = random_cost - (random_cost - seq_cost) * std::sqrt(fetched / index_pages);
-  const double posting_pages = 1.0 + listed * sizeof(core::HnswPostingEntry) / BLCKSZ;
+  const double chain_entries = path->indexinfo->tuples * (path->indexinfo->nkeycolumns - 1) / core::kHnswPostingBuckets;
+  const double posting_pages = 1.0 + chain_entries * sizeof(core::HnswPostingEntry) / BLCKSZ;
   return posting_pages * random_cost + fetched * per_page + listed * (cpu_index_tuple_cost + cpu_operator_cost);
+}
+
+// Whether the index has postings (format 4: its metapage says so).
+bool index_has_postings(Relation index) {
+  if (RelationGetNumberOfBlocks(index) == 0) return false;
+  Buffer buffer = ReadBuffer(index, 0);
+  LockBuffer(buffer, BUFFER_LOCK_SHARE);
+  Page page = BufferGetPage(buffer);
+  bool has = false;
+  if (!PageIsNew(page) && PageGetMaxOffsetNumber(page) >= FirstOffsetNumber) {
+    ItemId id = PageGetItemId(page, FirstOffsetNumber);
+    core::HnswMeta meta;
+    if (ItemIdIsNormal(id) && ItemIdGetLength(id) >= sizeof meta) {
+      std::memcpy(&meta, PageGetItem(page, id), sizeof meta);
+      has = meta.magic == core::kHnswMagic && meta.version >= core::kHnswPostingsVersion;
+    }
+  }
+  UnlockReleaseBuffer(buffer);
+  return has;
 }
 
 }  // namespace
@@ -129,6 +153,7 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
   }
   Relation index = index_open(path->indexinfo->indexoid, NoLock);
   const double m = hnsw_option_m(index);
+  const bool postings = clauses.filter_keys && index_has_postings(index);
   index_close(index, NoLock);
 
   const double n = path->indexinfo->tuples;
@@ -144,7 +169,7 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
     ratio = std::min(1.0, (layers * m + 2.0 * m * ef * s / keys) / n);
   }
   // The rows of the most selective `=` key, if the scan reads its postings.
-  const Selectivity equality = clauses.filter_keys ? equality_key_selectivity(root, path) : kNoEqualityKey;
+  const Selectivity equality = postings ? equality_key_selectivity(root, path) : kNoEqualityKey;
   const double listed = equality * n;
   const bool reads_postings = equality <= 1.0 && listed <= std::max(ef, std::sqrt(4.0 * ef * n));
   // A scan with keys hands out every row they pass: it cannot fall short.
