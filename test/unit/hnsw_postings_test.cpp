@@ -121,8 +121,8 @@ TEST_F(HnswPostingsTest, BuildAndInsertsListEveryElementUnderItsKeys) {
 }
 
 // Without one entry, `column = key` does not find its row (the scan reads
-// the listed elements only) where a range over the same key does; verify
-// names the missing entry.
+// the listed elements only, of the key with the shortest list) where a
+// range over the same key does; verify names the missing entry.
 TEST_F(HnswPostingsTest, ASelectiveEqualityScanReadsTheListedElementsOnly) {
   const int row = 1123;  // key 123
   const std::vector<HnswRef> element = element_of_rows();
@@ -153,6 +153,14 @@ TEST_F(HnswPostingsTest, ASelectiveEqualityScanReadsTheListedElementsOnly) {
   ASSERT_EQ(removed, 1);
   EXPECT_EQ(scan(0, equal_to(123)), (std::vector<int>{123, 2123}));
   EXPECT_EQ(scan(0, range), all);
+  // With a second key whose list is long (1,500 elements, past the cap:
+  // not read through), the short one is still the one read.
+  HnswAttrFilter both = equal_to(123);
+  both.add_compare(1, AttrOp::kEqual, int_key(1));
+  EXPECT_EQ(scan(0, both), (std::vector<int>{123, 2123}));  // all three are odd; 1123 is unlisted now
+  HnswAttrFilter odd_range = range;
+  odd_range.add_compare(1, AttrOp::kEqual, int_key(1));
+  EXPECT_EQ(scan(0, odd_range), all);  // by the walk: the long list is not read
   HnswVerifyReport report;
   ASSERT_TRUE(verify_hnsw(&store_, &report).is_ok());
   EXPECT_EQ(report.violations, 1u);
