@@ -10,9 +10,11 @@
 //   an element was expected, or a chunk chain that ends early, runs long or
 //   names something else is the element's corruption (XX000). Store errors
 //   are returned unchanged. Scratch: one buffer for spilled values measured
-//   by distance(); nothing else is kept between calls.
+//   by distance() and one for read_listed_elements()'s offsets; nothing
+//   else is kept between calls.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -90,18 +92,42 @@ class HnswElementReader {
     return corrupt == kNoRef ? Status::ok() : corrupt_element(corrupt);
   }
 
-  // read_page_elements for the items at `offsets` of block only (the
-  // elements a key's postings name: elements never move, so each offset
-  // names an item), in one read of the page; an item that is not an
-  // element is passed over (a posting entry may be stale).
-  template <class F>
-  Status read_listed_elements(std::uint32_t block, const std::vector<std::uint16_t>& offsets, F&& f) {
-    HnswRef corrupt = kNoRef;
-    VECSIM_RETURN_IF_ERROR(ctx_.store->read_items(
-        block, offsets.data(), offsets.size(), [&](std::size_t i, const unsigned char* p, std::size_t n) {
-          visit_item(make_ref(block, offsets[i]), p, n, f, [](const unsigned char*, std::size_t) {}, &corrupt);
-        }));
-    return corrupt == kNoRef ? Status::ok() : corrupt_element(corrupt);
+  // read_page_elements_prefetched's twin for the elements `listed` names
+  // (ascending, no repeats: a key's postings) rather than every page: f
+  // for each, page by page, and after_page() (-> Status) once a page is
+  // released. Each listed element lies on a page of its own, so each is a
+  // miss: pages are announced kListedPagesAhead elements ahead, their
+  // items (up to the attribute block, *at: where it starts, 0 unknown)
+  // kListedItemsAhead ahead. Elements never move, so each reference names
+  // an item; one that is not an element is passed over (a posting entry
+  // may be stale).
+  template <class F, class AfterPage>
+  Status read_listed_elements(const std::vector<HnswRef>& listed, const std::size_t* at, F&& f,
+                              AfterPage&& after_page) {
+    const std::size_t n = listed.size();
+    std::size_t page_ahead = 0, item_ahead = 0;
+    for (std::size_t i = 0; i < n;) {
+      const std::uint32_t block = ref_block(listed[i]);
+      listed_offsets_.clear();
+      for (; i < n && ref_block(listed[i]) == block; ++i) listed_offsets_.push_back(ref_offset(listed[i]));
+      for (; page_ahead < std::min(n, i + kListedPagesAhead); ++page_ahead) {
+        ctx_.store->prefetch_page(ref_address(listed[page_ahead]));
+      }
+      const std::size_t item_bytes = *at > 0 ? *at + ctx_.layout.attr_bytes : 64;
+      for (; item_ahead < std::min(n, i + kListedItemsAhead); ++item_ahead) {
+        ctx_.store->prefetch_item(ref_address(listed[item_ahead]), item_bytes);
+      }
+      HnswRef corrupt = kNoRef;
+      VECSIM_RETURN_IF_ERROR(ctx_.store->read_items(
+          block, listed_offsets_.data(), listed_offsets_.size(),
+          [&](std::size_t k, const unsigned char* p, std::size_t bytes) {
+            visit_item(make_ref(block, listed_offsets_[k]), p, bytes, f, [](const unsigned char*, std::size_t) {},
+                       &corrupt);
+          }));
+      if (corrupt != kNoRef) return corrupt_element(corrupt);
+      VECSIM_RETURN_IF_ERROR(after_page());
+    }
+    return Status::ok();
   }
 
   // One item r of a page read: f(r, header, p, n) for an element,
@@ -253,8 +279,12 @@ class HnswElementReader {
   }
 
  private:
+  static constexpr std::size_t kListedPagesAhead = 16;
+  static constexpr std::size_t kListedItemsAhead = 6;
+
   HnswPageContext<Store>& ctx_;
   AlignedBytes spill_value_;  // distance()'s
+  std::vector<std::uint16_t> listed_offsets_;  // read_listed_elements()'s, of one page
 };
 
 }  // namespace vecsim::core

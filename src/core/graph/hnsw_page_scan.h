@@ -327,13 +327,10 @@ class HnswPageScan {
 
   // A scan with `column = key` keys on columns with postings reads the
   // elements of the key with the fewest entries, if they are at most
-  // posting_cap() (use_listed_, listed_: ascending, no repeats), instead
-  // of walking: an exact pass over them. A walk at selectivity s visits
-  // about ef / s elements and a listed pass reads s * N, so reading the
-  // list wins below about sqrt(ef * N) entries (kPostingWalkRatio, from
-  // the benchmark of docs/hnsw_filtering.md).
+  // posting_cap() (storage/hnsw_postings.h; use_listed_, listed_:
+  // ascending, no repeats), instead of walking: an exact pass over them.
   Status choose_postings(const HnswAttrFilter& filter) {
-    std::size_t cap = posting_cap();
+    std::size_t cap = static_cast<std::size_t>(posting_cap(scan_ef_, ctx_.meta.element_count));
     Status st = Status::ok();
     filter.for_each_equality([&](int column, const AttrKey& key) {
       if (!st.is_ok() || column >= ctx_.attrs.count() || !has_postings(ctx_.attrs.kind(column))) return;
@@ -349,11 +346,6 @@ class HnswPageScan {
       cap = listed_.size();
     });
     return st;
-  }
-  static constexpr double kPostingWalkRatio = 4.0;
-  std::size_t posting_cap() const {
-    const double n = std::sqrt(kPostingWalkRatio * scan_ef_ * static_cast<double>(ctx_.meta.element_count));
-    return std::max<std::size_t>(static_cast<std::size_t>(scan_ef_), static_cast<std::size_t>(n));
   }
 
   // The next part of a filtered scan's exact answer: the passing rows

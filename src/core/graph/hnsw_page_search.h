@@ -352,25 +352,7 @@ class HnswPageSearch {
     };
     exact_spilled_.clear();
     if (listed != nullptr) {
-      // Pages are announced kListedPagesAhead elements ahead, then their
-      // items (header, value and attribute block) kListedItemsAhead ahead:
-      // the listed elements lie on as many pages, so each is a miss.
-      const std::size_t n = listed->size();
-      std::size_t page_ahead = 0, item_ahead = 0;
-      for (std::size_t i = 0; i < n;) {
-        const std::uint32_t block = ref_block((*listed)[i]);
-        listed_offsets_.clear();
-        for (; i < n && ref_block((*listed)[i]) == block; ++i) listed_offsets_.push_back(ref_offset((*listed)[i]));
-        for (; page_ahead < std::min(n, i + kListedPagesAhead); ++page_ahead) {
-          ctx_.store->prefetch_page(ref_address((*listed)[page_ahead]));
-        }
-        const std::size_t item_bytes = attrs_at > 0 ? attrs_at + ctx_.layout.attr_bytes : 64;
-        for (; item_ahead < std::min(n, i + kListedItemsAhead); ++item_ahead) {
-          ctx_.store->prefetch_item(ref_address((*listed)[item_ahead]), item_bytes);
-        }
-        VECSIM_RETURN_IF_ERROR(reader_.read_listed_elements(block, listed_offsets_, visit));
-        VECSIM_RETURN_IF_ERROR(measure_spilled());
-      }
+      VECSIM_RETURN_IF_ERROR(reader_.read_listed_elements(*listed, &attrs_at, visit, measure_spilled));
     } else {
       const std::uint32_t pages = ctx_.store->page_count();
       for (std::uint32_t block = 1; block < pages; ++block) {
@@ -601,9 +583,6 @@ class HnswPageSearch {
     bool operator()(const ExactHit& a, const ExactHit& b) const { return closer(a.c, b.c); }
   };
   std::vector<ExactHit> exact_heap_, exact_spilled_;
-  std::vector<std::uint16_t> listed_offsets_;  // exact_pass()'s elements on one page
-  static constexpr std::size_t kListedPagesAhead = 16;
-  static constexpr std::size_t kListedItemsAhead = 6;
   std::size_t unlinked_bytes_ = SIZE_MAX;  // an element's bytes before its links (the last one read)
   std::vector<std::uint16_t> fresh_offsets_;  // visit_page()'s scratch
   std::vector<float> fresh_distances_;        // visit_page()'s result

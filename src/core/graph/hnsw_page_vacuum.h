@@ -488,18 +488,6 @@ class HnswPageVacuum {
 
   // Step 4: the metapage as it is now (inserts write it at the same time):
   // the reuse hint no later than reuse_block_.
-  // 5. the posting entries of the elements deleted now or found deleted
-  // at step 0, and repeats of an entry (hnsw_page_postings.h: each judged
-  // afresh as it goes), when this pass deleted or found deleted an
-  // element, or took a row out of a TID list (whose row had added one).
-  Status remove_stale_postings(HnswVacuumStats* stats) {
-    if (deleted_.empty() && stats->rows_removed == 0) return Status::ok();
-    std::sort(deleted_.begin(), deleted_.end());
-    return postings_.remove_stale([&](HnswRef r) { return std::binary_search(deleted_.begin(), deleted_.end(), r); },
-                                  [&] { return hooks_->call(hooks_->between_steps); },
-                                  &stats->postings_removed);
-  }
-
   Status finish_metapage() {
     bool changed = false;
     return ctx_.store->update_item(0, 1, [&](unsigned char* p, std::size_t n) {
@@ -513,6 +501,18 @@ class HnswPageVacuum {
       std::memcpy(p, &m, sizeof m);
       return true;
     }, &changed);
+  }
+
+  // 5. the posting entries of the elements deleted now or found deleted
+  // at step 0, and repeats of an entry (hnsw_page_postings.h: each judged
+  // afresh as it goes), when this pass deleted or found deleted an
+  // element, or took a row out of a TID list (whose row had added one).
+  Status remove_stale_postings(HnswVacuumStats* stats) {
+    if (deleted_.empty() && stats->rows_removed == 0) return Status::ok();
+    std::sort(deleted_.begin(), deleted_.end());
+    return postings_.remove_stale([&](HnswRef r) { return std::binary_search(deleted_.begin(), deleted_.end(), r); },
+                                  [&] { return hooks_->call(hooks_->between_steps); },
+                                  &stats->postings_removed);
   }
 
   // A repair that loses this many races to inserts in a row is left to the

@@ -324,8 +324,7 @@ Status verify_hnsw(Store* store, HnswVerifyReport* report, const HnswRowAttrs* h
       if (want != elements.find(r)->second.attrs) report->fail("A1 attributes other than the heap row's", r);
     }
   }
-  const bool postings_expected = meta.version >= kHnswPostingsVersion && has_attrs &&
-                                 std::any_of(attrs.kinds(), attrs.kinds() + attrs.count(), has_postings);
+  const bool postings_expected = meta.version >= kHnswPostingsVersion && has_attrs && has_postings(attrs);
   postings.finish(
       postings_expected, [&](HnswRef r) { return elements.count(r) > 0; },
       [&](HnswRef r) { return heap == nullptr || in_heap.count(r) > 0; },

@@ -280,8 +280,8 @@ Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeD
   }
 
   // 3. the postings of equality-keyed filter columns (hnsw_page_postings.h)
-  const bool postings = attrs != nullptr && attrs->count() > 0 &&
-                        std::any_of(attrs->kinds(), attrs->kinds() + attrs->count(), has_postings);
+  const bool postings = attrs != nullptr && has_postings(*attrs);
+  const std::vector<unsigned char> descriptor = layout.attr_bytes > 0 ? attrs->descriptor() : std::vector<unsigned char>{};
   std::vector<unsigned char> directory;
   if (postings) {
     std::vector<std::pair<std::uint64_t, HnswRef>> entries;
@@ -289,7 +289,6 @@ Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeD
       for_each_posting_key(*attrs, node_data(node).attrs,
                            [&](std::uint64_t key) { entries.emplace_back(key, (*refs)[node]); });
     }
-    const std::vector<unsigned char> descriptor = attrs->descriptor();
     const std::size_t used = store->item_cost(sizeof(HnswMeta)) + store->item_cost(descriptor.size()) +
                              (norm_bound ? store->item_cost(sizeof *norm_bound) : 0);
     VECSIM_RETURN_IF_ERROR(write_hnsw_postings(store, &entries, posting_bucket_count(*store, used), &directory));
@@ -311,10 +310,7 @@ Status write_hnsw(const HnswGraph<Space>& graph, std::uint32_t node_count, NodeD
   std::uint16_t offset = 0;
   VECSIM_RETURN_IF_ERROR(store->add_item(0, &meta, sizeof meta, &offset));
   if (norm_bound) VECSIM_RETURN_IF_ERROR(store->add_item(0, norm_bound, sizeof *norm_bound, &offset));
-  if (layout.attr_bytes > 0) {
-    const std::vector<unsigned char> descriptor = attrs->descriptor();
-    VECSIM_RETURN_IF_ERROR(store->add_item(0, descriptor.data(), descriptor.size(), &offset));
-  }
+  if (layout.attr_bytes > 0) VECSIM_RETURN_IF_ERROR(store->add_item(0, descriptor.data(), descriptor.size(), &offset));
   if (postings) VECSIM_RETURN_IF_ERROR(store->add_item(0, directory.data(), directory.size(), &offset));
   return Status::ok();
 }

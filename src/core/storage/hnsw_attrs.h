@@ -88,7 +88,6 @@ class HnswAttrSchema {
  public:
   int count() const { return count_; }
   AttrKind kind(int column) const { return kinds_[column]; }
-  const AttrKind* kinds() const { return kinds_; }
   // Adds a column; false when there are kMaxAttrColumns already.
   bool add(AttrKind k) {
     if (count_ == kMaxAttrColumns) return false;

@@ -156,6 +156,11 @@ static_assert((kValueChunk & (kElementDeleted | kElementSpilled)) == 0);
 // The largest value an element can hold (value_bytes is 16 bits).
 constexpr std::size_t kMaxValueBytes = 0xffff;
 
+// The metapage item of store (*valid: it is one, of a version this
+// binary reads).
+template <class Store>
+Status read_hnsw_meta(Store* store, HnswMeta* meta, bool* valid) noexcept;
+
 // The index options core accepts (docs/reference.md 8.2): m in 2 .. 100 and
 // ef_construction in 1 .. 1000 (the shim enforces 4 .. 1000 and >= 2m on
 // CREATE INDEX). Anything else in a metapage means corruption.
@@ -163,6 +168,18 @@ constexpr int kMinM = 2;
 constexpr int kMaxM = 100;
 constexpr bool valid_hnsw_params(int m, int ef_construction) noexcept {
   return m >= kMinM && m <= kMaxM && ef_construction >= 1 && ef_construction <= 1000;
+}
+
+template <class Store>
+Status read_hnsw_meta(Store* store, HnswMeta* meta, bool* valid) noexcept {
+  *valid = false;
+  if (store->page_count() == 0) return Status::ok();
+  return store->read_item(0, 1, [&](const unsigned char* item, std::size_t n) {
+    if (n < sizeof *meta) return;
+    std::memcpy(meta, item, sizeof *meta);
+    *valid = meta->magic == kHnswMagic && readable_hnsw_version(meta->version) &&
+             valid_hnsw_params(meta->m, meta->ef_construction);
+  });
 }
 
 // Where the parts of an element item are, for an index's m. `body` is

@@ -38,6 +38,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -93,6 +94,24 @@ static_assert(std::is_trivially_copyable_v<HnswPostingEntry>);
 
 // Whether a column of this kind has postings: the kinds `=` is a key on.
 constexpr bool has_postings(AttrKind k) { return k != AttrKind::kSignature16; }
+// Whether an index of these filter columns has postings (a build writes
+// them, format 4, iff one column has).
+inline bool has_postings(const HnswAttrSchema& schema) {
+  for (int c = 0; c < schema.count(); ++c) {
+    if (has_postings(schema.kind(c))) return true;
+  }
+  return false;
+}
+
+// The most elements a scan reads through a key's postings instead of
+// walking (graph/hnsw_page_scan.h, choose_postings; the cost estimate
+// prices scans by it too): a walk at selectivity s visits about ef / s
+// elements and a listed pass reads s x N, so the list wins below about
+// sqrt(ef x N) entries; the factor 4 is from the benchmark of
+// docs/hnsw_filtering.md.
+inline double posting_cap(double ef, double elements) {
+  return std::max(ef, std::sqrt(4.0 * ef * elements));
+}
 
 inline std::uint64_t posting_mix(std::uint64_t x) {
   x ^= x >> 30;

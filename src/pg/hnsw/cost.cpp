@@ -30,13 +30,14 @@
 // INVARIANTS
 //   Reads hnsw.ef_search at plan time and m from the index's options.
 #include <cmath>
-#include <cstring>
 
+#include "bridge/pg_call.h"
 #include "hnsw/hnsw_am.h"
 #include "storage/hnsw_format.h"
 #include "storage/hnsw_postings.h"
 #include "index/am_common.h"
 #include "index_settings.h"
+#include "page/pg_page_store.h"
 
 #include "pg.h"
 
@@ -121,23 +122,16 @@ Cost postings_cost(PlannerInfo* root, IndexPath* path, double listed) {
   return posting_pages * random_cost + fetched * per_page + listed * (cpu_index_tuple_cost + cpu_operator_cost);
 }
 
-// Whether the index has postings (format 4: its metapage says so).
+// Whether the index has postings (format 4: its metapage says so; not
+// an index of another format, such as pgvector's after pg_upgrade).
 bool index_has_postings(Relation index) {
-  if (RelationGetNumberOfBlocks(index) == 0) return false;
-  Buffer buffer = ReadBuffer(index, 0);
-  LockBuffer(buffer, BUFFER_LOCK_SHARE);
-  Page page = BufferGetPage(buffer);
-  bool has = false;
-  if (!PageIsNew(page) && PageGetMaxOffsetNumber(page) >= FirstOffsetNumber) {
-    ItemId id = PageGetItemId(page, FirstOffsetNumber);
-    core::HnswMeta meta;
-    if (ItemIdIsNormal(id) && ItemIdGetLength(id) >= sizeof meta) {
-      std::memcpy(&meta, PageGetItem(page, id), sizeof meta);
-      has = meta.magic == core::kHnswMagic && meta.version >= core::kHnswPostingsVersion;
-    }
-  }
-  UnlockReleaseBuffer(buffer);
-  return has;
+  if (!is_own_index(index, kHnswPageFormat)) return false;
+  PgPageStore store(index, MAIN_FORKNUM, PgPageStore::Mode::kRead, kHnswPageFormat);
+  core::HnswMeta meta;
+  bool valid = false;
+  raise_pending_or(store.refresh_page_count());
+  raise_pending_or(core::read_hnsw_meta(&store, &meta, &valid));
+  return valid && meta.version >= core::kHnswPostingsVersion;
 }
 
 }  // namespace
@@ -171,7 +165,7 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
   // The rows of the most selective `=` key, if the scan reads its postings.
   const Selectivity equality = postings ? equality_key_selectivity(root, path) : kNoEqualityKey;
   const double listed = equality * n;
-  const bool reads_postings = equality <= 1.0 && listed <= std::max(ef, std::sqrt(4.0 * ef * n));
+  const bool reads_postings = equality <= 1.0 && listed <= core::posting_cap(ef, n);
   // A scan with keys hands out every row they pass: it cannot fall short.
   const bool short_of_limit = !clauses.filter_keys && scan_falls_short(root, path, loop_count, reachable_rows());
   // The pages read before the first row are mostly read once each, in no
