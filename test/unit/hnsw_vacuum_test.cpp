@@ -246,7 +246,9 @@ TEST(HnswVacuum, AnInsertThatMetOnlyDyingElementsIsFoundAfterAnyCut) {
         t.vacuum.bulk_delete([&](std::uint32_t b, std::uint16_t o) { return row_of(b, o) < kBuilt; }, t.hooks, &stats);
     t.store.fail_after(0);
     cut += !st.is_ok();
-    if (t.next > kBuilt) EXPECT_EQ(t.found().count(kBuilt), 1u) << "cut at " << n << ": the new row is lost";
+    if (t.next > kBuilt) {
+      EXPECT_EQ(t.found().count(kBuilt), 1u) << "cut at " << n << ": the new row is lost";
+    }
     if (st.is_ok()) {
       EXPECT_EQ(t.next, kBuilt + 1) << "the insert ran";
       break;
