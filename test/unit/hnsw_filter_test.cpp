@@ -165,38 +165,33 @@ TEST(HnswAttrsTest, DescriptorRoundTrips) {
   EXPECT_FALSE(back.decode(item.data(), item.size() - 1));
 }
 
-// The list bounds the walk as an unfiltered search's does: the ef nearest
-// offered, passing or not (the caller tells which pass); the frontier
-// keeps what is still to expand, and an element an earlier batch
-// expanded joins the list only.
-TEST(FilteredPoolTest, BoundsTheWalkByTheNearestOfAnyKind) {
+TEST(FilteredPoolTest, KeepsTheNearestPassingAndExpandsThroughFailing) {
   FilteredPool pool;
-  pool.reset(3);
+  pool.reset(2);
   Candidate evicted;
-  EXPECT_FALSE(pool.add(Candidate{1.0f, 1}, false, &evicted));  // failing, say: it counts all the same
-  EXPECT_FALSE(pool.add(Candidate{3.0f, 2}, false, &evicted));
-  EXPECT_FALSE(pool.add(Candidate{4.0f, 3}, false, &evicted));
+  EXPECT_FALSE(pool.add(Candidate{1.0f, 1}, false, false, &evicted));
+  EXPECT_FALSE(pool.add(Candidate{3.0f, 2}, true, false, &evicted));
+  EXPECT_FALSE(pool.add(Candidate{4.0f, 3}, true, false, &evicted));
   EXPECT_TRUE(pool.full());
   EXPECT_FALSE(pool.admits(Candidate{5.0f, 4}));
   EXPECT_TRUE(pool.admits(Candidate{2.0f, 5}));
-  ASSERT_TRUE(pool.add(Candidate{2.0f, 5}, true, &evicted));  // expanded: the list only
+  ASSERT_TRUE(pool.add(Candidate{2.0f, 5}, true, true, &evicted));  // expanded: results only
   EXPECT_EQ(evicted.node, 3u);
   Candidate c;
   ASSERT_TRUE(pool.next(&c));
-  EXPECT_EQ(c.node, 1u);
+  EXPECT_EQ(c.node, 1u);  // the failing one is expanded first: it is nearest
   ASSERT_TRUE(pool.next(&c));
-  EXPECT_EQ(c.node, 2u);  // the farthest of the list is expanded too
-  EXPECT_FALSE(pool.next(&c));  // 3 is farther than all the list
+  EXPECT_EQ(c.node, 2u);  // the farthest result is expanded too
+  EXPECT_FALSE(pool.next(&c));  // 3 is farther than the farthest result
   std::vector<Candidate> left;
   pool.drain_frontier([&](const Candidate& f) { left.push_back(f); });
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].node, 3u);
-  std::vector<Candidate> list;
-  pool.sorted_list(&list);
-  ASSERT_EQ(list.size(), 3u);
-  EXPECT_EQ(list[0].node, 1u);
-  EXPECT_EQ(list[1].node, 5u);
-  EXPECT_EQ(list[2].node, 2u);
+  std::vector<Candidate> results;
+  pool.sorted_results(&results);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].node, 5u);
+  EXPECT_EQ(results[1].node, 2u);
 }
 
 constexpr int kRows = 3000;
@@ -249,30 +244,6 @@ TEST_F(HnswFilteredScanTest, HandsOutThePassingRowsNearestFirst) {
       }
     }
   }
-}
-
-// A filter that half the rows pass costs no more than no filter: a
-// filtered walk is bounded by the ef nearest elements of any kind, as an
-// unfiltered search is, not by ef passing ones (which explores twice the
-// region at 50%, ten times at 10%); the rows it needs beyond that come
-// from further walks. Pages read (store operations) for LIMIT 10 at
-// ef_search 40, over 5 queries, against an unfiltered scan's: 0.75x at
-// 50% and 1.46x at 10% when written (a filtered walk keeps its elements'
-// links, which an unfiltered scan's first search reads again), where the
-// walk bounded by ef passing elements read 1.0x and 3.9x.
-TEST_F(HnswFilteredScanTest, ABroadFilterReadsAboutWhatNoFilterDoes) {
-  const auto reads = [&](const HnswAttrFilter& f) {
-    const std::size_t before = store_.operations();
-    for (int q = 0; q < 5; ++q) EXPECT_EQ(scan(q, f, Index::ScanOrder::kOff, 40, 10).size(), 10u);
-    return static_cast<double>(store_.operations() - before);
-  };
-  const HnswAttrFilter none;
-  HnswAttrFilter half, tenth;
-  half.add_compare(0, AttrOp::kLess, int_key(500));
-  tenth.add_compare(0, AttrOp::kLess, int_key(100));
-  const double unfiltered = reads(none);
-  EXPECT_LE(reads(half), 0.9 * unfiltered);
-  EXPECT_LE(reads(tenth), 2.0 * unfiltered);
 }
 
 // Without a LIMIT a filtered scan hands out every passing row once.

@@ -19,15 +19,13 @@
 //
 // FILTERED SCANS (keys on filter columns, docs/hnsw_filtering.md)
 //   hand out only elements that pass the keys. Each batch is
-//   HnswPageSearch::expand_filtered: an unfiltered batch's search (its
-//   list the ef nearest elements met, passing or not), the walk going on
-//   through failing elements, handing out the passing ones of its list.
-//   Without iterative_scan the scan goes on as relaxed order does, so a
-//   LIMIT k with k passing rows gets k rows (a later batch may find a row
-//   nearer than the last one handed out, which strict order would skip).
-//   When the batches have visited, or their pass rate says they would
-//   visit, a sixteenth of the index before meeting ef passing elements (a
-//   selective filter), or any batch would pass the memory
+//   HnswPageSearch::expand_filtered: ef passing results, the walk going on
+//   through failing elements. Without iterative_scan the scan goes on as
+//   relaxed order does, so a LIMIT k with k passing rows gets k rows (a
+//   later batch may find a row nearer than the last one handed out, which
+//   strict order would skip). When the first batch has visited, or its
+//   pass rate says it would visit, a sixteenth of the index without filling
+//   ef results (a selective filter), or any batch would pass the memory
 //   budget, the scan turns to an exact pass over the pages for the rest
 //   (HnswPageSearch::exact_pass), in parts as large as the budget holds;
 //   max_scan_tuples does not apply. A scan with a `column = key` key whose
@@ -207,12 +205,11 @@ class HnswPageScan {
       }
       search_.entries().clear();
       VECSIM_RETURN_IF_ERROR(take_entry_if_due());
-      // A batch starts from the ef nearest candidates left: its list
-      // holds no more (a filtered one's passing or not), so the rest,
-      // offered, would only be queued again (every candidate left was,
-      // when filtered batches started from all of them: a tenth of a
-      // scan's time at 1% selectivity).
-      while (!scan_dropped_.empty() && static_cast<int>(search_.entries().size()) < scan_ef_) {
+      // A filtered batch starts from every candidate left (its frontier
+      // is a heap: FilteredPool), so that its results are the nearest
+      // passing rows left, not the nearest near ef entries that mostly
+      // fail; an unfiltered one from the ef nearest.
+      while (!scan_dropped_.empty() && (filtered_ || static_cast<int>(search_.entries().size()) < scan_ef_)) {
         search_.entries().push_back(scan_dropped_.pop());
       }
       VECSIM_RETURN_IF_ERROR(scan_batch(ValueRef{scan_query_.data(), scan_query_.size()}));
@@ -301,11 +298,12 @@ class HnswPageScan {
   }
 
   // A batch under the filter. It gives up for the exact pass when the
-  // search would pass the memory budget, or when the scan's walks have
-  // visited (or their pass rate says they would visit) a sixteenth of the
+  // search would pass the memory budget, or, for the first batch, when it
+  // has visited (or its pass rate says it would visit) a sixteenth of the
   // index's elements, at least kMinVisitCap, without ef passing rows.
   Status filtered_batch(ValueRef q) {
-    const std::size_t cap = first_visit_cap();
+    const bool first = search_.visited().size() == 0;
+    const std::size_t cap = first ? first_visit_cap() : 0;
     const std::size_t held = memory_bytes() - search_.memory_bytes();  // the queues
     const std::size_t room = scan_limits_.max_bytes > held ? scan_limits_.max_bytes - held : 0;
     bool gave_up = false;

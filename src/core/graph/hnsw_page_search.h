@@ -237,62 +237,51 @@ class HnswPageSearch {
   }
 
   // expand() under the filter (a scan's batch on layer 0, FilteredPool):
-  // the search of an unfiltered expand() from entries_ (its list the ef
-  // nearest elements met, passing or not), the passing ones of that list
-  // into filtered_results(), nearest first; the walk goes on through
-  // failing ones. Every element the batch met and did not keep as a
-  // result goes to *dropped (if given) when a later batch may need it: a
-  // passing one, or one never expanded (its neighbours may pass); a
-  // failing element already expanded is done with. Gives up early
-  // (*gave_up; the caller turns to exact_pass) when the search holds more
-  // than memory_cap bytes, or, while the scan's walks have met fewer than
-  // ef passing elements, when they have visited more than visit_cap
-  // elements (0: no cap) or, past a sample of kPassSample visits, the
-  // share that passed says ef passing rows would take more than visit_cap
-  // visits (kWalkPastFill). The walks' visits and passing elements are
-  // counted across the batches of a scan (reset_visited() starts over):
-  // a batch explores about what an unfiltered search does, often fewer
-  // than kPassSample elements.
+  // the ef nearest passing elements reachable from entries_ into
+  // filtered_results(), the walk going on through failing ones. Every
+  // element the batch met and did not keep as a result goes to *dropped
+  // (if given) when a later batch may need it: a passing one, or one never
+  // expanded (its neighbours may pass); a failing element already expanded
+  // is done with. Gives up early (*gave_up; the caller turns to
+  // exact_pass) when the search holds more than memory_cap bytes, or has
+  // visited more than visit_cap elements (0: no cap), or, past a sample
+  // of kPassSample visits, the share of them that pass says ef results
+  // would take more than visit_cap visits (kWalkPastFill).
   Status expand_filtered(ValueRef query, int ef, CandidateQueue* dropped, std::size_t visit_cap,
                          std::size_t memory_cap, bool* gave_up) {
     filtered_pool_.reset(static_cast<std::size_t>(ef));
     *gave_up = false;
     const std::size_t visited_before = visited_.size();
+    std::size_t passing = 0;  // of the elements offered
     auto drop = [&](const Candidate& c) {
       if (dropped) dropped->push(c);
     };
     Candidate evicted;
-    // c, visited now (fresh) or by an earlier batch
-    auto offer = [&](const Candidate& c, bool fresh) {
+    auto offer = [&](const Candidate& c) {
       const std::uint32_t at = visited_.value(c.node);
       const bool passes = !seen_skipped(at);
       const bool expanded = seen_[at] & kSeenExpanded;
-      if (fresh) filter_passing_ += passes;
+      passing += passes;
       if (!filtered_pool_.admits(c)) {
         if (passes || !expanded) drop(c);
         return;
       }
       if (expanded && !passes) return;
       if (passes) seen_[at] |= kSeenResult;
-      if (filtered_pool_.add(c, expanded, &evicted)) {
+      if (filtered_pool_.add(c, passes, expanded, &evicted)) {
         const std::uint32_t out = visited_.value(evicted.node);
-        const bool was_result = seen_[out] & kSeenResult;
         seen_[out] &= ~kSeenResult;
-        // one never expanded is in the frontier, drained below; an
-        // expanded one is kept only if it passes
-        if ((seen_[out] & kSeenExpanded) && was_result) drop(evicted);
+        if (seen_[out] & kSeenExpanded) drop(evicted);  // else it is in the frontier, drained below
       }
     };
     for (const Candidate& e : entries_) {
       if (!visited_.insert(e.node)) {
-        offer(e, false);
+        offer(e);
       } else {
         VECSIM_RETURN_IF_ERROR(visit_page(query, &e.node, 1, 0));
-        offer(Candidate{fresh_distances_[0], e.node}, true);
+        offer(Candidate{fresh_distances_[0], e.node});
       }
     }
-    const auto offer_fresh = [&](const Candidate& c) { offer(c, true); };
-    const std::size_t min_passing = static_cast<std::size_t>(ef);
     Candidate c;
     while (filtered_pool_.next(&c)) {
       const std::uint32_t at = visited_.value(c.node);
@@ -302,29 +291,22 @@ class HnswPageSearch {
       } else {
         VECSIM_RETURN_IF_ERROR(reader_.links(c.node, 0, &links_, nullptr));
       }
-      VECSIM_RETURN_IF_ERROR(measure_fresh_links(query, 0, offer_fresh));
-      const std::size_t visits = filter_visits_ + (visited_.size() - visited_before);
+      VECSIM_RETURN_IF_ERROR(measure_fresh_links(query, 0, offer));
+      const std::size_t visits = visited_.size() - visited_before;
       if (memory_bytes() > memory_cap ||
-          (visit_cap > 0 && filter_passing_ < min_passing &&
-           (visits > visit_cap || (visits > kPassSample && kWalkPastFill * ef * static_cast<double>(visits) >
-                                                               static_cast<double>(visit_cap) * (filter_passing_ + 1))))) {
+          (visit_cap > 0 && (visits > visit_cap ||
+                             (visits > kPassSample && !filtered_pool_.full() &&
+                              kWalkPastFill * ef * static_cast<double>(visits) >
+                                  static_cast<double>(visit_cap) * (passing + 1))))) {
         *gave_up = true;
         break;
       }
     }
-    filter_visits_ += visited_.size() - visited_before;
     filtered_pool_.drain_frontier([&](const Candidate& f) {
       if (!(seen_[visited_.value(f.node)] & kSeenResult)) drop(f);
     });
-    filtered_pool_.sorted_list(&filtered_results_);
-    filtered_results_.erase(std::remove_if(filtered_results_.begin(), filtered_results_.end(),
-                                           [&](const Candidate& r) {
-                                             std::uint32_t& word = seen_[visited_.value(r.node)];
-                                             const bool result = word & kSeenResult;
-                                             word &= ~kSeenResult;
-                                             return !result;
-                                           }),
-                            filtered_results_.end());
+    filtered_pool_.sorted_results(&filtered_results_);
+    for (const Candidate& r : filtered_results_) seen_[visited_.value(r.node)] &= ~kSeenResult;
     return Status::ok();
   }
   const std::vector<Candidate>& filtered_results() const { return filtered_results_; }
@@ -409,8 +391,6 @@ class HnswPageSearch {
 
   void reset_visited() {
     visited_.clear();
-    filter_visits_ = 0;
-    filter_passing_ = 0;
     seen_.clear();
   }
   // Room in the visited set for `elements` visits (a filtered scan's
@@ -473,17 +453,10 @@ class HnswPageSearch {
   static constexpr std::uint32_t kSeenExpanded = 1u << 25;
   static constexpr std::uint32_t kSeenResult = 1u << 26;
   // Visits before expand_filtered judges a filter's pass rate, and how
-  // many times ef / rate visits the walks may take to meet ef passing
-  // elements before an exact pass is the cheaper way: with a sixteenth of
-  // the index as visit_cap, 1.0 turns to the exact pass below a pass rate
-  // of ef / visit_cap (0.64% on 100,000 rows at ef 40). Measured there
-  // with `cat < v` (no postings), LIMIT 10, over a round trip: at 0.5% the
-  // exact pass ran at 191 q/s where walks (an iterative scan's) ran at
-  // 151; at 1%, 2% and 3% walks at 357, 644 and 710 q/s (4.0, the value
-  // for walks bounded by ef passing elements, made 1% and 3% exact passes
-  // at 139 and 194 q/s).
+  // many times ef / rate visits it takes a walk to fill its results and
+  // close its frontier (about 4 on 100,000 x 128 at 1% and 10%).
   static constexpr std::size_t kPassSample = 500;
-  static constexpr double kWalkPastFill = 1.0;
+  static constexpr double kWalkPastFill = 4.0;
 
   // Whether element (h, p) fails the filter (never, without one).
   bool fails_filter(const HnswElementHeader& h, const unsigned char* p) const {
@@ -621,9 +594,6 @@ class HnswPageSearch {
   std::vector<HnswRef> links_, fresh_;
   std::vector<HeapTid> tids_;  // search()'s
   const HnswAttrFilter* filter_ = nullptr;
-  // expand_filtered()'s visits and passing elements met since
-  // reset_visited(), across a scan's batches
-  std::size_t filter_visits_ = 0, filter_passing_ = 0;
   FilteredPool filtered_pool_;
   std::vector<Candidate> filtered_results_;
   // exact_pass()'s: an element that passes, with what handing it out needs
