@@ -96,8 +96,7 @@ struct HnswPageContext {
     if (!has_attrs) attrs = HnswAttrSchema{};
     if (has_attrs && meta.version < kHnswAttrsVersion) intact = false;
     if (postings_item != 0 && (!has_attrs || meta.version < kHnswPostingsVersion)) intact = false;
-    if (!found || !intact || meta.magic != kHnswMagic || !readable_hnsw_version(meta.version) ||
-        !valid_hnsw_params(meta.m, meta.ef_construction)) {
+    if (!found || !intact || !valid_hnsw_meta(meta)) {
       return Status::error(ErrorCode::kInternal, "hnsw metapage is corrupt or of another version");
     }
     layout = HnswElementLayout{meta.m, attrs.block_bytes()};

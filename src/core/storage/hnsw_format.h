@@ -156,11 +156,6 @@ static_assert((kValueChunk & (kElementDeleted | kElementSpilled)) == 0);
 // The largest value an element can hold (value_bytes is 16 bits).
 constexpr std::size_t kMaxValueBytes = 0xffff;
 
-// The metapage item of store (*valid: it is one, of a version this
-// binary reads).
-template <class Store>
-Status read_hnsw_meta(Store* store, HnswMeta* meta, bool* valid) noexcept;
-
 // The index options core accepts (docs/reference.md 8.2): m in 2 .. 100 and
 // ef_construction in 1 .. 1000 (the shim enforces 4 .. 1000 and >= 2m on
 // CREATE INDEX). Anything else in a metapage means corruption.
@@ -170,6 +165,14 @@ constexpr bool valid_hnsw_params(int m, int ef_construction) noexcept {
   return m >= kMinM && m <= kMaxM && ef_construction >= 1 && ef_construction <= 1000;
 }
 
+// Whether meta is an hnsw metapage of a version this binary reads, with
+// options it accepts.
+constexpr bool valid_hnsw_meta(const HnswMeta& meta) noexcept {
+  return meta.magic == kHnswMagic && readable_hnsw_version(meta.version) &&
+         valid_hnsw_params(meta.m, meta.ef_construction);
+}
+
+// The metapage item of store (*valid: valid_hnsw_meta).
 template <class Store>
 Status read_hnsw_meta(Store* store, HnswMeta* meta, bool* valid) noexcept {
   *valid = false;
@@ -177,8 +180,7 @@ Status read_hnsw_meta(Store* store, HnswMeta* meta, bool* valid) noexcept {
   return store->read_item(0, 1, [&](const unsigned char* item, std::size_t n) {
     if (n < sizeof *meta) return;
     std::memcpy(meta, item, sizeof *meta);
-    *valid = meta->magic == kHnswMagic && readable_hnsw_version(meta->version) &&
-             valid_hnsw_params(meta->m, meta->ef_construction);
+    *valid = valid_hnsw_meta(*meta);
   });
 }
 
