@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 
 CREATE DOMAIN int_list AS int4[];
-CREATE TABLE aitems AS
+CREATE TABLE aitems WITH (autovacuum_enabled = off) AS
   SELECT id, v::vector(16) AS v,
          CASE WHEN id % 23 = 0 THEN NULL
               ELSE ARRAY[id % 40, (id / 7) % 40, (id * 13) % 97] END AS tags,

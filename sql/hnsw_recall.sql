@@ -17,7 +17,7 @@
 -- pools (that check then asked 0.80); since the pools grow with the share
 -- of dying elements, 6 of 6 runs scored 1.0, and it asks 0.90 again.
 SET hnsw.ef_search = 40;
-CREATE TABLE items AS SELECT id, v::vector(16) AS v FROM clustered_rows(3000, 16, 0.1);
+CREATE TABLE items WITH (autovacuum_enabled = off) AS SELECT id, v::vector(16) AS v FROM clustered_rows(3000, 16, 0.1);
 CREATE TABLE queries AS SELECT id, v::vector(16) AS q FROM clustered_rows(20, 16, 0.2);
 CREATE TABLE bits AS SELECT id, binary_quantize(v::vector(64))::bit(64) AS b
   FROM clustered_rows(3000, 64, 0.3);
@@ -71,7 +71,7 @@ RESET min_parallel_table_scan_size;
 -- fork (2 pages here), would allow no worker, but the build counts the
 -- TOAST pages too (about 100, over the 32 of min_parallel_table_scan_size)
 -- and uses one helper thread
-CREATE TABLE wide_items AS SELECT id, v::vector(1000) AS v FROM clustered_rows(200, 1000, 0.5);
+CREATE TABLE wide_items WITH (autovacuum_enabled = off) AS SELECT id, v::vector(1000) AS v FROM clustered_rows(200, 1000, 0.5);
 SELECT pg_relation_size('wide_items') < 32 * 8192 AS heap_alone_too_small;
 SET min_parallel_table_scan_size = '256kB';
 SET max_parallel_maintenance_workers = 1;
