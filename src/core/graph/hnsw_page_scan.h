@@ -19,13 +19,17 @@
 //
 // FILTERED SCANS (keys on filter columns, docs/hnsw_filtering.md)
 //   hand out only elements that pass the keys. Each batch is
-//   HnswPageSearch::expand_filtered: ef passing results, the walk going on
-//   through failing elements. Without iterative_scan the scan goes on as
-//   relaxed order does, so a LIMIT k with k passing rows gets k rows (a
-//   later batch may find a row nearer than the last one handed out, which
-//   strict order would skip). When the first batch has visited, or its
-//   pass rate says it would visit, a sixteenth of the index without filling
-//   ef results (a selective filter), or any batch would pass the memory
+//   HnswPageSearch::expand_filtered: an unfiltered batch's search (its
+//   list the ef nearest elements met, passing or not) that goes on, if
+//   need be, until it has met a floor of passing ones (half of ef),
+//   the walk going on through failing elements, handing out the passing
+//   ones it holds.
+//   Without iterative_scan the scan goes on as relaxed order does, so a
+//   LIMIT k with k passing rows gets k rows (a later batch may find a row
+//   nearer than the last one handed out, which strict order would skip).
+//   When the batches have visited, or their pass rate says they would
+//   visit, a sixteenth of the index before meeting ef passing elements (a
+//   selective filter), or any batch would pass the memory
 //   budget, the scan turns to an exact pass over the pages for the rest
 //   (HnswPageSearch::exact_pass), in parts as large as the budget holds;
 //   max_scan_tuples does not apply. A scan with a `column = key` key whose
@@ -298,12 +302,11 @@ class HnswPageScan {
   }
 
   // A batch under the filter. It gives up for the exact pass when the
-  // search would pass the memory budget, or, for the first batch, when it
-  // has visited (or its pass rate says it would visit) a sixteenth of the
+  // search would pass the memory budget, or when the scan's walks have
+  // visited (or their pass rate says they would visit) a sixteenth of the
   // index's elements, at least kMinVisitCap, without ef passing rows.
   Status filtered_batch(ValueRef q) {
-    const bool first = search_.visited().size() == 0;
-    const std::size_t cap = first ? first_visit_cap() : 0;
+    const std::size_t cap = first_visit_cap();
     const std::size_t held = memory_bytes() - search_.memory_bytes();  // the queues
     const std::size_t room = scan_limits_.max_bytes > held ? scan_limits_.max_bytes - held : 0;
     bool gave_up = false;

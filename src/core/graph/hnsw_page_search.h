@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "graph/candidate_heap.h"
+#include "graph/exact_part.h"
 #include "graph/filtered_pool.h"
 #include "graph/hnsw_element_reader.h"
 #include "graph/hnsw_levels.h"
@@ -88,7 +89,7 @@ class HnswPageSearch {
   // Memory the visited set and seen_ hold (a scan's budget counts it).
   std::size_t memory_bytes() const {
     return visited_.memory_bytes() + seen_counted_ * sizeof(std::uint32_t) + filtered_pool_.memory_bytes() +
-           filtered_results_.capacity() * sizeof(Candidate) + exact_heap_.capacity() * sizeof(ExactHit);
+           filtered_results_.capacity() * sizeof(Candidate) + exact_part_.memory_bytes();
   }
 
   // Once seen_ holds this many bytes, elements visited next keep only
@@ -237,51 +238,61 @@ class HnswPageSearch {
   }
 
   // expand() under the filter (a scan's batch on layer 0, FilteredPool):
-  // the ef nearest passing elements reachable from entries_ into
-  // filtered_results(), the walk going on through failing ones. Every
-  // element the batch met and did not keep as a result goes to *dropped
-  // (if given) when a later batch may need it: a passing one, or one never
-  // expanded (its neighbours may pass); a failing element already expanded
-  // is done with. Gives up early (*gave_up; the caller turns to
-  // exact_pass) when the search holds more than memory_cap bytes, or has
-  // visited more than visit_cap elements (0: no cap), or, past a sample
-  // of kPassSample visits, the share of them that pass says ef results
-  // would take more than visit_cap visits (kWalkPastFill).
+  // a walk from entries_ over the region of an unfiltered expand() (the
+  // ef nearest elements met, passing or not) or, if that holds fewer than
+  // filter_floor(ef) passing elements, as far as it takes to meet that
+  // many; the passing elements it holds into filtered_results(), nearest
+  // first. The walk goes on through failing elements. Every element the
+  // batch met and did not keep as a result goes to *dropped (if given)
+  // when a later batch may need it: a passing one, or one never expanded
+  // (its neighbours may pass); a failing element already expanded is done
+  // with. Gives up early (*gave_up; the caller turns to exact_pass) when
+  // the search holds more than memory_cap bytes, or, while the scan's
+  // walks have met fewer than ef passing elements, when they have visited
+  // more than visit_cap elements (0: no cap) or, past a sample of
+  // kPassSample visits, the share that passed says ef passing rows would
+  // take more than visit_cap visits (kWalkPastFill). The walks' visits and
+  // passing elements are counted across the batches of a scan
+  // (reset_visited() starts over): a batch often explores fewer than
+  // kPassSample elements.
   Status expand_filtered(ValueRef query, int ef, CandidateQueue* dropped, std::size_t visit_cap,
                          std::size_t memory_cap, bool* gave_up) {
-    filtered_pool_.reset(static_cast<std::size_t>(ef));
+    filtered_pool_.reset(static_cast<std::size_t>(ef), filter_floor(ef));
     *gave_up = false;
     const std::size_t visited_before = visited_.size();
-    std::size_t passing = 0;  // of the elements offered
     auto drop = [&](const Candidate& c) {
       if (dropped) dropped->push(c);
     };
-    Candidate evicted;
-    auto offer = [&](const Candidate& c) {
+    const auto passes = [&](const Candidate& c) { return !seen_skipped(visited_.value(c.node)); };
+    // An element out of the pool: an expanded passing one is kept for
+    // later batches; one never expanded is in the frontier, drained below.
+    const auto released = [&](const Candidate& c) {
       const std::uint32_t at = visited_.value(c.node);
-      const bool passes = !seen_skipped(at);
+      if ((seen_[at] & kSeenExpanded) && !seen_skipped(at)) drop(c);
+    };
+    // c, visited now (fresh) or by an earlier batch
+    auto offer = [&](const Candidate& c, bool fresh) {
+      const std::uint32_t at = visited_.value(c.node);
+      const bool pass = !seen_skipped(at);
       const bool expanded = seen_[at] & kSeenExpanded;
-      passing += passes;
+      if (fresh) filter_passing_ += pass;
       if (!filtered_pool_.admits(c)) {
-        if (passes || !expanded) drop(c);
+        if (pass || !expanded) drop(c);
         return;
       }
-      if (expanded && !passes) return;
-      if (passes) seen_[at] |= kSeenResult;
-      if (filtered_pool_.add(c, passes, expanded, &evicted)) {
-        const std::uint32_t out = visited_.value(evicted.node);
-        seen_[out] &= ~kSeenResult;
-        if (seen_[out] & kSeenExpanded) drop(evicted);  // else it is in the frontier, drained below
-      }
+      if (expanded && !pass) return;
+      filtered_pool_.add(c, pass, expanded, released);
     };
     for (const Candidate& e : entries_) {
       if (!visited_.insert(e.node)) {
-        offer(e);
+        offer(e, false);
       } else {
         VECSIM_RETURN_IF_ERROR(visit_page(query, &e.node, 1, 0));
-        offer(Candidate{fresh_distances_[0], e.node});
+        offer(Candidate{fresh_distances_[0], e.node}, true);
       }
     }
+    const auto offer_fresh = [&](const Candidate& c) { offer(c, true); };
+    const std::size_t min_passing = static_cast<std::size_t>(ef);
     Candidate c;
     while (filtered_pool_.next(&c)) {
       const std::uint32_t at = visited_.value(c.node);
@@ -291,22 +302,21 @@ class HnswPageSearch {
       } else {
         VECSIM_RETURN_IF_ERROR(reader_.links(c.node, 0, &links_, nullptr));
       }
-      VECSIM_RETURN_IF_ERROR(measure_fresh_links(query, 0, offer));
-      const std::size_t visits = visited_.size() - visited_before;
+      VECSIM_RETURN_IF_ERROR(measure_fresh_links(query, 0, offer_fresh));
+      const std::size_t visits = filter_visits_ + (visited_.size() - visited_before);
       if (memory_bytes() > memory_cap ||
-          (visit_cap > 0 && (visits > visit_cap ||
-                             (visits > kPassSample && !filtered_pool_.full() &&
-                              kWalkPastFill * ef * static_cast<double>(visits) >
-                                  static_cast<double>(visit_cap) * (passing + 1))))) {
+          (visit_cap > 0 && filter_passing_ < min_passing &&
+           (visits > visit_cap || (visits > kPassSample && kWalkPastFill * ef * static_cast<double>(visits) >
+                                                               static_cast<double>(visit_cap) * (filter_passing_ + 1))))) {
         *gave_up = true;
         break;
       }
     }
+    filter_visits_ += visited_.size() - visited_before;
     filtered_pool_.drain_frontier([&](const Candidate& f) {
-      if (!(seen_[visited_.value(f.node)] & kSeenResult)) drop(f);
+      if (!passes(f) || !filtered_pool_.holds(f)) drop(f);
     });
-    filtered_pool_.sorted_results(&filtered_results_);
-    for (const Candidate& r : filtered_results_) seen_[visited_.value(r.node)] &= ~kSeenResult;
+    filtered_pool_.sorted_results(&filtered_results_, passes);
     return Status::ok();
   }
   const std::vector<Candidate>& filtered_results() const { return filtered_results_; }
@@ -323,24 +333,8 @@ class HnswPageSearch {
   // and seen_ between parts).
   Status exact_pass(ValueRef query, const Candidate* after, std::size_t limit, std::vector<Candidate>* out,
                     bool* truncated, const std::vector<HnswRef>* listed = nullptr) {
-    exact_heap_.clear();
+    exact_part_.reset(after, limit);
     *truncated = false;
-    // Hits are kept as they come until there are `limit` of them; from
-    // then on in a heap of the nearest `limit` (one part of the answer).
-    auto keep = [&](ExactHit e) {
-      if (std::isnan(e.c.distance)) e.c.distance = HUGE_VALF;  // ordered last, and totally
-      if (after != nullptr && !closer(*after, e.c)) return;
-      if (exact_heap_.size() < limit) {
-        exact_heap_.push_back(e);
-        if (exact_heap_.size() == limit) std::make_heap(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
-        return;
-      }
-      *truncated = true;
-      if (!closer(e.c, exact_heap_.front().c)) return;
-      std::pop_heap(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
-      exact_heap_.back() = e;
-      std::push_heap(exact_heap_.begin(), exact_heap_.end(), ExactFarther{});
-    };
     // The attribute block's offset in the last element read (a filter reads
     // it first of all), for the next page's prefetches.
     std::size_t attrs_at = 0;
@@ -351,14 +345,14 @@ class HnswPageSearch {
       if (HnswElementLayout::spilled(h)) {
         exact_spilled_.push_back(e);  // measured once the page is released
       } else {
-        keep(ExactHit{Candidate{ctx_.distance(query, kUserQuery, reader_.value_of(h, p)), r}, e.heap_block,
+        exact_part_.offer(ExactHit{Candidate{ctx_.distance(query, kUserQuery, reader_.value_of(h, p)), r}, e.heap_block,
                       e.heap_offset, e.flags});
       }
     };
     auto measure_spilled = [&]() -> Status {
       for (ExactHit& e : exact_spilled_) {
         VECSIM_RETURN_IF_ERROR(reader_.distance(query, kUserQuery, e.c.node, &e.c.distance));
-        keep(e);
+        exact_part_.offer(e);
       }
       exact_spilled_.clear();
       return Status::ok();
@@ -374,7 +368,8 @@ class HnswPageSearch {
       }
     }
     out->clear();
-    for (const ExactHit& e : exact_heap_) {
+    *truncated = exact_part_.truncated();
+    for (const ExactHit& e : exact_part_.hits()) {
       visited_.insert(e.c.node);
       visited_.set_value(e.c.node, remember_hit(e.heap_block, e.heap_offset, e.flags));
       out->push_back(e.c);
@@ -391,6 +386,8 @@ class HnswPageSearch {
 
   void reset_visited() {
     visited_.clear();
+    filter_visits_ = 0;
+    filter_passing_ = 0;
     seen_.clear();
   }
   // Room in the visited set for `elements` visits (a filtered scan's
@@ -446,17 +443,30 @@ class HnswPageSearch {
   //   word 0: link count | (not-live and TID-list flags) << 16; word 1:
   //   heap block (or TID list); word 2: heap offset; then the links.
   //   Word 0's bits 24 and up: kSeenFails (the element fails the filter),
-  //   kSeenExpanded (a filtered batch expanded it), kSeenResult (it is
-  //   among the current filtered batch's results).
+  //   kSeenExpanded (a filtered batch expanded it).
   static constexpr std::size_t kSeenLinks = 3;
   static constexpr std::uint32_t kSeenFails = 1u << 24;
   static constexpr std::uint32_t kSeenExpanded = 1u << 25;
-  static constexpr std::uint32_t kSeenResult = 1u << 26;
   // Visits before expand_filtered judges a filter's pass rate, and how
-  // many times ef / rate visits it takes a walk to fill its results and
-  // close its frontier (about 4 on 100,000 x 128 at 1% and 10%).
+  // many times ef / rate visits the walks may take to meet ef passing
+  // elements before an exact pass is the cheaper way: with a sixteenth of
+  // the index as visit_cap, 1.0 turns to the exact pass below a pass rate
+  // of ef / visit_cap (0.64% on 100,000 rows at ef 40). Measured there
+  // with `cat < v` (no postings), LIMIT 10, over a round trip, one run:
+  // at 0.5% the exact pass ran at 142 q/s (an iterative scan's walks at
+  // 104); at 1%, 2% and 3% walks with a floor of ef / 2 at 193, 273 and
+  // 345 q/s (the iterative scan's at 209, 327 and 383, at lower recall).
   static constexpr std::size_t kPassSample = 500;
-  static constexpr double kWalkPastFill = 4.0;
+  static constexpr double kWalkPastFill = 1.0;
+  // The passing elements a filtered walk meets however few pass
+  // (FilteredPool's floor): half of ef, at least 1 (20 at the default
+  // ef_search 40). A quarter, the rows of a LIMIT 10 exactly, misses rows
+  // at the edge of the region as an unfiltered search with ef = k does
+  // (docs/hnsw_filtering.md 3).
+  static std::size_t filter_floor(int ef) {
+    return static_cast<std::size_t>(std::max(1, (ef + kFloorShare - 1) / kFloorShare));
+  }
+  static constexpr int kFloorShare = 2;
 
   // Whether element (h, p) fails the filter (never, without one).
   bool fails_filter(const HnswElementHeader& h, const unsigned char* p) const {
@@ -594,19 +604,13 @@ class HnswPageSearch {
   std::vector<HnswRef> links_, fresh_;
   std::vector<HeapTid> tids_;  // search()'s
   const HnswAttrFilter* filter_ = nullptr;
+  // expand_filtered()'s visits and passing elements met since
+  // reset_visited(), across a scan's batches
+  std::size_t filter_visits_ = 0, filter_passing_ = 0;
   FilteredPool filtered_pool_;
   std::vector<Candidate> filtered_results_;
-  // exact_pass()'s: an element that passes, with what handing it out needs
-  struct ExactHit {
-    Candidate c;
-    std::uint32_t heap_block;
-    std::uint16_t heap_offset;
-    std::uint8_t flags;
-  };
-  struct ExactFarther {  // a heap under it keeps the farthest on top
-    bool operator()(const ExactHit& a, const ExactHit& b) const { return closer(a.c, b.c); }
-  };
-  std::vector<ExactHit> exact_heap_, exact_spilled_;
+  ExactPart exact_part_;                // exact_pass()'s part
+  std::vector<ExactHit> exact_spilled_;  // and its spilled elements, measured after their page
   std::size_t unlinked_bytes_ = SIZE_MAX;  // an element's bytes before its links (the last one read)
   std::vector<std::uint16_t> fresh_offsets_;  // visit_page()'s scratch
   std::vector<float> fresh_distances_;        // visit_page()'s result

@@ -42,6 +42,9 @@ class MemPageStore {
   void fail_after(int n) { fail_after_ = n; }
   // The calls left before the armed failure (0: none armed).
   int failure_armed() const { return fail_after_; }
+  // The calls of those kinds so far: what a search reads, for tests that
+  // compare the work of two searches (a page read under one pin per call).
+  std::size_t operations() const { return operations_; }
 
   // update_item on blocks >= from (0 disarms) reports the item changed by
   // someone else: f is not called and *changed is false.
@@ -270,6 +273,7 @@ class MemPageStore {
   }
 
   Status maybe_fail() {
+    ++operations_;
     if (fail_after_ > 0 && --fail_after_ == 0) {
       return Status::error(ErrorCode::kInternal, "injected page store failure");
     }
@@ -278,6 +282,7 @@ class MemPageStore {
 
   std::vector<Page> pages_;
   int fail_after_ = 0;
+  std::size_t operations_ = 0;
   std::uint32_t lose_races_from_ = 0;
   int lose_multi_ = 0;
 };
