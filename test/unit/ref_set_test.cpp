@@ -87,5 +87,28 @@ TEST(RefSet, InheritsASpareTableEmptyAndCountsItAsNew) {
   EXPECT_FALSE(heir.contains(5));
 }
 
+// A table reserved for spare_members() is kept for the next set of the
+// thread; one reserved for more is not (it would be allocated and zeroed
+// again by every search that reserves it).
+TEST(RefSet, KeepsATableReservedForSpareMembers) {
+  std::size_t reserved = 0;
+  {
+    RefSet a;
+    a.reserve(RefSet::spare_members());
+    reserved = a.table_bytes();
+  }
+  {
+    RefSet heir;
+    EXPECT_EQ(heir.table_bytes(), reserved);
+  }  // and gives it back
+  {
+    RefSet larger;
+    larger.reserve(2 * RefSet::spare_members());
+    EXPECT_GT(larger.table_bytes(), reserved);
+  }  // too large to keep: dropped, with the spare it grew from
+  RefSet next;
+  EXPECT_LT(next.table_bytes(), reserved);
+}
+
 }  // namespace
 }  // namespace vecsim::core

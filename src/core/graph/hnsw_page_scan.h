@@ -124,7 +124,13 @@ class HnswPageScan {
       VECSIM_RETURN_IF_ERROR(choose_postings(*filter));
       if (use_listed_) return exact_pass();
     }
-    if (filtered_) search_.reserve_visits(std::min(first_visit_cap(), limits.max_bytes / kVisitBytes));
+    // Room for the visits before the walk may give up, within the budget,
+    // and no more than the visited set keeps between queries (above about
+    // 525,000 elements a sixteenth would not be kept: every scan would
+    // allocate and zero it again; a walk that goes on grows it as any).
+    if (filtered_) {
+      search_.reserve_visits(std::min({first_visit_cap(), limits.max_bytes / kVisitBytes, RefSet::spare_members()}));
+    }
     ValueRef q{scan_query_.data(), scan_query_.size()};
     VECSIM_RETURN_IF_ERROR(search_.start(q, 0, hnsw_query_start_width(ctx_.meta.m, ef), 0));
     if (filtered_) {

@@ -57,6 +57,9 @@ class RefSet {
 
   std::size_t size() const { return size_; }
   std::size_t memory_bytes() const { return counted_slots_ * sizeof(Slot); }
+  // The table it holds, inherited or grown (what memory_bytes() does not
+  // count).
+  std::size_t table_bytes() const { return table_.slots.capacity() * sizeof(Slot); }
 
   static constexpr std::uint32_t kNoValue = 0xffffffffu;
 
@@ -98,6 +101,15 @@ class RefSet {
   }
 
   bool contains(std::uint32_t r) const { return find(r) != nullptr; }
+
+  // The most members reserve() can make room for in a table small enough
+  // to be kept as the thread's spare: a larger reservation is allocated
+  // and zero-filled again by every search that makes it.
+  static constexpr std::size_t spare_members() {
+    std::size_t slots = kMinSlots;
+    while (slots * 2 * sizeof(Slot) <= kMaxSpareBytes) slots *= 2;
+    return slots / 2;
+  }
 
  private:
   static constexpr std::size_t kMinSlots = 1024;
