@@ -158,6 +158,22 @@ SELECT recall >= 0.95 AS sparse_recall_ok, full_count FROM index_answers('fshape
   10, 'c = 7', 'Index Cond');
 DROP TABLE fshapes;
 
+-- a keyed scan without LIMIT, through many walks (a range key: no
+-- postings), hands out every passing row once; zero vectors under cosine
+-- are not in the index (their distance to anything is NaN), as in
+-- pgvector
+CREATE TABLE fzero AS
+  SELECT id, (CASE WHEN id % 3 = 0 THEN '[0,0,0]' ELSE format('[%s,%s,1]', id % 17, id % 5) END)::vector(3) AS v,
+         id % 10 AS c
+    FROM generate_series(1, 3000) id;
+CREATE INDEX fzero_idx ON fzero USING hnsw (v vector_cosine_ops, c);
+SET enable_seqscan = off;
+SELECT count(*) AS rows, count(DISTINCT id) AS distinct_rows,
+       count(*) FILTER (WHERE v = '[0,0,0]') AS zero_rows
+  FROM (SELECT id, v FROM fzero WHERE c < 5 ORDER BY v <=> '[1,2,3]') s;
+RESET enable_seqscan;
+DROP TABLE fzero;
+
 -- what an hnsw index cannot have
 CREATE TABLE fbad (v vector(3), w vector(3), f float8, c int, t text COLLATE "C");
 SELECT try_statement('CREATE INDEX ON fbad USING hnsw (v vector_l2_ops, f)');

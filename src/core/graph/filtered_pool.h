@@ -28,7 +28,8 @@
 //
 // INVARIANTS
 //   list_ and floor_ are heaps with the farthest on top, at most ef and
-//   floor entries; frontier_ a queue with the nearest on top. Every
+//   floor entries; frontier_ a queue with the nearest on top. No distance
+//   is NaN. Every
 //   element added went into list_ and, if it passes, into floor_; as each
 //   heap keeps the nearest of what it was given under closer()'s total
 //   order, an added passing element is held by a heap exactly when that
@@ -48,6 +49,15 @@
 
 namespace vecsim::core {
 
+// The floor of a walk at ef_search ef: half of ef, at least 1 (20 at the
+// default 40). A quarter, the rows of a LIMIT 10 exactly, misses rows at
+// the edge of the region as an unfiltered search with ef = k does
+// (docs/hnsw_filtering.md 3). The cost estimate prices walks by it.
+constexpr int kFilteredWalkFloorShare = 2;
+inline std::size_t filtered_walk_floor(int ef) {
+  return static_cast<std::size_t>(std::max(1, (ef + kFilteredWalkFloorShare - 1) / kFilteredWalkFloorShare));
+}
+
 class FilteredPool {
  public:
   void reset(std::size_t ef, std::size_t floor) {
@@ -61,11 +71,13 @@ class FilteredPool {
   // Whether c is within the walk's bound.
   bool admits(const Candidate& c) const { return !bounded() || closer(c, bound()); }
 
-  // Adds c, which admits() took, to the list, to the floor if it passes,
-  // and to the frontier unless expanded (an earlier search of the same
-  // scan expanded it). For each passing element that thereby leaves both
-  // heaps, c itself included, calls released(element) (perhaps also for
-  // a failing one that leaves the list: the caller tells them apart).
+  // Adds c to the list, to the floor if it passes, and to the frontier
+  // unless expanded (an earlier search of the same scan expanded it). c
+  // must be one admits() took (else it could be released twice), and
+  // its distance not NaN (the heaps need a total order). For each passing
+  // element that thereby leaves both heaps, c itself included, calls
+  // released(element) (perhaps also for a failing one that leaves the
+  // list: the caller tells them apart).
   template <class Released>
   void add(const Candidate& c, bool passes, bool expanded, Released&& released) {
     if (!expanded) frontier_.push(c);

@@ -136,7 +136,7 @@ class HnswPageScan {
     if (filtered_) {
       // The entry point joins the first walk at once: the elements near
       // the query may fail and link nowhere else, and every live element
-      // is reachable from it (G2), so a walk whose results never fill
+      // is reachable from it (G2), so a walk whose floor never fills
       // goes on to every row, in distance order.
       const Candidate entry = search_.descent_start();
       std::vector<Candidate>& entries = search_.entries();

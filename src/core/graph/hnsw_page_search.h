@@ -240,7 +240,7 @@ class HnswPageSearch {
   // expand() under the filter (a scan's batch on layer 0, FilteredPool):
   // a walk from entries_ over the region of an unfiltered expand() (the
   // ef nearest elements met, passing or not) or, if that holds fewer than
-  // filter_floor(ef) passing elements, as far as it takes to meet that
+  // filtered_walk_floor(ef) passing elements, as far as it takes to meet that
   // many; the passing elements it holds into filtered_results(), nearest
   // first. The walk goes on through failing elements. Every element the
   // batch met and did not keep as a result goes to *dropped (if given)
@@ -257,7 +257,7 @@ class HnswPageSearch {
   // kPassSample elements.
   Status expand_filtered(ValueRef query, int ef, CandidateQueue* dropped, std::size_t visit_cap,
                          std::size_t memory_cap, bool* gave_up) {
-    filtered_pool_.reset(static_cast<std::size_t>(ef), filter_floor(ef));
+    filtered_pool_.reset(static_cast<std::size_t>(ef), filtered_walk_floor(ef));
     *gave_up = false;
     const std::size_t visited_before = visited_.size();
     auto drop = [&](const Candidate& c) {
@@ -270,8 +270,11 @@ class HnswPageSearch {
       const std::uint32_t at = visited_.value(c.node);
       if ((seen_[at] & kSeenExpanded) && !seen_skipped(at)) drop(c);
     };
-    // c, visited now (fresh) or by an earlier batch
-    auto offer = [&](const Candidate& c, bool fresh) {
+    // c, visited now (fresh) or by an earlier batch. A NaN distance (a
+    // zero vector under cosine, say) counts as +infinity: the pool's
+    // heaps need a total order.
+    auto offer = [&](Candidate c, bool fresh) {
+      if (std::isnan(c.distance)) c.distance = HUGE_VALF;
       const std::uint32_t at = visited_.value(c.node);
       const bool pass = !seen_skipped(at);
       const bool expanded = seen_[at] & kSeenExpanded;
@@ -458,15 +461,6 @@ class HnswPageSearch {
   // 345 q/s (the iterative scan's at 209, 327 and 383, at lower recall).
   static constexpr std::size_t kPassSample = 500;
   static constexpr double kWalkPastFill = 1.0;
-  // The passing elements a filtered walk meets however few pass
-  // (FilteredPool's floor): half of ef, at least 1 (20 at the default
-  // ef_search 40). A quarter, the rows of a LIMIT 10 exactly, misses rows
-  // at the edge of the region as an unfiltered search with ef = k does
-  // (docs/hnsw_filtering.md 3).
-  static std::size_t filter_floor(int ef) {
-    return static_cast<std::size_t>(std::max(1, (ef + kFloorShare - 1) / kFloorShare));
-  }
-  static constexpr int kFloorShare = 2;
 
   // Whether element (h, p) fails the filter (never, without one).
   bool fails_filter(const HnswElementHeader& h, const unsigned char* p) const {

@@ -33,6 +33,7 @@
 
 #include "bridge/pg_call.h"
 #include "hnsw/hnsw_am.h"
+#include "graph/filtered_pool.h"
 #include "storage/hnsw_format.h"
 #include "storage/hnsw_postings.h"
 #include "index/am_common.h"
@@ -152,15 +153,17 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
 
   const double n = path->indexinfo->tuples;
   const double ef = g_hnsw_settings.ef_search;
-  // Keys on filter columns: the walk visits about 1 / keys elements for
-  // each one that passes, and the scan goes on until every passing row
-  // is out (hnsw_page_scan.h, FILTERED SCANS).
+  // Keys on filter columns: the walk explores the region of an unfiltered
+  // search, or, where fewer than its floor (ef / 2) pass there, about 1 /
+  // keys elements for each of the floor's; the scan goes on until every
+  // passing row is out (hnsw_page_scan.h, FILTERED SCANS).
   const double keys = clauses.filter_keys ? std::max(index_key_selectivity(root, path), 1e-9) : 1.0;
+  const double region = clauses.filter_keys ? std::max(1.0, 1.0 / (core::kFilteredWalkFloorShare * keys)) : 1.0;
   double ratio = 1.0;
   if (n > 1) {
     double layers = std::floor(std::log(n) / std::log(m));
     double s = 0.55 * std::log(n) / (std::log(m) * (1.0 + std::log(ef)));
-    ratio = std::min(1.0, (layers * m + 2.0 * m * ef * s / keys) / n);
+    ratio = std::min(1.0, (layers * m + 2.0 * m * ef * s * region) / n);
   }
   // The rows of the most selective `=` key, if the scan reads its postings.
   const Selectivity equality = postings ? equality_key_selectivity(root, path) : kNoEqualityKey;
