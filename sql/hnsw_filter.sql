@@ -159,20 +159,22 @@ SELECT recall >= 0.95 AS sparse_recall_ok, full_count FROM index_answers('fshape
 DROP TABLE fshapes;
 
 -- a keyed scan without LIMIT, through many walks (a range key: no
--- postings), hands out every passing row once; zero vectors under cosine
--- are not in the index (their distance to anything is NaN), as in
--- pgvector
-CREATE TABLE fzero AS
-  SELECT id, (CASE WHEN id % 3 = 0 THEN '[0,0,0]' ELSE format('[%s,%s,1]', id % 17, id % 5) END)::vector(3) AS v,
+-- postings), hands out every passing row once: under inner product with
+-- components near the float limit, where a third of the rows are at a
+-- NaN distance from the query (their products overflow to +inf and
+-- -inf), which a walk counts as the farthest
+CREATE TABLE fnan AS
+  SELECT id, (CASE WHEN id % 3 = 0 THEN '[1e38,-1e38,1]'
+                   ELSE format('[%s,%s,1]', (id % 17) * 0.001, (id % 5) * 0.001) END)::vector(3) AS v,
          id % 10 AS c
     FROM generate_series(1, 3000) id;
-CREATE INDEX fzero_idx ON fzero USING hnsw (v vector_cosine_ops, c);
+CREATE INDEX fnan_idx ON fnan USING hnsw (v vector_ip_ops, c);
 SET enable_seqscan = off;
 SELECT count(*) AS rows, count(DISTINCT id) AS distinct_rows,
-       count(*) FILTER (WHERE v = '[0,0,0]') AS zero_rows
-  FROM (SELECT id, v FROM fzero WHERE c < 5 ORDER BY v <=> '[1,2,3]') s;
+       count(*) FILTER (WHERE v = '[1e38,-1e38,1]') AS overflowing_rows
+  FROM (SELECT id, v FROM fnan WHERE c < 5 ORDER BY v <#> '[1e38,1e38,1]') s;
 RESET enable_seqscan;
-DROP TABLE fzero;
+DROP TABLE fnan;
 
 -- what an hnsw index cannot have
 CREATE TABLE fbad (v vector(3), w vector(3), f float8, c int, t text COLLATE "C");

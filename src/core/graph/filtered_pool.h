@@ -29,8 +29,8 @@
 // INVARIANTS
 //   list_ and floor_ are heaps with the farthest on top, at most ef and
 //   floor entries; frontier_ a queue with the nearest on top. No distance
-//   is NaN. Every
-//   element added went into list_ and, if it passes, into floor_; as each
+//   is NaN. Every element added went into list_ and, if it passes, into
+//   floor_; as each
 //   heap keeps the nearest of what it was given under closer()'s total
 //   order, an added passing element is held by a heap exactly when that
 //   heap is short or the element is not beyond its top (holds(); for a

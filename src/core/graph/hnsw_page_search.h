@@ -270,9 +270,9 @@ class HnswPageSearch {
       const std::uint32_t at = visited_.value(c.node);
       if ((seen_[at] & kSeenExpanded) && !seen_skipped(at)) drop(c);
     };
-    // c, visited now (fresh) or by an earlier batch. A NaN distance (a
-    // zero vector under cosine, say) counts as +infinity: the pool's
-    // heaps need a total order.
+    // c, visited now (fresh) or by an earlier batch. A NaN distance (an
+    // inner product whose terms overflow to +inf and -inf) counts as
+    // +infinity, as in the exact pass: the pool's heaps need a total order.
     auto offer = [&](Candidate c, bool fresh) {
       if (std::isnan(c.distance)) c.distance = HUGE_VALF;
       const std::uint32_t at = visited_.value(c.node);

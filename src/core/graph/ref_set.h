@@ -124,6 +124,7 @@ class RefSet {
     std::vector<Slot> slots;
     std::uint32_t generation = 1;
   };
+  static_assert(kMinSlots * sizeof(Slot) <= kMaxSpareBytes, "spare_members() must name a table that is kept");
   using Spare = ThreadSpare<Table, RefSet>;
 
   static std::size_t hash(std::uint32_t r) {

@@ -16,9 +16,11 @@
 // 50 values: 40 rows x 1/50 passing, 0.8 rows, where pgvector's planner
 // also goes exact); WHERE c <> $1 keeps the index.
 //
-// Keys on filter columns (docs/hnsw_filtering.md) divide the layer-0
-// part by their selectivity (the walk passes over the elements that fail
-// them), capped at the whole index (what the exact pass reads); such a
+// Keys on filter columns (docs/hnsw_filtering.md) scale the layer-0 part
+// by the walk's region: an unfiltered search's, or as far as it takes to
+// meet its floor of passing elements (graph/filtered_pool.h), passing
+// over the elements that fail; capped at the whole index (what the exact
+// pass reads); such a
 // scan returns every row they pass, so it never falls short of a LIMIT.
 // A `column = value` key selective enough for the scan to read its
 // postings instead (hnsw_page_scan.h, choose_postings: at most
@@ -32,8 +34,8 @@
 #include <cmath>
 
 #include "bridge/pg_call.h"
-#include "hnsw/hnsw_am.h"
 #include "graph/filtered_pool.h"
+#include "hnsw/hnsw_am.h"
 #include "storage/hnsw_format.h"
 #include "storage/hnsw_postings.h"
 #include "index/am_common.h"
@@ -158,7 +160,8 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count,
   // keys elements for each of the floor's; the scan goes on until every
   // passing row is out (hnsw_page_scan.h, FILTERED SCANS).
   const double keys = clauses.filter_keys ? std::max(index_key_selectivity(root, path), 1e-9) : 1.0;
-  const double region = clauses.filter_keys ? std::max(1.0, 1.0 / (core::kFilteredWalkFloorShare * keys)) : 1.0;
+  const double floor_share = static_cast<double>(core::filtered_walk_floor(static_cast<int>(ef))) / ef;
+  const double region = clauses.filter_keys ? std::max(1.0, floor_share / keys) : 1.0;
   double ratio = 1.0;
   if (n > 1) {
     double layers = std::floor(std::log(n) / std::log(m));
