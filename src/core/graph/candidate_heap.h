@@ -16,6 +16,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -41,6 +42,11 @@ inline bool closer(const Candidate& a, const Candidate& b, std::uint32_t salt = 
   return a.distance < b.distance ||
          (a.distance == b.distance && tie_rank(a.node, salt) < tie_rank(b.node, salt));
 }
+
+// d, or +infinity if d is NaN (an inner product whose terms overflow to
+// +inf and -inf): closer() needs a total order, and such a distance is
+// ordered last. Applied where a filtered scan's candidates are made.
+inline float nan_last(float d) { return std::isnan(d) ? HUGE_VALF : d; }
 
 // closer() as a function object, so that std::sort inlines it.
 struct Closer {

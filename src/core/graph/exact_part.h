@@ -8,12 +8,11 @@
 // INVARIANTS
 //   hits() holds at most `limit` entries, each after the cursor, and they
 //   are the nearest such offered; truncated() says whether any offered
-//   after the cursor was left out. A NaN distance counts as +infinity, so
-//   the order is total. Storage keeps its capacity across reset().
+//   after the cursor was left out. A NaN distance counts as +infinity
+//   (nan_last), so the order is total. Storage keeps its capacity across reset().
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -42,7 +41,7 @@ class ExactPart {
   }
 
   void offer(ExactHit e) {
-    if (std::isnan(e.c.distance)) e.c.distance = HUGE_VALF;  // ordered last, and totally
+    e.c.distance = nan_last(e.c.distance);
     if (has_after_ && !closer(after_, e.c)) return;
     if (hits_.size() < limit_) {
       hits_.push_back(e);

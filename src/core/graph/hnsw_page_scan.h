@@ -129,7 +129,7 @@ class HnswPageScan {
     // 525,000 elements a sixteenth would not be kept: every scan would
     // allocate and zero it again; a walk that goes on grows it as any).
     if (filtered_) {
-      search_.reserve_visits(std::min({first_visit_cap(), limits.max_bytes / kVisitBytes, RefSet::spare_members()}));
+      search_.reserve_visits(std::min({walk_visit_cap(), limits.max_bytes / kVisitBytes, RefSet::spare_members()}));
     }
     ValueRef q{scan_query_.data(), scan_query_.size()};
     VECSIM_RETURN_IF_ERROR(search_.start(q, 0, hnsw_query_start_width(ctx_.meta.m, ef), 0));
@@ -312,7 +312,7 @@ class HnswPageScan {
   // visited (or their pass rate says they would visit) a sixteenth of the
   // index's elements, at least kMinVisitCap, without ef passing rows.
   Status filtered_batch(ValueRef q) {
-    const std::size_t cap = first_visit_cap();
+    const std::size_t cap = walk_visit_cap();
     const std::size_t held = memory_bytes() - search_.memory_bytes();  // the queues
     const std::size_t room = scan_limits_.max_bytes > held ? scan_limits_.max_bytes - held : 0;
     bool gave_up = false;
@@ -324,7 +324,9 @@ class HnswPageScan {
   static constexpr std::size_t kMinVisitCap = 2000;
   // What a visit costs in the visited set (24 bytes a slot, half full).
   static constexpr std::size_t kVisitBytes = 48;
-  std::size_t first_visit_cap() const {
+  // The visits a scan's walks may make before meeting ef passing
+  // elements (filtered_batch).
+  std::size_t walk_visit_cap() const {
     return std::max<std::size_t>(kMinVisitCap, ctx_.meta.element_count / kExactPassShare);
   }
   // The exact pass reads an element in about a twelfth of the time a walk

@@ -270,11 +270,10 @@ class HnswPageSearch {
       const std::uint32_t at = visited_.value(c.node);
       if ((seen_[at] & kSeenExpanded) && !seen_skipped(at)) drop(c);
     };
-    // c, visited now (fresh) or by an earlier batch. A NaN distance (an
-    // inner product whose terms overflow to +inf and -inf) counts as
-    // +infinity, as in the exact pass: the pool's heaps need a total order.
+    // c, visited now (fresh) or by an earlier batch; a NaN distance
+    // counts as +infinity, as in the exact pass (nan_last)
     auto offer = [&](Candidate c, bool fresh) {
-      if (std::isnan(c.distance)) c.distance = HUGE_VALF;
+      c.distance = nan_last(c.distance);
       const std::uint32_t at = visited_.value(c.node);
       const bool pass = !seen_skipped(at);
       const bool expanded = seen_[at] & kSeenExpanded;
