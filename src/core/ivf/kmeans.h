@@ -1,7 +1,7 @@
 // src/core/ivf/kmeans.h
-// k-means for the ivfflat build: k-means++ seeding, then Lloyd iterations
-// until no sample changes cluster (or few enough, see kmeans.cpp) or the
-// iteration cap, over a sample of the table's rows.
+// k-means for the ivfflat build: greedy k-means++ seeding, then Lloyd
+// iterations until no sample changes cluster (or few enough, see
+// kmeans.cpp) or the iteration cap, over a sample of the table's rows.
 //
 //   kmeans_dense  float32 samples under squared L2, or spherical (samples
 //                 of norm 1, centres renormalised after every update, the
