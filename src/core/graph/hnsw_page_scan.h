@@ -230,14 +230,14 @@ class HnswPageScan {
   // Whether next() will read pages before it answers: when it must search
   // on, when the element it hands out next has a TID list, or (a guard:
   // expand() reads a scan's entries, so it should not happen) that element
-  // has no seen_ entry. Otherwise next() only hands out what the searches
+  // has no seen_ record. Otherwise next() only hands out what the searches
   // kept, and the shim need not hold its scans lock for it.
   bool next_reads_pages() {
     if (row_next_ < rows_.size()) return false;
     pass_over_skipped();
     if (scan_next_ < scan_pending_.size()) {
       const std::uint32_t at = search_.visited().value(scan_pending_[scan_next_].node);
-      return at == RefSet::kNoValue || search_.seen_has_list(at);
+      return at == RefSet::kNoValue || search_.seen().has_list(at);
     }
     return exact_more_ || !(scan_done_ || (scan_dropped_.empty() && !entry_pending_));
   }
@@ -257,7 +257,7 @@ class HnswPageScan {
       const Candidate& c = scan_pending_[scan_next_];
       if (scan_order_ == HnswScanOrder::kStrict && c.distance < scan_last_) continue;
       std::uint32_t at = search_.visited().value(c.node);
-      if (at != RefSet::kNoValue && search_.seen_skipped(at)) continue;
+      if (at != RefSet::kNoValue && search_.seen().skipped(at)) continue;
       break;
     }
   }

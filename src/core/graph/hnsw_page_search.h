@@ -8,12 +8,9 @@
 // the fresh links on one page are measured under one pin, their memory
 // prefetched first), and what the search may need of it later (its heap
 // TID and whether it is live, and its links on the layer while the link
-// cache has room: limit_link_cache) is kept in seen_, so that handing it
-// out reads no page again, nor does expanding it if its links were kept.
-// seen_'s storage outlives the search, as the visited set's does
-// (util/thread_spare.h): a filtered walk fills hundreds of kilobytes of
-// it, and growing that from empty in every query (reallocations and
-// fresh pages from the kernel) was 40% of a 50%-selective query's time.
+// cache has room: limit_link_cache) is kept in seen_ (seen_records.h), so
+// that handing it out reads no page again, nor does expanding it if its
+// links were kept.
 //
 // INVARIANTS
 //   On a graph written by write_hnsw a search returns the in-memory
@@ -41,11 +38,11 @@
 #include "graph/hnsw_page_context.h"
 #include "graph/ref_set.h"
 #include "graph/search_pool.h"
+#include "graph/seen_records.h"
 #include "index/value_metrics.h"
 #include "storage/hnsw_attrs.h"
 #include "storage/hnsw_format.h"
 #include "util/status.h"
-#include "util/thread_spare.h"
 
 namespace vecsim::core {
 
@@ -65,13 +62,7 @@ template <class Store>
 class HnswPageSearch {
  public:
   HnswPageSearch(HnswPageContext<Store>& ctx, HnswElementReader<Store>& reader)
-      : ctx_(ctx), reader_(reader), seen_(SeenSpare::take()) {
-    seen_.clear();
-  }
-  ~HnswPageSearch() {
-    SeenSpare::give(std::move(seen_), kMaxSpareSeenBytes,
-                    [](const std::vector<std::uint32_t>& v) { return v.capacity() * sizeof(std::uint32_t); });
-  }
+      : ctx_(ctx), reader_(reader) {}
   HnswPageSearch(const HnswPageSearch&) = delete;
   HnswPageSearch& operator=(const HnswPageSearch&) = delete;
 
@@ -86,9 +77,11 @@ class HnswPageSearch {
   // that fails it is traversed but never handed out, as a deleted one.
   void set_filter(const HnswAttrFilter* filter) { filter_ = filter; }
   const RefSet& visited() const { return visited_; }
+  // What the searches kept of the elements they read, at visited().value(r).
+  const SeenRecords& seen() const { return seen_; }
   // Memory the visited set and seen_ hold (a scan's budget counts it).
   std::size_t memory_bytes() const {
-    return visited_.memory_bytes() + seen_counted_ * sizeof(std::uint32_t) + filtered_pool_.memory_bytes() +
+    return visited_.memory_bytes() + seen_.memory_bytes() + filtered_pool_.memory_bytes() +
            filtered_results_.capacity() * sizeof(Candidate) + exact_part_.memory_bytes();
   }
 
@@ -101,7 +94,7 @@ class HnswPageSearch {
   // never expand: it reaches max_scan_tuples as pgvector's does.
   // Unlimited by default (inserts' and vacuum's searches); an unfiltered
   // scan's first search keeps none (hnsw_page_scan.h).
-  void limit_link_cache(std::size_t bytes) { link_cache_bytes_ = bytes; }
+  void limit_link_cache(std::size_t bytes) { seen_.limit_link_cache(bytes); }
 
   // The k nearest live elements to query, nearest first.
   Status search(ValueRef query, int k, int ef, std::vector<HnswHit>* out) {
@@ -151,10 +144,10 @@ class HnswPageSearch {
       for (bool moved = true; moved; first = false) {
         moved = false;
         std::uint32_t at = visited_.value(nearest->node);
-        if (first || at == RefSet::kNoValue || !links_cached(at)) {
+        if (first || at == RefSet::kNoValue || !seen_.links_cached(at)) {
           VECSIM_RETURN_IF_ERROR(reader_.links(nearest->node, layer, &links_, nullptr));
         } else {
-          seen_links(at, &links_);
+          seen_.links(at, &links_);
         }
         Candidate best = *nearest;
         VECSIM_RETURN_IF_ERROR(measure_fresh_links(query, layer, [&](const Candidate& c) {
@@ -227,8 +220,8 @@ class HnswPageSearch {
     Candidate c;
     while (pool_.next(&c)) {
       std::uint32_t at = visited_.value(c.node);
-      if (at != RefSet::kNoValue && links_cached(at)) {
-        seen_links(at, &links_);
+      if (at != RefSet::kNoValue && seen_.links_cached(at)) {
+        seen_.links(at, &links_);
       } else {
         VECSIM_RETURN_IF_ERROR(reader_.links(c.node, layer, &links_, nullptr));
       }
@@ -263,20 +256,20 @@ class HnswPageSearch {
     auto drop = [&](const Candidate& c) {
       if (dropped) dropped->push(c);
     };
-    const auto passes = [&](const Candidate& c) { return !seen_skipped(visited_.value(c.node)); };
+    const auto passes = [&](const Candidate& c) { return !seen_.skipped(visited_.value(c.node)); };
     // An element out of the pool: an expanded passing one is kept for
     // later batches; one never expanded is in the frontier, drained below.
     const auto released = [&](const Candidate& c) {
       const std::uint32_t at = visited_.value(c.node);
-      if ((seen_[at] & kSeenExpanded) && !seen_skipped(at)) drop(c);
+      if (seen_.expanded(at) && !seen_.skipped(at)) drop(c);
     };
     // c, visited now (fresh) or by an earlier batch; a NaN distance
     // counts as +infinity, as in the exact pass (nan_last)
     auto offer = [&](Candidate c, bool fresh) {
       c.distance = nan_last(c.distance);
       const std::uint32_t at = visited_.value(c.node);
-      const bool pass = !seen_skipped(at);
-      const bool expanded = seen_[at] & kSeenExpanded;
+      const bool pass = !seen_.skipped(at);
+      const bool expanded = seen_.expanded(at);
       if (fresh) filter_passing_ += pass;
       if (!filtered_pool_.admits(c)) {
         if (pass || !expanded) drop(c);
@@ -298,9 +291,9 @@ class HnswPageSearch {
     Candidate c;
     while (filtered_pool_.next(&c)) {
       const std::uint32_t at = visited_.value(c.node);
-      seen_[at] |= kSeenExpanded;
-      if (links_cached(at)) {
-        seen_links(at, &links_);
+      seen_.mark_expanded(at);
+      if (seen_.links_cached(at)) {
+        seen_.links(at, &links_);
       } else {
         VECSIM_RETURN_IF_ERROR(reader_.links(c.node, 0, &links_, nullptr));
       }
@@ -373,7 +366,7 @@ class HnswPageSearch {
     *truncated = exact_part_.truncated();
     for (const ExactHit& e : exact_part_.hits()) {
       visited_.insert(e.c.node);
-      visited_.set_value(e.c.node, remember_hit(e.heap_block, e.heap_offset, e.flags));
+      visited_.set_value(e.c.node, seen_.remember_hit(e.heap_block, e.heap_offset, e.flags));
       out->push_back(e.c);
     }
     return Status::ok();
@@ -402,9 +395,8 @@ class HnswPageSearch {
   Status hit_of(const Candidate& c, bool* not_live, HnswHit* hit) {
     std::uint32_t at = visited_.value(c.node);
     if (at != RefSet::kNoValue) {
-      *not_live = seen_skipped(at);
-      *hit = HnswHit{c.distance, c.node, seen_[at + 1], static_cast<std::uint16_t>(seen_[at + 2]),
-                     seen_has_list(at)};
+      *not_live = seen_.skipped(at);
+      *hit = HnswHit{c.distance, c.node, seen_.heap_block(at), seen_.heap_offset(at), seen_.has_list(at)};
       return Status::ok();
     }
     HnswElementHeader h;
@@ -417,11 +409,6 @@ class HnswPageSearch {
     *hit = HnswHit{c.distance, c.node, h.heap_block, h.heap_offset, (h.flags & kElementTids) != 0};
     return Status::ok();
   }
-
-  bool seen_not_live(std::uint32_t at) const { return (seen_[at] >> 16) & kElementNotLive; }
-  // Not live, or failing the filter: never handed out.
-  bool seen_skipped(std::uint32_t at) const { return seen_not_live(at) || (seen_[at] & kSeenFails); }
-  bool seen_has_list(std::uint32_t at) const { return (seen_[at] >> 16) & kElementTids; }
 
   // Drops from *candidates the elements that are not live: an insert
   // neither links nor adopts them.
@@ -438,17 +425,6 @@ class HnswPageSearch {
   }
 
  private:
-  // A search reads each element it reaches once (visit_page), keeping in seen_
-  // what it may need later: the element's links on the searched layer (to
-  // expand it) and its header fields (to hand it out). A visited element's
-  // entry starts at visited_.value(r):
-  //   word 0: link count | (not-live and TID-list flags) << 16; word 1:
-  //   heap block (or TID list); word 2: heap offset; then the links.
-  //   Word 0's bits 24 and up: kSeenFails (the element fails the filter),
-  //   kSeenExpanded (a filtered batch expanded it).
-  static constexpr std::size_t kSeenLinks = 3;
-  static constexpr std::uint32_t kSeenFails = 1u << 24;
-  static constexpr std::uint32_t kSeenExpanded = 1u << 25;
   // Visits before expand_filtered judges a filter's pass rate, and how
   // many times ef / rate visits the walks may take to meet ef passing
   // elements before an exact pass is the cheaper way: with a sixteenth of
@@ -466,7 +442,7 @@ class HnswPageSearch {
     return filter_ != nullptr && !filter_->passes(ctx_.attrs, ctx_.attrs_of(p, HnswElementLayout::body_bytes(h)));
   }
   // The distance to each link in links_ not yet in visited_, passed to
-  // take(Candidate), each link added to visited_ with its seen_ entry.
+  // take(Candidate), each link added to visited_ with its seen_ record.
   // The links are read in block-major order (a ref is block << 9 | offset)
   // so that the ones on one page are read under one pin: all their memory
   // announced to the store first, so that the loads overlap, then one read
@@ -487,7 +463,7 @@ class HnswPageSearch {
     // What visit_page will read of each: all of it while it keeps links,
     // else what comes before the links (as long as in the last element
     // read: a value's size rarely changes between elements).
-    const std::size_t bytes = caching_links() ? SIZE_MAX : unlinked_bytes_;
+    const std::size_t bytes = seen_.caching_links() ? SIZE_MAX : unlinked_bytes_;
     for (HnswRef r : fresh_) ctx_.store->prefetch_item(ref_address(r), bytes);
     for (std::size_t i = 0; i < fresh_.size();) {
       std::size_t end = i + 1;
@@ -500,7 +476,8 @@ class HnswPageSearch {
   }
 
   // The distances from query to refs[0 .. n) (all on one page, each just
-  // added to visited_) into fresh_distances_, with their entries in seen_.
+  // added to visited_) into fresh_distances_, with their records in seen_
+  // (at visited_.value(ref)).
   // A spilled element's distance waits until the page is released: its
   // inline part is copied out, the rest read from its chunks.
   Status visit_page(ValueRef query, const HnswRef* refs, std::size_t n, int layer) {
@@ -524,7 +501,7 @@ class HnswPageSearch {
           } else {
             fresh_distances_[k] = ctx_.distance(query, query_norm_, reader_.value_of(h, p));
           }
-          visited_.set_value(refs[k], remember_seen(h, p, layer));
+          visited_.set_value(refs[k], seen_.remember(reader_, h, p, layer, fails_filter(h, p)));
         }));
     if (corrupt != kNoRef) return reader_.corrupt_element(corrupt);
     for (std::size_t i = 0; i < spilled_.size(); ++i) {
@@ -535,63 +512,12 @@ class HnswPageSearch {
     return Status::ok();
   }
 
-  // The links and the deleted flag of the seen_ entry at `at`.
-  void seen_links(std::uint32_t at, std::vector<HnswRef>* out) const {
-    out->assign(seen_.begin() + at + kSeenLinks, seen_.begin() + at + kSeenLinks + (seen_[at] & 0xffff));
-  }
-  // Whether the entry at `at` holds its links (see limit_link_cache).
-  bool links_cached(std::uint32_t at) const { return (seen_[at] & 0xffff) != kLinksNotCached; }
-  static constexpr std::uint32_t kLinksNotCached = 0xffff;
-  // Appends r's entry to seen_ (see kSeenLinks) and returns where it starts.
-  std::uint32_t remember_seen(const HnswElementHeader& h, const unsigned char* p, int layer) {
-    std::uint32_t at = static_cast<std::uint32_t>(seen_.size());
-    seen_.resize(at + kSeenLinks);
-    std::uint32_t count = kLinksNotCached;
-    if (caching_links()) {
-      reader_.append_links(h, p, layer, &seen_);
-      count = static_cast<std::uint32_t>(seen_.size() - at - kSeenLinks);
-    }
-    count_seen_growth();
-    seen_[at] = seen_word(count, h.flags) | (fails_filter(h, p) ? kSeenFails : 0);
-    seen_[at + 1] = h.heap_block;
-    seen_[at + 2] = h.heap_offset;
-    return at;
-  }
-
-  // Whether an element visited now keeps its links in seen_.
-  bool caching_links() const { return seen_.size() * sizeof(std::uint32_t) < link_cache_bytes_; }
-
-  // Word 0 of a seen_ entry: its link count and the flags it keeps.
-  static std::uint32_t seen_word(std::uint32_t count, std::uint8_t flags) {
-    return count | (static_cast<std::uint32_t>(flags & (kElementNotLive | kElementTids)) << 16);
-  }
-
-  // A seen_ entry without links for an element read by exact_pass.
-  std::uint32_t remember_hit(std::uint32_t heap_block, std::uint16_t heap_offset, std::uint8_t flags) {
-    const std::uint32_t at = static_cast<std::uint32_t>(seen_.size());
-    seen_.push_back(seen_word(kLinksNotCached, flags));
-    seen_.push_back(heap_block);
-    seen_.push_back(heap_offset);
-    count_seen_growth();
-    return at;
-  }
-
   HnswPageContext<Store>& ctx_;
   HnswElementReader<Store>& reader_;
   float query_norm_ = kUserQuery;
   Candidate descent_start_{0, kNoRef};
   RefSet visited_;
-  std::vector<std::uint32_t> seen_;  // see kSeenLinks
-  // The capacity seen_ would have, had it grown from empty in this object
-  // (it may have inherited a larger spare): what memory_bytes() counts, so
-  // that a scan's budget decides alike whatever ran before it.
-  std::size_t seen_counted_ = 0;
-  void count_seen_growth() {
-    if (seen_.size() > seen_counted_) seen_counted_ = std::max(2 * seen_counted_, seen_.size());
-  }
-  using SeenSpare = ThreadSpare<std::vector<std::uint32_t>, HnswPageSearch>;
-  static constexpr std::size_t kMaxSpareSeenBytes = std::size_t{4} << 20;
-  std::size_t link_cache_bytes_ = SIZE_MAX;
+  SeenRecords seen_;
   SearchPool pool_;
   std::vector<Candidate> entries_;
   std::vector<HnswRef> links_, fresh_;
