@@ -190,15 +190,16 @@ TEST(KMeansDense, SphericalCentresHaveNormOne) {
   for (std::size_t j = 0; j < k; ++j) EXPECT_NEAR(dot(&c[j * d], &c[j * d], d), 1.0, 1e-4);
 }
 
-// The regression tests' mixture (00_setup.sql's clustered_rows): 20
-// clusters in 16 dimensions around sin(c * 12.9898 + j * 78.233), noise
-// of width 0.3, normalised; 20 spherical centres. Some clusters lie at
-// small angles from each other. Plain k-means++ seeding (one draw per
-// centre) ended in a poor local optimum, a spherical cost (the sum of 1 -
-// cos over the samples) 20-78% above the best seed's, for about one seed
-// in three (100 of 300 seeds), and there ivfflat_recall.sql's recall fell
-// to 0.93 about once in 250 builds. Greedy seeding did so for 1 seed of
-// 300 (21% above): at most 2 of the 100 here.
+// A mixture made like the regression tests' (00_setup.sql's
+// clustered_rows, with indices from 0 here): 20 clusters in 16 dimensions
+// around sin(c * 12.9898 + j * 78.233), noise of width 0.3, normalised;
+// 20 spherical centres. Some clusters lie at small angles from each
+// other. Plain k-means++ seeding (one draw per centre) ended in a poor
+// local optimum, a spherical cost (the sum of 1 - cos over the samples)
+// 20-78% above the best seed's, for about one seed in three (100 of 300
+// seeds); on the regression tests' own data, ivfflat_recall.sql's recall
+// fell to 0.935 in 2 builds of 200. Greedy seeding (4 candidates) did so
+// for 1 seed of 300 (21% above): at most 2 of the 100 here.
 TEST(KMeansDense, GreedySeedingAvoidsPoorOptimaOnNearbyClusters) {
   const std::size_t k = 20, per_cluster = 150, n = k * per_cluster, d = 16;
   std::mt19937 rng(3);

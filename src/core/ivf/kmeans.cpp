@@ -64,23 +64,33 @@ Status run_blocks(const KMeansOptions& o, std::size_t n, std::size_t block, Task
 
 bool stopped(const KMeansOptions& o) { return o.stop != nullptr && o.stop(o.stop_arg); }
 
-// Index of the sample drawn with probability weight[i] / sum (any, if all 0).
-std::size_t draw_weighted(const std::vector<double>& weight, std::mt19937_64& rng) {
-  double total = 0;
-  for (double w : weight) total += w;
+// Index of a sample drawn with probability weight[i] / total, where
+// block_total[b] sums the weights of block b (kSeedBlockRows samples):
+// the block is found over the block totals, the sample within it (any
+// sample, if all weights are 0).
+std::size_t draw_weighted(const std::vector<double>& weight, const std::vector<double>& block_total, double total,
+                          std::mt19937_64& rng) {
   if (!(total > 0)) return std::uniform_int_distribution<std::size_t>(0, weight.size() - 1)(rng);
   double r = std::uniform_real_distribution<double>(0, total)(rng);
-  for (std::size_t i = 0; i < weight.size(); ++i) {
+  std::size_t b = 0;
+  for (; b + 1 < block_total.size() && r >= block_total[b]; ++b) r -= block_total[b];
+  const std::size_t first = b * kSeedBlockRows, last = std::min(weight.size(), first + kSeedBlockRows);
+  for (std::size_t i = first; i < last; ++i) {
     r -= weight[i];
     if (r < 0) return i;
   }
-  return weight.size() - 1;
+  return last - 1;  // rounding left r just short of the block's end
 }
 
-// Candidates weighed at each step of the seeding: 2 + ln k, the number
-// Arthur and Vassilvitskii suggest for greedy k-means++ (scikit-learn's).
+// Candidates weighed at each step of the seeding: 2 + floor(ln k), the
+// number scikit-learn takes after Arthur and Vassilvitskii, up to 4. More
+// buys little, and each costs a pass over the samples per centre: on the
+// data of ivfflat_recall.sql, a numpy model of this seeding left no build
+// of 1,000 below 0.95 recall already with 2 candidates (4: the same, at a
+// mean of 0.998 against 0.997; plain k-means++: 4 builds, 0.93 at worst).
 std::size_t seeding_trials(std::size_t k) {
-  return 2 + static_cast<std::size_t>(std::log(static_cast<double>(std::max<std::size_t>(k, 1))));
+  const std::size_t wanted = 2 + static_cast<std::size_t>(std::log(static_cast<double>(std::max<std::size_t>(k, 1))));
+  return std::min<std::size_t>(wanted, 4);
 }
 
 // Greedy k-means++ (Arthur and Vassilvitskii, section 6): each next centre
@@ -88,16 +98,16 @@ std::size_t seeding_trials(std::size_t k) {
 // proportional to the squared distance to the nearest centre so far, the
 // one that leaves the smallest sum of those distances. After plain
 // k-means++ (one draw), Lloyd's iterations more often end in a poor local
-// optimum (kmeans_test: a third of the seeds on the regression tests'
-// mixture, against 1 in 300 with greedy seeding). With the 20-cluster
+// optimum (kmeans_test: a third of the seeds on a mixture made like the
+// regression tests', against 1 in 300 with greedy seeding). With the 20-cluster
 // 16-dim data of ivfflat_recall.sql and 20 lists, vector_ip_ops recall@10
 // at 4 probes fell below 0.95 in 2 builds of 200 (0.935 at worst); with
-// the greedy choice, in none of 300 (0.97 at worst). Seeding then costs
-// trials + 1 passes of dist2 over the samples per centre, against
-// Lloyd's dozens of passes through the faster matrix product; a
-// 1,000-list build of 100,000 x 128 rows took 16-25 s against 18-27 s
-// before (it also needed fewer iterations). dist2(i, j) is the squared
-// distance of samples i and j. Partial sums are added in block order, so
+// the greedy choice, in none of 300 (0.965 at worst). Seeding then costs
+// trials + 1 passes of dist2 over the samples per centre: in a
+// 1,000-list build of 100,000 x 128 rows (50,000 samples) about 3 s
+// against 0.5 s, beside 0.33 s for each of Lloyd's 38-80 iterations
+// (builds of 16-28 s either way; the iterations vary more than that).
+// dist2(i, j) is the squared distance of samples i and j. Partial sums are added in block order, so
 // the choice does not depend on the thread count.
 template <class Dist2, class CopyCentre>
 Status seed_plus_plus(const KMeansOptions& o, std::size_t n, Dist2&& dist2, CopyCentre&& copy_centre,
@@ -105,16 +115,24 @@ Status seed_plus_plus(const KMeansOptions& o, std::size_t n, Dist2&& dist2, Copy
   const std::size_t trials = seeding_trials(o.k);
   const std::size_t blocks = (n + kSeedBlockRows - 1) / kSeedBlockRows;
   std::vector<double> nearest(n, std::numeric_limits<double>::infinity());
+  std::vector<double> block_nearest(blocks);  // the sum of nearest over each block
   std::vector<std::size_t> candidate(trials);
   std::vector<double> block_sums(blocks * trials);
   std::size_t chosen = std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
-  for (std::size_t c = 0;; ++c) {
+  for (std::size_t c = 0; c < o.k; ++c) {
     copy_centre(c, chosen);
-    VECSIM_RETURN_IF_ERROR(run_blocks(o, n, kSeedBlockRows, [&](int, std::size_t first, std::size_t last) {
-      for (std::size_t i = first; i < last; ++i) nearest[i] = std::min(nearest[i], dist2(i, chosen));
-    }, "k-means seeding"));
     if (c + 1 == o.k) break;
-    for (std::size_t t = 0; t < trials; ++t) candidate[t] = draw_weighted(nearest, rng);
+    VECSIM_RETURN_IF_ERROR(run_blocks(o, n, kSeedBlockRows, [&](int, std::size_t first, std::size_t last) {
+      double sum = 0;
+      for (std::size_t i = first; i < last; ++i) {
+        nearest[i] = std::min(nearest[i], dist2(i, chosen));
+        sum += nearest[i];
+      }
+      block_nearest[first / kSeedBlockRows] = sum;
+    }, "k-means seeding"));
+    double total = 0;
+    for (double b : block_nearest) total += b;
+    for (std::size_t t = 0; t < trials; ++t) candidate[t] = draw_weighted(nearest, block_nearest, total, rng);
     VECSIM_RETURN_IF_ERROR(run_blocks(o, n, kSeedBlockRows, [&](int, std::size_t first, std::size_t last) {
       double* sums = block_sums.data() + first / kSeedBlockRows * trials;
       std::fill(sums, sums + trials, 0.0);
@@ -247,7 +265,8 @@ std::size_t kmeans_work_bytes(std::size_t n, std::size_t dims_or_bytes, std::siz
                               bool bits) {
   const std::size_t t = static_cast<std::size_t>(std::max(threads, 1));
   const std::size_t per_sample = 4 + 4 + 4 + 8;  // list, previous list, score, seeding distance
-  const std::size_t seeding = (n / kSeedBlockRows + 1 + 1) * seeding_trials(k) * 8;  // sums, candidates
+  // block sums per candidate and of nearest, the candidates
+  const std::size_t seeding = (n / kSeedBlockRows + 2) * (seeding_trials(k) + 1) * 8;
   if (bits) return n * per_sample + seeding + k * dims_or_bytes * 8 * sizeof(std::uint32_t) + k * 8;
   const std::size_t ldb = round_up(std::max<std::size_t>(k, 1), kPanelColumns);
   return n * per_sample + seeding + dims_or_bytes * ldb * 4 + ldb * 4 + t * kBlockRows * ldb * 4 +
