@@ -30,14 +30,13 @@
 //   list_ and floor_ are heaps with the farthest on top, at most ef and
 //   floor entries; frontier_ a queue with the nearest on top. No distance
 //   is NaN. Every element added went into list_ and, if it passes, into
-//   floor_; as each
-//   heap keeps the nearest of what it was given under closer()'s total
-//   order, an added passing element is held by a heap exactly when that
-//   heap is short or the element is not beyond its top (holds(); for a
-//   failing one only the list's half of that test means anything), and
-//   once out it never comes back (tops only come nearer). An element is added at most
-//   once per search (the caller's visited set sees to it). Storage keeps
-//   its capacity across reset().
+//   floor_; as each heap keeps the nearest of what it was given under
+//   closer()'s total order, an added passing element is held by a heap
+//   exactly when that heap is short or the element is not beyond its top
+//   (holds(); for a failing one only the list's half of that test means
+//   anything), and once out it never comes back (tops only come nearer).
+//   An element is added at most once per search (the caller's visited set
+//   sees to it). Storage keeps its capacity across reset().
 #pragma once
 
 #include <algorithm>

@@ -260,8 +260,7 @@ class HnswPageSearch {
     // An element out of the pool: an expanded passing one is kept for
     // later batches; one never expanded is in the frontier, drained below.
     const auto released = [&](const Candidate& c) {
-      const std::uint32_t at = visited_.value(c.node);
-      if (seen_.expanded(at) && !seen_.skipped(at)) drop(c);
+      if (seen_.expanded(visited_.value(c.node)) && passes(c)) drop(c);
     };
     // c, visited now (fresh) or by an earlier batch; a NaN distance
     // counts as +infinity, as in the exact pass (nan_last)
@@ -287,7 +286,6 @@ class HnswPageSearch {
       }
     }
     const auto offer_fresh = [&](const Candidate& c) { offer(c, true); };
-    const std::size_t min_passing = static_cast<std::size_t>(ef);
     Candidate c;
     while (filtered_pool_.next(&c)) {
       const std::uint32_t at = visited_.value(c.node);
@@ -299,10 +297,7 @@ class HnswPageSearch {
       }
       VECSIM_RETURN_IF_ERROR(measure_fresh_links(query, 0, offer_fresh));
       const std::size_t visits = filter_visits_ + (visited_.size() - visited_before);
-      if (memory_bytes() > memory_cap ||
-          (visit_cap > 0 && filter_passing_ < min_passing &&
-           (visits > visit_cap || (visits > kPassSample && kWalkPastFill * ef * static_cast<double>(visits) >
-                                                               static_cast<double>(visit_cap) * (filter_passing_ + 1))))) {
+      if (memory_bytes() > memory_cap || walks_cost_too_much(visits, ef, visit_cap)) {
         *gave_up = true;
         break;
       }
@@ -436,6 +431,17 @@ class HnswPageSearch {
   // 345 q/s (the iterative scan's at 209, 327 and 383, at lower recall).
   static constexpr std::size_t kPassSample = 500;
   static constexpr double kWalkPastFill = 1.0;
+
+  // Whether the scan's walks, `visits` elements in and filter_passing_ of
+  // them passing, should give up for the exact pass (expand_filtered):
+  // while fewer than ef passed, past visit_cap visits (0: no cap), or past
+  // kPassSample when the pass rate says ef would take more than that.
+  bool walks_cost_too_much(std::size_t visits, int ef, std::size_t visit_cap) const {
+    if (visit_cap == 0 || filter_passing_ >= static_cast<std::size_t>(ef)) return false;
+    if (visits > visit_cap) return true;
+    return visits > kPassSample &&
+           kWalkPastFill * ef * static_cast<double>(visits) > static_cast<double>(visit_cap) * (filter_passing_ + 1);
+  }
 
   // Whether element (h, p) fails the filter (never, without one).
   bool fails_filter(const HnswElementHeader& h, const unsigned char* p) const {

@@ -99,16 +99,17 @@ std::size_t seeding_trials(std::size_t k) {
 // one that leaves the smallest sum of those distances. After plain
 // k-means++ (one draw), Lloyd's iterations more often end in a poor local
 // optimum (kmeans_test: a third of the seeds on a mixture made like the
-// regression tests', against 1 in 300 with greedy seeding). With the 20-cluster
-// 16-dim data of ivfflat_recall.sql and 20 lists, vector_ip_ops recall@10
-// at 4 probes fell below 0.95 in 2 builds of 200 (0.935 at worst); with
-// the greedy choice, in none of 300 (0.965 at worst). Seeding then costs
-// trials + 1 passes of dist2 over the samples per centre: in a
-// 1,000-list build of 100,000 x 128 rows (50,000 samples) about 3 s
-// against 0.5 s, beside 0.33 s for each of Lloyd's 38-80 iterations
-// (builds of 16-28 s either way; the iterations vary more than that).
-// dist2(i, j) is the squared distance of samples i and j. Partial sums are added in block order, so
-// the choice does not depend on the thread count.
+// regression tests', against 1 in 300 with greedy seeding). With the
+// 20-cluster 16-dim data of ivfflat_recall.sql and 20 lists,
+// vector_ip_ops recall@10 at 4 probes fell below 0.95 in 2 builds of 200
+// (0.935 at worst); with the greedy choice, in none of 300 (0.965 at
+// worst). Seeding then costs trials + 1 passes of dist2 over the samples
+// per centre: in a 1,000-list build of 100,000 x 128 rows (50,000
+// samples) about 3 s against 0.5 s, beside 0.33 s for each of Lloyd's
+// 38-80 iterations (builds of 16-28 s either way; the iterations vary
+// more than that). dist2(i, j) is the squared distance of samples i and
+// j. Partial sums are added in block order, so the choice does not depend
+// on the thread count.
 template <class Dist2, class CopyCentre>
 Status seed_plus_plus(const KMeansOptions& o, std::size_t n, Dist2&& dist2, CopyCentre&& copy_centre,
                       std::mt19937_64& rng) {
